@@ -1,0 +1,206 @@
+/*
+ * common: what every folder of sluice uses and nothing else. Allocation that
+ * never returns NULL (out of memory aborts), the status codes and the
+ * caller-owned error message every fallible function reports through, the
+ * growable byte buffer (sl_buf), a NULL-terminated string vector (sl_strvec),
+ * UTF-8 validation and JSON encoding of paths that may not be UTF-8. It knows
+ * nothing of rules, diffs or gates.
+ *
+ * Include this header first in every .c file: it pulls in the system headers
+ * and then common/banned.h.
+ */
+#ifndef SL_COMMON_H
+#define SL_COMMON_H
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define SL_NORETURN __attribute__((noreturn))
+#define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- allocation ------------------------------------------------------ */
+
+/*
+ * The sl_x*alloc family never returns NULL: out of memory prints
+ * "sluice: out of memory" and aborts, so callers need not check. The caller
+ * owns what they return and frees it with free().
+ */
+void *sl_xmalloc(size_t size);
+void *sl_xcalloc(size_t nmemb, size_t size);
+void *sl_xrealloc(void *ptr, size_t size);
+char *sl_xstrdup(const char *s);
+/* Copies len bytes and adds a NUL; the copy may hold NULs of its own. */
+char *sl_xmemdupz(const void *data, size_t len);
+/* Aborts on overflow: the size of nmemb elements of size bytes. */
+size_t sl_st_mult(size_t nmemb, size_t size);
+size_t sl_st_add(size_t a, size_t b);
+
+/*
+ * Grows the array x (of *alloc elements, nr in use) so that it holds at
+ * least nr elements: SL_ALLOC_GROW(v, n + 1, alloc).
+ */
+#define SL_ALLOC_GROW(x, nr, alloc)                                            \
+	do {                                                                   \
+		if ((nr) > (alloc)) {                                          \
+			size_t sl_ag_new_ = (alloc) < 8 ? 8 : 2 * (alloc);     \
+			if (sl_ag_new_ < (nr))                                 \
+				sl_ag_new_ = (nr);                             \
+			(x) = sl_xrealloc(                                     \
+			    (x), sl_st_mult(sl_ag_new_, sizeof(*(x))));        \
+			(alloc) = sl_ag_new_;                                  \
+		}                                                              \
+	} while (0)
+
+/* ---- status and errors ---------------------------------------------- */
+
+/*
+ * What went wrong, by what the user must do about it. Only cli/ maps these
+ * to exit codes (cli/exit.c): usage and rules -> 2, env -> 3, refused -> 1,
+ * interrupted -> 130.
+ */
+enum sl_status {
+	SL_OK = 0,
+	SL_EUSAGE = -1,	  /* bad command line or input: nothing was run */
+	SL_ERULES = -2,	  /* the rules file is wrong: nothing was run */
+	SL_EENV = -3,	  /* no repository, missing commit, ledger, disk */
+	SL_EREFUSED = -4, /* an override decision was refused */
+	SL_EINTR = -5,	  /* interrupted by SIGINT or SIGTERM */
+	SL_ENOTFOUND = -6 /* a named thing does not exist (maps to usage) */
+};
+
+struct sl_buf {
+	size_t alloc;
+	size_t len;
+	char *buf;
+};
+
+/*
+ * A caller-owned error: a status and one message. Messages are lowercase,
+ * without a trailing period, name the subject in quotes and the
+ * file:line:col where there is one, and say what to do.
+ */
+struct sl_error {
+	enum sl_status status;
+	struct sl_buf msg;
+};
+
+#define SL_ERROR_INIT                                                          \
+	{                                                                      \
+		SL_OK, SL_BUF_INIT                                             \
+	}
+
+/*
+ * Records status and message in err (replacing any earlier one) and returns
+ * status, so that `return sl_error_set(err, SL_EENV, "...")` reads as one
+ * step. err may be NULL: the status is still returned.
+ */
+int sl_error_set(struct sl_error *err, enum sl_status status, const char *fmt,
+		 ...) SL_PRINTF(3, 4);
+/* Puts "<formatted>: " in front of the message, keeping the status. */
+void sl_error_prefix(struct sl_error *err, const char *fmt, ...)
+    SL_PRINTF(2, 3);
+/* The message, or "" when none was set; borrowed from err. */
+const char *sl_error_message(const struct sl_error *err);
+void sl_error_clear(struct sl_error *err);
+void sl_error_release(struct sl_error *err);
+
+/* ---- sl_buf: growable, binary-safe, always NUL-terminated ------------ */
+
+extern char sl_buf_slopbuf[];
+#define SL_BUF_INIT                                                            \
+	{                                                                      \
+		0, 0, sl_buf_slopbuf                                           \
+	}
+
+void sl_buf_init(struct sl_buf *sb, size_t hint);
+/* Frees the contents; sb is left empty and reusable. */
+void sl_buf_release(struct sl_buf *sb);
+/* Caller owns the returned string; sb is left empty. */
+char *sl_buf_detach(struct sl_buf *sb, size_t *len_out);
+void sl_buf_grow(struct sl_buf *sb, size_t extra);
+void sl_buf_setlen(struct sl_buf *sb, size_t len);
+#define sl_buf_reset(sb) sl_buf_setlen(sb, 0)
+void sl_buf_add(struct sl_buf *sb, const void *data, size_t len);
+void sl_buf_adds(struct sl_buf *sb, const char *s);
+void sl_buf_addch(struct sl_buf *sb, int c);
+void sl_buf_addf(struct sl_buf *sb, const char *fmt, ...) SL_PRINTF(2, 3);
+void sl_buf_vaddf(struct sl_buf *sb, const char *fmt, va_list ap);
+/*
+ * Appends the whole file at path to sb. Refuses a file larger than max
+ * bytes (SL_EUSAGE, naming the limit) and reports an unreadable one as
+ * SL_EENV with strerror. path "-" reads stdin.
+ */
+int sl_buf_read_file(struct sl_buf *sb, const char *path, size_t max,
+		     struct sl_error *err);
+
+/* ---- sl_strvec: a NULL-terminated, owned vector of strings ----------- */
+
+struct sl_strvec {
+	char **v;
+	size_t n;
+	size_t alloc;
+};
+
+extern const char *sl_strvec_empty[];
+#define SL_STRVEC_INIT                                                         \
+	{                                                                      \
+		(char **)sl_strvec_empty, 0, 0                                 \
+	}
+
+/* Pushes a copy of s. */
+void sl_strvec_push(struct sl_strvec *sv, const char *s);
+/* Pushes s itself: takes ownership of it. */
+void sl_strvec_push_take(struct sl_strvec *sv, char *s);
+void sl_strvec_pushf(struct sl_strvec *sv, const char *fmt, ...)
+    SL_PRINTF(2, 3);
+void sl_strvec_clear(struct sl_strvec *sv);
+
+/* ---- text and time -------------------------------------------------- */
+
+/* True when data[0..len) is well-formed UTF-8 (no overlongs, surrogates). */
+bool sl_utf8_valid(const char *data, size_t len);
+/* Appends data to sb, each byte of an ill-formed sequence as U+FFFD. */
+void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len);
+/* Monotonic milliseconds, for durations only. */
+uint64_t sl_now_ms(void);
+
+/* ---- JSON (jansson) for text that may not be UTF-8 ------------------ */
+
+struct json_t;
+
+/*
+ * A JSON string for arbitrary bytes: well-formed UTF-8 as it is, each byte of
+ * an ill-formed sequence as U+FFFD. Never NULL. Caller owns the reference.
+ */
+struct json_t *sl_json_text(const char *data, size_t len);
+/*
+ * Sets obj[key] to the path as sl_json_text() shows it and, only when the
+ * path is not valid UTF-8, obj["<key>_base64"] to its raw bytes in base64,
+ * so that every byte is recoverable (docs/formats.md).
+ */
+void sl_json_set_path(struct json_t *obj, const char *key, const char *path,
+		      size_t len);
+/*
+ * Reads back what sl_json_set_path() wrote into out (replacing its
+ * contents). Returns SL_EUSAGE when obj[key] is missing, not a string, or
+ * its base64 twin is malformed.
+ */
+int sl_json_get_path(struct sl_buf *out, const struct json_t *obj,
+		     const char *key, struct sl_error *err);
+/* Sets obj[key] = value, taking ownership of value; aborts if jansson fails. */
+void sl_json_set(struct json_t *obj, const char *key, struct json_t *value);
+/* Appends value to arr, taking ownership of value; aborts if jansson fails. */
+void sl_json_append(struct json_t *arr, struct json_t *value);
+
+#include "common/banned.h"
+
+#endif

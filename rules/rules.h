@@ -1,0 +1,217 @@
+/*
+ * rules: the rules file (SPEC.md §1) as sluice holds it in memory. This
+ * header owns the data model (struct sl_rules and what hangs off it), its
+ * loading and validation from YAML, the gitignore-exact and PCRE2 patterns,
+ * and the ownership index that answers "which lane owns this path, and which
+ * rule decided?". It knows nothing of git, diffs or running gates.
+ *
+ * Everything a struct sl_rules points to is owned by it and freed by
+ * sl_rules_free(); callers treat it as read-only. Positions are 1-based
+ * line and column in the file the rules were loaded from.
+ */
+#ifndef SL_RULES_H
+#define SL_RULES_H
+
+#include "common/common.h"
+
+/* The index of "no lane" (unowned paths, contract gates). */
+#define SL_NO_LANE SIZE_MAX
+
+/* Limits that bound hostile input (SPEC.md §1 Validation). */
+#define SL_RULES_MAX_BYTES (4u * 1024 * 1024)
+#define SL_RULES_MAX_DEPTH 64
+
+enum sl_unowned_policy {
+	SL_UNOWNED_RUN_ALL = 0, /* default */
+	SL_UNOWNED_GLOBAL_ONLY,
+	SL_UNOWNED_FAIL
+};
+
+enum sl_consumers_mode {
+	SL_CONSUMERS_TRANSITIVE = 0, /* default */
+	SL_CONSUMERS_DIRECT
+};
+
+enum sl_gate_kind { SL_GATE_CONTRACT, SL_GATE_LOCAL, SL_GATE_SMOKE };
+
+struct sl_pos {
+	unsigned line;
+	unsigned col;
+};
+
+/* A compiled pattern; opaque, owned by the struct sl_rule that holds it. */
+struct sl_pattern;
+
+/*
+ * One pattern as written: an ownership pattern of a lane, an entry of
+ * run_all_on, or an entry of a gate's `when`.
+ */
+struct sl_rule {
+	char *text;		    /* as written in the file */
+	struct sl_pattern *pattern; /* compiled */
+	size_t lane; /* owning lane; SL_NO_LANE unless ownership */
+	struct sl_pos pos;
+};
+
+struct sl_rule_list {
+	struct sl_rule *items;
+	size_t n;
+};
+
+struct sl_env_var {
+	char *name;
+	char *value;
+};
+
+struct sl_gate {
+	char *name;
+	enum sl_gate_kind kind;
+	size_t lane; /* SL_NO_LANE for contract gates */
+	/* `run` as a string: run by /bin/sh -c; NULL when argv is used. */
+	char *shell;
+	/* `run` as a list: argv, NULL-terminated; n == 0 when shell is used. */
+	struct sl_strvec argv;
+	char *cwd; /* relative to the repository root; NULL: the root */
+	struct sl_env_var *env;
+	size_t nenv;
+	uint64_t timeout_ms; /* default 30 minutes */
+	unsigned retries;
+	struct sl_rule_list when; /* n == 0: always */
+	bool overridable;	  /* default true */
+	/* `approvers` as written; has_approvers false when the key is absent. */
+	struct sl_strvec approvers;
+	bool has_approvers;
+	struct sl_pos pos; /* of the gate's name */
+};
+
+struct sl_lane {
+	char *name;
+	struct sl_strvec owners;
+	size_t *consumes; /* lane indices, as written */
+	size_t nconsumes;
+	/* This lane's ownership patterns: rules->rules.items[first_rule ..]. */
+	size_t first_rule;
+	size_t nrules;
+	struct sl_pos pos;
+};
+
+struct sl_owner_index; /* opaque: rules/index.c */
+
+struct sl_rules {
+	char *file; /* the name used in messages ("sluice.yml", "<base>:...") */
+	unsigned version;
+	struct sl_rule_list run_all_on;
+	enum sl_unowned_policy unowned;
+	enum sl_consumers_mode consumers;
+	char *ledger;	       /* NULL: not set in the file */
+	char *allowed_signers; /* NULL: decisions need no signature */
+	struct sl_strvec global_approvers;
+	struct sl_lane *lanes; /* in file order */
+	size_t nlanes;
+	/*
+	 * Every gate, in file order: the global gates, then each lane's
+	 * `gates` and `smoke` in the order written.
+	 */
+	struct sl_gate *gates;
+	size_t ngates;
+	/* Every ownership pattern, in file order; decides ties (last wins). */
+	struct sl_rule_list rules;
+	struct sl_owner_index *index;
+};
+
+/* ---- loading ---------------------------------------------------------- */
+
+/*
+ * Loads and validates the rules file at path (SPEC.md §1): the whole file is
+ * checked before anything is returned. On error returns SL_ERULES with a
+ * message "FILE:LINE:COL: what is wrong; what to do" (SL_EENV when the file
+ * cannot be read). Caller owns *out and frees it with sl_rules_free().
+ */
+int sl_rules_load_file(struct sl_rules **out, const char *path,
+		       struct sl_error *err);
+
+/*
+ * The same for rules held in memory (a blob read from a commit); name is
+ * what messages call the file, e.g. "sluice.yml@1a2b3c4".
+ */
+int sl_rules_load_buffer(struct sl_rules **out, const char *name,
+			 const char *data, size_t len, struct sl_error *err);
+
+void sl_rules_free(struct sl_rules *rules);
+
+/* Looks a gate or lane up by name; NULL when there is none. Borrowed. */
+const struct sl_gate *sl_rules_gate(const struct sl_rules *rules,
+				    const char *name);
+const struct sl_lane *sl_rules_lane(const struct sl_rules *rules,
+				    const char *name);
+
+/* "contract", "local" or "smoke". */
+const char *sl_gate_kind_name(enum sl_gate_kind kind);
+
+/*
+ * Parses a duration: a positive integer followed by ms, s, m or h ("90s",
+ * "10m", "1h"). Returns 0 and the value in milliseconds, or -1.
+ */
+int sl_duration_parse(uint64_t *out_ms, const char *text);
+
+/* ---- patterns ------------------------------------------------------- */
+
+/* Flags for matching. */
+enum {
+	/* The path itself is a directory (a submodule); its ancestors always
+	 * are. */
+	SL_MATCH_DIR = 1 << 0
+};
+
+/*
+ * Compiles one pattern: a gitignore glob, or "re:EXPR" for a PCRE2 regular
+ * expression matched against the whole path. On error returns SL_ERULES
+ * with a message that says what is wrong with the pattern (without a
+ * position: the caller adds file:line:col). Caller owns *out.
+ */
+int sl_pattern_compile(struct sl_pattern **out, const char *text,
+		       struct sl_error *err);
+void sl_pattern_free(struct sl_pattern *pattern);
+
+/*
+ * Does pattern match path (len bytes, relative to the root, no leading
+ * slash)? Glob patterns mean exactly what `git check-ignore --no-index`
+ * says, including a match of any leading directory. Returns 1 or 0, or
+ * SL_ERULES when a limit was hit (never a silent "no match").
+ */
+int sl_pattern_match(const struct sl_pattern *pattern, const char *path,
+		     size_t len, unsigned flags, struct sl_error *err);
+
+/* Does any rule of list match path? Same returns as sl_pattern_match(). */
+int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
+		       size_t len, unsigned flags, struct sl_error *err);
+
+/* ---- ownership -------------------------------------------------------- */
+
+/*
+ * The ownership rule that decides path: the last rule, in file order, whose
+ * pattern matches it (*out is NULL when no lane owns the path). Its lane is
+ * (*out)->lane. Uses the index, so the cost does not grow with the number
+ * of rules. Returns 0, or SL_ERULES when a pattern hit a limit.
+ */
+int sl_rules_owner(const struct sl_rule **out, const struct sl_rules *rules,
+		   const char *path, size_t len, unsigned flags,
+		   struct sl_error *err);
+
+/*
+ * The same answer by testing every rule, last to first: the reference the
+ * index is tested and benchmarked against.
+ */
+int sl_rules_owner_scan(const struct sl_rule **out,
+			const struct sl_rules *rules, const char *path,
+			size_t len, unsigned flags, struct sl_error *err);
+
+/*
+ * Builds the ownership index over rules->rules (sl_rules_load_*() calls
+ * this). Caller owns *out; free with sl_owner_index_free().
+ */
+void sl_owner_index_build(struct sl_owner_index **out,
+			  const struct sl_rule_list *rules);
+void sl_owner_index_free(struct sl_owner_index *index);
+
+#endif
