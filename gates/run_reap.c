@@ -1,0 +1,304 @@
+/*
+ * run_reap.c: making sure nothing a gate started outlives it for long, nor
+ * the run at all. Lists this process's children (sluice is a subreaper, so
+ * orphaned descendants of gates become its children), tells which gate an
+ * orphan came from by the SLUICE_GATE in its environment, and stops what
+ * is left: SIGTERM, then SIGKILL once the grace period is over. Which gate
+ * ended and when is run.c's business.
+ */
+#include "common/common.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gates/run_internal.h"
+
+void run_pids_release(struct run_pids *pids)
+{
+	free(pids->v);
+	pids->v = NULL;
+	pids->n = pids->alloc = 0;
+}
+
+static void pids_add(struct run_pids *pids, pid_t pid)
+{
+	SL_ALLOC_GROW(pids->v, pids->n + 1, pids->alloc);
+	pids->v[pids->n++] = pid;
+}
+
+static int read_small(struct sl_buf *out, const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	do {
+		sl_buf_grow(out, 4096);
+		got = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (got > 0)
+			sl_buf_setlen(out, out->len + (size_t)got);
+	} while ((got > 0 || (got < 0 && errno == EINTR)) && out->len < max);
+	close(fd);
+	return got < 0 ? -1 : 0;
+}
+
+static void parse_pids(struct run_pids *pids, const char *text)
+{
+	while (*text) {
+		char *end;
+		long pid = strtol(text, &end, 10);
+
+		if (end == text)
+			break;
+		if (pid > 0)
+			pids_add(pids, (pid_t)pid);
+		text = end;
+	}
+}
+
+/* The kernel's own list: /proc/self/task/<tid>/children for each thread. */
+static int children_from_tasks(struct run_pids *pids)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct sl_buf path = SL_BUF_INIT, text = SL_BUF_INIT;
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return -1;
+	while (!ret && (de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		sl_buf_reset(&path);
+		sl_buf_addf(&path, "/proc/self/task/%s/children", de->d_name);
+		sl_buf_reset(&text);
+		if (read_small(&text, path.buf, SIZE_MAX) < 0 &&
+		    errno != ESRCH && errno != ENOENT)
+			ret = -1;
+		else if (errno == ENOENT && !text.len)
+			ret = -1; /* no CONFIG_PROC_CHILDREN: scan instead */
+		else
+			parse_pids(pids, text.buf);
+	}
+	closedir(dir);
+	sl_buf_release(&path);
+	sl_buf_release(&text);
+	return ret;
+}
+
+/* The parent pid in /proc/<pid>/stat (after the parenthesised name). */
+static pid_t stat_ppid(const char *pid)
+{
+	struct sl_buf path = SL_BUF_INIT, text = SL_BUF_INIT;
+	const char *p;
+	pid_t ppid = 0;
+
+	sl_buf_addf(&path, "/proc/%s/stat", pid);
+	if (!read_small(&text, path.buf, 4096)) {
+		p = strrchr(text.buf, ')');
+		if (p && p[1] == ' ' && p[2] && p[3] == ' ')
+			ppid = (pid_t)strtol(p + 4, NULL, 10);
+	}
+	sl_buf_release(&path);
+	sl_buf_release(&text);
+	return ppid;
+}
+
+static void children_from_scan(struct run_pids *pids)
+{
+	DIR *dir = opendir("/proc");
+	pid_t self = getpid();
+	struct dirent *de;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (stat_ppid(de->d_name) == self)
+			pids_add(pids, (pid_t)strtol(de->d_name, NULL, 10));
+	}
+	closedir(dir);
+}
+
+void run_children(struct run_pids *pids)
+{
+	pids->n = 0;
+	if (children_from_tasks(pids) < 0) {
+		pids->n = 0;
+		children_from_scan(pids);
+	}
+}
+
+bool run_proc_gate(struct sl_buf *out, pid_t pid)
+{
+	static const char key[] = "SLUICE_GATE=";
+	struct sl_buf path = SL_BUF_INIT, env = SL_BUF_INIT;
+	bool found = false;
+	size_t i = 0;
+
+	sl_buf_addf(&path, "/proc/%ld/environ", (long)pid);
+	if (!read_small(&env, path.buf, 1024 * 1024)) {
+		while (i < env.len && !found) {
+			const char *entry = env.buf + i;
+			size_t len = strnlen(entry, env.len - i);
+
+			if (len >= sizeof(key) - 1 &&
+			    !memcmp(entry, key, sizeof(key) - 1)) {
+				sl_buf_reset(out);
+				sl_buf_add(out, entry + sizeof(key) - 1,
+					   len - (sizeof(key) - 1));
+				found = true;
+			}
+			i += len + 1;
+		}
+	}
+	sl_buf_release(&path);
+	sl_buf_release(&env);
+	return found;
+}
+
+void run_reaper_release(struct run_reaper *reaper)
+{
+	free(reaper->v);
+	reaper->v = NULL;
+	reaper->n = reaper->alloc = 0;
+}
+
+static int signal_target(pid_t id, bool group, int signo)
+{
+	return kill(group ? -id : id, signo);
+}
+
+void run_reaper_term(struct run_reaper *reaper, pid_t id, bool group,
+		     uint64_t kill_at)
+{
+	size_t i;
+
+	if (signal_target(id, group, SIGTERM) < 0)
+		return;
+	/* A stopped process would never see the SIGTERM. */
+	signal_target(id, group, SIGCONT);
+	for (i = 0; i < reaper->n; i++) {
+		if (reaper->v[i].id == id && reaper->v[i].group == group) {
+			if (kill_at < reaper->v[i].kill_at)
+				reaper->v[i].kill_at = kill_at;
+			return;
+		}
+	}
+	SL_ALLOC_GROW(reaper->v, reaper->n + 1, reaper->alloc);
+	reaper->v[reaper->n].id = id;
+	reaper->v[reaper->n].group = group;
+	reaper->v[reaper->n].kill_at = kill_at;
+	reaper->n++;
+}
+
+bool run_reaper_tracks(const struct run_reaper *reaper, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < reaper->n; i++)
+		if (reaper->v[i].id == pid)
+			return true;
+	return false;
+}
+
+void run_reaper_tick(struct run_reaper *reaper, uint64_t now)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < reaper->n; i++) {
+		struct run_lingerer *l = &reaper->v[i];
+
+		if (signal_target(l->id, l->group, 0) < 0 && errno == ESRCH)
+			continue;
+		if (now >= l->kill_at) {
+			signal_target(l->id, l->group, SIGKILL);
+			/* Check again soon, without spinning on a slow death. */
+			l->kill_at = now + 100;
+		}
+		reaper->v[j++] = *l;
+	}
+	reaper->n = j;
+}
+
+uint64_t run_reaper_next(const struct run_reaper *reaper)
+{
+	uint64_t next = RUN_NEVER;
+	size_t i;
+
+	for (i = 0; i < reaper->n; i++)
+		if (reaper->v[i].kill_at < next)
+			next = reaper->v[i].kill_at;
+	return next;
+}
+
+void run_reaper_hurry(struct run_reaper *reaper, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < reaper->n; i++)
+		if (reaper->v[i].kill_at > now)
+			reaper->v[i].kill_at = now;
+}
+
+void run_reap_all(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* Does this process have a child, dead or alive? */
+static bool has_children(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig)
+{
+	struct run_pids kids = {NULL, 0, 0};
+	unsigned hurried = run_signals_interrupts();
+
+	for (;;) {
+		uint64_t now = sl_now_ms(), next, timeout = 50;
+		size_t i;
+
+		run_reap_all();
+		if (!has_children())
+			break;
+		if (run_signals_interrupts() != hurried) {
+			hurried = run_signals_interrupts();
+			run_reaper_hurry(reaper, now);
+		}
+		run_children(&kids);
+		for (i = 0; i < kids.n; i++) {
+			if (run_reaper_tracks(reaper, kids.v[i]))
+				continue;
+			run_reaper_term(reaper, kids.v[i],
+					getpgid(kids.v[i]) == kids.v[i],
+					now + reaper->grace_ms);
+			if (!run_reaper_tracks(reaper, kids.v[i]))
+				run_reaper_term(reaper, kids.v[i], false,
+						now + reaper->grace_ms);
+		}
+		run_reaper_tick(reaper, now);
+		next = run_reaper_next(reaper);
+		/*
+		 * A death among our children wakes us (SIGCHLD); the bound
+		 * only matters for a child the list did not show yet.
+		 */
+		if (next <= now)
+			timeout = 0;
+		else if (next - now < timeout)
+			timeout = next - now;
+		run_signals_wait(sig, timeout);
+	}
+	run_pids_release(&kids);
+	reaper->n = 0;
+}

@@ -1,0 +1,222 @@
+/*
+ * run_repro.c: `sluice repro`, one gate exactly as the runner would run it
+ * (command, cwd, environment contract, changed-path files) but in the
+ * foreground: the terminal's stdin, stdout and stderr, and, when stdin is
+ * a terminal, the terminal's foreground for the gate's process group, with
+ * ^Z stopping sluice too. And the same job as a shell snippet a developer
+ * can paste. Scheduling many jobs is run.c's.
+ */
+#include "common/common.h"
+
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "gates/run_internal.h"
+
+#define REPRO_GRACE_MS 5000
+
+/* Gives the terminal's foreground to pgrp, even from the background. */
+static void give_terminal(int fd, pid_t pgrp)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	pthread_sigmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(fd, pgrp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The gate stopped (^Z): stop with it, as a shell's job would. */
+static void suspend(pid_t pid)
+{
+	give_terminal(0, getpgrp());
+	kill(0, SIGTSTP);
+	/* Continued (fg): the gate gets the terminal back and goes on. */
+	give_terminal(0, pid);
+	kill(-pid, SIGCONT);
+}
+
+static int wait_gate(int *out_status, pid_t pid, bool tty,
+		     struct run_signals *sig, struct run_reaper *reaper)
+{
+	unsigned forwarded = 0;
+	siginfo_t si;
+	int wstatus = 0;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT | (tty ? WSTOPPED : 0)) <
+		    0)
+			break;
+		if (si.si_pid == pid && si.si_code == CLD_STOPPED) {
+			waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG);
+			suspend(pid);
+			continue;
+		}
+		if (si.si_pid == pid)
+			break;
+		/* Without a terminal, ^C and kill reach sluice: pass them on. */
+		if (run_signals_interrupts() != forwarded) {
+			forwarded = run_signals_interrupts();
+			kill(-pid, run_signals_interrupted());
+		}
+		run_signals_wait(sig, RUN_NEVER);
+	}
+	run_reaper_term(reaper, pid, true, sl_now_ms() + REPRO_GRACE_MS);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (tty)
+		give_terminal(0, getpgrp());
+	*out_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
+					   : WEXITSTATUS(wstatus);
+	return 0;
+}
+
+static int prepare(struct sl_strvec *env, const struct sl_job *job,
+		   const char *dir, struct sl_error *err)
+{
+	struct sl_buf prefix = SL_BUF_INIT, changed = SL_BUF_INIT,
+		      changed0 = SL_BUF_INIT;
+	int ret = run_mkdirs(dir, err);
+
+	if (!ret) {
+		sl_buf_addf(&prefix, "%s/", dir);
+		run_stem(&prefix, job->name);
+		ret = run_changed_write(&changed, &changed0, job, prefix.buf,
+					err);
+	}
+	if (!ret)
+		run_env_build(env, job, changed.buf, changed0.buf);
+	sl_buf_release(&prefix);
+	sl_buf_release(&changed);
+	sl_buf_release(&changed0);
+	return ret;
+}
+
+int sl_job_repro(int *out_status, const struct sl_job *job, const char *dir,
+		 struct sl_error *err)
+{
+	struct sl_strvec env = SL_STRVEC_INIT;
+	struct run_reaper reaper = {NULL, 0, 0, REPRO_GRACE_MS};
+	struct run_signals sig;
+	struct run_stdio io = {-1, -1};
+	pid_t pid;
+	int ret;
+
+	ret = prepare(&env, job, dir, err);
+	if (ret)
+		goto out;
+	if (isatty(0) && tcgetpgrp(0) == getpgrp())
+		io.tty_fd = 0;
+	ret = run_signals_install(&sig, err);
+	if (ret)
+		goto out;
+	ret = run_spawn(&pid, job, env.v, &io, err);
+	if (!ret)
+		ret = wait_gate(out_status, pid, io.tty_fd >= 0, &sig, &reaper);
+	run_reaper_sweep(&reaper, &sig);
+	run_signals_restore(&sig);
+out:
+	run_reaper_release(&reaper);
+	sl_strvec_clear(&env);
+	return ret;
+}
+
+/* ---- the snippet ---------------------------------------------------- */
+
+static void quote(struct sl_buf *out, const char *s)
+{
+	sl_buf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sl_buf_adds(out, "'\\''");
+		else
+			sl_buf_addch(out, *s);
+	}
+	sl_buf_addch(out, '\'');
+}
+
+/*
+ * printf FORMAT PATH... >FILE, in commands of bounded length (a long list
+ * would pass the kernel's limit on one command's arguments).
+ */
+static void print_paths(struct sl_buf *out, const struct sl_job *job,
+			const char *format, const char *file)
+{
+	size_t i = 0, chunk = 0;
+
+	if (!job->nchanged) {
+		sl_buf_addf(out, ": >\"$d/%s\" &&\n", file);
+		return;
+	}
+	while (i < job->nchanged) {
+		size_t len = 0;
+
+		sl_buf_addf(out, "printf '%s'", format);
+		for (; i < job->nchanged && len < 32768; i++) {
+			sl_buf_addch(out, ' ');
+			quote(out, job->changed[i].data);
+			len += job->changed[i].len + 4;
+		}
+		sl_buf_addf(out, " >%s\"$d/%s\" &&\n", chunk++ ? ">" : "",
+			    file);
+	}
+}
+
+static void add_command(struct sl_buf *out, const struct sl_job *job)
+{
+	size_t i;
+
+	if (!job->argv.n) {
+		sl_buf_adds(out, "/bin/sh -c ");
+		quote(out, job->shell ? job->shell : "");
+		return;
+	}
+	/* env would take a first word with '=' in it for a variable. */
+	if (strchr(job->argv.v[0], '='))
+		sl_buf_adds(out, "/bin/sh -c 'exec \"$@\"' sh");
+	for (i = 0; i < job->argv.n; i++) {
+		if (i || strchr(job->argv.v[0], '='))
+			sl_buf_addch(out, ' ');
+		quote(out, job->argv.v[i]);
+	}
+}
+
+void sl_job_snippet(struct sl_buf *out, const struct sl_job *job)
+{
+	/* Marks for the two values the snippet computes in the shell. */
+	static const char changed_mark[] = "$d/changed";
+	static const char changed0_mark[] = "$d/changed0";
+	struct run_var *vars =
+	    sl_xcalloc(sl_st_add(job->nenv, RUN_CONTRACT_VARS), sizeof(*vars));
+	size_t n = run_env_vars(vars, job, changed_mark, changed0_mark), i;
+	struct sl_buf assign = SL_BUF_INIT;
+
+	/* A subshell: pasting it leaves the shell's cwd and variables be. */
+	sl_buf_adds(out, "(\nd=$(mktemp -d) &&\n");
+	print_paths(out, job, "%s\\0", "changed0");
+	print_paths(out, job, "%s\\n", "changed");
+	sl_buf_adds(out, "cd ");
+	quote(out, job->cwd ? job->cwd : ".");
+	sl_buf_adds(out, " &&\nenv --");
+	for (i = 0; i < n; i++) {
+		sl_buf_adds(out, " \\\n\t");
+		if (vars[i].value == changed_mark ||
+		    vars[i].value == changed0_mark) {
+			sl_buf_addf(out, "\"%s=%s\"", vars[i].name,
+				    vars[i].value);
+			continue;
+		}
+		sl_buf_reset(&assign);
+		sl_buf_addf(&assign, "%s=%s", vars[i].name, vars[i].value);
+		quote(out, assign.buf);
+	}
+	sl_buf_adds(out, " \\\n\t");
+	add_command(out, job);
+	sl_buf_adds(out, "\n)\n");
+	sl_buf_release(&assign);
+	free(vars);
+}
