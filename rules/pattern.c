@@ -1,4 +1,81 @@
-/* pattern.c: placeholder until the matcher lands (replaced wholesale). */
+/*
+ * pattern.c: struct sl_pattern, the one type the rest of sluice sees for a
+ * pattern of the rules file. It picks the engine ("re:EXPR" goes to
+ * regex.c, everything else is a gitignore glob for glob.c), and answers
+ * "does this pattern, or this list of rules, match that path?". Ownership
+ * (which rule decides a path) is index.c's.
+ */
 #include "common/common.h"
 
-#include "rules/rules.h"
+#include "rules/internal.h"
+
+struct sl_pattern {
+	struct sl_glob *glob; /* exactly one of glob and re is set */
+	struct sl_regex *re;
+};
+
+#define REGEX_PREFIX "re:"
+
+int sl_pattern_compile(struct sl_pattern **out, const char *text,
+		       struct sl_error *err)
+{
+	struct sl_pattern *pattern = sl_xcalloc(1, sizeof(*pattern));
+	int ret;
+
+	*out = NULL;
+	if (!strncmp(text, REGEX_PREFIX, strlen(REGEX_PREFIX)))
+		ret = sl_regex_compile(&pattern->re,
+				       text + strlen(REGEX_PREFIX), text, err);
+	else
+		ret = sl_glob_compile(&pattern->glob, text, err);
+	if (ret) {
+		sl_pattern_free(pattern);
+		return ret;
+	}
+	*out = pattern;
+	return 0;
+}
+
+void sl_pattern_free(struct sl_pattern *pattern)
+{
+	if (!pattern)
+		return;
+	sl_glob_free(pattern->glob);
+	sl_regex_free(pattern->re);
+	free(pattern);
+}
+
+int sl_pattern_match(const struct sl_pattern *pattern, const char *path,
+		     size_t len, unsigned flags, struct sl_error *err)
+{
+	if (pattern->re)
+		return sl_regex_match(pattern->re, path, len, err);
+	return sl_glob_match(pattern->glob, path, len, flags);
+}
+
+int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
+		       size_t len, unsigned flags, struct sl_error *err)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < list->n; i++) {
+		ret = sl_pattern_match(list->items[i].pattern, path, len, flags,
+				       err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void sl_pattern_index_key(const struct sl_pattern *pattern,
+			  struct sl_index_key *out)
+{
+	if (pattern->glob) {
+		sl_glob_index_key(pattern->glob, out);
+		return;
+	}
+	out->kind = SL_KEY_ALWAYS;
+	out->key = NULL;
+	out->len = 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * rules/internal.h: what the files of rules/ share and nothing outside
+ * rules/ may include. The two pattern engines behind struct sl_pattern
+ * (gitignore globs in glob.c, PCRE2 in regex.c) and the shape of a pattern
+ * that the ownership index (index.c) files it under.
+ */
+#ifndef SL_RULES_INTERNAL_H
+#define SL_RULES_INTERNAL_H
+
+#include "common/common.h"
+
+#include "rules/rules.h"
+
+/* The longest pattern accepted, in bytes: a path is at most PATH_MAX. */
+#define SL_PATTERN_MAX 4096
+
+/*
+ * Where the ownership index files a pattern: the one key a path must have
+ * for the pattern to possibly match it.
+ */
+enum sl_index_key_kind {
+	/* No key: test the pattern against every path. */
+	SL_KEY_ALWAYS,
+	/*
+	 * The path's leading components are the '/'-separated components of
+	 * key (anchored patterns with a literal leading directory).
+	 */
+	SL_KEY_LEADING,
+	/* Some component of the path is exactly key. */
+	SL_KEY_COMPONENT,
+	/* Some component of the path has the extension key (after its last
+	 * '.'). */
+	SL_KEY_EXTENSION,
+	/* Some component of the path starts with the byte key[0]. */
+	SL_KEY_FIRST_BYTE
+};
+
+struct sl_index_key {
+	enum sl_index_key_kind kind;
+	const char *key; /* borrowed from the pattern; not NUL-terminated */
+	size_t len;
+};
+
+/* ---- glob.c: gitignore patterns ---------------------------------------- */
+
+struct sl_glob;
+
+/*
+ * Compiles a gitignore pattern (text, NUL-terminated) with git's exact
+ * meaning. Refuses what git would read differently or never match
+ * (SL_ERULES, a message about the pattern). Caller owns *out.
+ */
+int sl_glob_compile(struct sl_glob **out, const char *text,
+		    struct sl_error *err);
+void sl_glob_free(struct sl_glob *glob);
+/* 1 when glob matches path or one of its leading directories, else 0. */
+int sl_glob_match(const struct sl_glob *glob, const char *path, size_t len,
+		  unsigned flags);
+/* The index key of glob; borrowed from glob. */
+void sl_glob_index_key(const struct sl_glob *glob, struct sl_index_key *out);
+
+/* ---- regex.c: re:EXPR patterns (the one file that calls pcre2) --------- */
+
+struct sl_regex;
+
+/*
+ * Compiles EXPR (without the "re:") to match a whole path; text is the
+ * pattern as written, for messages. Caller owns *out.
+ */
+int sl_regex_compile(struct sl_regex **out, const char *expr, const char *text,
+		     struct sl_error *err);
+void sl_regex_free(struct sl_regex *re);
+/* 1 or 0, or SL_ERULES naming the pattern and the path when a limit hit. */
+int sl_regex_match(const struct sl_regex *re, const char *path, size_t len,
+		   struct sl_error *err);
+
+/* ---- pattern.c ------------------------------------------------------- */
+
+/* The index key of pattern (SL_KEY_ALWAYS for regular expressions). */
+void sl_pattern_index_key(const struct sl_pattern *pattern,
+			  struct sl_index_key *out);
+
+#endif
