@@ -271,6 +271,11 @@ static void set_file_actions(posix_spawn_file_actions_t *fa,
 	}
 	if (io->tty_fd >= 0)
 		posix_spawn_file_actions_addtcsetpgrp_np(fa, io->tty_fd);
+	/*
+	 * Our own descriptors are close-on-exec already; this also covers
+	 * any a library or the caller opened without it.
+	 */
+	posix_spawn_file_actions_addclosefrom_np(fa, 3);
 	posix_spawn_file_actions_addchdir_np(fa, job->cwd);
 }
 
