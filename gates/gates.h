@@ -192,4 +192,509 @@ void sl_job_snippet(struct sl_buf *out, const struct sl_job *job);
 
 /* ==== the override ledger (gates/ledger*.c, gates/override*.c) ========= */
 
+/*
+ * Overrides (SPEC.md §5, docs/overrides.md): a request to let one failed
+ * gate pass at one commit, for one definition of that gate, until it
+ * expires, once an approver of the gate (as the trusted base rules name
+ * them) approves it. The ledger records every request and decision as an
+ * event in an sqlite database: append-only, each event carrying a SHA-256 of
+ * its canonical form and of the event before it. Policy lives here; its
+ * inputs (approvers, overridable, allowed_signers) come from the caller, who
+ * reads them from the trusted rules. Nothing here prints.
+ *
+ * Status codes: a policy refusal (not an approver, self-approval, not
+ * overridable, bad signature, unknown, decided or expired request) is
+ * SL_EREFUSED with the reason, and records nothing; bad input (an empty
+ * reason, an identity with spaces, a short commit id) is SL_EUSAGE; a ledger
+ * that cannot be opened, is corrupt, is not a ledger, is locked past the busy
+ * timeout or fails verification is SL_EENV from every function, reads
+ * included: a damaged ledger is never read as "no overrides".
+ *
+ * Times are Unix seconds (UTC). Every function that takes a `now` reads the
+ * clock when it is 0; tests pass a fixed time instead of sleeping.
+ */
+
+#define SL_LEDGER_SCHEMA_VERSION 1
+#define SL_LEDGER_BUSY_TIMEOUT_MS 10000
+#define SL_OVERRIDE_EXPIRY_DEFAULT ((int64_t)7 * 24 * 60 * 60)
+#define SL_OVERRIDE_EXPIRY_MAX ((int64_t)30 * 24 * 60 * 60)
+/* The namespace (-n) of every ssh-keygen -Y signature over a decision. */
+#define SL_OVERRIDE_SIG_NAMESPACE "sluice-override"
+/* A SHA-256 in lowercase hex, with its NUL. */
+#define SL_HASH_HEX_SIZE 65
+
+/* An open ledger; opaque. */
+struct sl_ledger;
+
+struct sl_ledger_options {
+	/* Create the file (and its parent directories) when it is missing. */
+	bool create;
+	/* How long a write (or a read) waits for another process's lock. */
+	unsigned busy_timeout_ms;
+};
+
+#define SL_LEDGER_OPTIONS_INIT                                                 \
+	{                                                                      \
+		false, SL_LEDGER_BUSY_TIMEOUT_MS                               \
+	}
+
+/*
+ * Opens the ledger at path (opts NULL: the defaults), creating it with the
+ * current schema when opts->create is set, and migrating an older schema in
+ * one transaction. Refuses a symlink at path. Returns SL_ENOTFOUND when the
+ * file is missing and create is not set (a run treats that as "no override
+ * was ever recorded"), SL_EENV when the file is not an sqlite database, is
+ * another application's, was written by a newer sluice, or cannot be opened
+ * or locked. Caller owns *out; free with sl_ledger_free(). The database's
+ * descriptors are close-on-exec: no gate or child inherits them.
+ */
+int sl_ledger_open(struct sl_ledger **out, const char *path,
+		   const struct sl_ledger_options *opts, struct sl_error *err);
+void sl_ledger_free(struct sl_ledger *ledger);
+/* The path it was opened with. Borrowed. */
+const char *sl_ledger_path(const struct sl_ledger *ledger);
+
+enum sl_ledger_kind {
+	SL_LEDGER_REQUEST = 0,
+	SL_LEDGER_APPROVE,
+	SL_LEDGER_DENY,
+	SL_LEDGER_REVOKE,
+	SL_LEDGER_APPLIED /* a run let a failed gate pass with the override */
+};
+
+/* "request", "approve", "deny", "revoke", "applied". */
+const char *sl_ledger_kind_name(enum sl_ledger_kind kind);
+/* The kind named name; returns -1 when there is none. */
+int sl_ledger_kind_parse(enum sl_ledger_kind *out, const char *name);
+
+/*
+ * One event, as stored. Fields a kind does not use are "" (strings) or 0
+ * (docs/overrides.md, "The events"). Owned by the struct sl_ledger_log that
+ * holds it.
+ */
+struct sl_ledger_event {
+	int64_t seq; /* 1, 2, 3, ...: the position in the chain */
+	enum sl_ledger_kind kind;
+	int64_t override_id; /* the seq of the request event */
+	int64_t at;	     /* when it happened (a decision: as signed) */
+	char *actor;	     /* who requested, decided, or ran */
+	char *reason;
+	char *gate;	      /* request, applied */
+	char *commit;	      /* request, applied: the full commit id */
+	char *gate_hash;      /* request: the gate definition's hash */
+	int64_t expires_at;   /* request */
+	char *run_id;	      /* applied */
+	char *signature;      /* a decision: ssh-keygen's armored signature */
+	char prev_hash[SL_HASH_HEX_SIZE];
+	char hash[SL_HASH_HEX_SIZE];
+};
+
+struct sl_ledger_log {
+	struct sl_ledger_event *events; /* in chain order */
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_LEDGER_LOG_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+void sl_ledger_log_release(struct sl_ledger_log *log);
+
+/*
+ * The state of an override at a given time (docs/overrides.md, "The state
+ * machine"): requested -> approved | denied; approved -> revoked; requested
+ * and approved become expired at expires_at.
+ */
+enum sl_override_state {
+	SL_OVERRIDE_REQUESTED = 0,
+	SL_OVERRIDE_APPROVED,
+	SL_OVERRIDE_DENIED,
+	SL_OVERRIDE_REVOKED,
+	SL_OVERRIDE_EXPIRED
+};
+
+/* "requested", "approved", "denied", "revoked", "expired". */
+const char *sl_override_state_name(enum sl_override_state state);
+
+/* An override as its events add up at one time. Owns its strings. */
+struct sl_override {
+	int64_t id;
+	char *gate;
+	char *commit;
+	char gate_hash[SL_HASH_HEX_SIZE];
+	char *requested_by;
+	char *reason;
+	int64_t requested_at;
+	int64_t expires_at;
+	enum sl_override_state state;
+	/* The approve or deny; NULL/0 while requested. */
+	char *decided_by;
+	char *decision_reason;
+	int64_t decided_at;
+	char *decision_signature; /* armored; "" when unsigned */
+	bool decision_signed;
+	/* The revoke; NULL/0 unless revoked. */
+	char *revoked_by;
+	char *revoke_reason;
+	int64_t revoked_at;
+	unsigned applied; /* how many runs applied it */
+};
+
+#define SL_OVERRIDE_INIT                                                       \
+	{                                                                      \
+		0                                                              \
+	}
+
+void sl_override_release(struct sl_override *ov);
+
+struct sl_override_list {
+	struct sl_override *items; /* by id */
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_OVERRIDE_LIST_INIT                                                  \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+void sl_override_list_release(struct sl_override_list *list);
+
+/*
+ * What the trusted (base) rules say about one gate: who may approve an
+ * override of it, whether it may be overridden, and, when the rules name an
+ * allowed_signers file, that file's content as it is at the base.
+ */
+struct sl_override_policy {
+	struct sl_strvec approvers; /* owned */
+	bool overridable;
+	/* Owned; NULL: decisions need no signature. */
+	char *allowed_signers;
+	/* The ssh-keygen to run; NULL: "ssh-keygen" from PATH. Borrowed. */
+	const char *ssh_keygen;
+};
+
+#define SL_OVERRIDE_POLICY_INIT                                                \
+	{                                                                      \
+		SL_STRVEC_INIT, true, NULL, NULL                               \
+	}
+
+/*
+ * Appends to out who may approve an override of gate (which belongs to
+ * rules): its `approvers` when written, else its lane's owners, else (a
+ * global gate) global.approvers. Possibly empty: then nobody may.
+ */
+void sl_override_approvers(struct sl_strvec *out, const struct sl_rules *rules,
+			   const struct sl_gate *gate);
+
+/*
+ * Fills policy (initialised with SL_OVERRIDE_POLICY_INIT) for gate from the
+ * trusted rules: its approvers and overridable flag. allowed_signers is the
+ * content of the rules' allowed_signers file at the base (NULL when the
+ * rules name none); policy takes a copy.
+ */
+void sl_override_policy_from_rules(struct sl_override_policy *policy,
+				   const struct sl_rules *rules,
+				   const struct sl_gate *gate,
+				   const char *allowed_signers);
+void sl_override_policy_release(struct sl_override_policy *policy);
+
+/*
+ * The gate definition hash an override is bound to: SHA-256, in lowercase
+ * hex, over the canonical form of the gate's command (shell or argv), cwd
+ * and env (sorted by name) (docs/overrides.md, "Canonical forms"). Editing
+ * any of these voids the gate's overrides; its name, timeout, retries and
+ * `when` do not.
+ */
+void sl_override_gate_hash(char out[SL_HASH_HEX_SIZE],
+			   const struct sl_gate *gate);
+
+/*
+ * Does identity match the approver entry (`@org/team`, `@user` or an
+ * email)? Exact comparison, ASCII case-insensitive. Team membership is not
+ * resolved here: see sl_ledger_decide() for how a signature proves it.
+ */
+bool sl_override_identity_matches(const char *identity, const char *entry);
+
+/*
+ * Parses an expiry duration: a positive integer and a unit, s, m, h or d
+ * ("90m", "36h", "7d"). Refuses (SL_EUSAGE) anything else, and anything
+ * past SL_OVERRIDE_EXPIRY_MAX. out is in seconds.
+ */
+int sl_override_expiry_parse(int64_t *out, const char *text,
+			     struct sl_error *err);
+
+/* Appends t as RFC 3339 UTC with seconds: "2026-01-08T00:00:00Z". */
+void sl_override_time_format(struct sl_buf *out, int64_t t);
+/* Reads back exactly that form; returns -1 for anything else. */
+int sl_override_time_parse(int64_t *out, const char *text);
+
+/* ---- requests and decisions ---- */
+
+struct sl_override_request {
+	const char *gate;
+	const char *commit;    /* the full id: 40 (SHA-1) or 64 (SHA-256) hex */
+	const char *gate_hash; /* sl_override_gate_hash() of the gate */
+	const char *requester;
+	const char *reason; /* required */
+	int64_t expires_in; /* seconds from now; 0: 7 days; at most 30 days */
+	int64_t now;
+};
+
+/*
+ * Records a request and sets *out_id to the new override's id. Refuses
+ * (SL_EREFUSED) when policy says the gate is not overridable or names no
+ * approver, or expires_in is past 30 days; SL_EUSAGE for malformed input.
+ */
+int sl_ledger_request(int64_t *out_id, struct sl_ledger *ledger,
+		      const struct sl_override_request *req,
+		      const struct sl_override_policy *policy,
+		      struct sl_error *err);
+
+struct sl_override_decision {
+	enum sl_ledger_kind kind; /* SL_LEDGER_APPROVE, _DENY or _REVOKE */
+	int64_t id;
+	const char *actor;
+	const char *reason; /* required */
+	/*
+	 * An armored `ssh-keygen -Y sign -n sluice-override` signature over
+	 * sl_override_decision_text() of this decision at `now`; NULL: none.
+	 */
+	const char *signature;
+	/*
+	 * A key file to sign with (approve --sign): the decision is signed
+	 * with `ssh-keygen -Y sign -f sign_key` before it is recorded, and
+	 * signature is ignored. NULL: do not sign.
+	 */
+	const char *sign_key;
+	/* Let ssh-keygen ask for the key's passphrase on this terminal. */
+	bool interactive;
+	int64_t now; /* the decision's time, as signed */
+};
+
+/*
+ * Records a decision on override id, after checking, in one transaction
+ * against the verified ledger: the override exists; the transition is
+ * allowed (approve and deny a requested override, revoke an approved one;
+ * none once expired); the actor may decide: an approver of the gate for an
+ * approve (and never its requester), an approver or the requester for a
+ * deny or revoke; approve needs policy->overridable. When
+ * policy->allowed_signers is set the decision must be signed by a key that
+ * file lists for the actor; an actor then also matches an approver entry
+ * (a team, say) whose name the file lists for the same key. Any refusal is
+ * SL_EREFUSED with the reason and records nothing. *out_seq (may be NULL)
+ * receives the event's sequence number.
+ */
+int sl_ledger_decide(int64_t *out_seq, struct sl_ledger *ledger,
+		     const struct sl_override_decision *decision,
+		     const struct sl_override_policy *policy,
+		     struct sl_error *err);
+
+/*
+ * The canonical text of decision on ov: what is signed and checked
+ * (docs/overrides.md, "Canonical forms"). It binds the decision's kind,
+ * the override's id, the request's gate, commit, gate hash, requester,
+ * reason and expiry, and the decision's actor, reason and time
+ * (decision->now, which must be set; signature and sign_key are unused).
+ */
+void sl_override_decision_text(struct sl_buf *out, const struct sl_override *ov,
+			       const struct sl_override_decision *decision);
+
+/*
+ * Signs text with `ssh-keygen -Y sign -f key -n sluice-override` and
+ * appends the armored signature to out. interactive lets ssh-keygen use the
+ * terminal (stdin, stderr) to ask for a passphrase; otherwise its messages
+ * are captured into the error. SL_EENV when ssh-keygen cannot run, fails or
+ * times out. ssh_keygen NULL: from PATH.
+ */
+int sl_override_sign(struct sl_buf *out, const char *key, const char *text,
+		     const char *ssh_keygen, bool interactive,
+		     struct sl_error *err);
+
+/*
+ * Checks signature over text with `ssh-keygen -Y verify` for identity,
+ * against allowed_signers (the file's content). Returns 0 when it holds,
+ * SL_EREFUSED with ssh-keygen's reason when it does not, SL_EENV when
+ * ssh-keygen cannot run or times out.
+ */
+int sl_override_verify_signature(const char *allowed_signers,
+				 const char *identity, const char *signature,
+				 const char *text, const char *ssh_keygen,
+				 struct sl_error *err);
+
+/* ---- reading ---- */
+
+/*
+ * Fills out (initialised) with override id as it stands at now.
+ * SL_ENOTFOUND when there is no such override.
+ */
+int sl_ledger_get(struct sl_override *out, struct sl_ledger *ledger,
+		  int64_t id, int64_t now, struct sl_error *err);
+
+struct sl_ledger_list_options {
+	bool all;	  /* also denied, revoked and expired ones */
+	const char *gate; /* only this gate's; NULL: every gate's */
+	int64_t now;
+};
+
+#define SL_LEDGER_LIST_OPTIONS_INIT                                            \
+	{                                                                      \
+		false, NULL, 0                                                 \
+	}
+
+/*
+ * Appends to out the open requests and active (approved, unexpired)
+ * overrides, by id (opts->all: every override).
+ */
+int sl_ledger_list(struct sl_override_list *out, struct sl_ledger *ledger,
+		   const struct sl_ledger_list_options *opts,
+		   struct sl_error *err);
+
+/*
+ * Appends to out the full trail, every event in chain order (id > 0: only
+ * that override's events).
+ */
+int sl_ledger_log(struct sl_ledger_log *out, struct sl_ledger *ledger,
+		  int64_t id, struct sl_error *err);
+
+/* JSON for output (docs/overrides.md): caller owns the references. */
+struct json_t *sl_override_json(const struct sl_override *ov);
+struct json_t *sl_ledger_event_json(const struct sl_ledger_event *ev);
+
+/* ---- runs ---- */
+
+struct sl_override_query {
+	const char *gate;
+	const char *commit;    /* the run's head, full id */
+	const char *gate_hash; /* of the definition the run ran */
+	int64_t now;
+	/* For sl_ledger_apply(): the run that applies it (required) and
+	 * who ran it (may be NULL). */
+	const char *run_id;
+	const char *actor;
+};
+
+/*
+ * Finds the override that lets gate's failure at commit pass at now: for
+ * this gate, commit and gate hash, approved, not revoked, not expired, and
+ * still allowed by policy (the trusted rules at the run's base): the gate is
+ * overridable, its approver is still an approver and, with allowed_signers,
+ * the approval is signed by a key listed for its approver. The newest such
+ * approval wins. Fills out (initialised) and returns 0; returns SL_ENOTFOUND
+ * with the reason the nearest candidate does not apply ("override 7 expired
+ * at ...", "... for another commit") when none does; SL_EENV when the
+ * ledger is damaged or fails verification, naming the first bad event.
+ */
+int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
+		     const struct sl_override_query *query,
+		     const struct sl_override_policy *policy,
+		     struct sl_error *err);
+
+/*
+ * sl_ledger_lookup() and, in the same transaction, records that run
+ * query->run_id applied the override (an "applied" event), so the trail
+ * shows what each override was used for. Same returns.
+ */
+int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
+		    const struct sl_override_query *query,
+		    const struct sl_override_policy *policy,
+		    struct sl_error *err);
+
+/* ---- integrity ---- */
+
+struct sl_ledger_report {
+	int64_t events;			   /* events that verified */
+	char head[SL_HASH_HEX_SIZE];	   /* hash of the newest event */
+	int64_t bad_seq;		   /* first bad event; 0: none */
+	struct sl_buf problem;		   /* why; empty when intact */
+};
+
+#define SL_LEDGER_REPORT_INIT                                                  \
+	{                                                                      \
+		0, {0}, 0, SL_BUF_INIT                                         \
+	}
+
+void sl_ledger_report_release(struct sl_ledger_report *report);
+
+/*
+ * Verifies the whole ledger: sqlite's quick_check, then every event's hash
+ * over its canonical form, the chain of previous hashes and sequence
+ * numbers, the chain head witness (catches a deleted newest event), each
+ * event's fields and the state machine. anchor (may be NULL) is a chain
+ * anchor "SEQ:HASH" pinned from an earlier sl_ledger_anchor(): the event
+ * SEQ must still have that hash. Fills out and returns 0 when intact;
+ * returns SL_EENV when not, naming the first bad event and why (also in
+ * out->bad_seq and out->problem) or what else is wrong.
+ */
+int sl_ledger_verify(struct sl_ledger_report *out, struct sl_ledger *ledger,
+		     const char *anchor, struct sl_error *err);
+
+/*
+ * Appends the ledger's anchor, "SEQ:HASH" of its newest event ("0:" and 64
+ * zeros when empty), after verifying it. Printed and pinned by CI, it is
+ * what detects a consistent rewrite of the whole chain.
+ */
+int sl_ledger_anchor(struct sl_buf *out, struct sl_ledger *ledger,
+		     struct sl_error *err);
+
+/* ---- carrying decisions between ledgers: export, import ---- */
+
+/*
+ * A portable override document (docs/overrides.md, "Export and import"):
+ * the request as recorded, and its decisions with their signatures.
+ */
+struct sl_override_doc {
+	struct sl_override request; /* state and decision fields unused */
+	struct sl_ledger_log decisions; /* seq, hashes and gate fields unused */
+};
+
+#define SL_OVERRIDE_DOC_INIT                                                   \
+	{                                                                      \
+		SL_OVERRIDE_INIT, SL_LEDGER_LOG_INIT                           \
+	}
+
+void sl_override_doc_release(struct sl_override_doc *doc);
+
+/* Fills doc (initialised) with override id and its decisions so far. */
+int sl_ledger_export(struct sl_override_doc *out, struct sl_ledger *ledger,
+		     int64_t id, struct sl_error *err);
+
+/* Appends doc as JSON ("sluice.override/1"), newline-terminated. */
+void sl_override_doc_write(struct sl_buf *out, const struct sl_override_doc *doc);
+/* Parses what sl_override_doc_write() wrote; SL_EUSAGE when malformed. */
+int sl_override_doc_parse(struct sl_override_doc *out, const char *text,
+			  size_t len, struct sl_error *err);
+
+/*
+ * Adds a decision to doc without a ledger, for an owner who signs away from
+ * CI: checks the transition against the decisions doc already holds and
+ * its expiry, and signs with decision->sign_key when set (as
+ * sl_ledger_decide() does). Policy is checked when the document is
+ * imported. SL_EREFUSED when the transition is not allowed.
+ */
+int sl_override_doc_decide(struct sl_override_doc *doc,
+			   const struct sl_override_decision *decision,
+			   const char *ssh_keygen, struct sl_error *err);
+
+struct sl_ledger_import_result {
+	unsigned recorded; /* decisions recorded now */
+	unsigned already;  /* decisions the ledger already held */
+};
+
+/*
+ * Records doc's decisions in ledger, in order, after checking each exactly
+ * as sl_ledger_decide() does (policy: the trusted rules for doc's gate),
+ * including its signature. The override must already be in this ledger
+ * with the same id and identical request fields. A decision the ledger
+ * already holds (same kind, actor, reason, time and signature) is skipped,
+ * so importing a document twice changes nothing. All or nothing: on a
+ * refusal nothing of doc is recorded.
+ */
+int sl_ledger_import(struct sl_ledger_import_result *out,
+		     struct sl_ledger *ledger, const struct sl_override_doc *doc,
+		     const struct sl_override_policy *policy, int64_t now,
+		     struct sl_error *err);
+
 #endif

@@ -1,0 +1,614 @@
+/*
+ * ledger_db.c: the override ledger's sqlite database, and the only file that
+ * calls sqlite. It opens the file (no symlinks, close-on-exec descriptors,
+ * WAL, synchronous=FULL, a busy timeout), checks that it is a sluice ledger
+ * of a schema it knows, applies migrations, and offers transactions and the
+ * few statements the ledger needs: load every event, read the chain head,
+ * append an event, quick_check. What the events mean, and whether the chain
+ * holds, is for ledger_verify.c and override_*.c.
+ */
+#include "common/common.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gates/ledger_internal.h"
+
+/* "SLCE": PRAGMA application_id marks the file as a sluice ledger. */
+#define LEDGER_APPLICATION_ID 0x534c4345
+
+/*
+ * The schema, one migration per version: migrations[v] takes a ledger at
+ * user_version v to v + 1. Version 2 is added by appending a string; a
+ * migration never edits what an earlier one created in a way that changes
+ * the canonical form of recorded events.
+ */
+static const char *const migrations[] = {
+    /* 1: events, the chain head witness, and triggers that refuse to
+     * update or delete them (a convenience, not the protection: anyone
+     * with the file can drop them; verification is the protection). */
+    "CREATE TABLE events ("
+    " seq INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " override_id INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " gate TEXT NOT NULL,"
+    " commit_id TEXT NOT NULL,"
+    " gate_hash TEXT NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " run_id TEXT NOT NULL,"
+    " signature TEXT NOT NULL,"
+    " prev_hash TEXT NOT NULL,"
+    " hash TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE chain_head ("
+    " one INTEGER PRIMARY KEY CHECK (one = 1),"
+    " count INTEGER NOT NULL,"
+    " hash TEXT NOT NULL"
+    ") STRICT;"
+    "INSERT INTO chain_head VALUES (1, 0, "
+    "'0000000000000000000000000000000000000000000000000000000000000000');"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+    " SELECT RAISE(ABORT, 'the sluice ledger is append-only'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
+    " SELECT RAISE(ABORT, 'the sluice ledger is append-only'); END;"
+    "CREATE TRIGGER events_extend_head BEFORE INSERT ON events"
+    " WHEN NEW.seq IS NOT (SELECT count + 1 FROM chain_head)"
+    " OR NEW.prev_hash IS NOT (SELECT hash FROM chain_head) BEGIN"
+    " SELECT RAISE(ABORT, 'a ledger event must extend the chain'); END;"
+    "CREATE TRIGGER events_move_head AFTER INSERT ON events BEGIN"
+    " UPDATE chain_head SET count = NEW.seq, hash = NEW.hash; END;"
+    "CREATE TRIGGER head_forward_only BEFORE UPDATE ON chain_head"
+    " WHEN NEW.count IS NOT OLD.count + 1 OR NEW.one IS NOT 1 BEGIN"
+    " SELECT RAISE(ABORT, 'the chain head only moves forward'); END;"
+    "CREATE TRIGGER head_no_delete BEFORE DELETE ON chain_head BEGIN"
+    " SELECT RAISE(ABORT, 'the chain head cannot be deleted'); END;"
+    "CREATE TRIGGER head_only_one BEFORE INSERT ON chain_head"
+    " WHEN EXISTS (SELECT 1 FROM chain_head) BEGIN"
+    " SELECT RAISE(ABORT, 'the chain head cannot be replaced'); END;",
+};
+
+static int db_error(struct sl_ledger *ledger, int rc, const char *what,
+		    struct sl_error *err)
+{
+	const char *msg =
+	    ledger->db ? sqlite3_errmsg(ledger->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return sl_error_set(err, SL_EENV,
+				    "ledger '%s' is locked by another process "
+				    "(waited %u ms): try again when it is done",
+				    ledger->path, ledger->busy_timeout_ms);
+	case SQLITE_NOTADB:
+		return sl_error_set(
+		    err, SL_EENV,
+		    "'%s' is not a sluice ledger (not an sqlite "
+		    "database): point --ledger at the ledger",
+		    ledger->path);
+	case SQLITE_CORRUPT:
+		return sl_error_set(err, SL_EENV,
+				    "ledger '%s' is corrupt (%s): no override "
+				    "in it can be trusted; restore it from a "
+				    "backup",
+				    ledger->path, msg);
+	case SQLITE_FULL:
+		return sl_error_set(err, SL_EENV,
+				    "ledger '%s': the disk is full: free space "
+				    "and try again",
+				    ledger->path);
+	default:
+		return sl_error_set(err, SL_EENV, "ledger '%s': %s: %s",
+				    ledger->path, what, msg);
+	}
+}
+
+/* Runs sql (no results wanted). */
+static int db_exec(struct sl_ledger *ledger, const char *sql, const char *what,
+		   struct sl_error *err)
+{
+	int rc = sqlite3_exec(ledger->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(ledger, rc, what, err);
+}
+
+/* Runs sql, a query of one integer (a PRAGMA), into *out. */
+static int db_int(int64_t *out, struct sl_ledger *ledger, const char *sql,
+		  struct sl_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : db_error(ledger, rc, sql, err);
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+static int make_parents(const char *path, struct sl_error *err)
+{
+	char *dir = sl_xstrdup(path);
+	char *p;
+	int ret = 0;
+
+	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, 0777) && errno != EEXIST) {
+			ret = sl_error_set(err, SL_EENV,
+					   "cannot create directory '%s' for "
+					   "the ledger: %s",
+					   dir, strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return ret;
+}
+
+/* Is the file there, and not a symlink? */
+static int check_path(const char *path, bool create, struct sl_error *err)
+{
+	struct stat st;
+
+	if (!lstat(path, &st)) {
+		if (S_ISLNK(st.st_mode))
+			return sl_error_set(err, SL_EENV,
+					    "ledger '%s' is a symbolic link: "
+					    "point --ledger at the file itself",
+					    path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return sl_error_set(err, SL_EENV, "cannot open ledger '%s': %s",
+				    path, strerror(errno));
+	if (!create)
+		return sl_error_set(err, SL_ENOTFOUND,
+				    "no ledger at '%s': no override was ever "
+				    "requested there",
+				    path);
+	return make_parents(path, err);
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000),
+			      (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Switches to WAL. Changing the journal mode needs an exclusive lock that
+ * the busy handler does not always wait for (two processes creating the
+ * ledger at once), so retry for the busy timeout.
+ */
+static int set_wal(struct sl_ledger *ledger, struct sl_error *err)
+{
+	uint64_t start = sl_now_ms();
+	int rc;
+
+	for (;;) {
+		sqlite3_stmt *st = NULL;
+		const unsigned char *mode = NULL;
+
+		rc = sqlite3_prepare_v2(ledger->db, "PRAGMA journal_mode=WAL",
+					-1, &st, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			mode = sqlite3_column_text(st, 0);
+		if (mode && !strcmp((const char *)mode, "wal"))
+			rc = SQLITE_OK;
+		else if (rc == SQLITE_ROW)
+			rc = SQLITE_BUSY;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		if (sl_now_ms() - start >= ledger->busy_timeout_ms)
+			break;
+		sleep_ms(10);
+	}
+	return rc == SQLITE_OK ? 0 : db_error(ledger, rc, "journal_mode", err);
+}
+
+static void configure(struct sl_ledger *ledger)
+{
+	int on = 1;
+
+	sqlite3_busy_timeout(ledger->db, (int)ledger->busy_timeout_ms);
+	/* Our own connection cannot corrupt the file through the schema. */
+	sqlite3_db_config(ledger->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+	sqlite3_db_config(ledger->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
+}
+
+struct header {
+	int64_t app_id;
+	int64_t version;
+	int64_t objects; /* tables, indices, triggers */
+};
+
+static int read_header(struct header *h, struct sl_ledger *ledger,
+		       struct sl_error *err)
+{
+	if (db_int(&h->app_id, ledger, "PRAGMA application_id", err) ||
+	    db_int(&h->version, ledger, "PRAGMA user_version", err) ||
+	    db_int(&h->objects, ledger, "SELECT count(*) FROM sqlite_master",
+		   err))
+		return err ? err->status : SL_EENV;
+	return 0;
+}
+
+/* Is h a ledger this sluice can use (after migrating, for fresh files)? */
+static int check_header(const struct header *h, struct sl_ledger *ledger,
+			struct sl_error *err)
+{
+	bool fresh = h->app_id == 0 && h->version == 0 && h->objects == 0;
+
+	if (!fresh && h->app_id != LEDGER_APPLICATION_ID)
+		return sl_error_set(
+		    err, SL_EENV,
+		    "'%s' is not a sluice ledger (it is another "
+		    "application's sqlite database): point "
+		    "--ledger at the ledger",
+		    ledger->path);
+	if (h->version > (int64_t)SL_ARRAY_SIZE(migrations))
+		return sl_error_set(err, SL_EENV,
+				    "ledger '%s' has schema version %" PRId64
+				    ", newer than this sluice knows (%zu): "
+				    "upgrade sluice",
+				    ledger->path, h->version,
+				    SL_ARRAY_SIZE(migrations));
+	return 0;
+}
+
+/* Applies the migrations the file lacks, all in one transaction. */
+static int migrate(struct sl_ledger *ledger, struct sl_error *err)
+{
+	struct header h = {0, 0, 0};
+	struct sl_buf sql = SL_BUF_INIT;
+	size_t v;
+	int ret;
+
+	ret = ledger_begin(ledger, true, err);
+	if (ret)
+		return ret;
+	/* Re-read under the write lock: another process may have migrated. */
+	ret = read_header(&h, ledger, err);
+	if (!ret)
+		ret = check_header(&h, ledger, err);
+	for (v = (size_t)h.version; !ret && v < SL_ARRAY_SIZE(migrations); v++)
+		ret =
+		    db_exec(ledger, migrations[v], "migrating the schema", err);
+	if (!ret && (size_t)h.version < SL_ARRAY_SIZE(migrations)) {
+		sl_buf_addf(&sql,
+			    "PRAGMA user_version = %zu;"
+			    "PRAGMA application_id = %d;",
+			    SL_ARRAY_SIZE(migrations), LEDGER_APPLICATION_ID);
+		ret = db_exec(ledger, sql.buf, "migrating the schema", err);
+	}
+	sl_buf_release(&sql);
+	return ledger_end(ledger, ret, err);
+}
+
+static int open_db(struct sl_ledger *ledger, bool create, struct sl_error *err)
+{
+	struct header h = {0, 0, 0};
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
+	int rc, ret;
+
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(ledger->path, &ledger->db, flags, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(ledger, rc, "cannot open", err);
+	configure(ledger);
+	/* Check what the file is before changing anything in it. */
+	ret = read_header(&h, ledger, err);
+	if (!ret)
+		ret = check_header(&h, ledger, err);
+	if (!ret)
+		ret = set_wal(ledger, err);
+	if (!ret)
+		ret = db_exec(ledger, "PRAGMA synchronous=FULL", "synchronous",
+			      err);
+	if (!ret && h.version < (int64_t)SL_ARRAY_SIZE(migrations))
+		ret = migrate(ledger, err);
+	return ret;
+}
+
+int sl_ledger_open(struct sl_ledger **out, const char *path,
+		   const struct sl_ledger_options *opts, struct sl_error *err)
+{
+	struct sl_ledger_options defaults = SL_LEDGER_OPTIONS_INIT;
+	struct sl_ledger *ledger;
+	int ret;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (!path || !*path)
+		return sl_error_set(err, SL_EUSAGE, "no ledger path given");
+	ret = check_path(path, opts->create, err);
+	if (ret)
+		return ret;
+	ledger = sl_xcalloc(1, sizeof(*ledger));
+	ledger->path = sl_xstrdup(path);
+	ledger->busy_timeout_ms = opts->busy_timeout_ms
+				      ? opts->busy_timeout_ms
+				      : SL_LEDGER_BUSY_TIMEOUT_MS;
+	ret = open_db(ledger, opts->create, err);
+	if (ret) {
+		sl_ledger_free(ledger);
+		return ret;
+	}
+	*out = ledger;
+	return 0;
+}
+
+void sl_ledger_free(struct sl_ledger *ledger)
+{
+	if (!ledger)
+		return;
+	sqlite3_close_v2(ledger->db);
+	free(ledger->path);
+	free(ledger);
+}
+
+const char *sl_ledger_path(const struct sl_ledger *ledger)
+{
+	return ledger->path;
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+int ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err)
+{
+	return db_exec(ledger, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED",
+		       "starting a transaction", err);
+}
+
+int ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err)
+{
+	if (!sqlite3_get_autocommit(ledger->db)) {
+		if (ret)
+			sqlite3_exec(ledger->db, "ROLLBACK", NULL, NULL, NULL);
+		else
+			ret = db_exec(ledger, "COMMIT", "committing", err);
+	}
+	return ret;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+static const char *const event_columns[] = {
+    "seq",    "kind",	   "override_id", "at",	       "actor",
+    "reason", "gate",	   "commit_id",	  "gate_hash", "expires_at",
+    "run_id", "signature", "prev_hash",	  "hash",
+};
+
+/* A text column as an owned string; NULL when it is not clean text. */
+static char *column_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *text;
+	int len;
+
+	if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+		return NULL;
+	text = sqlite3_column_text(st, col);
+	len = sqlite3_column_bytes(st, col);
+	if (!text || memchr(text, '\0', (size_t)len))
+		return NULL;
+	return sl_xmemdupz(text, (size_t)len);
+}
+
+static bool column_int(int64_t *out, sqlite3_stmt *st, int col)
+{
+	*out = sqlite3_column_int64(st, col);
+	return sqlite3_column_type(st, col) == SQLITE_INTEGER;
+}
+
+static bool column_hash(char out[SL_HASH_HEX_SIZE], sqlite3_stmt *st, int col)
+{
+	char *text = column_text(st, col);
+	bool ok = text && strlen(text) < SL_HASH_HEX_SIZE;
+
+	memset(out, 0, SL_HASH_HEX_SIZE);
+	if (ok)
+		memcpy(out, text, strlen(text));
+	free(text);
+	return ok;
+}
+
+/* Reads one row into ev; returns the first bad column's index, or -1. */
+static int read_event(struct sl_ledger_event *ev, sqlite3_stmt *st)
+{
+	char **text[] = {&ev->actor, &ev->reason, &ev->gate, &ev->commit,
+			 &ev->gate_hash};
+	char *kind;
+	int bad = -1, i;
+
+	if (!column_int(&ev->seq, st, 0))
+		bad = 0;
+	kind = column_text(st, 1);
+	if ((!kind || sl_ledger_kind_parse(&ev->kind, kind)) && bad < 0)
+		bad = 1;
+	free(kind);
+	if (!column_int(&ev->override_id, st, 2) && bad < 0)
+		bad = 2;
+	if (!column_int(&ev->at, st, 3) && bad < 0)
+		bad = 3;
+	for (i = 0; i < 5; i++) {
+		*text[i] = column_text(st, 4 + i);
+		if (!*text[i] && bad < 0)
+			bad = 4 + i;
+	}
+	if (!column_int(&ev->expires_at, st, 9) && bad < 0)
+		bad = 9;
+	ev->run_id = column_text(st, 10);
+	if (!ev->run_id && bad < 0)
+		bad = 10;
+	ev->signature = column_text(st, 11);
+	if (!ev->signature && bad < 0)
+		bad = 11;
+	if (!column_hash(ev->prev_hash, st, 12) && bad < 0)
+		bad = 12;
+	if (!column_hash(ev->hash, st, 13) && bad < 0)
+		bad = 13;
+	return bad;
+}
+
+/* Strings a malformed row lacks become "" so later code need not check. */
+static void fill_missing(struct sl_ledger_event *ev)
+{
+	char **text[] = {&ev->actor,	&ev->reason,	&ev->gate,
+			 &ev->commit,	&ev->gate_hash, &ev->run_id,
+			 &ev->signature};
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(text); i++)
+		if (!*text[i])
+			*text[i] = sl_xstrdup("");
+}
+
+int ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
+		struct sl_ledger *ledger, struct sl_error *err)
+{
+	static const char sql[] =
+	    "SELECT seq, kind, override_id, at, actor, reason, gate, "
+	    "commit_id, gate_hash, expires_at, run_id, signature, prev_hash, "
+	    "hash FROM events ORDER BY seq";
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sl_ledger_event *ev = ledger_log_push(out);
+		int bad = read_event(ev, st);
+
+		fill_missing(ev);
+		if (bad >= 0 && !report->bad_seq) {
+			report->bad_seq = ev->seq ? ev->seq : (int64_t)out->n;
+			sl_buf_addf(&report->problem,
+				    "event %" PRId64 " is malformed: its '%s' "
+				    "has the wrong type or content",
+				    report->bad_seq, event_columns[bad]);
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ledger, rc, "reading events", err);
+	return 0;
+}
+
+int ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
+		     struct sl_ledger *ledger, struct sl_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    ledger->db, "SELECT count, hash FROM chain_head", -1, &st, NULL);
+	int rows = 0;
+
+	*count = -1;
+	memset(hash, 0, SL_HASH_HEX_SIZE);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows++;
+		if (!column_int(count, st, 0) || !column_hash(hash, st, 1))
+			*count = -1;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ledger, rc, "reading the chain head", err);
+	if (rows != 1)
+		*count = -1;
+	return 0;
+}
+
+int ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
+		       struct sl_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(ledger->db, "PRAGMA quick_check", -1, &st, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *line = sqlite3_column_text(st, 0);
+
+		if (line && strcmp((const char *)line, "ok")) {
+			if (problem->len)
+				sl_buf_adds(problem, "; ");
+			sl_buf_adds(problem, (const char *)line);
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ledger, rc, "checking integrity", err);
+	return 0;
+}
+
+static void bind_event(sqlite3_stmt *st, const struct sl_ledger_event *ev)
+{
+	sqlite3_bind_int64(st, 1, ev->seq);
+	sqlite3_bind_text(st, 2, sl_ledger_kind_name(ev->kind), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ev->override_id);
+	sqlite3_bind_int64(st, 4, ev->at);
+	sqlite3_bind_text(st, 5, ev->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ev->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, ev->gate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ev->commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ev->gate_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, ev->expires_at);
+	sqlite3_bind_text(st, 11, ev->run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ev->signature, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, ev->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, ev->hash, -1, SQLITE_STATIC);
+}
+
+int ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
+		  struct sl_error *err)
+{
+	static const char sql[] =
+	    "INSERT INTO events (seq, kind, override_id, at, actor, reason, "
+	    "gate, commit_id, gate_hash, expires_at, run_id, signature, "
+	    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?)";
+	sqlite3_stmt *st = NULL;
+	int64_t count;
+	int rc, ret;
+
+	ret = ledger_load_head(&count, ev->prev_hash, ledger, err);
+	if (ret)
+		return ret;
+	if (count < 0)
+		return sl_error_set(err, SL_EENV,
+				    "ledger '%s' is damaged: its chain head is "
+				    "missing or malformed",
+				    ledger->path);
+	ev->seq = count + 1;
+	if (ev->kind == SL_LEDGER_REQUEST)
+		ev->override_id = ev->seq;
+	ledger_event_hash(ev->hash, ev);
+	rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_event(st, ev);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ledger, rc, "recording an event", err);
+	return 0;
+}

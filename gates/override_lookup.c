@@ -1,0 +1,202 @@
+/*
+ * override_lookup.c: what a run asks the ledger. Finds the override that
+ * lets one gate's failure at one commit pass, re-checking it against the
+ * trusted rules of the run (a decision that no longer holds under them does
+ * not apply), and records that a run applied it. When none applies, says
+ * why for the nearest candidate, so that a developer learns that the push
+ * or the gate edit voided it, or that it expired.
+ */
+#include "common/common.h"
+
+#include "gates/ledger_internal.h"
+
+static int check_query(const struct sl_override_query *q, bool apply,
+		       struct sl_error *err)
+{
+	int ret = ledger_check_gate(q->gate, err);
+
+	if (!ret)
+		ret = ledger_check_commit(q->commit, err);
+	if (!ret)
+		ret = ledger_check_gate_hash(q->gate_hash, err);
+	if (ret || !apply)
+		return ret;
+	if (!q->run_id || !*q->run_id ||
+	    strlen(q->run_id) > LEDGER_RUN_ID_MAX ||
+	    ledger_check_gate(q->run_id, NULL))
+		return sl_error_set(err, SL_EUSAGE,
+				    "a run id (printable, at most %d bytes) is "
+				    "required to apply an override",
+				    LEDGER_RUN_ID_MAX);
+	if (q->actor && *q->actor)
+		return ledger_check_identity(q->actor, "the run's actor", err);
+	return 0;
+}
+
+/*
+ * How far ov goes toward applying to q (its gate already matches): 0 another
+ * commit, 1 another gate definition, 2 not active, 3 active. Says why not.
+ */
+static int match_depth(const struct sl_override *ov,
+		       const struct sl_override_query *q, int64_t now,
+		       struct sl_buf *why)
+{
+	if (strcmp(ov->commit, q->commit)) {
+		sl_buf_addf(why,
+			    "override %" PRId64 " is for commit %.12s, not "
+			    "%.12s: a new commit voids an override",
+			    ov->id, ov->commit, q->commit);
+		return 0;
+	}
+	if (strcmp(ov->gate_hash, q->gate_hash)) {
+		sl_buf_addf(why,
+			    "override %" PRId64 " is for another definition "
+			    "of gate '%s': editing a gate voids its overrides",
+			    ov->id, ov->gate);
+		return 1;
+	}
+	switch (ledger_state_at(ov, now)) {
+	case SL_OVERRIDE_APPROVED:
+		return 3;
+	case SL_OVERRIDE_EXPIRED:
+		sl_buf_addf(why, "override %" PRId64 " expired at ", ov->id);
+		sl_override_time_format(why, ov->expires_at);
+		break;
+	default:
+		sl_buf_addf(why, "override %" PRId64 " is %s", ov->id,
+			    sl_override_state_name(ledger_state_at(ov, now)));
+		break;
+	}
+	return 2;
+}
+
+/* Does ov's approval still hold under policy? 0, SL_EREFUSED or SL_EENV. */
+static int still_holds(const struct sl_override *ov,
+		       const struct sl_override_policy *policy,
+		       struct sl_buf *why, struct sl_error *err)
+{
+	struct sl_override_decision approval = {0};
+	struct sl_error e = SL_ERROR_INIT;
+	int ret;
+
+	approval.kind = SL_LEDGER_APPROVE;
+	approval.id = ov->id;
+	approval.actor = ov->decided_by;
+	approval.reason = ov->decision_reason;
+	approval.signature = ov->decision_signature;
+	approval.now = ov->decided_at;
+	ret = ledger_authorize(ov, &approval, policy, &e);
+	if (ret == SL_EREFUSED)
+		sl_buf_addf(why,
+			    "override %" PRId64 " does not hold under the "
+			    "trusted rules: %s",
+			    ov->id, sl_error_message(&e));
+	else if (ret)
+		sl_error_set(err, ret, "%s", sl_error_message(&e));
+	sl_error_release(&e);
+	return ret;
+}
+
+static int find_valid(struct sl_override **out, struct sl_override_list *list,
+		      const struct sl_override_query *q, int64_t now,
+		      const struct sl_override_policy *policy,
+		      struct sl_error *err)
+{
+	struct sl_buf why = SL_BUF_INIT, best_why = SL_BUF_INIT;
+	int best = -1, depth, ret = 0;
+	size_t i;
+
+	/* Newest first: the latest approval wins. */
+	for (i = list->n; i-- > 0 && !ret;) {
+		struct sl_override *ov = &list->items[i];
+
+		if (strcmp(ov->gate, q->gate))
+			continue;
+		sl_buf_reset(&why);
+		depth = match_depth(ov, q, now, &why);
+		if (depth == 3) {
+			ret = still_holds(ov, policy, &why, err);
+			if (!ret) {
+				*out = ov;
+				break;
+			}
+			if (ret == SL_EREFUSED)
+				ret = 0;
+		}
+		if (depth > best) {
+			best = depth;
+			sl_buf_reset(&best_why);
+			sl_buf_add(&best_why, why.buf, why.len);
+		}
+	}
+	if (!ret && !*out && best < 0)
+		ret = sl_error_set(err, SL_ENOTFOUND,
+				   "no override was requested for gate '%s'",
+				   q->gate);
+	else if (!ret && !*out)
+		ret = sl_error_set(err, SL_ENOTFOUND, "%s", best_why.buf);
+	sl_buf_release(&why);
+	sl_buf_release(&best_why);
+	return ret;
+}
+
+/* Inside a transaction: finds the override for q; with apply, records it. */
+static int lookup(struct sl_override *out, struct sl_ledger *ledger,
+		  const struct sl_override_query *q,
+		  const struct sl_override_policy *policy, bool apply,
+		  struct sl_error *err)
+{
+	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
+	struct sl_ledger_event ev = {0};
+	struct sl_override *ov = NULL;
+	int64_t now = ledger_now(q->now);
+	int ret = ledger_load_overrides(&list, ledger, now, err);
+
+	if (!ret)
+		ret = find_valid(&ov, &list, q, now, policy, err);
+	if (!ret && apply) {
+		ev.kind = SL_LEDGER_APPLIED;
+		ev.override_id = ov->id;
+		ev.at = now;
+		ev.actor = (char *)(q->actor ? q->actor : "");
+		ev.reason = ev.gate_hash = ev.signature = (char *)"";
+		ev.gate = (char *)q->gate;
+		ev.commit = (char *)q->commit;
+		ev.run_id = (char *)q->run_id;
+		ret = ledger_append(ledger, &ev, err);
+		if (!ret)
+			ov->applied++;
+	}
+	if (!ret)
+		ledger_override_copy(out, ov);
+	sl_override_list_release(&list);
+	return ret;
+}
+
+int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
+		     const struct sl_override_query *query,
+		     const struct sl_override_policy *policy,
+		     struct sl_error *err)
+{
+	int ret = check_query(query, false, err);
+
+	if (!ret)
+		ret = ledger_begin(ledger, false, err);
+	if (!ret)
+		ret = lookup(out, ledger, query, policy, false, err);
+	return ledger_end(ledger, ret, err);
+}
+
+int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
+		    const struct sl_override_query *query,
+		    const struct sl_override_policy *policy,
+		    struct sl_error *err)
+{
+	int ret = check_query(query, true, err);
+
+	if (!ret)
+		ret = ledger_begin(ledger, true, err);
+	if (!ret)
+		ret = lookup(out, ledger, query, policy, true, err);
+	return ledger_end(ledger, ret, err);
+}
