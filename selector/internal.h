@@ -1,0 +1,106 @@
+/*
+ * internal.h: what the files of selector/ share and nothing outside it
+ * includes: the repository handle's layout, libgit2 start-up, the
+ * conversion of libgit2 errors into sl_error, and the helpers that build
+ * change lists. Only selector/ sees libgit2's types.
+ */
+#ifndef SL_SELECTOR_INTERNAL_H
+#define SL_SELECTOR_INTERNAL_H
+
+#include "common/common.h"
+
+#include <git2.h>
+
+#include "selector/selector.h"
+
+/* Deeper trees are refused, as git's core.maxTreeDepth does. */
+#define SL_TREE_MAX_DEPTH 4096
+
+struct sl_repo {
+	git_repository *git;
+	char *root;    /* work tree without trailing slash; NULL when bare */
+	char *git_dir; /* with a trailing slash */
+	bool shallow;
+};
+
+/* ---- gitinit.c ----------------------------------------------------- */
+
+/*
+ * git_libgit2_init() without parsing the TLS certificate bundle (sluice
+ * never connects to a network); balanced by sl_git_shutdown(). Returns
+ * SL_EENV when libgit2 cannot start.
+ */
+int sl_git_init(struct sl_error *err);
+void sl_git_shutdown(void);
+
+/* ---- repo.c ---------------------------------------------------------- */
+
+/*
+ * Sets err to status with the formatted message followed by ": " and
+ * libgit2's last error message (when there is one), and clears libgit2's.
+ * Returns status. The one place libgit2's errors become sl_error.
+ */
+int sl_git_error(struct sl_error *err, enum sl_status status, const char *fmt,
+		 ...) SL_PRINTF(3, 4);
+
+/* libgit2's last error message, or "unknown error"; borrowed. */
+const char *sl_git_last_message(void);
+
+/*
+ * Looks rev up and peels it to a commit, reporting failures as SL_EENV
+ * with what ("base", "head", "commit") and rev named, and how to fetch a
+ * missing commit. Caller owns *out (git_commit_free()).
+ */
+int sl_repo_lookup_commit(git_commit **out, struct sl_repo *repo,
+			  const char *rev, const char *what,
+			  struct sl_error *err);
+
+/* The full hex id of oid, NUL-terminated. */
+void sl_oid_hex(char out[SL_OID_HEXSZ + 1], const git_oid *oid);
+
+/* True when s is SL_OID_HEXSZ zeros: the "no commit" id of push events. */
+bool sl_oid_hex_is_zero(const char *s);
+
+/* ---- treediff.c ----------------------------------------------------- */
+
+/*
+ * Appends the deltas of a libgit2 diff to out, unsorted: renames with
+ * both names, untracked directories (nested repositories) without their
+ * trailing '/' and flagged as submodules, and any delta whose state is
+ * uncertain (unreadable, conflicted) as modified.
+ */
+void sl_changes_from_git_diff(struct sl_change_list *out, git_diff *diff);
+
+/*
+ * Reports each deleted and added path of list with the same blob id and
+ * mode (not empty, not a submodule) as one rename, preferring a pair with
+ * the same base name. Cheap and exact: no content is read. Leaves list
+ * unsorted.
+ */
+void sl_change_list_pair_renames(struct sl_change_list *list);
+
+/* ---- changes.c ------------------------------------------------------- */
+
+/* Appends a change for path (copied) and returns it, zeroed otherwise. */
+struct sl_change *sl_change_list_push(struct sl_change_list *list,
+				      enum sl_change_status status,
+				      const char *path, size_t len);
+
+/* Byte order of two paths, a prefix first ("a" < "a.b" < "a/x"). */
+int sl_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Sorts by path (a rename by its new name). */
+void sl_change_list_sort(struct sl_change_list *list);
+
+/*
+ * Merges later (changes made after those of into, e.g. the working copy's
+ * after a commit range's) into into, both sorted: a path in both is listed
+ * once, with the status of the combined change. Empties later.
+ */
+void sl_change_list_merge(struct sl_change_list *into,
+			  struct sl_change_list *later);
+
+/* Frees one change's strings. */
+void sl_change_release(struct sl_change *change);
+
+#endif

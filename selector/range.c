@@ -1,0 +1,301 @@
+/*
+ * range.c: which two commits a run compares (SPEC.md §2) and the diff
+ * between them. It owns choosing the base (--base, SLUICE_BASE, the
+ * upstream, origin/HEAD, main, master) and the head, finding their
+ * merge-base, deciding what is a missing base (an error, or with
+ * --if-missing-base=run-all a degraded diff), and putting together
+ * sl_diff_run(). Comparing trees is treediff.c's, the working copy
+ * worktree.c's, path lists paths.c's.
+ */
+#include "common/common.h"
+
+#include "selector/internal.h"
+
+static const char *const source_names[] = {
+    [SL_BASE_NONE] = "none",
+    [SL_BASE_OPTION] = "--base",
+    [SL_BASE_ENV] = "SLUICE_BASE",
+    [SL_BASE_UPSTREAM] = "upstream",
+    [SL_BASE_ORIGIN_HEAD] = "origin/HEAD",
+    [SL_BASE_MAIN] = "main",
+    [SL_BASE_MASTER] = "master",
+};
+
+const char *sl_base_source_name(enum sl_base_source source)
+{
+	return source_names[source];
+}
+
+/* ---- choosing the base ----------------------------------------------- */
+
+/*
+ * The upstream of the branch HEAD is on, as "origin/main". *out stays NULL
+ * when HEAD is detached or unborn, or the branch has no upstream (or its
+ * remote-tracking branch was never fetched).
+ */
+static int upstream_of_head(char **out, struct sl_repo *repo,
+			    struct sl_error *err)
+{
+	git_reference *head = NULL, *up = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = git_repository_head(&head, repo->git);
+	if (ret == GIT_EUNBORNBRANCH || ret == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (ret < 0)
+		return sl_git_error(err, SL_EENV, "cannot read HEAD");
+	ret = 0;
+	if (git_reference_is_branch(head)) {
+		int gitret = git_branch_upstream(&up, head);
+
+		if (gitret == 0)
+			*out = sl_xstrdup(git_reference_shorthand(up));
+		else if (gitret == GIT_ENOTFOUND)
+			git_error_clear();
+		else
+			ret = sl_git_error(err, SL_EENV,
+					   "cannot read the upstream of '%s'",
+					   git_reference_shorthand(head));
+	}
+	git_reference_free(up);
+	git_reference_free(head);
+	return ret;
+}
+
+/* True when name (a ref, or a name git would expand to one) exists. */
+static bool ref_exists(struct sl_repo *repo, const char *name)
+{
+	git_reference *ref = NULL;
+	int ret = git_reference_dwim(&ref, repo->git, name);
+
+	git_reference_free(ref);
+	git_error_clear();
+	return ret == 0;
+}
+
+/*
+ * Names the base: --base, else $SLUICE_BASE when set and not empty (a CI
+ * template that sets it from an empty event field), else the upstream,
+ * origin/HEAD, main, master, the first that exists.
+ */
+static int choose_base(struct sl_diff *d, struct sl_repo *repo,
+		       const char *option, struct sl_error *err)
+{
+	static const struct {
+		const char *name;
+		enum sl_base_source source;
+	} fallbacks[] = {
+	    {"refs/remotes/origin/HEAD", SL_BASE_ORIGIN_HEAD},
+	    {"main", SL_BASE_MAIN},
+	    {"master", SL_BASE_MASTER},
+	};
+	const char *env = getenv("SLUICE_BASE");
+	size_t i;
+	int ret;
+
+	if (option) {
+		d->base_source = SL_BASE_OPTION;
+		d->base_rev = sl_xstrdup(option);
+		return 0;
+	}
+	if (env && *env) {
+		d->base_source = SL_BASE_ENV;
+		d->base_rev = sl_xstrdup(env);
+		return 0;
+	}
+	ret = upstream_of_head(&d->base_rev, repo, err);
+	if (ret || d->base_rev) {
+		d->base_source = SL_BASE_UPSTREAM;
+		return ret;
+	}
+	for (i = 0; i < SL_ARRAY_SIZE(fallbacks); i++) {
+		if (!ref_exists(repo, fallbacks[i].name))
+			continue;
+		d->base_source = fallbacks[i].source;
+		d->base_rev = sl_xstrdup(sl_base_source_name(d->base_source));
+		return 0;
+	}
+	return sl_error_set(err, SL_EENV,
+			    "no base to diff against: the current branch has "
+			    "no upstream and neither 'origin/HEAD', 'main' "
+			    "nor 'master' exists; pass --base REV or set "
+			    "SLUICE_BASE");
+}
+
+/* ---- resolving ------------------------------------------------------- */
+
+static void short_id(char out[8], const char *hex)
+{
+	memcpy(out, hex, 7);
+	out[7] = '\0';
+}
+
+static int merge_base_failed(struct sl_diff *d, struct sl_repo *repo,
+			     int gitret, struct sl_error *err)
+{
+	char b[8], h[8];
+
+	short_id(b, d->base);
+	short_id(h, d->head);
+	if (repo->shallow)
+		return sl_git_error(
+		    err, SL_EENV,
+		    "cannot find the merge-base of base '%s' (%s) and head "
+		    "'%s' (%s) in this shallow clone: its history stops "
+		    "before they meet; fetch more history (git fetch "
+		    "--deepen=N, or git fetch --unshallow; in GitHub Actions, "
+		    "actions/checkout with fetch-depth: 0)",
+		    d->base_rev, b, d->head_rev, h);
+	if (gitret == GIT_ENOTFOUND) {
+		git_error_clear();
+		return sl_error_set(
+		    err, SL_EENV,
+		    "no merge-base between base '%s' (%s) and head '%s' (%s): "
+		    "unrelated histories; pass --no-merge-base to diff them "
+		    "directly, or another --base",
+		    d->base_rev, b, d->head_rev, h);
+	}
+	return sl_git_error(err, SL_EENV,
+			    "cannot find the merge-base of base '%s' (%s) and "
+			    "head '%s' (%s)",
+			    d->base_rev, b, d->head_rev, h);
+}
+
+/* Base and merge-base; any failure here is a missing base. */
+static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
+			const struct sl_diff_options *opts, const git_oid *head,
+			struct sl_error *err)
+{
+	git_commit *base = NULL;
+	git_oid mb;
+	int ret;
+
+	ret = choose_base(d, repo, opts->base, err);
+	if (!ret)
+		ret = sl_repo_lookup_commit(&base, repo, d->base_rev, "base",
+					    err);
+	if (ret)
+		return ret;
+	sl_oid_hex(d->base, git_commit_id(base));
+	if (opts->no_merge_base) {
+		memcpy(d->merge_base, d->base, sizeof(d->merge_base));
+	} else {
+		ret = git_merge_base(&mb, repo->git, git_commit_id(base), head);
+		if (ret < 0)
+			ret = merge_base_failed(d, repo, ret, err);
+		else
+			sl_oid_hex(d->merge_base, &mb);
+	}
+	git_commit_free(base);
+	return ret;
+}
+
+/*
+ * A base that cannot be used (why says what went wrong): the error,
+ * completed with where the base came from and the way out; or, when the
+ * caller asked for run-all, a degraded diff and success.
+ */
+static int missing_base(struct sl_diff *d, const struct sl_diff_options *opts,
+			struct sl_error *why, struct sl_error *err)
+{
+	if (d->base_source != SL_BASE_OPTION && d->base_source != SL_BASE_NONE)
+		sl_buf_addf(&why->msg, " (the base came from %s)",
+			    sl_base_source_name(d->base_source));
+	if (why->status != SL_EENV || !opts->run_all_if_missing_base) {
+		if (why->status == SL_EENV)
+			sl_buf_adds(&why->msg,
+				    "; or pass --if-missing-base=run-all to "
+				    "run every gate");
+		return sl_error_set(err, why->status, "%s", why->msg.buf);
+	}
+	d->degraded = SL_DEGRADED_BASE_UNAVAILABLE;
+	d->degraded_reason = sl_xstrdup(why->msg.buf);
+	d->base[0] = '\0';
+	d->merge_base[0] = '\0';
+	return 0;
+}
+
+static int check_options(const struct sl_diff_options *opts,
+			 struct sl_error *err)
+{
+	if (opts->worktree && opts->paths_from)
+		return sl_error_set(err, SL_EUSAGE,
+				    "--worktree and --paths-from cannot be "
+				    "used together: the list replaces git's "
+				    "changes");
+	if (opts->base && !*opts->base)
+		return sl_error_set(err, SL_EUSAGE,
+				    "--base is empty; name a commit");
+	if (opts->head && !*opts->head)
+		return sl_error_set(err, SL_EUSAGE,
+				    "--head is empty; name a commit");
+	return 0;
+}
+
+static int list_changes(struct sl_diff *d, struct sl_repo *repo,
+			const struct sl_diff_options *opts,
+			struct sl_error *err)
+{
+	int ret;
+
+	if (d->degraded || d->from_paths)
+		return 0;
+	ret = sl_diff_commits(&d->changes, repo, d->merge_base, d->head,
+			      opts->find_renames, err);
+	if (!ret && opts->worktree)
+		ret = sl_diff_add_worktree(&d->changes, repo, d->head, err);
+	return ret;
+}
+
+int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
+		const struct sl_diff_options *opts, struct sl_error *err)
+{
+	struct sl_diff *d = sl_xcalloc(1, sizeof(*d));
+	struct sl_error why = SL_ERROR_INIT;
+	git_commit *head = NULL;
+	int ret;
+
+	*out = NULL;
+	d->worktree = opts->worktree;
+	d->head_rev = sl_xstrdup(opts->head ? opts->head : "HEAD");
+	ret = check_options(opts, err);
+	if (!ret && opts->paths_from) {
+		d->from_paths = true;
+		ret = sl_change_list_read_file(&d->changes, opts->paths_from,
+					       opts->paths_nul, err);
+	}
+	/* A head that cannot be read is an error even with run-all: there
+	 * would be nothing to run the gates on. */
+	if (!ret)
+		ret = sl_repo_lookup_commit(&head, repo, d->head_rev, "head",
+					    err);
+	if (ret)
+		goto out;
+	sl_oid_hex(d->head, git_commit_id(head));
+	if (resolve_base(d, repo, opts, git_commit_id(head), &why))
+		ret = missing_base(d, opts, &why, err);
+	if (!ret)
+		ret = list_changes(d, repo, opts, err);
+out:
+	git_commit_free(head);
+	sl_error_release(&why);
+	if (ret)
+		sl_diff_free(d);
+	else
+		*out = d;
+	return ret;
+}
+
+void sl_diff_free(struct sl_diff *diff)
+{
+	if (!diff)
+		return;
+	free(diff->head_rev);
+	free(diff->base_rev);
+	free(diff->degraded_reason);
+	sl_change_list_release(&diff->changes);
+	free(diff);
+}

@@ -1,0 +1,345 @@
+/*
+ * selector: the repository and the diff (SPEC.md §2), and, later, selection
+ * on top of them. This header owns repository access through libgit2
+ * (opening, reading files and trees at a commit, git config), resolving the
+ * base and head of a run, and the list of changed paths: between two
+ * commits, plus the working copy (--worktree), or read from a list
+ * (--paths-from). Lanes, gates and reasons are built on this API and do not
+ * touch libgit2 themselves.
+ *
+ * Ownership of the declarations: everything below the "repository" and
+ * "the diff" rules is owned by the diff and repository code
+ * (selector/repo.c, range.c, treediff.c, worktree.c, paths.c, gitinit.c).
+ *
+ * Paths are raw bytes as git stores them, relative to the repository root,
+ * '/'-separated, without a leading or trailing slash; they may be ill-formed
+ * UTF-8 and are never re-encoded. Each carries its length. A git failure is
+ * never reported as "nothing changed": every function either succeeds or
+ * returns a negative enum sl_status with the message in err.
+ */
+#ifndef SL_SELECTOR_H
+#define SL_SELECTOR_H
+
+#include "common/common.h"
+
+/* Hex digits of a full object id (SHA-1). */
+#define SL_OID_HEXSZ 40
+
+/* ---- the repository (owner: selector/repo.c) -------------------------- */
+
+struct sl_repo; /* opaque */
+
+/*
+ * Opens the git repository containing start_dir (NULL: the current
+ * directory), searching upward as git does and honouring git's environment
+ * (GIT_DIR, GIT_WORK_TREE, GIT_CEILING_DIRECTORIES, ...). Initialises libgit2
+ * for as long as the repository is open (see docs/performance.md on what is
+ * left out of that). On failure returns SL_EENV: "not a git repository:
+ * '<start_dir>'; run sluice inside a clone, or pass -C DIR". Caller owns
+ * *out and frees it with sl_repo_free().
+ */
+int sl_repo_open(struct sl_repo **out, const char *start_dir,
+		 struct sl_error *err);
+
+/* Frees the repository; no-op on NULL. */
+void sl_repo_free(struct sl_repo *repo);
+
+/*
+ * The root of the work tree, without a trailing slash; NULL for a bare
+ * repository. Borrowed from repo.
+ */
+const char *sl_repo_root(const struct sl_repo *repo);
+
+/* The git directory (".git" or the bare repository), with a trailing slash. */
+const char *sl_repo_git_dir(const struct sl_repo *repo);
+
+/* True for a bare repository (no work tree). */
+bool sl_repo_is_bare(const struct sl_repo *repo);
+
+/* True for a shallow clone (history cut off at some depth). */
+bool sl_repo_is_shallow(const struct sl_repo *repo);
+
+/*
+ * For commands that need a work tree (running gates, --worktree, reading the
+ * working copy's rules): returns 0 when repo has one, else SL_EENV "<what>
+ * needs a work tree, but '<git dir>' is a bare repository; run it in a clone
+ * with a checkout". Commands that only read commits work in bare
+ * repositories too.
+ */
+int sl_repo_need_worktree(const struct sl_repo *repo, const char *what,
+			  struct sl_error *err);
+
+/*
+ * The configured user.email (repository, global and system configuration,
+ * as git reads them), for identities. Sets *found to false, and leaves out
+ * untouched, when it is unset or empty. Returns SL_EENV when the
+ * configuration cannot be read. out is appended to.
+ */
+int sl_repo_user_email(struct sl_buf *out, bool *found, struct sl_repo *repo,
+		       struct sl_error *err);
+
+/*
+ * Resolves rev (anything `git rev-parse` takes: a full or abbreviated id, a
+ * ref, "HEAD~2", ...) to a commit, writing its full hex id and a NUL into
+ * out. Returns SL_EENV, naming rev and saying how to fetch it, when it
+ * names nothing in this clone or something that is not a commit.
+ */
+int sl_repo_resolve_commit(char out[SL_OID_HEXSZ + 1], struct sl_repo *repo,
+			   const char *rev, struct sl_error *err);
+
+/* The largest file sl_repo_read_blob_at() reads into memory. */
+#define SL_REPO_BLOB_MAX (64u * 1024 * 1024)
+
+/*
+ * Appends to out the content of the file at path in the tree of the commit
+ * rev (see sl_repo_resolve_commit; normally a full id). When the commit has
+ * no such path, sets *found to false and leaves out untouched. A path that
+ * names a directory, a submodule or a symbolic link is an error (SL_EENV:
+ * sluice reads files from a commit's tree and follows no links), and so is a
+ * file larger than SL_REPO_BLOB_MAX (SL_EUSAGE). A commit or object missing
+ * from the clone is SL_EENV, never "not found".
+ */
+int sl_repo_read_blob_at(struct sl_buf *out, bool *found, struct sl_repo *repo,
+			 const char *rev, const char *path,
+			 struct sl_error *err);
+
+/*
+ * The blob id (full hex, NUL-terminated) of the file at path in the commit
+ * rev, for comparing a file between two commits without reading it (did
+ * the head change the rules file?) and for results' rules_blob. *found and
+ * errors as for sl_repo_read_blob_at().
+ */
+int sl_repo_blob_id_at(char out[SL_OID_HEXSZ + 1], bool *found,
+		       struct sl_repo *repo, const char *rev, const char *path,
+		       struct sl_error *err);
+
+/* One tracked path of a commit's tree. */
+struct sl_tree_file {
+	char *path;
+	size_t len;
+	uint32_t mode; /* git's mode: 0100644, 0100755, 0120000, 0160000 */
+	bool gitlink;  /* a submodule: matched as a directory by selection */
+};
+
+struct sl_file_list {
+	struct sl_tree_file *items;
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_FILE_LIST_INIT                                                      \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+/*
+ * Appends to out every tracked path of the commit rev's tree (files,
+ * symbolic links and submodules; not directories), in git's order, which is
+ * the order of the paths' bytes (as `git ls-tree -r --name-only`). For
+ * coverage checks. Returns SL_EENV when a tree cannot be read.
+ */
+int sl_repo_list_files(struct sl_file_list *out, struct sl_repo *repo,
+		       const char *rev, struct sl_error *err);
+
+/* Frees the list's contents; it is left empty and reusable. */
+void sl_file_list_release(struct sl_file_list *list);
+
+/* ---- the diff (owner: selector/range.c, treediff.c, worktree.c, paths.c) */
+
+enum sl_change_status {
+	SL_CHANGE_ADDED,
+	SL_CHANGE_DELETED,
+	SL_CHANGE_MODIFIED,   /* content or mode (chmod +x) */
+	SL_CHANGE_TYPECHANGE, /* file <-> symbolic link <-> submodule */
+	SL_CHANGE_RENAMED
+};
+
+/* "added", "deleted", "modified", "typechange", "renamed". */
+const char *sl_change_status_name(enum sl_change_status status);
+/* The letter `git diff --name-status` shows: 'A', 'D', 'M', 'T', 'R'. */
+char sl_change_status_letter(enum sl_change_status status);
+
+/*
+ * One changed path. A file replaced by a directory is the file deleted and
+ * each file of the directory added (as git shows it), so a path is never
+ * both a file and a directory here.
+ */
+struct sl_change {
+	enum sl_change_status status;
+	/* The path: its new name, or for a deletion the name it had. */
+	char *path;
+	size_t len;
+	/* SL_CHANGE_RENAMED only: the old name; NULL and 0 otherwise. */
+	char *old_path;
+	size_t old_len;
+	uint32_t old_mode; /* 0 when the path did not exist */
+	uint32_t new_mode; /* 0 when the path no longer exists */
+	/* Renamed: 100 for unchanged content, else libgit2's similarity. */
+	unsigned similarity;
+	/* Either side is a submodule (gitlink): selection treats it as a
+	 * directory. */
+	bool submodule;
+	/* Blob (or submodule commit) ids, full hex; "" when the side does not
+	 * exist or was not hashed (working-tree files). */
+	char old_id[SL_OID_HEXSZ + 1];
+	char new_id[SL_OID_HEXSZ + 1];
+};
+
+/* Changes sorted by path bytes (a rename by its new name), no duplicates. */
+struct sl_change_list {
+	struct sl_change *items;
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_CHANGE_LIST_INIT                                                    \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+void sl_change_list_release(struct sl_change_list *list);
+
+/* One name a change touches: selection counts a rename under both. */
+struct sl_change_name {
+	const char *path; /* borrowed from change */
+	size_t len;
+	const struct sl_change *change;
+	bool is_old_name; /* the old name of a rename */
+};
+
+/*
+ * Every name the changes touch, sorted by bytes and without duplicates: a
+ * rename's old and new names, a deletion's old name, every other change's
+ * path. The same set `git diff --name-only --no-renames` prints. Caller
+ * owns *out (free() it); the names are borrowed from list. Returns the
+ * number of names.
+ */
+size_t sl_change_list_names(struct sl_change_name **out,
+			    const struct sl_change_list *list);
+
+/* How the base was chosen (SPEC.md §2), for explanations. */
+enum sl_base_source {
+	SL_BASE_NONE,	     /* none found (only with a degraded diff) */
+	SL_BASE_OPTION,	     /* --base REV */
+	SL_BASE_ENV,	     /* $SLUICE_BASE */
+	SL_BASE_UPSTREAM,    /* the upstream of the current branch */
+	SL_BASE_ORIGIN_HEAD, /* origin/HEAD */
+	SL_BASE_MAIN,	     /* main */
+	SL_BASE_MASTER	     /* master */
+};
+
+/* "--base", "SLUICE_BASE", "upstream", "origin/HEAD", "main", "master". */
+const char *sl_base_source_name(enum sl_base_source source);
+
+struct sl_diff_options {
+	const char *base;   /* --base REV; NULL: SLUICE_BASE, upstream, ... */
+	const char *head;   /* --head REV; NULL: HEAD */
+	bool no_merge_base; /* diff base..head, not merge-base(base, head) */
+	bool find_renames;  /* similarity detection (slow: on request only) */
+	bool worktree;	    /* add staged, unstaged and untracked changes */
+	/* --if-missing-base=run-all: a base that cannot be used makes a
+	 * degraded diff instead of an error. */
+	bool run_all_if_missing_base;
+	/* --paths-from FILE ("-": stdin): the changes come from this list,
+	 * not from git; base and head are still resolved. */
+	const char *paths_from;
+	bool paths_nul; /* -z: the list is NUL-separated */
+};
+
+#define SL_DIFF_OPTIONS_INIT                                                   \
+	{                                                                      \
+		NULL, NULL, false, false, false, false, NULL, false            \
+	}
+
+/* The name of the one degraded state (SPEC.md §2). */
+#define SL_DEGRADED_BASE_UNAVAILABLE "base_unavailable"
+
+struct sl_diff {
+	char head[SL_OID_HEXSZ + 1]; /* the head commit */
+	/* The base commit; "" when degraded. */
+	char base[SL_OID_HEXSZ + 1];
+	/* The diff's old side: merge-base(base, head), or the base itself
+	 * with no_merge_base; "" when degraded. The trusted rules are read
+	 * here. */
+	char merge_base[SL_OID_HEXSZ + 1];
+	char *head_rev; /* as named: "HEAD", or --head's value */
+	char *base_rev; /* as named: "origin/main", --base's value; NULL when
+			   none was found */
+	enum sl_base_source base_source;
+	/*
+	 * NULL, or SL_DEGRADED_BASE_UNAVAILABLE: the base could not be used
+	 * and the caller asked for run-all. Then changes holds only what did
+	 * not need the base (a --paths-from list) and everything must be
+	 * selected; degraded_reason holds the error that would have been
+	 * reported.
+	 */
+	const char *degraded;
+	char *degraded_reason;
+	bool worktree;	 /* changes include the working copy */
+	bool from_paths; /* changes were read from --paths-from */
+	struct sl_change_list changes;
+};
+
+/*
+ * Resolves head (--head, else HEAD) and the base (--base, else
+ * $SLUICE_BASE when set and not empty, else the upstream of the current
+ * branch, else origin/HEAD, else main, else master), then lists the changes
+ * of merge-base(base, head)..head (or base..head with no_merge_base), plus
+ * the working copy with worktree, or reads them from paths_from.
+ *
+ * A head that cannot be resolved is SL_EENV. A base that cannot be
+ * resolved, that is missing from the clone (shallow), the all-zero id, or
+ * one with no merge-base with head, is SL_EENV with a message that names
+ * the commit and says how to fetch it, unless run_all_if_missing_base is
+ * set: then returns 0 with degraded set. Options that cannot go together
+ * (worktree with paths_from) are SL_EUSAGE; a bad paths_from list is
+ * SL_EUSAGE, an unreadable one SL_EENV.
+ *
+ * Caller owns *out and frees it with sl_diff_free().
+ */
+int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
+		const struct sl_diff_options *opts, struct sl_error *err);
+
+void sl_diff_free(struct sl_diff *diff);
+
+/*
+ * Appends to out the changes from the commit old_rev to the commit new_rev
+ * (what `git diff old new` shows), comparing the two trees and skipping
+ * every subtree whose id did not change. Renames with unchanged content
+ * (a deleted and an added path with the same blob id and mode) are
+ * reported as renames; find_renames adds libgit2's similarity detection.
+ * Returns SL_EENV when an object cannot be read. out must be empty.
+ */
+int sl_diff_commits(struct sl_change_list *out, struct sl_repo *repo,
+		    const char *old_rev, const char *new_rev, bool find_renames,
+		    struct sl_error *err);
+
+/*
+ * Merges into out (holding the changes up to head_rev) the staged,
+ * unstaged and untracked-but-not-ignored changes of the working copy
+ * against head_rev, including tracked files deleted from the work tree. A
+ * path changed both ways is listed once. Needs a work tree (SL_EENV
+ * otherwise).
+ */
+int sl_diff_add_worktree(struct sl_change_list *out, struct sl_repo *repo,
+			 const char *head_rev, struct sl_error *err);
+
+/*
+ * Reads a list of changed paths from fd (name is what messages call it),
+ * one per line, or NUL-separated when nul is set, and appends them to out
+ * as SL_CHANGE_MODIFIED, sorted and without duplicates. In line mode a
+ * trailing CR is stripped (a list written on Windows) and the last line
+ * needs no newline; with nul, names are taken byte for byte. An empty input
+ * is an empty list. Returns SL_EUSAGE "<name>:<line>: ..." for an empty
+ * name, a leading or trailing '/', a "." or ".." component or an empty one
+ * ("a//b"), a NUL inside a line, or an input past 256 MiB; SL_EENV when fd
+ * cannot be read. out must be empty.
+ */
+int sl_change_list_read_fd(struct sl_change_list *out, int fd, const char *name,
+			   bool nul, struct sl_error *err);
+
+/* The same for the file at path; "-" reads stdin. */
+int sl_change_list_read_file(struct sl_change_list *out, const char *path,
+			     bool nul, struct sl_error *err);
+
+#endif
