@@ -1,0 +1,185 @@
+/*
+ * test_run_history.c: the run history orders the next run longest first
+ * (unknown gates before all), and a history that cannot be used only
+ * warns: the gates still run, in the order given.
+ */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "gates/gates.h"
+#include "tests/gates/run_support.h"
+#include "tests/support/sandbox.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	sl_sandbox_enter();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sl_sandbox_leave();
+	return 0;
+}
+
+struct started {
+	char names[64];
+};
+
+/* Appends the first letter of each gate's name as it starts. */
+static void record_start(void *data, const struct sl_run_event *ev)
+{
+	struct started *s = data;
+	size_t len = strlen(s->names);
+
+	if (ev->type == SL_RUN_EVENT_STARTED && len + 1 < sizeof(s->names)) {
+		s->names[len] = ev->job->name[0];
+		s->names[len + 1] = '\0';
+	}
+}
+
+static void run_order(struct started *out, struct sl_job *jobs, size_t n,
+		      const char *history, size_t nwarnings)
+{
+	struct sl_run_result out_run = SL_RUN_RESULT_INIT;
+	struct sl_run_options opts;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	test_options(&opts);
+	opts.jobs = 1;
+	opts.history = history;
+	opts.on_event = record_start;
+	opts.data = out;
+	test_run(&out_run, jobs, n, &opts, 0);
+	for (i = 0; i < n; i++)
+		assert_int_not_equal(out_run.results[i].status, SL_JOB_PENDING);
+	if (out_run.warnings.n != nwarnings)
+		fail_msg("%zu warnings, not %zu: %s", out_run.warnings.n,
+			 nwarnings,
+			 out_run.warnings.n ? out_run.warnings.v[0] : "");
+	sl_run_result_release(&out_run);
+}
+
+static void history__next_run_starts_the_longest_first(void **state)
+{
+	struct started order;
+	struct sl_job jobs[4];
+
+	(void)state;
+	test_job(&jobs[0], "a-short", "sleep 0.05");
+	test_job(&jobs[1], "b-long", "sleep 0.3");
+	test_job(&jobs[2], "c-middle", "sleep 0.15");
+	test_job(&jobs[3], "d-failing", "sleep 0.1; exit 1");
+	run_order(&order, jobs, 4, "state/history.db", 0);
+	assert_string_equal(order.names, "abcd");
+	run_order(&order, jobs, 4, "state/history.db", 0);
+	assert_string_equal(order.names, "bcda");
+
+	/* A gate the history has not seen goes first. */
+	test_jobs_release(jobs, 4);
+	test_job(&jobs[0], "a-short", "sleep 0.05");
+	test_job(&jobs[1], "b-long", "sleep 0.3");
+	test_job(&jobs[2], "n-new", "true");
+	test_job(&jobs[3], "c-middle", "sleep 0.15");
+	run_order(&order, jobs, 4, "state/history.db", 0);
+	assert_string_equal(order.names, "nbca");
+	test_jobs_release(jobs, 4);
+}
+
+static void history__skipped_gates_are_not_recorded(void **state)
+{
+	struct started order;
+	struct sl_run_result out = SL_RUN_RESULT_INIT;
+	struct sl_run_options opts;
+	struct sl_job jobs[3];
+
+	(void)state;
+	test_job(&jobs[0], "a-fails", "exit 1");
+	test_job(&jobs[1], "b-skipped", "sleep 0.3");
+	test_job(&jobs[2], "c-quick", "true");
+	test_options(&opts);
+	opts.jobs = 1;
+	opts.fail_fast = true;
+	opts.history = "history.db";
+	test_run(&out, jobs, 3, &opts, 0);
+	assert_int_equal(out.results[1].status, SL_JOB_SKIPPED);
+	sl_run_result_release(&out);
+	/* b and c are still unknown: first, in the order given. */
+	run_order(&order, jobs, 3, "history.db", 0);
+	assert_string_equal(order.names, "bca");
+	test_jobs_release(jobs, 3);
+}
+
+static void history__unusable_history_only_warns(void **state)
+{
+	struct sl_run_result out = SL_RUN_RESULT_INIT;
+	struct sl_run_options opts;
+	struct started order;
+	struct sl_job jobs[2];
+
+	(void)state;
+	test_job(&jobs[0], "a", "true");
+	test_job(&jobs[1], "b", "true");
+	sl_write_text("not-a-dir", "x");
+	run_order(&order, jobs, 2, "not-a-dir/history.db", 1);
+	assert_string_equal(order.names, "ab");
+
+	sl_write_text("garbage.db", "this is not an sqlite database at all, "
+				    "just text that is long enough to be "
+				    "looked at as a header by sqlite");
+	run_order(&order, jobs, 2, "garbage.db", 1);
+	assert_string_equal(order.names, "ab");
+
+	test_options(&opts);
+	opts.history = "garbage.db";
+	test_run(&out, jobs, 2, &opts, 0);
+	assert_int_equal(out.warnings.n, 1);
+	assert_non_null(strstr(out.warnings.v[0], "'garbage.db'"));
+	assert_non_null(strstr(out.warnings.v[0], "in the order given"));
+	assert_int_equal(out.results[0].status, SL_JOB_PASSED);
+	sl_run_result_release(&out);
+	test_jobs_release(jobs, 2);
+}
+
+static void history__unknown_schema_version_is_left_alone(void **state)
+{
+	struct started order;
+	struct sl_job job;
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open("future.db", &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	(void)state;
+	test_job(&job, "a", "true");
+	run_order(&order, &job, 1, "future.db", 1);
+	sl_job_release(&job);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		history__next_run_starts_the_longest_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		history__skipped_gates_are_not_recorded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		history__unusable_history_only_warns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		history__unknown_schema_version_is_left_alone, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
