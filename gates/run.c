@@ -647,6 +647,7 @@ static struct run_history *open_history(struct run *run)
 	estimates = sl_xcalloc(run->njobs ? run->njobs : 1, sizeof(*estimates));
 	if (run_history_open(&history, run->opts->history, &err)) {
 		warn(run, &err, "gates start in the order given");
+		sl_error_release(&err);
 		free(estimates);
 		plan_order(run, NULL);
 		return NULL;
