@@ -386,6 +386,21 @@ int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,
 	return ret;
 }
 
+/* Appends text to err's message with control bytes escaped. */
+static void add_one_line(struct sl_error *err, const char *text)
+{
+	if (!err)
+		return;
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if (c < 0x20 || c == 0x7F)
+			sl_buf_addf(&err->msg, "\\x%02X", c);
+		else
+			sl_buf_addch(&err->msg, (char)c);
+	}
+}
+
 int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		    const char *what)
 {
@@ -401,11 +416,12 @@ int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 					  "a pattern (a string)");
 	rule->text = sl_xstrdup(sl_ydoc_str(&ld->doc, node));
 	if (sl_pattern_compile(&rule->pattern, rule->text, &err)) {
-		/* The pattern's own message says what is wrong with it. */
+		/* The pattern's own message says what is wrong with it; it
+		 * quotes the pattern, which may hold a line break. */
 		rule->pattern = NULL;
-		ret = sl_error_set(ld->err, SL_ERULES, "%s:%u:%u: %s", ld->file,
-				   rule->pos.line, rule->pos.col,
-				   sl_error_message(&err));
+		ret = sl_error_set(ld->err, SL_ERULES, "%s:%u:%u: ", ld->file,
+				   rule->pos.line, rule->pos.col);
+		add_one_line(ld->err, sl_error_message(&err));
 	}
 	sl_error_release(&err);
 	return ret;

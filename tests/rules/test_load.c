@@ -1113,6 +1113,10 @@ static void refuse__pattern_that_does_not_compile(void **state)
 	refused_prefix("version: 1\nglobal:\n  gates:\n"
 		       "    g: {run: x, when: [\"re:[\"]}\n",
 		       "sluice.yml:4:24: ");
+	/* The pattern's message quotes it: still one line. */
+	refused_prefix("version: 1\nrun_all_on: [\"a\\nb\"]\n",
+		       "sluice.yml:2:14: ");
+	refused_prefix("version: 1\nrun_all_on: ['']\n", "sluice.yml:2:14: ");
 }
 
 /* ---- consumes ------------------------------------------------------------ */
