@@ -604,7 +604,7 @@ int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 				    "what does not belong in it",
 				    name, len);
 	ld.rules = rules_new(name);
-	ret = check_document(&ld, data, len);
+	ret = check_document(&ld, data ? data : "", len);
 	if (!ret) {
 		take_gates(&ld);
 		sl_owner_index_build(&ld.rules->index, &ld.rules->rules);

@@ -165,8 +165,8 @@ int sl_load_bool(bool *out, struct sl_loader *ld, uint32_t node,
 		 const char *what);
 int sl_load_uint(uint64_t *out, struct sl_loader *ld, uint32_t node,
 		 const char *what);
-/* Checks that node is a list, or null (an empty one); *n its length. */
-int sl_load_list(size_t *n, struct sl_loader *ld, uint32_t node,
+/* Checks that node is a list, or null (an empty one); *out its length. */
+int sl_load_list(size_t *out, struct sl_loader *ld, uint32_t node,
 		 const char *what, const char *want);
 /* A list of non-empty strings (null: empty). */
 int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,

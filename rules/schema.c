@@ -349,15 +349,15 @@ int sl_load_uint(uint64_t *out, struct sl_loader *ld, uint32_t node,
 	return 0;
 }
 
-int sl_load_list(size_t *n, struct sl_loader *ld, uint32_t node,
+int sl_load_list(size_t *out, struct sl_loader *ld, uint32_t node,
 		 const char *what, const char *want)
 {
-	*n = 0;
+	*out = 0;
 	if (is_null(ld, node))
 		return 0;
 	if (ld->doc.nodes[node].type != SL_YSEQ)
 		return sl_load_type_error(ld, node, what, want);
-	*n = ld->doc.nodes[node].n;
+	*out = ld->doc.nodes[node].n;
 	return 0;
 }
 

@@ -265,6 +265,12 @@ int sl_ydoc_parse(struct sl_ydoc *doc, const char *file, const char *data,
 	bool end = false;
 	int ret = 0;
 
+	/* An editor's byte order mark is not content (and with the encoding
+	 * fixed to UTF-8, libyaml would read it as some). */
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+		data += 3;
+		len -= 3;
+	}
 	memset(&r, 0, sizeof(r));
 	r.doc = doc;
 	r.file = file;

@@ -391,6 +391,22 @@ static void load__names_use_the_whole_charset(void **state)
 	sl_rules_free(r);
 }
 
+static void load__byte_order_mark_and_crlf(void **state)
+{
+	struct sl_rules *r = load_ok("\xEF\xBB\xBFversion: 1\r\n"
+				     "lanes:\r\n"
+				     "  a: {paths: [x]}\r\n");
+
+	(void)state;
+	assert_int_equal(r->nlanes, 1);
+	assert_pos(r->lanes[0].pos, 3, 3);
+	assert_string_equal(r->rules.items[0].text, "x");
+	sl_rules_free(r);
+	refused("\xEF\xBB\xBFversion: 1\r\nlanes:\r\n  a: {pahts: [x]}\r\n",
+		"sluice.yml:3:7: unknown key 'pahts' in lane 'a'; did you mean "
+		"'paths'?");
+}
+
 static void load__multiline_run_and_document_markers(void **state)
 {
 	struct sl_rules *r = load_ok("%YAML 1.1\n"
@@ -1254,6 +1270,8 @@ static void load__null_error_is_allowed(void **state)
 	const char *bad_pattern = "version: 1\nrun_all_on: ['re:(']\n";
 
 	(void)state;
+	assert_int_equal(sl_rules_load_buffer(&r, "x", NULL, 0, NULL),
+			 SL_ERULES);
 	assert_int_equal(sl_rules_load_buffer(&r, "x", "lanes: [", 8, NULL),
 			 SL_ERULES);
 	assert_null(r);
@@ -1300,6 +1318,7 @@ int main(void)
 	    cmocka_unit_test(load__empty_values_are_empty_lanes),
 	    cmocka_unit_test(load__consumes_may_name_a_later_lane),
 	    cmocka_unit_test(load__names_use_the_whole_charset),
+	    cmocka_unit_test(load__byte_order_mark_and_crlf),
 	    cmocka_unit_test(load__multiline_run_and_document_markers),
 	    cmocka_unit_test(duration__parses_units),
 	    cmocka_unit_test(duration__refuses_everything_else),
