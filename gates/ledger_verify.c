@@ -138,6 +138,13 @@ static bool check_head(struct sl_ledger_report *report,
 		bad(report, n + 1, "the chain head is missing or malformed");
 		return false;
 	}
+	if (count == n + 1) {
+		bad(report, n + 1,
+		    "event %" PRId64 " is missing: the chain head records it, "
+		    "so the newest event was deleted",
+		    count);
+		return false;
+	}
 	if (count > n) {
 		bad(report, n + 1,
 		    "events %" PRId64 " to %" PRId64 " are missing: the chain "
