@@ -16,13 +16,15 @@
 #include "rules/internal.h"
 
 /*
- * A token matches one byte (op BYTE or SET). A looping token matches any
- * number of them, none included: it has an epsilon edge to the next
- * position. skip, when nonzero, is one more epsilon edge, forward: "**" +
- * "/" compiles to a looping "any byte" then a '/', with a skip past both,
- * which is wildmatch's "match nothing, or anything then a slash".
+ * A token matches one byte (op BYTE or SET), or none (op FORK). A looping
+ * token matches any number of them, none included: it has an epsilon edge
+ * to the next position. skip, when nonzero, is one more epsilon edge,
+ * forward. "**" + "/" compiles to a FORK that skips past a looping "any
+ * byte" and a '/': wildmatch's "match nothing, or anything then a slash".
+ * (The skip cannot sit on the loop itself: it would still be open after
+ * the loop consumed bytes.)
  */
-enum glob_op { OP_BYTE, OP_SET };
+enum glob_op { OP_BYTE, OP_SET, OP_FORK };
 
 struct glob_tok {
 	uint8_t op;
@@ -319,12 +321,15 @@ static int parse_tokens(struct builder *b, const unsigned char *p, size_t n,
 			for (j = i; j < n && p[j] == '*'; j++)
 				;
 			if (pathname && whole_segment(p, n, i, j, start)) {
-				add_loop(b, SET_ANY, i);
 				if (j < n && p[j] == '/') {
-					t = &b->g->toks[b->g->ntoks - 1];
-					t->skip = b->g->ntoks + 1;
+					t = add_tok(b, OP_FORK, i);
+					t->loop = 1;
+					t->skip = b->g->ntoks + 2;
+					add_loop(b, SET_ANY, i);
 					add_byte(b, '/', j);
 					j++;
+				} else {
+					add_loop(b, SET_ANY, i);
 				}
 			} else {
 				add_loop(b, pathname ? SET_NOSLASH : SET_ANY,
@@ -364,8 +369,8 @@ static void summarize(struct sl_glob *g)
 	for (i = first_tail; i < g->ntoks; i++)
 		sl_buf_addch(&tail, g->toks[i].byte);
 	g->endswith = g->kind == GLOB_NAME && first_tail == 1 &&
-		      g->toks[0].loop && !g->toks[0].skip &&
-		      g->toks[0].set == SET_ANY;
+		      g->toks[0].op == OP_SET && g->toks[0].loop &&
+		      !g->toks[0].skip && g->toks[0].set == SET_ANY;
 	g->nlit = lit.len;
 	g->lit = sl_buf_detach(&lit, NULL);
 	g->ntail = tail.len;
@@ -405,6 +410,8 @@ static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 	const struct byteset *s;
 	unsigned m = 0, x;
 
+	if (t->op == OP_FORK)
+		return 0;
 	if (t->op == OP_BYTE)
 		return t->byte == '/'	? BC_SLASH
 		       : t->byte == '.' ? BC_DOT
@@ -690,7 +697,7 @@ static inline bool tok_accepts(const struct sl_glob *g,
 {
 	if (t->op == OP_BYTE)
 		return t->byte == c;
-	return bs_has(&g->sets[t->set], c);
+	return t->op == OP_SET && bs_has(&g->sets[t->set], c);
 }
 
 #define BIT(x) (UINT64_C(1) << ((x)&63))
@@ -867,7 +874,7 @@ static void component_key(const struct sl_glob *g, uint32_t from,
 
 	out->kind = SL_KEY_ALWAYS;
 	for (i = from; i < g->ntoks; i++)
-		if (is_byte(&g->toks[i], '/') ||
+		if (is_byte(&g->toks[i], '/') || g->toks[i].op == OP_FORK ||
 		    (g->kind == GLOB_PATH && g->toks[i].op == OP_SET &&
 		     g->toks[i].set == SET_ANY))
 			return;
@@ -926,6 +933,6 @@ void sl_glob_index_key(const struct sl_glob *glob, struct sl_index_key *out)
 		return;
 	}
 	/* A leading "**" + "/": some component matches what follows. */
-	if (glob->ntoks > 2 && glob->toks[0].skip == 2)
-		component_key(glob, 2, out);
+	if (glob->ntoks > 3 && glob->toks[0].op == OP_FORK)
+		component_key(glob, 3, out);
 }
