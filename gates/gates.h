@@ -697,4 +697,111 @@ int sl_ledger_import(struct sl_ledger_import_result *out,
 		     const struct sl_override_policy *policy, int64_t now,
 		     struct sl_error *err);
 
+/* ==== results (gates/results*.c) ======================================= */
+
+/*
+ * A run's record (SPEC.md §4 "Results file"; docs/formats.md): what the
+ * results files say, whether written by `run`, read back by `merge` and
+ * `repro --results`, or combined from the shards of a fanned-out run.
+ * Everything is owned by the struct sl_results that holds it.
+ */
+
+/* The override that let a failed gate pass. */
+struct sl_result_override {
+	int64_t id;
+	char *requested_by;
+	char *approved_by;
+	char *reason;
+	int64_t expires_at; /* Unix seconds */
+};
+
+struct sl_gate_result {
+	char *name;
+	char *kind; /* "contract", "local" or "smoke" */
+	char *lane; /* NULL for a contract gate */
+	enum sl_job_status status;
+	int exit_code; /* -1: the last attempt did not exit */
+	int signal;    /* 0: none */
+	uint64_t duration_ms;
+	unsigned attempts;
+	bool flaky;
+	char *log;   /* path of its log; NULL: never started */
+	char *error; /* why it is `error` or `skipped`; NULL otherwise */
+	struct sl_strvec reasons; /* why it was selected */
+	bool has_override;	  /* status is SL_JOB_OVERRIDDEN */
+	struct sl_result_override override;
+	/* A failure no override covered, and why ("override 7 expired"). */
+	char *override_note;
+};
+
+struct sl_results {
+	char *base;
+	char *head;
+	char *rules_blob; /* the trusted rules file's blob id; "" if none */
+	char *run_id;
+	bool degraded;
+	bool rules_changed;
+	/*
+	 * Every gate the selection chose, run here or not: a fanned-out
+	 * shard runs some, and `merge` checks that the shards cover them all.
+	 */
+	struct sl_strvec selected;
+	struct sl_gate_result *gates;
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_RESULTS_SCHEMA "sluice.results/1"
+
+void sl_results_init(struct sl_results *results);
+void sl_results_release(struct sl_results *results);
+/* Appends a blank gate result (status pending, exit_code -1). Borrowed. */
+struct sl_gate_result *sl_results_add(struct sl_results *results);
+
+/*
+ * The verdict: true when every selected gate has a result and each passed
+ * or was overridden. Nothing selected passes. *why (may be NULL) is set
+ * to a borrowed or static sentence when it fails.
+ */
+bool sl_results_pass(const struct sl_results *results, const char **why);
+
+/* Appends results as sluice.results/1 JSON, newline-terminated. */
+void sl_results_write_json(struct sl_buf *out, const struct sl_results *results);
+/*
+ * Reads sluice.results/1 JSON (name is what messages call it). SL_EUSAGE,
+ * naming the file and the field, when it is malformed or another schema.
+ * out must be fresh from sl_results_init().
+ */
+int sl_results_read_json(struct sl_results *out, const char *name,
+			 const char *text, size_t len, struct sl_error *err);
+/*
+ * Combines the shards of a fanned-out run into out (fresh from
+ * sl_results_init()): they must agree on base, head and rules; a gate may
+ * appear in one shard only; the selection is their union. SL_EUSAGE,
+ * naming the shards, when they disagree.
+ */
+int sl_results_merge(struct sl_results *out, const struct sl_results *shards,
+		     const char *const *names, size_t n, struct sl_error *err);
+
+/*
+ * Appends results as JUnit XML: a testcase per gate, failure text from its
+ * log's tail. Valid XML whatever bytes a log, a path or a reason holds.
+ */
+void sl_results_write_junit(struct sl_buf *out,
+			    const struct sl_results *results);
+/*
+ * Appends results as GitHub-flavoured markdown (for $GITHUB_STEP_SUMMARY):
+ * the verdict, a table of gates with the reason each was selected, and the
+ * log tail of each failure.
+ */
+void sl_results_write_markdown(struct sl_buf *out,
+			       const struct sl_results *results);
+
+/*
+ * Appends the last max_lines lines (at most max_bytes bytes) of the file at
+ * path; nothing when it cannot be read.
+ */
+void sl_log_tail(struct sl_buf *out, const char *path, size_t max_lines,
+		 size_t max_bytes);
+
 #endif
