@@ -1,0 +1,705 @@
+/*
+ * select.c: selection (SPEC.md §2). For one copy of the rules, a "view"
+ * maps every touched name to its lane and decides each gate: run-all, then
+ * contract, local and consumer-smoke gates, each with the reasons that
+ * chain it to a changed path. sl_select() builds the trusted copy's view
+ * and, when the diff changes the rules file, the head's, and takes their
+ * union. The consumer graph walk lives here too: it is only ever asked
+ * "which touched lanes are upstream of this one, and through whom?".
+ */
+#include "common/common.h"
+
+#include "selector/select.h"
+
+/* Selection under one copy of the rules. */
+struct view {
+	const struct sl_rules *rules;
+	const struct sl_touched *touched;
+	size_t ntouched;
+	const struct sl_rule **owner; /* per touched name; NULL: unowned */
+	/* Touched names grouped by lane: lane_paths[lane_start[l] ..]. */
+	size_t *lane_paths;
+	size_t *lane_start; /* nlanes + 1 entries */
+	bool run_all;
+	struct sl_strvec run_all_reasons;
+	size_t run_all_more;
+	struct sl_pick *picks; /* one per gate of rules, in order */
+};
+
+static size_t lane_count(const struct view *v, size_t lane)
+{
+	return v->lane_start[lane + 1] - v->lane_start[lane];
+}
+
+static void add_reason(struct sl_strvec *reasons, size_t *more,
+		       const struct sl_buf *text)
+{
+	if (reasons->n < SL_REASONS_MAX)
+		sl_strvec_push(reasons, text->buf);
+	else
+		(*more)++;
+}
+
+static void print_path(struct sl_buf *sb, const struct sl_touched *t)
+{
+	sl_buf_add(sb, t->path, t->len);
+}
+
+/*
+ * Which rule of the gate's `when` matches touched name t: *out is NULL when
+ * none does, or when the gate has no `when` (then every name counts).
+ */
+static int when_match(const struct sl_rule **out, const struct sl_gate *gate,
+		      const struct sl_touched *t, struct sl_error *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < gate->when.n; i++) {
+		const struct sl_rule *rule = &gate->when.items[i];
+		int ret = sl_pattern_match(rule->pattern, t->path, t->len,
+					   t->flags, err);
+
+		if (ret < 0)
+			return ret;
+		if (ret) {
+			*out = rule;
+			return 1;
+		}
+	}
+	return gate->when.n ? 0 : 1;
+}
+
+static void describe_when(struct sl_buf *sb, const struct sl_gate *gate)
+{
+	size_t i;
+
+	sl_buf_adds(sb, "when: ");
+	for (i = 0; i < gate->when.n; i++)
+		sl_buf_addf(sb, "%s'%s'", i ? ", " : "",
+			    gate->when.items[i].text);
+}
+
+static void add_when_suffix(struct sl_buf *sb, const struct sl_rule *when)
+{
+	if (when)
+		sl_buf_addf(sb, " (when '%s')", when->text);
+}
+
+/* ---- ownership and run-all ------------------------------------------ */
+
+static int view_own(struct view *v, struct sl_error *err)
+{
+	const struct sl_rules *r = v->rules;
+	size_t i, *fill;
+	int ret;
+
+	v->owner = sl_xcalloc(v->ntouched, sizeof(*v->owner));
+	v->lane_start = sl_xcalloc(r->nlanes + 2, sizeof(size_t));
+	for (i = 0; i < v->ntouched; i++) {
+		const struct sl_touched *t = &v->touched[i];
+
+		ret = sl_rules_owner(&v->owner[i], r, t->path, t->len, t->flags,
+				     err);
+		if (ret)
+			return ret;
+		if (v->owner[i])
+			v->lane_start[v->owner[i]->lane + 2]++;
+	}
+	/* A counting sort groups the names by lane, keeping their order. */
+	for (i = 2; i < r->nlanes + 2; i++)
+		v->lane_start[i] += v->lane_start[i - 1];
+	v->lane_paths = sl_xcalloc(v->ntouched + 1, sizeof(size_t));
+	fill = v->lane_start + 1;
+	for (i = 0; i < v->ntouched; i++)
+		if (v->owner[i])
+			v->lane_paths[fill[v->owner[i]->lane]++] = i;
+	return 0;
+}
+
+static void run_all_reason(struct view *v, const struct sl_buf *text)
+{
+	v->run_all = true;
+	add_reason(&v->run_all_reasons, &v->run_all_more, text);
+}
+
+static int unowned_policy(struct view *v, const struct sl_touched *t,
+			  struct sl_error *err)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+
+	switch (v->rules->unowned) {
+	case SL_UNOWNED_RUN_ALL:
+		print_path(&sb, t);
+		sl_buf_adds(&sb, " -> owned by no lane (unowned: run-all)");
+		run_all_reason(v, &sb);
+		break;
+	case SL_UNOWNED_GLOBAL_ONLY:
+		break;
+	case SL_UNOWNED_FAIL:
+		sl_buf_release(&sb);
+		return sl_error_set(err, SL_EREFUSED,
+				    "'%.*s' is owned by no lane and %s says "
+				    "'unowned: fail'; add it to a lane's paths",
+				    (int)t->len, t->path, v->rules->file);
+	}
+	sl_buf_release(&sb);
+	return 0;
+}
+
+static int view_run_all(struct view *v, struct sl_error *err)
+{
+	const struct sl_rule_list *on = &v->rules->run_all_on;
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < v->ntouched && !ret; i++) {
+		const struct sl_touched *t = &v->touched[i];
+
+		for (j = 0; j < on->n; j++) {
+			ret = sl_pattern_match(on->items[j].pattern, t->path,
+					       t->len, t->flags, err);
+			if (ret < 0)
+				goto out;
+			if (!ret)
+				continue;
+			sl_buf_reset(&sb);
+			print_path(&sb, t);
+			sl_buf_addf(&sb, " -> run_all_on '%s' (%s:%u)",
+				    on->items[j].text, v->rules->file,
+				    on->items[j].pos.line);
+			run_all_reason(v, &sb);
+			break;
+		}
+		ret = v->owner[i] ? 0 : unowned_policy(v, t, err);
+	}
+out:
+	sl_buf_release(&sb);
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- the three kinds ------------------------------------------------ */
+
+static void not_selected(struct sl_pick *pick, const struct sl_buf *why)
+{
+	pick->selected = false;
+	sl_strvec_push(&pick->reasons, why->buf);
+}
+
+static int pick_contract(struct view *v, struct sl_pick *pick,
+			 struct sl_error *err)
+{
+	const struct sl_gate *gate = pick->gate;
+	struct sl_buf sb = SL_BUF_INIT;
+	const struct sl_rule *when;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < v->ntouched; i++) {
+		ret = when_match(&when, gate, &v->touched[i], err);
+		if (ret < 0)
+			goto out;
+		if (!ret)
+			continue;
+		pick->selected = true;
+		sl_buf_reset(&sb);
+		print_path(&sb, &v->touched[i]);
+		if (when)
+			sl_buf_addf(&sb, " -> when '%s'", when->text);
+		else
+			sl_buf_adds(&sb, " -> any change");
+		add_reason(&pick->reasons, &pick->more_reasons, &sb);
+	}
+	ret = 0;
+	if (pick->selected)
+		goto out;
+	sl_buf_reset(&sb);
+	if (!v->ntouched) {
+		sl_buf_adds(&sb, "nothing changed");
+	} else {
+		sl_buf_adds(&sb, "no changed path matches ");
+		describe_when(&sb, gate);
+	}
+	not_selected(pick, &sb);
+out:
+	sl_buf_release(&sb);
+	return ret;
+}
+
+static int pick_local(struct view *v, struct sl_pick *pick,
+		      struct sl_error *err)
+{
+	const struct sl_gate *gate = pick->gate;
+	const char *lane = v->rules->lanes[gate->lane].name;
+	struct sl_buf sb = SL_BUF_INIT;
+	const struct sl_rule *when;
+	size_t k;
+	int ret = 0;
+
+	for (k = v->lane_start[gate->lane]; k < v->lane_start[gate->lane + 1];
+	     k++) {
+		const struct sl_touched *t = &v->touched[v->lane_paths[k]];
+
+		ret = when_match(&when, gate, t, err);
+		if (ret < 0)
+			goto out;
+		if (!ret)
+			continue;
+		pick->selected = true;
+		sl_buf_reset(&sb);
+		print_path(&sb, t);
+		sl_buf_addf(&sb, " -> lane %s", lane);
+		add_when_suffix(&sb, when);
+		add_reason(&pick->reasons, &pick->more_reasons, &sb);
+	}
+	ret = 0;
+	if (pick->selected)
+		goto out;
+	sl_buf_reset(&sb);
+	if (!lane_count(v, gate->lane)) {
+		sl_buf_addf(&sb, "no changed path is owned by lane %s", lane);
+	} else {
+		sl_buf_addf(&sb,
+			    "lane %s changed (%zu paths), but none matches ",
+			    lane, lane_count(v, gate->lane));
+		describe_when(&sb, gate);
+	}
+	not_selected(pick, &sb);
+out:
+	sl_buf_release(&sb);
+	return ret;
+}
+
+/*
+ * The lanes upstream of lane c (those it consumes, directly or, unless
+ * direct, through a chain), nearest first, into order; parent[x] is the
+ * lane through which x was reached (the next link towards c).
+ */
+static size_t upstream(size_t *order, size_t *parent, const struct sl_rules *r,
+		       size_t c, bool direct)
+{
+	size_t head = 0, n = 0, i;
+
+	for (i = 0; i < r->nlanes; i++)
+		parent[i] = SL_NO_LANE;
+	parent[c] = c;
+	order[n++] = c;
+	while (head < n) {
+		const struct sl_lane *x = &r->lanes[order[head]];
+
+		for (i = 0; i < x->nconsumes; i++) {
+			size_t y = x->consumes[i];
+
+			if (parent[y] != SL_NO_LANE)
+				continue;
+			parent[y] = order[head];
+			order[n++] = y;
+		}
+		if (direct && head == 0)
+			break;
+		head++;
+	}
+	/* order[0] is c itself; the callers want only its upstream. */
+	memmove(order, order + 1, (n - 1) * sizeof(*order));
+	return n - 1;
+}
+
+static void chain(struct sl_buf *sb, const struct sl_rules *r,
+		  const size_t *parent, size_t from, size_t to)
+{
+	sl_buf_addf(sb, " -> lane %s", r->lanes[from].name);
+	while (from != to) {
+		from = parent[from];
+		sl_buf_addf(sb, " <- consumed by %s", r->lanes[from].name);
+	}
+}
+
+/* Adds the reasons one touched upstream lane u gives pick; 1 if any. */
+static int smoke_from(struct view *v, struct sl_pick *pick, size_t u,
+		      const size_t *parent, struct sl_error *err)
+{
+	const struct sl_gate *gate = pick->gate;
+	struct sl_buf sb = SL_BUF_INIT;
+	const struct sl_rule *when;
+	int ret = 0, any = 0;
+	size_t k;
+
+	for (k = v->lane_start[u]; k < v->lane_start[u + 1]; k++) {
+		const struct sl_touched *t = &v->touched[v->lane_paths[k]];
+
+		ret = when_match(&when, gate, t, err);
+		if (ret < 0)
+			goto out;
+		if (!ret)
+			continue;
+		any = 1;
+		sl_buf_reset(&sb);
+		print_path(&sb, t);
+		chain(&sb, v->rules, parent, u, gate->lane);
+		add_when_suffix(&sb, when);
+		add_reason(&pick->reasons, &pick->more_reasons, &sb);
+	}
+	ret = any;
+out:
+	sl_buf_release(&sb);
+	return ret;
+}
+
+static void smoke_not_selected(struct view *v, struct sl_pick *pick,
+			       const size_t *order, size_t n, bool touched)
+{
+	const struct sl_lane *lane = &v->rules->lanes[pick->gate->lane];
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i;
+
+	if (!n) {
+		sl_buf_addf(&sb, "lane %s consumes no lane", lane->name);
+	} else if (touched) {
+		sl_buf_adds(&sb, "lanes upstream of ");
+		sl_buf_addf(&sb, "%s changed, but none of their paths matches ",
+			    lane->name);
+		describe_when(&sb, pick->gate);
+	} else {
+		sl_buf_addf(&sb,
+			    "no lane upstream of %s changed (%s: ", lane->name,
+			    v->rules->consumers == SL_CONSUMERS_DIRECT
+				? "consumers: direct, consumes"
+				: "upstream");
+		for (i = 0; i < n; i++)
+			sl_buf_addf(&sb, "%s%s", i ? ", " : "",
+				    v->rules->lanes[order[i]].name);
+		sl_buf_addch(&sb, ')');
+	}
+	not_selected(pick, &sb);
+	sl_buf_release(&sb);
+}
+
+static int pick_smoke(struct view *v, struct sl_pick *pick, size_t *order,
+		      size_t *parent, struct sl_error *err)
+{
+	const struct sl_rules *r = v->rules;
+	bool direct = r->consumers == SL_CONSUMERS_DIRECT, touched = false;
+	size_t n = upstream(order, parent, r, pick->gate->lane, direct), i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (!lane_count(v, order[i]))
+			continue;
+		touched = true;
+		ret = smoke_from(v, pick, order[i], parent, err);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			continue;
+		pick->selected = true;
+		pick->sources =
+		    sl_xrealloc(pick->sources,
+				sl_st_mult(pick->nsources + 1, sizeof(size_t)));
+		pick->sources[pick->nsources++] = order[i];
+	}
+	if (!pick->selected)
+		smoke_not_selected(v, pick, order, n, touched);
+	return 0;
+}
+
+static void pick_run_all(struct view *v, struct sl_pick *pick)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i;
+
+	pick->selected = true;
+	for (i = 0; i < v->run_all_reasons.n; i++) {
+		sl_buf_reset(&sb);
+		sl_buf_addf(&sb, "run-all: %s", v->run_all_reasons.v[i]);
+		add_reason(&pick->reasons, &pick->more_reasons, &sb);
+	}
+	pick->more_reasons += v->run_all_more;
+	sl_buf_release(&sb);
+}
+
+static int view_pick(struct view *v, struct sl_pick *pick, size_t *order,
+		     size_t *parent, struct sl_error *err)
+{
+	if (v->run_all) {
+		pick_run_all(v, pick);
+		return 0;
+	}
+	switch (pick->gate->kind) {
+	case SL_GATE_CONTRACT:
+		return pick_contract(v, pick, err);
+	case SL_GATE_LOCAL:
+		return pick_local(v, pick, err);
+	case SL_GATE_SMOKE:
+		return pick_smoke(v, pick, order, parent, err);
+	}
+	return 0;
+}
+
+static int view_select(struct view *v, struct sl_error *err)
+{
+	const struct sl_rules *r = v->rules;
+	size_t *order = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
+	size_t *parent = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
+	size_t i;
+	int ret = 0;
+
+	v->picks = sl_xcalloc(r->ngates + 1, sizeof(*v->picks));
+	for (i = 0; i < r->ngates && !ret; i++) {
+		struct sl_pick *pick = &v->picks[i];
+
+		pick->gate = &r->gates[i];
+		pick->decided_by = pick->gate;
+		pick->rules = r;
+		pick->reasons = (struct sl_strvec)SL_STRVEC_INIT;
+		ret = view_pick(v, pick, order, parent, err);
+	}
+	free(order);
+	free(parent);
+	return ret;
+}
+
+static int view_build(struct view *v, const struct sl_rules *rules,
+		      const struct sl_select_options *opts,
+		      const struct sl_touched *touched, size_t ntouched,
+		      struct sl_error *err)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	int ret;
+
+	v->rules = rules;
+	v->touched = touched;
+	v->ntouched = ntouched;
+	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
+	ret = view_own(v, err);
+	if (!ret)
+		ret = view_run_all(v, err);
+	if (!ret && opts->base_unavailable) {
+		sl_buf_addf(&sb,
+			    "base unavailable: %s (--if-missing-base=run-all)",
+			    opts->degraded_reason ? opts->degraded_reason
+						  : "no base commit");
+		run_all_reason(v, &sb);
+	}
+	if (!ret)
+		ret = view_select(v, err);
+	sl_buf_release(&sb);
+	return ret;
+}
+
+static void pick_release(struct sl_pick *pick)
+{
+	sl_strvec_clear(&pick->reasons);
+	free(pick->sources);
+}
+
+static void view_release(struct view *v, bool keep_owner)
+{
+	size_t i;
+
+	if (!keep_owner)
+		free(v->owner);
+	free(v->lane_paths);
+	free(v->lane_start);
+	sl_strvec_clear(&v->run_all_reasons);
+	if (v->picks)
+		for (i = 0; i < v->rules->ngates; i++)
+			pick_release(&v->picks[i]);
+	free(v->picks);
+}
+
+/* ---- the union of the two copies ------------------------------------- */
+
+static void take_pick(struct sl_pick *dst, struct sl_pick *src, unsigned by)
+{
+	*dst = *src;
+	dst->by = dst->selected ? by : 0;
+	*src = (struct sl_pick){0};
+	src->reasons = (struct sl_strvec)SL_STRVEC_INIT;
+}
+
+static void prefix_head(struct sl_strvec *reasons)
+{
+	struct sl_strvec prefixed = SL_STRVEC_INIT;
+	size_t i;
+
+	for (i = 0; i < reasons->n; i++)
+		sl_strvec_pushf(&prefixed, "head rules: %s", reasons->v[i]);
+	sl_strvec_clear(reasons);
+	*reasons = prefixed;
+}
+
+/*
+ * A gate both copies define, selected only by the head's: it runs as the
+ * trusted copy defines it, for the reasons (and paths) the head's gives.
+ */
+static void take_head_verdict(struct sl_pick *dst, struct sl_pick *head)
+{
+	sl_strvec_clear(&dst->reasons);
+	dst->reasons = head->reasons;
+	head->reasons = (struct sl_strvec)SL_STRVEC_INIT;
+	prefix_head(&dst->reasons);
+	dst->more_reasons = head->more_reasons;
+	free(dst->sources);
+	dst->sources = head->sources;
+	dst->nsources = head->nsources;
+	head->sources = NULL;
+	dst->decided_by = head->gate;
+	dst->selected = true;
+	dst->by = SL_BY_HEAD;
+}
+
+static void merge_views(struct sl_selection *sel, struct view *base,
+			struct view *head)
+{
+	const struct sl_rules *hr = head ? head->rules : NULL;
+	size_t i, n = base->rules->ngates + (hr ? hr->ngates : 0);
+
+	sel->picks = sl_xcalloc(n + 1, sizeof(*sel->picks));
+	for (i = 0; i < base->rules->ngates; i++) {
+		struct sl_pick *dst = &sel->picks[sel->npicks++];
+		const struct sl_gate *hg =
+		    hr ? sl_rules_gate(hr, base->picks[i].gate->name) : NULL;
+		struct sl_pick *hp = hg ? &head->picks[hg - hr->gates] : NULL;
+
+		take_pick(dst, &base->picks[i], SL_BY_BASE);
+		if (hp && hp->selected && dst->selected)
+			dst->by |= SL_BY_HEAD;
+		else if (hp && hp->selected)
+			take_head_verdict(dst, hp);
+	}
+	for (i = 0; hr && i < hr->ngates; i++) {
+		struct sl_pick *dst;
+
+		if (sl_rules_gate(base->rules, hr->gates[i].name))
+			continue;
+		dst = &sel->picks[sel->npicks++];
+		take_pick(dst, &head->picks[i], SL_BY_HEAD);
+		prefix_head(&dst->reasons);
+	}
+	for (i = 0; i < sel->npicks; i++)
+		sel->nselected += sel->picks[i].selected;
+}
+
+static void merge_run_all(struct sl_selection *sel, struct view *v)
+{
+	size_t i;
+
+	if (!v->run_all)
+		return;
+	sel->run_all = true;
+	for (i = 0; i < v->run_all_reasons.n; i++)
+		sl_strvec_push(&sel->run_all_reasons, v->run_all_reasons.v[i]);
+	sel->run_all_more += v->run_all_more;
+}
+
+int sl_select(struct sl_selection **out, const struct sl_select_options *opts,
+	      const struct sl_touched *touched, size_t ntouched,
+	      struct sl_error *err)
+{
+	struct sl_selection *sel = sl_xcalloc(1, sizeof(*sel));
+	struct view base = {0}, head = {0};
+	int ret;
+
+	*out = NULL;
+	sel->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
+	sel->ntouched = ntouched;
+	sel->degraded = opts->base_unavailable;
+	sel->rules_changed = opts->head != NULL;
+	ret = view_build(&base, opts->base, opts, touched, ntouched, err);
+	if (!ret && opts->head)
+		ret =
+		    view_build(&head, opts->head, opts, touched, ntouched, err);
+	if (!ret) {
+		merge_run_all(sel, &base);
+		if (opts->head)
+			merge_run_all(sel, &head);
+		merge_views(sel, &base, opts->head ? &head : NULL);
+		sel->owner = base.owner;
+		sel->owner_head = opts->head ? head.owner : NULL;
+		*out = sel;
+	}
+	view_release(&base, !ret);
+	view_release(&head, !ret);
+	if (ret)
+		sl_selection_free(sel);
+	return ret;
+}
+
+void sl_selection_free(struct sl_selection *sel)
+{
+	size_t i;
+
+	if (!sel)
+		return;
+	for (i = 0; i < sel->npicks; i++)
+		pick_release(&sel->picks[i]);
+	free(sel->picks);
+	free(sel->owner);
+	free(sel->owner_head);
+	sl_strvec_clear(&sel->run_all_reasons);
+	free(sel);
+}
+
+const struct sl_pick *sl_selection_find(const struct sl_selection *sel,
+					const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sel->npicks; i++)
+		if (!strcmp(sel->picks[i].gate->name, name))
+			return &sel->picks[i];
+	return NULL;
+}
+
+/* ---- the paths each gate sees --------------------------------------- */
+
+static bool path_brought_in(const struct sl_pick *pick,
+			    const struct sl_rule *owner)
+{
+	size_t i;
+
+	switch (pick->decided_by->kind) {
+	case SL_GATE_CONTRACT:
+		return true;
+	case SL_GATE_LOCAL:
+		return owner && owner->lane == pick->decided_by->lane;
+	case SL_GATE_SMOKE:
+		for (i = 0; owner && i < pick->nsources; i++)
+			if (owner->lane == pick->sources[i])
+				return true;
+		return false;
+	}
+	return false;
+}
+
+int sl_pick_foreach_path(const struct sl_selection *sel,
+			 const struct sl_pick *pick,
+			 const struct sl_touched *touched,
+			 int (*fn)(size_t index, void *payload), void *payload,
+			 struct sl_error *err)
+{
+	const struct sl_rule **owner = pick->by & SL_BY_BASE || !sel->owner_head
+					   ? sel->owner
+					   : sel->owner_head;
+	const struct sl_rule *when;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sel->ntouched; i++) {
+		if (!sel->run_all) {
+			if (!path_brought_in(pick, owner[i]))
+				continue;
+			ret = when_match(&when, pick->decided_by, &touched[i],
+					 err);
+			if (ret < 0)
+				return ret;
+			if (!ret)
+				continue;
+		}
+		ret = fn(i, payload);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
