@@ -1,22 +1,529 @@
-/* cmd_owners.c: placeholder until the rules land (replaced wholesale). */
+/*
+ * cmd_owners.c: `sluice owners` (SPEC.md §3), the lane, owners and deciding
+ * rule of each path, with no diff involved. It owns the command line, the
+ * paths it reads (arguments or stdin, one per line or NUL-separated, with
+ * git's C-style quoting undone), where the rules file is found, and the
+ * text and JSON output. Which rule decides is rules/'s answer
+ * (sl_rules_owner()).
+ */
 #include "common/common.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "rules/rules.h"
 
-int cmd_owners(int argc, char **argv, const struct cli_globals *g)
+static const char owners_usage[] =
+    "usage: sluice owners [--format text|json] [PATH...]\n"
+    "       sluice owners [--format text|json] --stdin [-z]\n"
+    "\n"
+    "Prints the lane, the owners and the rule (FILE:LINE) that decides each\n"
+    "PATH: the last rule of the rules file whose pattern matches it. Paths\n"
+    "are relative to the repository root, as 'git diff --name-only' prints\n"
+    "them; a trailing '/' asks about a directory (a submodule).\n"
+    "\n"
+    "    --format text   one line per path, aligned: PATH LANE OWNERS RULE\n"
+    "                    (the default; '(unowned)' when no lane owns it)\n"
+    "    --format json   {\"paths\": [{\"path\", \"lane\", \"owners\", "
+    "\"rule\"}]}\n"
+    "    --stdin         read the paths from stdin, one per line; a line in\n"
+    "                    double quotes is unquoted as git quotes paths\n"
+    "    -z              with --stdin: the paths are NUL-separated\n"
+    "\n"
+    "The rules are --rules FILE, else $SLUICE_RULES, else sluice.yml at the\n"
+    "root of the git repository that holds the current directory.\n";
+
+enum owners_format { FORMAT_TEXT, FORMAT_JSON };
+
+struct owners_opts {
+	enum owners_format format;
+	bool from_stdin;
+	bool nul;
+};
+
+/* One path asked about; its bytes are pool[off .. off + len). */
+struct owners_row {
+	size_t off;
+	size_t len;
+	unsigned flags;
+	const struct sl_rule *rule;
+};
+
+struct owners_table {
+	struct sl_buf pool;
+	struct owners_row *rows;
+	size_t n;
+	size_t alloc;
+};
+
+/* ---- options ---------------------------------------------------------- */
+
+/* Returns the index of the first PATH, or -1 with *exit_code set. */
+static int parse_options(int argc, char **argv, struct owners_opts *opts,
+			 int *exit_code)
 {
-	struct sl_error err = SL_ERROR_INIT;
-	struct sl_rules *rules;
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"stdin", no_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+z", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				opts->format = FORMAT_TEXT;
+			} else if (!strcmp(optarg, "json")) {
+				opts->format = FORMAT_JSON;
+			} else {
+				*exit_code =
+				    cli_usage_error("owners: unknown format "
+						    "'%s'; use text or json",
+						    optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			opts->from_stdin = true;
+			break;
+		case 'z':
+			opts->nul = true;
+			break;
+		default:
+			*exit_code = cli_usage_error(
+			    "owners: unknown option '%s' or missing value; see "
+			    "'sluice owners --help'",
+			    argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (opts->nul && !opts->from_stdin) {
+		*exit_code =
+		    cli_usage_error("owners: -z goes with --stdin; see "
+				    "'sluice owners --help'");
+		return -1;
+	}
+	if (opts->from_stdin && optind < argc) {
+		*exit_code = cli_usage_error("owners: give paths as arguments "
+					     "or with --stdin, not both");
+		return -1;
+	}
+	if (!opts->from_stdin && optind >= argc) {
+		*exit_code = cli_usage_error("owners: no paths given; see "
+					     "'sluice owners --help'");
+		return -1;
+	}
+	return optind;
+}
+
+/* ---- the rules file -------------------------------------------------- */
+
+/*
+ * The rules file to read into out: --rules or $SLUICE_RULES, else
+ * sluice.yml at the root of the repository holding the current directory
+ * (the first parent with a .git, directory or file), named relative to
+ * the current directory so that rule positions read as paths from here.
+ */
+static int find_rules_file(struct sl_buf *out, const struct cli_globals *g,
+			   struct sl_error *err)
+{
+	struct sl_buf dir = SL_BUF_INIT, probe = SL_BUF_INIT;
+	struct stat st;
+	size_t up = 0, i;
+	char *cwd;
+	int ret = 0;
+
+	if (g->rules_file) {
+		sl_buf_adds(out, g->rules_file);
+		return 0;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return sl_error_set(err, SL_EENV,
+				    "cannot get the current directory: %s",
+				    strerror(errno));
+	sl_buf_adds(&dir, cwd);
+	free(cwd);
+	for (;;) {
+		sl_buf_reset(&probe);
+		sl_buf_addf(&probe, "%s/.git", dir.len > 1 ? dir.buf : "");
+		if (!lstat(probe.buf, &st))
+			break;
+		if (dir.len <= 1) {
+			ret = sl_error_set(
+			    err, SL_EUSAGE,
+			    "not in a git repository, and no rules file given; "
+			    "run this inside a repository or pass --rules "
+			    "FILE");
+			goto out;
+		}
+		while (dir.len > 1 && dir.buf[dir.len - 1] != '/')
+			dir.len--;
+		sl_buf_setlen(&dir, dir.len > 1 ? dir.len - 1 : 1);
+		up++;
+	}
+	for (i = 0; i < up; i++)
+		sl_buf_adds(out, "../");
+	sl_buf_adds(out, "sluice.yml");
+out:
+	sl_buf_release(&dir);
+	sl_buf_release(&probe);
+	return ret;
+}
+
+/* ---- reading paths ----------------------------------------------------- */
+
+/* Shows path for a message or a text line: C-quoted, as git does, when it
+ * holds a control byte, a backslash or a double quote. */
+static void show_path(struct sl_buf *out, const char *s, size_t len)
+{
+	static const char esc_from[] = "\a\b\t\n\v\f\r\"\\";
+	static const char esc_to[] = "abtnvfr\"\\";
+	const char *e;
+	size_t i;
+	bool quote = false;
+
+	for (i = 0; i < len && !quote; i++)
+		quote = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
+			s[i] == '"' || s[i] == '\\';
+	if (!quote) {
+		sl_buf_add(out, s, len);
+		return;
+	}
+	sl_buf_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		e = c ? strchr(esc_from, c) : NULL;
+		if (e)
+			sl_buf_addf(out, "\\%c", esc_to[e - esc_from]);
+		else if (c < 0x20 || c == 0x7f)
+			sl_buf_addf(out, "\\%03o", c);
+		else
+			sl_buf_addch(out, (char)c);
+	}
+	sl_buf_addch(out, '"');
+}
+
+/* Undoes git's C-style quoting of "...": returns 0, or -1 if malformed. */
+static int unquote_path(struct sl_buf *out, const char *s, size_t len)
+{
+	static const char esc_from[] = "abtnvfr\"\\";
+	static const char esc_to[] = "\a\b\t\n\v\f\r\"\\";
+	const char *e;
+	size_t i;
+
+	if (len < 2 || s[len - 1] != '"')
+		return -1;
+	for (i = 1; i + 1 < len; i++) {
+		if (s[i] == '"')
+			return -1;
+		if (s[i] != '\\') {
+			sl_buf_addch(out, s[i]);
+			continue;
+		}
+		if (++i + 1 >= len)
+			return -1;
+		e = strchr(esc_from, s[i]);
+		if (e && *e) {
+			sl_buf_addch(out, esc_to[e - esc_from]);
+		} else if (s[i] >= '0' && s[i] <= '3' && i + 3 < len &&
+			   s[i + 1] >= '0' && s[i + 1] <= '7' &&
+			   s[i + 2] >= '0' && s[i + 2] <= '7') {
+			sl_buf_addch(out, (char)((s[i] - '0') << 6 |
+						 (s[i + 1] - '0') << 3 |
+						 (s[i + 2] - '0')));
+			i += 2;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Repository-relative as git prints paths: no leading '/', no empty, "."
+ * or ".." component, no NUL. */
+static bool is_repo_relative(const char *s, size_t len)
+{
+	size_t start = 0, end;
+
+	if (!len || memchr(s, '\0', len))
+		return false;
+	while (start <= len) {
+		const char *slash = memchr(s + start, '/', len - start);
+
+		end = slash ? (size_t)(slash - s) : len;
+		if (end == start || (end - start == 1 && s[start] == '.') ||
+		    (end - start == 2 && s[start] == '.' &&
+		     s[start + 1] == '.'))
+			return false;
+		start = end + 1;
+	}
+	return true;
+}
+
+static int add_path(struct owners_table *t, const char *s, size_t len,
+		    struct sl_error *err)
+{
+	struct sl_buf shown = SL_BUF_INIT;
+	struct owners_row *row;
+	unsigned flags = 0;
 	int ret;
 
-	(void)argc;
-	(void)argv;
-	ret = sl_rules_load_file(
-	    &rules, g->rules_file ? g->rules_file : "sluice.yml", &err);
-	if (ret)
-		ret = cli_fail(&err);
+	if (len > 1 && s[len - 1] == '/') {
+		flags = SL_MATCH_DIR;
+		len--;
+	}
+	if (!is_repo_relative(s, len)) {
+		show_path(&shown, s, len);
+		ret =
+		    sl_error_set(err, SL_EUSAGE,
+				 "path '%s' is not relative to the repository "
+				 "root as git prints paths (no leading '/', "
+				 "no empty, '.' or '..' component)",
+				 shown.buf);
+		sl_buf_release(&shown);
+		return ret;
+	}
+	SL_ALLOC_GROW(t->rows, t->n + 1, t->alloc);
+	row = &t->rows[t->n++];
+	row->off = t->pool.len;
+	row->len = len;
+	row->flags = flags;
+	row->rule = NULL;
+	sl_buf_add(&t->pool, s, len);
+	return 0;
+}
+
+static int read_stdin(struct owners_table *t, bool nul, struct sl_error *err)
+{
+	struct sl_buf unquoted = SL_BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ret = 0;
+
+	while ((n = getdelim(&line, &cap, nul ? '\0' : '\n', stdin)) > 0) {
+		size_t len = (size_t)n;
+
+		if (line[len - 1] == (nul ? '\0' : '\n'))
+			len--;
+		if (!len)
+			continue;
+		if (!nul && line[0] == '"') {
+			sl_buf_reset(&unquoted);
+			if (unquote_path(&unquoted, line, len)) {
+				ret = sl_error_set(
+				    err, SL_EUSAGE,
+				    "cannot unquote the path '%.*s' read from "
+				    "stdin",
+				    (int)len, line);
+				goto out;
+			}
+			ret = add_path(t, unquoted.buf, unquoted.len, err);
+		} else {
+			ret = add_path(t, line, len, err);
+		}
+		if (ret)
+			goto out;
+	}
+	if (ferror(stdin))
+		ret = sl_error_set(err, SL_EENV, "cannot read stdin: %s",
+				   strerror(errno));
+out:
+	free(line);
+	sl_buf_release(&unquoted);
+	return ret;
+}
+
+/* ---- answering and printing -------------------------------------------- */
+
+static int resolve(struct owners_table *t, const struct sl_rules *rules,
+		   struct sl_error *err)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < t->n; i++) {
+		struct owners_row *row = &t->rows[i];
+
+		ret = sl_rules_owner(&row->rule, rules, t->pool.buf + row->off,
+				     row->len, row->flags, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct sl_lane *row_lane(const struct sl_rules *rules,
+				      const struct owners_row *row)
+{
+	if (!row->rule || row->rule->lane >= rules->nlanes)
+		return NULL;
+	return &rules->lanes[row->rule->lane];
+}
+
+/* The four columns of one row, as text. */
+static void text_cells(struct sl_buf cell[4], const struct sl_rules *rules,
+		       const struct owners_table *t,
+		       const struct owners_row *row)
+{
+	const struct sl_lane *lane = row_lane(rules, row);
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		sl_buf_reset(&cell[i]);
+	show_path(&cell[0], t->pool.buf + row->off, row->len);
+	if (row->flags & SL_MATCH_DIR)
+		sl_buf_addch(&cell[0], '/');
+	sl_buf_adds(&cell[1], lane ? lane->name : "(unowned)");
+	for (i = 0; lane && i < lane->owners.n; i++)
+		sl_buf_addf(&cell[2], "%s%s", i ? "," : "", lane->owners.v[i]);
+	if (!cell[2].len)
+		sl_buf_addch(&cell[2], '-');
+	if (row->rule)
+		sl_buf_addf(&cell[3], "%s:%u", rules->file,
+			    row->rule->pos.line);
+	else
+		sl_buf_addch(&cell[3], '-');
+}
+
+/* Columns on a terminal: UTF-8 continuation bytes take none. */
+static size_t display_width(const struct sl_buf *sb)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < sb->len; i++)
+		w += ((unsigned char)sb->buf[i] & 0xc0) != 0x80;
+	return w;
+}
+
+static void print_text(const struct sl_rules *rules,
+		       const struct owners_table *t)
+{
+	struct sl_buf cell[4] = {SL_BUF_INIT, SL_BUF_INIT, SL_BUF_INIT,
+				 SL_BUF_INIT};
+	size_t width[3] = {0, 0, 0}, i, c, w;
+
+	for (i = 0; i < t->n; i++) {
+		text_cells(cell, rules, t, &t->rows[i]);
+		for (c = 0; c < 3; c++) {
+			w = display_width(&cell[c]);
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (i = 0; i < t->n; i++) {
+		text_cells(cell, rules, t, &t->rows[i]);
+		for (c = 0; c < 3; c++) {
+			fwrite(cell[c].buf, 1, cell[c].len, stdout);
+			for (w = display_width(&cell[c]); w < width[c] + 2; w++)
+				putchar(' ');
+		}
+		fwrite(cell[3].buf, 1, cell[3].len, stdout);
+		putchar('\n');
+	}
+	for (c = 0; c < 4; c++)
+		sl_buf_release(&cell[c]);
+}
+
+/* One element of "paths"; jansson's _new calls steal the reference. */
+static json_t *json_row(const struct sl_rules *rules,
+			const struct owners_table *t,
+			const struct owners_row *row)
+{
+	const struct sl_lane *lane = row_lane(rules, row);
+	json_t *obj = json_object(), *owners = json_array();
+	struct sl_buf rule = SL_BUF_INIT;
+	size_t i;
+
+	if (!obj || !owners) {
+		fputs("sluice: out of memory\n", stderr);
+		abort();
+	}
+	sl_json_set_path(obj, "path", t->pool.buf + row->off, row->len);
+	sl_json_set(obj, "lane",
+		    lane ? sl_json_text(lane->name, strlen(lane->name))
+			 : json_null());
+	for (i = 0; lane && i < lane->owners.n; i++)
+		sl_json_append(owners, sl_json_text(lane->owners.v[i],
+						    strlen(lane->owners.v[i])));
+	sl_json_set(obj, "owners", owners);
+	if (row->rule) {
+		sl_buf_addf(&rule, "%s:%u", rules->file, row->rule->pos.line);
+		sl_json_set(obj, "rule", sl_json_text(rule.buf, rule.len));
+	} else {
+		sl_json_set(obj, "rule", json_null());
+	}
+	sl_buf_release(&rule);
+	return obj;
+}
+
+static int print_json(const struct sl_rules *rules,
+		      const struct owners_table *t, struct sl_error *err)
+{
+	json_t *root = json_object(), *paths = json_array();
+	size_t i;
+	int ret = 0;
+
+	if (!root || !paths) {
+		fputs("sluice: out of memory\n", stderr);
+		abort();
+	}
+	for (i = 0; i < t->n; i++)
+		sl_json_append(paths, json_row(rules, t, &t->rows[i]));
+	sl_json_set(root, "paths", paths);
+	if (json_dumpf(root, stdout, JSON_INDENT(2)) || putchar('\n') == EOF)
+		ret = sl_error_set(err, SL_EENV, "cannot write to stdout: %s",
+				   strerror(errno));
+	json_decref(root);
+	return ret;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+int cmd_owners(int argc, char **argv, const struct cli_globals *g)
+{
+	struct owners_opts opts = {FORMAT_TEXT, false, false};
+	struct owners_table t = {SL_BUF_INIT, NULL, 0, 0};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf file = SL_BUF_INIT;
+	struct sl_rules *rules = NULL;
+	int first, i, ret = CLI_EXIT_OK;
+
+	if (cli_wants_help(argc, argv, owners_usage))
+		return CLI_EXIT_OK;
+	first = parse_options(argc, argv, &opts, &ret);
+	if (first < 0)
+		return ret;
+	for (i = first; i < argc; i++)
+		if (add_path(&t, argv[i], strlen(argv[i]), &err))
+			goto fail;
+	if (opts.from_stdin && read_stdin(&t, opts.nul, &err))
+		goto fail;
+	if (find_rules_file(&file, g, &err) ||
+	    sl_rules_load_file(&rules, file.buf, &err) ||
+	    resolve(&t, rules, &err))
+		goto fail;
+	if (opts.format == FORMAT_JSON) {
+		if (print_json(rules, &t, &err))
+			goto fail;
+	} else {
+		print_text(rules, &t);
+	}
+	goto out;
+fail:
+	ret = cli_fail(&err);
+out:
 	sl_rules_free(rules);
+	sl_buf_release(&file);
+	sl_buf_release(&t.pool);
+	free(t.rows);
 	sl_error_release(&err);
 	return ret;
 }
