@@ -75,11 +75,12 @@ static int children_from_tasks(struct run_pids *pids)
 		sl_buf_reset(&path);
 		sl_buf_addf(&path, "/proc/self/task/%s/children", de->d_name);
 		sl_buf_reset(&text);
-		if (read_small(&text, path.buf, SIZE_MAX) < 0 &&
-		    errno != ESRCH && errno != ENOENT)
+		/*
+		 * No such file without CONFIG_PROC_CHILDREN, or a thread
+		 * that just ended: scanning /proc is slower but sure.
+		 */
+		if (read_small(&text, path.buf, SIZE_MAX) < 0)
 			ret = -1;
-		else if (errno == ENOENT && !text.len)
-			ret = -1; /* no CONFIG_PROC_CHILDREN: scan instead */
 		else
 			parse_pids(pids, text.buf);
 	}
@@ -263,7 +264,7 @@ static bool has_children(void)
 void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig)
 {
 	struct run_pids kids = {NULL, 0, 0};
-	unsigned hurried = run_signals_interrupts();
+	unsigned seen = run_signals_interrupts();
 
 	for (;;) {
 		uint64_t now = sl_now_ms(), next, timeout = 50;
@@ -272,8 +273,11 @@ void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig)
 		run_reap_all();
 		if (!has_children())
 			break;
-		if (run_signals_interrupts() != hurried) {
-			hurried = run_signals_interrupts();
+		/* A signal now, or a second one at all: no more grace. */
+		if (run_signals_interrupts() != seen ||
+		    run_signals_interrupts() >= 2) {
+			seen = run_signals_interrupts();
+			reaper->grace_ms = 0;
 			run_reaper_hurry(reaper, now);
 		}
 		run_children(&kids);

@@ -59,7 +59,8 @@ int run_signals_install(struct run_signals *sig, struct sl_error *err)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	/* Stops too: a repro follows its gate's ^Z (run_repro.c). */
+	sa.sa_flags = SA_RESTART;
 	sigfillset(&sa.sa_mask);
 	for (i = 0; i < SL_ARRAY_SIZE(caught); i++)
 		sigaction(caught[i], &sa, &sig->old_actions[i]);

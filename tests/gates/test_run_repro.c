@@ -107,8 +107,8 @@ static void repro__failures_to_start_are_env_errors(void **state)
 
 /*
  * In a new session with a pseudo-terminal as its controlling terminal and
- * stdin, the gate's process group must own the terminal while it runs, and
- * sluice's must own it again afterwards.
+ * stdin, the gate's process group must own the terminal while it runs, also
+ * after a ^Z, and sluice's must own it again afterwards.
  */
 static void repro__gate_gets_the_terminal(void **state)
 {
@@ -134,7 +134,13 @@ static void repro__gate_gets_the_terminal(void **state)
 		if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
 			_exit(11);
 		dup2(slave, 0);
+		/*
+		 * ^Z: sluice takes the terminal back, stops with the gate
+		 * (a no-op here: an orphaned process group does not stop),
+		 * then hands the terminal back and continues the gate.
+		 */
 		test_job(&job, "tty",
+			 "kill -TSTP $$; "
 			 "echo $$ >pid; cut -d' ' -f5,8 /proc/$$/stat >stat");
 		if (sl_job_repro(&status, &job, "repro", &err) || status)
 			_exit(12);
