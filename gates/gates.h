@@ -13,7 +13,7 @@
 #include "common/common.h"
 #include "rules/rules.h"
 
-/* ==== the runner (gates/run*.c, gates/spawn*.c, gates/history.c) ======= */
+/* ==== the runner (gates/run*.c; docs/running.md) ======================= */
 
 /*
  * A job: one gate as the runner runs it, self-contained (docs/running.md).
