@@ -103,8 +103,10 @@ static int db_error(struct sl_ledger *ledger, int rc, const char *what,
 				    "and try again",
 				    ledger->path);
 	default:
-		return sl_error_set(err, SL_EENV, "ledger '%s': %s: %s",
-				    ledger->path, what, msg);
+		return sl_error_set(
+		    err, SL_EENV, "ledger '%s': %s: %s (%d)", ledger->path,
+		    what, msg,
+		    ledger->db ? sqlite3_extended_errcode(ledger->db) : rc);
 	}
 }
 
@@ -157,10 +159,11 @@ static int make_parents(const char *path, struct sl_error *err)
 	return ret;
 }
 
-/* Is the file there, and not a symlink? */
+/* Is the file there, and not a symlink? 1 when it is missing. */
 static int check_path(const char *path, bool create, struct sl_error *err)
 {
 	struct stat st;
+	int ret;
 
 	if (!lstat(path, &st)) {
 		if (S_ISLNK(st.st_mode))
@@ -178,7 +181,8 @@ static int check_path(const char *path, bool create, struct sl_error *err)
 				    "no ledger at '%s': no override was ever "
 				    "requested there",
 				    path);
-	return make_parents(path, err);
+	ret = make_parents(path, err);
+	return ret ? ret : 1;
 }
 
 static void sleep_ms(unsigned ms)
@@ -239,15 +243,21 @@ struct header {
 	int64_t objects; /* tables, indices, triggers */
 };
 
+/* Reads the header; inside the caller's transaction, or its own. */
 static int read_header(struct header *h, struct sl_ledger *ledger,
 		       struct sl_error *err)
 {
-	if (db_int(&h->app_id, ledger, "PRAGMA application_id", err) ||
-	    db_int(&h->version, ledger, "PRAGMA user_version", err) ||
-	    db_int(&h->objects, ledger, "SELECT count(*) FROM sqlite_master",
-		   err))
-		return err ? err->status : SL_EENV;
-	return 0;
+	bool own = sqlite3_get_autocommit(ledger->db);
+	int ret = own ? ledger_begin(ledger, false, err) : 0;
+
+	if (!ret)
+		ret = db_int(&h->app_id, ledger, "PRAGMA application_id", err);
+	if (!ret)
+		ret = db_int(&h->version, ledger, "PRAGMA user_version", err);
+	if (!ret)
+		ret = db_int(&h->objects, ledger,
+			     "SELECT count(*) FROM sqlite_master", err);
+	return own ? ledger_end(ledger, ret, err) : ret;
 }
 
 /* Is h a ledger this sluice can use (after migrating, for fresh files)? */
@@ -328,6 +338,44 @@ static int open_db(struct sl_ledger *ledger, bool create, struct sl_error *err)
 	return ret;
 }
 
+static struct sl_ledger *ledger_new(const char *path, unsigned timeout_ms)
+{
+	struct sl_ledger *ledger = sl_xcalloc(1, sizeof(*ledger));
+
+	ledger->path = sl_xstrdup(path);
+	ledger->busy_timeout_ms =
+	    timeout_ms ? timeout_ms : SL_LEDGER_BUSY_TIMEOUT_MS;
+	return ledger;
+}
+
+/*
+ * Creates a ledger at path that did not exist: built complete (WAL, schema)
+ * under a private name, then linked into place, which fails rather than
+ * replaces when another process got there first. So no process ever sees a
+ * half-made ledger, or one still in rollback-journal mode.
+ */
+static int create_fresh(const char *path, unsigned timeout_ms,
+			struct sl_error *err)
+{
+	struct sl_buf tmp = SL_BUF_INIT;
+	struct sl_ledger *ledger;
+	int ret;
+
+	sl_buf_addf(&tmp, "%s.new-%ld-%" PRIu64, path, (long)getpid(),
+		    sl_now_ms());
+	ledger = ledger_new(tmp.buf, timeout_ms);
+	ret = open_db(ledger, true, err);
+	/* The last close checkpoints and removes the -wal and -shm files. */
+	sl_ledger_free(ledger);
+	if (!ret && link(tmp.buf, path) && errno != EEXIST)
+		ret =
+		    sl_error_set(err, SL_EENV, "cannot create ledger '%s': %s",
+				 path, strerror(errno));
+	unlink(tmp.buf);
+	sl_buf_release(&tmp);
+	return ret;
+}
+
 int sl_ledger_open(struct sl_ledger **out, const char *path,
 		   const struct sl_ledger_options *opts, struct sl_error *err)
 {
@@ -341,13 +389,12 @@ int sl_ledger_open(struct sl_ledger **out, const char *path,
 	if (!path || !*path)
 		return sl_error_set(err, SL_EUSAGE, "no ledger path given");
 	ret = check_path(path, opts->create, err);
+	if (ret == 1)
+		ret = create_fresh(path, opts->busy_timeout_ms, err);
 	if (ret)
 		return ret;
-	ledger = sl_xcalloc(1, sizeof(*ledger));
-	ledger->path = sl_xstrdup(path);
-	ledger->busy_timeout_ms = opts->busy_timeout_ms
-				      ? opts->busy_timeout_ms
-				      : SL_LEDGER_BUSY_TIMEOUT_MS;
+	ledger = ledger_new(path, opts->busy_timeout_ms);
+	/* An empty file someone made is migrated in place. */
 	ret = open_db(ledger, opts->create, err);
 	if (ret) {
 		sl_ledger_free(ledger);
