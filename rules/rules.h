@@ -214,4 +214,53 @@ void sl_owner_index_build(struct sl_owner_index **out,
 			  const struct sl_rule_list *rules);
 void sl_owner_index_free(struct sl_owner_index *index);
 
+/* ---- importing CODEOWNERS (codeowners*.c) ------------------------------ */
+
+enum sl_codeowners_flavor {
+	SL_CODEOWNERS_AUTO = 0, /* GitLab when a line is a [Section] header */
+	SL_CODEOWNERS_GITHUB,
+	SL_CODEOWNERS_GITLAB
+};
+
+struct sl_codeowners_options {
+	enum sl_codeowners_flavor flavor;
+	const char *source; /* the file's name in messages; NULL: CODEOWNERS */
+};
+
+#define SL_CODEOWNERS_OPTIONS_INIT                                             \
+	{                                                                      \
+		SL_CODEOWNERS_AUTO, NULL                                       \
+	}
+
+struct sl_codeowners_result {
+	struct sl_buf yaml;		  /* the rules file */
+	struct sl_strvec warnings;	  /* "SOURCE:LINE: ...", by line */
+	enum sl_codeowners_flavor flavor; /* as read; never AUTO */
+};
+
+#define SL_CODEOWNERS_RESULT_INIT                                              \
+	{                                                                      \
+		SL_BUF_INIT, SL_STRVEC_INIT, SL_CODEOWNERS_AUTO                \
+	}
+
+/*
+ * Converts the CODEOWNERS file text[0..len) into a rules file (YAML,
+ * version 1, one lane per owner set) that sl_rules_load_buffer() loads and
+ * whose ownership (sl_rules_owner()) gives every path the owners the
+ * CODEOWNERS file gives it: exactly for GitHub's rules; for GitLab's, with
+ * its sections flattened in file order (docs/codeowners.md). Lines the
+ * host skips as invalid, and what the conversion cannot carry over (GitLab
+ * sections that overlap, optional sections, approval counts), become
+ * warnings, which the YAML repeats as comments. out (initialized with
+ * SL_CODEOWNERS_RESULT_INIT) is reset first; on success the caller owns
+ * its contents and frees them with sl_codeowners_result_release().
+ * Returns SL_EUSAGE for input that is not a text file (a NUL byte, not
+ * UTF-8) or a pattern or result past the rules file's limits; out is then
+ * left empty.
+ */
+int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
+			  size_t len, const struct sl_codeowners_options *opts,
+			  struct sl_error *err);
+void sl_codeowners_result_release(struct sl_codeowners_result *res);
+
 #endif

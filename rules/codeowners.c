@@ -1,0 +1,889 @@
+/*
+ * codeowners.c: sl_codeowners_convert(), a CODEOWNERS file in, a rules file
+ * out. It gives each owner set one lane, orders the lanes so that few
+ * patterns need to leave anything out, and writes each CODEOWNERS line's
+ * pattern into its lane so that sluice's "last matching pattern wins, lanes
+ * in file order" gives every path the owners CODEOWNERS's "last matching
+ * line wins" gives it (docs/codeowners.md has the argument). It also says
+ * what GitLab's sections lose when flattened. Reading the file is
+ * codeowners_parse.c's; one pattern's meaning and regular expression are
+ * codeowners_regex.c's.
+ */
+#include "common/common.h"
+
+#include "rules/codeowners_internal.h"
+#include "rules/rules.h"
+
+/* Past this many owner sets the lanes keep the order of their first line. */
+#define ORDER_MAX_LANES 1024
+/* Lines named in one comment before "and N more". */
+#define NOTE_MAX_LINES 8
+
+struct co_lane {
+	size_t first; /* the entry whose owners the lane lists */
+	char *name;
+};
+
+struct co_conv {
+	struct sl_co_file file;
+	struct co_lane *lanes; /* one per owner set, by first line */
+	size_t nlanes;
+	size_t *order; /* the lanes as written: indices into lanes */
+	size_t *pos;   /* a lane's place in order */
+};
+
+static bool live(const struct sl_co_entry *e)
+{
+	return !e->dropped && e->dead_by == SIZE_MAX;
+}
+
+/*
+ * Leaves out the lines whose glob the rules file refuses: glob.c refuses
+ * exactly the patterns git never matches, so they decide nothing.
+ */
+static void check_globs(struct sl_co_file *f)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_pattern *pattern;
+	struct sl_co_entry *e;
+	size_t i;
+
+	for (i = 0; i < f->nentries; i++) {
+		e = &f->entries[i];
+		/* Written as a regular expression (below), never as a glob. */
+		if (e->dropped || !strncmp(e->glob.text, "re:", 3))
+			continue;
+		if (sl_pattern_compile(&pattern, e->glob.text, &err)) {
+			sl_co_warn(f, e->line,
+				   "'%s' is left out, as it decides nothing: "
+				   "%s",
+				   e->pattern, sl_error_message(&err));
+			e->dropped = true;
+		}
+		sl_pattern_free(pattern);
+	}
+	sl_error_release(&err);
+}
+
+/* Marks each line that a later line covers: it never decides a path. */
+static void find_dead(struct sl_co_file *f)
+{
+	struct sl_co_entry *e = f->entries;
+	size_t i, j;
+
+	for (i = 0; i < f->nentries; i++) {
+		if (e[i].dropped)
+			continue;
+		for (j = f->nentries; j-- > i + 1;) {
+			if (!e[j].dropped &&
+			    sl_co_glob_covers(&e[j].glob, &e[i].glob)) {
+				e[i].dead_by = j;
+				break;
+			}
+		}
+	}
+}
+
+/* ---- owner sets ---------------------------------------------------------- */
+
+struct keyed {
+	char *key;
+	size_t entry;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* The owners sorted, one per line: equal keys, equal owner sets. */
+static char *owner_key(const struct sl_strvec *owners)
+{
+	struct sl_buf key = SL_BUF_INIT;
+	char **v = sl_xcalloc(owners->n + 1, sizeof(*v));
+	size_t i;
+
+	memcpy(v, owners->v, owners->n * sizeof(*v));
+	qsort(v, owners->n, sizeof(*v), cmp_str);
+	for (i = 0; i < owners->n; i++)
+		sl_buf_addf(&key, "%s\n", v[i]);
+	free(v);
+	return sl_buf_detach(&key, NULL);
+}
+
+/* Gives each live entry its lane: one per owner set, by first line. */
+static void group_sets(struct co_conv *c)
+{
+	struct sl_co_entry *e = c->file.entries;
+	struct keyed *k = sl_xcalloc(c->file.nentries + 1, sizeof(*k));
+	size_t n = 0, i, lane = 0;
+	size_t *group_of = sl_xcalloc(c->file.nentries + 1, sizeof(*group_of));
+
+	for (i = 0; i < c->file.nentries; i++) {
+		if (!live(&e[i]))
+			continue;
+		k[n].key = owner_key(&e[i].owners);
+		k[n++].entry = i;
+	}
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	/* Each group's first member is its first line. */
+	for (i = 0; i < n; i++)
+		group_of[k[i].entry] = i && !strcmp(k[i].key, k[i - 1].key)
+					   ? group_of[k[i - 1].entry]
+					   : k[i].entry;
+	c->lanes = sl_xcalloc(n + 1, sizeof(*c->lanes));
+	for (i = 0; i < c->file.nentries; i++) {
+		if (!live(&e[i]))
+			continue;
+		if (group_of[i] == i) {
+			c->lanes[lane].first = i;
+			e[i].set = lane++;
+		} else {
+			e[i].set = e[group_of[i]].set;
+		}
+	}
+	c->nlanes = lane;
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+	free(group_of);
+}
+
+/* ---- lane order ---------------------------------------------------------- */
+
+/*
+ * w[a * n + b] counts pairs of lines, one of lane a before one of lane b,
+ * that may match one path: each pair costs an exclusion unless lane a is
+ * written before lane b.
+ */
+static uint32_t *pair_weights(const struct co_conv *c)
+{
+	const struct sl_co_entry *e = c->file.entries;
+	size_t n = c->nlanes, i, j;
+	uint32_t *w = sl_xcalloc(sl_st_mult(n, n), sizeof(*w));
+
+	for (i = 0; i < c->file.nentries; i++) {
+		if (!live(&e[i]))
+			continue;
+		for (j = i + 1; j < c->file.nentries; j++)
+			if (live(&e[j]) && e[j].set != e[i].set &&
+			    !sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
+				w[e[i].set * n + e[j].set]++;
+	}
+	return w;
+}
+
+struct els {
+	const uint32_t *w;
+	size_t n;
+	uint64_t *out, *in; /* weight to and from the lanes still left */
+	bool *done;
+};
+
+static void els_take(struct els *s, size_t u)
+{
+	size_t v;
+
+	s->done[u] = true;
+	for (v = 0; v < s->n; v++) {
+		s->out[v] -= s->w[v * s->n + u];
+		s->in[v] -= s->w[u * s->n + v];
+	}
+}
+
+/* The next lane for the front: a source, else the most "forward" one. */
+static size_t els_front(const struct els *s, bool *source)
+{
+	size_t u, best = SIZE_MAX;
+	int64_t score, best_score = INT64_MIN;
+
+	for (u = 0; u < s->n; u++) {
+		if (s->done[u])
+			continue;
+		if (!s->in[u]) {
+			*source = true;
+			return u;
+		}
+		score = (int64_t)s->out[u] - (int64_t)s->in[u];
+		if (score > best_score) {
+			best_score = score;
+			best = u;
+		}
+	}
+	*source = false;
+	return best;
+}
+
+/*
+ * Orders the lanes to leave few pairs backwards (a minimum feedback arc
+ * set, by Eades, Lin and Smyth's greedy rule): sinks go to the back,
+ * sources to the front, else the lane with the most weight forward. Ties go
+ * to the order of first lines, so a file without conflicts keeps its order.
+ */
+static void order_lanes(struct co_conv *c)
+{
+	struct els s = {0};
+	size_t n = c->nlanes, front = 0, back = n, u, v, left = n;
+	uint32_t *w;
+	bool source;
+
+	c->order = sl_xcalloc(n + 1, sizeof(*c->order));
+	c->pos = sl_xcalloc(n + 1, sizeof(*c->pos));
+	if (n > ORDER_MAX_LANES) {
+		for (u = 0; u < n; u++)
+			c->order[u] = c->pos[u] = u;
+		return;
+	}
+	w = pair_weights(c);
+	s.w = w;
+	s.n = n;
+	s.out = sl_xcalloc(n + 1, sizeof(*s.out));
+	s.in = sl_xcalloc(n + 1, sizeof(*s.in));
+	s.done = sl_xcalloc(n + 1, sizeof(*s.done));
+	for (u = 0; u < n; u++)
+		for (v = 0; v < n; v++) {
+			s.out[u] += w[u * n + v];
+			s.in[v] += w[u * n + v];
+		}
+	while (left) {
+		for (u = n; u-- > 0;)
+			if (!s.done[u] && !s.out[u])
+				break;
+		if (u == SIZE_MAX) {
+			u = els_front(&s, &source);
+			c->order[front++] = u;
+		} else {
+			c->order[--back] = u;
+		}
+		els_take(&s, u);
+		left--;
+	}
+	for (u = 0; u < n; u++)
+		c->pos[c->order[u]] = u;
+	free(w);
+	free(s.out);
+	free(s.in);
+	free(s.done);
+}
+
+/* ---- lane names ---------------------------------------------------------- */
+
+/* One owner as a name: "@platform/api" -> "platform-api", mail: local. */
+static void add_owner_name(struct sl_buf *out, const char *owner)
+{
+	const char *end = owner + strlen(owner), *at;
+	char ch;
+
+	while (*owner == '@')
+		owner++;
+	at = strchr(owner, '@');
+	if (at)
+		end = at;
+	for (; owner < end; owner++) {
+		ch = *owner;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+		      ch == '-'))
+			ch = '-';
+		if (ch == '-' && out->len && out->buf[out->len - 1] == '-')
+			continue;
+		sl_buf_addch(out, ch);
+	}
+}
+
+static void base_name(struct sl_buf *out, const struct sl_strvec *owners)
+{
+	size_t i, start;
+
+	for (i = 0; i < owners->n && i < 3; i++) {
+		if (out->len)
+			sl_buf_addch(out, '-');
+		add_owner_name(out, owners->v[i]);
+	}
+	if (owners->n > 3)
+		sl_buf_addf(out, "-and-%zu-more", owners->n - 3);
+	if (!owners->n)
+		sl_buf_adds(out, "no-owners");
+	/* A name starts with a letter or a digit; keep it short. */
+	for (start = 0; start < out->len; start++) {
+		char ch = out->buf[start];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9'))
+			break;
+	}
+	memmove(out->buf, out->buf + start, out->len - start);
+	sl_buf_setlen(out, out->len - start > 60 ? 60 : out->len - start);
+	while (out->len && out->buf[out->len - 1] == '-')
+		sl_buf_setlen(out, out->len - 1);
+	if (!out->len)
+		sl_buf_adds(out, "owners");
+}
+
+/* Names the lanes readably after their owners, in the order written. */
+static void name_lanes(struct co_conv *c)
+{
+	struct sl_buf base = SL_BUF_INIT, name = SL_BUF_INIT;
+	size_t i, k, n;
+	struct co_lane *l;
+
+	for (i = 0; i < c->nlanes; i++) {
+		l = &c->lanes[c->order[i]];
+		sl_buf_reset(&base);
+		base_name(&base, &c->file.entries[l->first].owners);
+		sl_buf_reset(&name);
+		sl_buf_add(&name, base.buf, base.len);
+		for (n = 2;; n++) {
+			for (k = 0; k < i; k++)
+				if (!strcmp(c->lanes[c->order[k]].name,
+					    name.buf))
+					break;
+			if (k == i)
+				break;
+			sl_buf_reset(&name);
+			sl_buf_addf(&name, "%s-%zu", base.buf, n);
+		}
+		l->name = sl_buf_detach(&name, NULL);
+	}
+	sl_buf_release(&base);
+	sl_buf_release(&name);
+}
+
+/* ---- patterns ------------------------------------------------------------ */
+
+static const char *entry_regex(struct sl_co_entry *e)
+{
+	struct sl_buf re = SL_BUF_INIT;
+
+	if (!e->regex) {
+		sl_co_glob_regex(&re, &e->glob);
+		e->regex = sl_buf_detach(&re, NULL);
+	}
+	return e->regex;
+}
+
+/*
+ * The later lines that may match a path line i matches, have another owner
+ * set, and sit in a lane written earlier: without them, line i's pattern
+ * would win such a path by order, where CODEOWNERS gives it to the later
+ * line. Lines with the same glob count once.
+ */
+static size_t find_exclusions(size_t **out, struct co_conv *c, size_t i)
+{
+	struct sl_co_entry *e = c->file.entries;
+	size_t j, k, n = 0, alloc = 0;
+
+	*out = NULL;
+	for (j = i + 1; j < c->file.nentries; j++) {
+		if (!live(&e[j]) || e[j].set == e[i].set ||
+		    c->pos[e[j].set] > c->pos[e[i].set] ||
+		    sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
+			continue;
+		for (k = 0; k < n; k++)
+			if (!strcmp(e[(*out)[k]].glob.text, e[j].glob.text))
+				break;
+		if (k < n)
+			continue;
+		SL_ALLOC_GROW(*out, n + 1, alloc);
+		(*out)[n++] = j;
+	}
+	return n;
+}
+
+static void add_line_list(struct sl_buf *out, const struct sl_co_entry *e,
+			  const size_t *idx, size_t n)
+{
+	size_t k;
+
+	sl_buf_adds(out, n > 1 ? "lines " : "line ");
+	for (k = 0; k < n && k < NOTE_MAX_LINES; k++)
+		sl_buf_addf(out, "%s%u", k ? ", " : "", e[idx[k]].line);
+	if (n > NOTE_MAX_LINES)
+		sl_buf_addf(out, " and %zu more", n - NOTE_MAX_LINES);
+}
+
+/*
+ * Writes line i's pattern: the glob as written when it means what GitHub
+ * means and needs no exclusion, else "re:" with a negative lookahead for
+ * the exclusions. note gets what a reader needs to know about it.
+ */
+static void build_pattern(struct sl_buf *out, struct sl_buf *note,
+			  struct co_conv *c, size_t i)
+{
+	struct sl_co_entry *e = c->file.entries, *ei = &e[i];
+	size_t *ex, n, k;
+
+	n = find_exclusions(&ex, c, i);
+	if (!n && !ei->glob.exact && strncmp(ei->glob.text, "re:", 3)) {
+		sl_buf_adds(out, ei->glob.text);
+		free(ex);
+		return;
+	}
+	sl_buf_adds(out, "re:");
+	if (n)
+		sl_buf_adds(out, n > 1 ? "(?!(?:" : "(?!");
+	for (k = 0; k < n; k++)
+		sl_buf_addf(out, "%s%s", k ? "|" : "", entry_regex(&e[ex[k]]));
+	if (n)
+		sl_buf_adds(out, n > 1 ? ")\\z)" : "\\z)");
+	sl_buf_adds(out, entry_regex(ei));
+
+	sl_buf_adds(note, "'");
+	sl_co_add_shown(note, ei->pattern);
+	sl_buf_adds(note, "'");
+	if (ei->glob.exact)
+		sl_buf_adds(note, ", not what is under the directories it "
+				  "matches");
+	if (n) {
+		sl_buf_adds(note, ", less what ");
+		add_line_list(note, e, ex, n);
+		sl_buf_adds(note, n > 1 ? " decide" : " decides");
+	}
+	free(ex);
+}
+
+/* ---- GitLab's sections --------------------------------------------------- */
+
+struct overlap {
+	size_t a, b; /* merged sections; nsections: before any section */
+	size_t count;
+	unsigned la[3], lb[3];
+};
+
+static size_t merged_section(const struct sl_co_file *f,
+			     const struct sl_co_entry *e)
+{
+	return e->section == SIZE_MAX ? f->nsections
+				      : f->sections[e->section].merged;
+}
+
+static bool owners_subset(const struct sl_strvec *a, const struct sl_strvec *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n && strcmp(a->v[i], b->v[j]); j++)
+			;
+		if (j == b->n)
+			return false;
+	}
+	return true;
+}
+
+/* Is entry i ever its own section's last match? */
+static bool section_live(const struct sl_co_file *f, size_t i)
+{
+	const struct sl_co_entry *e = f->entries;
+	size_t j;
+
+	for (j = i + 1; j < f->nentries; j++)
+		if (!e[j].dropped &&
+		    merged_section(f, &e[j]) == merged_section(f, &e[i]) &&
+		    sl_co_glob_covers(&e[j].glob, &e[i].glob))
+			return false;
+	return true;
+}
+
+static void record_overlap(struct overlap **list, size_t *n, size_t *alloc,
+			   size_t a, size_t b, const unsigned lines[2])
+{
+	size_t k;
+
+	for (k = 0; k < *n && ((*list)[k].a != a || (*list)[k].b != b); k++)
+		;
+	if (k == *n) {
+		SL_ALLOC_GROW(*list, *n + 1, *alloc);
+		memset(&(*list)[k], 0, sizeof(**list));
+		(*list)[k].a = a;
+		(*list)[k].b = b;
+		(*n)++;
+	}
+	if ((*list)[k].count < 3) {
+		(*list)[k].la[(*list)[k].count] = lines[0];
+		(*list)[k].lb[(*list)[k].count] = lines[1];
+	}
+	(*list)[k].count++;
+}
+
+static const char *section_shown(const struct sl_co_file *f, size_t s)
+{
+	return s == f->nsections ? "(before any section)" : f->sections[s].name;
+}
+
+static void warn_overlap(struct sl_co_file *f, const struct overlap *o)
+{
+	struct sl_buf ex = SL_BUF_INIT;
+	size_t k;
+
+	for (k = 0; k < o->count && k < 3; k++)
+		sl_buf_addf(&ex, "%s%u and %u", k ? ", " : "", o->la[k],
+			    o->lb[k]);
+	if (o->count > 3)
+		sl_buf_addf(&ex, ", and %zu more pairs", o->count - 3);
+	sl_co_warn(f, o->lb[0],
+		   "sections '%s' and '%s' may match the same path (lines %s) "
+		   "with other owners: GitLab asks each section's last "
+		   "matching line, but a path has one lane, so the import "
+		   "gives it the later line's owners only",
+		   section_shown(f, o->a), section_shown(f, o->b), ex.buf);
+	sl_buf_release(&ex);
+}
+
+/*
+ * GitLab gives a path the owners of its last matching line in EACH
+ * section; flattened, only the last line over all sections counts. Warns
+ * about each pair of sections where that may lose owners: lines of both
+ * that may match one path, the earlier with owners the later lacks.
+ */
+static void gitlab_overlaps(struct sl_co_file *f)
+{
+	const struct sl_co_entry *e = f->entries;
+	struct overlap *list = NULL;
+	size_t n = 0, alloc = 0, i, j, k;
+	bool *slive = sl_xcalloc(f->nentries + 1, sizeof(*slive));
+	unsigned lines[2];
+
+	for (i = 0; i < f->nentries; i++)
+		slive[i] = !e[i].dropped && section_live(f, i);
+	for (i = 0; i < f->nentries; i++) {
+		for (j = i + 1; slive[i] && j < f->nentries; j++) {
+			if (!slive[j] ||
+			    merged_section(f, &e[i]) ==
+				merged_section(f, &e[j]) ||
+			    owners_subset(&e[i].owners, &e[j].owners) ||
+			    sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
+				continue;
+			lines[0] = e[i].line;
+			lines[1] = e[j].line;
+			record_overlap(&list, &n, &alloc,
+				       merged_section(f, &e[i]),
+				       merged_section(f, &e[j]), lines);
+		}
+	}
+	for (k = 0; k < n; k++)
+		warn_overlap(f, &list[k]);
+	free(list);
+	free(slive);
+}
+
+/* ---- YAML ---------------------------------------------------------------- */
+
+/* Code points YAML reads as a line break, or refuses unescaped. */
+static bool yaml_special(const unsigned char *p, size_t *n)
+{
+	uint32_t cp;
+	size_t k;
+
+	if (*p < 0x80) {
+		*n = 1;
+		return *p < 0x20 || *p == 0x7f;
+	}
+	*n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+	cp = *p & (0x7f >> *n);
+	for (k = 1; k < *n; k++)
+		cp = cp << 6 | (p[k] & 0x3f);
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0xfeff || cp >= 0xfffe;
+}
+
+static void add_double_quoted(struct sl_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n, k;
+
+	sl_buf_addch(out, '"');
+	for (; *p; p += n) {
+		if (!yaml_special(p, &n)) {
+			if (*p == '"' || *p == '\\')
+				sl_buf_addch(out, '\\');
+			sl_buf_add(out, p, n);
+			continue;
+		}
+		if (n == 1) {
+			sl_buf_addf(out, "\\x%02x", *p);
+			continue;
+		}
+		cp = *p & (0x7f >> n);
+		for (k = 1; k < n; k++)
+			cp = cp << 6 | (p[k] & 0x3f);
+		sl_buf_addf(out, "\\u%04" PRIX32, cp);
+	}
+	sl_buf_addch(out, '"');
+}
+
+/* A YAML scalar that reads back as s: single quotes, unless s needs
+ * escapes only double quotes have. */
+static void add_scalar(struct sl_buf *out, const char *s)
+{
+	const unsigned char *p;
+	size_t n;
+
+	for (p = (const unsigned char *)s; *p; p += n)
+		if (yaml_special(p, &n)) {
+			add_double_quoted(out, s);
+			return;
+		}
+	sl_buf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sl_buf_addch(out, '\'');
+		sl_buf_addch(out, *s);
+	}
+	sl_buf_addch(out, '\'');
+}
+
+/* A lane name as a key: quoted if YAML would read it as null, a bool or a
+ * number. */
+static void add_key(struct sl_buf *out, const char *name)
+{
+	static const char *const words[] = {"null",  "Null",  "NULL",
+					    "true",  "True",  "TRUE",
+					    "false", "False", "FALSE"};
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(words); i++)
+		if (!strcmp(name, words[i])) {
+			sl_buf_addf(out, "'%s'", name);
+			return;
+		}
+	if (strspn(name, "0123456789.eE+-_") == strlen(name))
+		sl_buf_addf(out, "'%s'", name);
+	else
+		sl_buf_adds(out, name);
+}
+
+/* A comment line: prefix (with its '#') and text, made safe. */
+static void add_comment(struct sl_buf *out, const char *prefix,
+			const char *text)
+{
+	sl_buf_adds(out, prefix);
+	sl_co_add_shown(out, text);
+	sl_buf_addch(out, '\n');
+}
+
+static const char *flavor_text(enum sl_codeowners_flavor flavor)
+{
+	return flavor == SL_CODEOWNERS_GITLAB
+		   ? "GitLab's rules, its sections flattened in file order"
+		   : "GitHub's rules";
+}
+
+static void emit_header(struct sl_buf *y, const struct co_conv *c,
+			const struct sl_strvec *warnings)
+{
+	const struct sl_co_file *f = &c->file;
+	const struct sl_co_entry *e = f->entries;
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i;
+
+	sl_buf_adds(y, "# Written by `sluice import codeowners` from ");
+	sl_co_add_shown(y, f->source);
+	sl_buf_addf(y, ", read with %s.\n", flavor_text(f->flavor));
+	sl_buf_adds(
+	    y, "# One lane per owner set. A path belongs to the lane of the "
+	       "last pattern\n# that matches it, which gives it the owners "
+	       "the CODEOWNERS file gives it.\n# A 're:' pattern says what "
+	       "a glob cannot, or leaves out the paths a later\n# line "
+	       "decides (docs/codeowners.md). Line numbers are the "
+	       "CODEOWNERS file's.\n");
+	if (warnings->n) {
+		sl_buf_adds(y, "#\n# Warnings:\n");
+		for (i = 0; i < warnings->n; i++)
+			add_comment(y, "#   ", warnings->v[i]);
+	}
+	for (i = 0; i < f->nentries; i++) {
+		if (e[i].dropped || e[i].dead_by == SIZE_MAX)
+			continue;
+		if (!sb.len)
+			sl_buf_adds(y, "#\n# Left out, as a later line matches "
+				       "every path they match:\n");
+		sl_buf_reset(&sb);
+		sl_buf_addf(&sb, "line %u '%s' (line %u '%s')", e[i].line,
+			    e[i].pattern, e[e[i].dead_by].line,
+			    e[e[i].dead_by].pattern);
+		add_comment(y, "#   ", sb.buf);
+	}
+	sl_buf_release(&sb);
+	sl_buf_adds(y, "version: 1\n");
+}
+
+static void emit_entry(struct sl_buf *y, struct co_conv *c, size_t i)
+{
+	struct sl_buf pattern = SL_BUF_INIT, note = SL_BUF_INIT;
+	struct sl_buf where = SL_BUF_INIT;
+	const struct sl_co_file *f = &c->file;
+	const struct sl_co_entry *e = &f->entries[i];
+
+	build_pattern(&pattern, &note, c, i);
+	sl_buf_addf(&where, "line %u", e->line);
+	if (e->section != SIZE_MAX) {
+		sl_buf_adds(&where, " [");
+		sl_co_add_shown(&where, f->sections[e->section].name);
+		sl_buf_adds(&where, "]");
+	}
+	/* A glob reads for itself; an expression gets a line above. */
+	if (note.len)
+		sl_buf_addf(y, "      # %s: %s\n", where.buf, note.buf);
+	sl_buf_adds(y, "      - ");
+	add_scalar(y, pattern.buf);
+	if (!note.len)
+		sl_buf_addf(y, " # %s", where.buf);
+	sl_buf_addch(y, '\n');
+	sl_buf_release(&where);
+	sl_buf_release(&pattern);
+	sl_buf_release(&note);
+}
+
+static void emit_lane(struct sl_buf *y, struct co_conv *c, size_t lane)
+{
+	const struct co_lane *l = &c->lanes[lane];
+	const struct sl_strvec *owners = &c->file.entries[l->first].owners;
+	size_t i;
+
+	sl_buf_adds(y, "  ");
+	add_key(y, l->name);
+	sl_buf_adds(y, ":\n");
+	if (!owners->n) {
+		sl_buf_adds(y, "    # No owners: CODEOWNERS says nobody owns "
+			       "these paths.\n");
+	} else {
+		sl_buf_adds(y, "    owners: [");
+		for (i = 0; i < owners->n; i++) {
+			if (i)
+				sl_buf_adds(y, ", ");
+			add_scalar(y, owners->v[i]);
+		}
+		sl_buf_adds(y, "]\n");
+	}
+	sl_buf_adds(y, "    paths:\n");
+	for (i = 0; i < c->file.nentries; i++)
+		if (live(&c->file.entries[i]) && c->file.entries[i].set == lane)
+			emit_entry(y, c, i);
+}
+
+static void emit(struct sl_buf *y, struct co_conv *c,
+		 const struct sl_strvec *warnings)
+{
+	size_t i;
+
+	emit_header(y, c, warnings);
+	if (!c->nlanes) {
+		sl_buf_adds(y, "\nlanes: {}\n");
+		return;
+	}
+	sl_buf_adds(y, "\nlanes:\n");
+	for (i = 0; i < c->nlanes; i++)
+		emit_lane(y, c, c->order[i]);
+}
+
+/* ---- the whole --------------------------------------------------------- */
+
+static int cmp_warning(const void *a, const void *b)
+{
+	const struct sl_co_warning *x = *(const struct sl_co_warning *const *)a;
+	const struct sl_co_warning *y = *(const struct sl_co_warning *const *)b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The warnings by line; those of one line in the order found. */
+static void sorted_warnings(struct sl_strvec *out, const struct sl_co_file *f)
+{
+	const struct sl_co_warning **v =
+	    sl_xcalloc(f->nwarnings + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < f->nwarnings; i++)
+		v[i] = &f->warnings[i];
+	qsort(v, f->nwarnings, sizeof(*v), cmp_warning);
+	for (i = 0; i < f->nwarnings; i++)
+		sl_strvec_push(out, v[i]->msg);
+	free(v);
+}
+
+/* The output must load: a failure here is a bug of the import's. */
+static int check_output(const struct co_conv *c, const struct sl_buf *yaml,
+			struct sl_error *err)
+{
+	struct sl_rules *rules = NULL;
+	int ret;
+
+	if (yaml->len > SL_RULES_MAX_BYTES)
+		return sl_error_set(err, SL_EUSAGE,
+				    "the rules from %s would take %zu bytes, "
+				    "over the %u a rules file may have; split "
+				    "the CODEOWNERS file's owner sets",
+				    c->file.source, yaml->len,
+				    SL_RULES_MAX_BYTES);
+	ret = sl_rules_load_buffer(&rules, c->file.source, yaml->buf, yaml->len,
+				   err);
+	sl_rules_free(rules);
+	if (ret)
+		sl_error_prefix(err,
+				"the rules imported from %s do not load (a bug "
+				"in 'sluice import'; please report it)",
+				c->file.source);
+	return ret;
+}
+
+static void conv_release(struct co_conv *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlanes; i++)
+		free(c->lanes[i].name);
+	free(c->lanes);
+	free(c->order);
+	free(c->pos);
+	sl_co_file_release(&c->file);
+}
+
+int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
+			  size_t len, const struct sl_codeowners_options *opts,
+			  struct sl_error *err)
+{
+	struct co_conv c = {0};
+	int ret;
+
+	sl_codeowners_result_release(out);
+	c.file.flavor = opts->flavor;
+	c.file.source = opts->source ? opts->source : "CODEOWNERS";
+	ret = sl_co_parse(&c.file, text, len, err);
+	if (ret)
+		goto out;
+	check_globs(&c.file);
+	find_dead(&c.file);
+	if (c.file.flavor == SL_CODEOWNERS_GITLAB)
+		gitlab_overlaps(&c.file);
+	group_sets(&c);
+	order_lanes(&c);
+	name_lanes(&c);
+	sorted_warnings(&out->warnings, &c.file);
+	emit(&out->yaml, &c, &out->warnings);
+	out->flavor = c.file.flavor;
+	ret = check_output(&c, &out->yaml, err);
+out:
+	if (ret)
+		sl_codeowners_result_release(out);
+	conv_release(&c);
+	return ret;
+}
+
+void sl_codeowners_result_release(struct sl_codeowners_result *res)
+{
+	sl_buf_release(&res->yaml);
+	sl_strvec_clear(&res->warnings);
+	res->flavor = SL_CODEOWNERS_AUTO;
+}

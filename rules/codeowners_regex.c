@@ -1,0 +1,551 @@
+/*
+ * codeowners_regex.c: one CODEOWNERS pattern, read the way git reads a
+ * gitignore line (dir.c's parse_path_pattern(), match_basename() and
+ * match_pathname(), and wildmatch.c), translated into a regular expression
+ * that matches exactly the whole paths the pattern matches, leading
+ * directories included; and the cheap, sound reasoning about two patterns
+ * that keeps the import's expressions small ("no path matches both", "this
+ * one matches every path that one does"). Reading the file is
+ * codeowners_parse.c's; building lanes is codeowners.c's.
+ */
+#include "common/common.h"
+
+#include "rules/codeowners_internal.h"
+
+struct byteset {
+	uint64_t w[4];
+};
+
+static void set_add(struct byteset *s, unsigned c)
+{
+	s->w[c >> 6] |= UINT64_C(1) << (c & 63);
+}
+
+static bool set_has(const struct byteset *s, unsigned c)
+{
+	return s->w[c >> 6] >> (c & 63) & 1;
+}
+
+static bool is_alpha(unsigned c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(unsigned c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* git's simple_length(): the bytes before the first of * ? [ \. */
+static size_t simple_length(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strchr("*?[\\", s[i]))
+			break;
+	return i;
+}
+
+/*
+ * Is c in the class [:name:]? wildmatch tests with git's own ctype
+ * (git-compat-util.h, ctype.c), which knows ASCII only and whose space is
+ * tab, newline, carriage return and space. -1 for a name wildmatch does
+ * not know, which makes the pattern match nothing.
+ */
+static int in_named_class(const char *name, size_t len, unsigned c)
+{
+	static const char *const names[] = {
+	    "alnum", "alpha", "blank", "cntrl", "digit", "graph",
+	    "lower", "print", "punct", "space", "upper", "xdigit",
+	};
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(names); i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+			break;
+	switch (i) {
+	case 0:
+		return is_alpha(c) || is_digit(c);
+	case 1:
+		return is_alpha(c);
+	case 2:
+		return c == ' ' || c == '\t';
+	case 3:
+		return c < 0x20 || c == 0x7f;
+	case 4:
+		return is_digit(c);
+	case 5:
+		return c > 0x20 && c < 0x7f;
+	case 6:
+		return c >= 'a' && c <= 'z';
+	case 7:
+		return c >= 0x20 && c < 0x7f;
+	case 8:
+		return c > 0x20 && c < 0x7f && !is_alpha(c) && !is_digit(c);
+	case 9:
+		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	case 10:
+		return c >= 'A' && c <= 'Z';
+	case 11:
+		return is_digit(c) || (c >= 'a' && c <= 'f') ||
+		       (c >= 'A' && c <= 'F');
+	}
+	return -1;
+}
+
+/* Adds the members of "[:name:]" (p[s..q) is "name:") to set. */
+static bool add_named_class(struct byteset *set, const char *name, size_t len)
+{
+	unsigned x;
+	int in;
+
+	for (x = 1; x < 256; x++) {
+		in = in_named_class(name, len, x);
+		if (in < 0)
+			return false;
+		if (in)
+			set_add(set, x);
+	}
+	return true;
+}
+
+/*
+ * Parses the class that starts at p[at] == '[' exactly as wildmatch's
+ * do-while loop does: a ']' right after "[" or "[!" is a member, '-' makes
+ * a range only between two members, "[:name:]" only when it closes with
+ * ":]", '\' escapes. Never a '/' (WM_PATHNAME; a name has none) nor a NUL.
+ * Returns the index after the closing ']', or 0 when the class is
+ * malformed, which makes wildmatch abort: the pattern matches nothing.
+ */
+static size_t parse_class(const unsigned char *p, size_t n, size_t at,
+			  struct byteset *set)
+{
+	size_t k = at + 1, s, q;
+	unsigned c, prev = 0, x;
+	bool negated = false;
+
+	memset(set, 0, sizeof(*set));
+	if (k < n && (p[k] == '!' || p[k] == '^')) {
+		negated = true;
+		k++;
+	}
+	for (;;) {
+		if (k >= n)
+			return 0;
+		c = p[k];
+		if (c == '\\') {
+			if (++k >= n)
+				return 0;
+			c = p[k];
+			set_add(set, c);
+		} else if (c == '-' && prev && k + 1 < n && p[k + 1] != ']') {
+			c = p[++k];
+			if (c == '\\' && ++k >= n)
+				return 0;
+			c = p[k];
+			for (x = prev; x <= c; x++)
+				set_add(set, x);
+			c = 0;
+		} else if (c == '[' && k + 1 < n && p[k + 1] == ':') {
+			for (s = k + 2, q = s; q < n && p[q] != ']'; q++)
+				;
+			if (q >= n)
+				return 0;
+			if (q == s || p[q - 1] != ':') {
+				set_add(set, '['); /* not a name: a plain '[' */
+			} else {
+				if (!add_named_class(set, (const char *)p + s,
+						     q - s - 1))
+					return 0;
+				c = 0;
+				k = q;
+			}
+		} else {
+			set_add(set, c);
+		}
+		prev = c;
+		if (++k >= n)
+			return 0;
+		if (p[k] == ']')
+			break;
+	}
+	if (negated)
+		for (x = 0; x < 4; x++)
+			set->w[x] = ~set->w[x];
+	set->w[0] &= ~(UINT64_C(1) << 0 | UINT64_C(1) << '/');
+	return k + 1;
+}
+
+/* ---- reading a pattern ------------------------------------------------- */
+
+/* Does the run of stars at body[i..j) cross directories ("**")? */
+static bool starstar(const struct sl_co_glob *g, size_t i, size_t j)
+{
+	const char *p = g->body;
+	size_t n = g->len;
+
+	/* Without WM_PATHNAME (a name) no star stops at '/': a name has none. */
+	if (g->name || j - i < 2)
+		return false;
+	/*
+	 * wildmatch looks at the byte before the stars in the string it was
+	 * handed: git compares the literal prefix itself and hands it the
+	 * rest, so stars right after the prefix count as leading.
+	 */
+	if (i != g->prefix && p[i - 1] != '/')
+		return false;
+	return j == n || p[j] == '/' ||
+	       (p[j] == '\\' && j + 1 < n && p[j + 1] == '/');
+}
+
+/* Why a pattern matches nothing, or NULL: a lone '\' or a bad class. */
+static const char *scan_never(const struct sl_co_glob *g)
+{
+	const unsigned char *p = (const unsigned char *)g->body;
+	struct byteset set;
+	size_t i, end;
+
+	if (!g->len)
+		return "nothing is left of it but slashes";
+	for (i = 0; i < g->len; i++) {
+		if (p[i] == '\\') {
+			if (++i >= g->len)
+				return "it ends with a lone '\\'";
+		} else if (p[i] == '[') {
+			end = parse_class(p, g->len, i, &set);
+			if (!end)
+				return "its '[' class is malformed";
+			i = end - 1;
+		}
+	}
+	return NULL;
+}
+
+static enum sl_co_seg_kind seg_kind(const char *s, size_t len)
+{
+	size_t i, stars = 0;
+	bool wild = false;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' || s[i] == '[')
+			return SL_CO_SEG_OTHER;
+		if (s[i] == '*')
+			stars++;
+		if (s[i] == '*' || s[i] == '?')
+			wild = true;
+	}
+	if (len >= 2 && stars == len)
+		return SL_CO_SEG_STARSTAR;
+	return wild ? SL_CO_SEG_SIMPLE : SL_CO_SEG_LITERAL;
+}
+
+/* Splits a path pattern's body into segments, when they mean positions. */
+static void split_segments(struct sl_co_glob *g)
+{
+	const char *p = g->body, *slash;
+	size_t i, j, nondeep = 0;
+
+	g->structured = !memmem(p, g->len, "\\/", 2);
+	for (i = g->prefix; i < g->len && p[i] == '*'; i++)
+		;
+	if (g->prefix && starstar(g, g->prefix, i) && p[g->prefix - 1] != '/')
+		g->structured = false;
+	g->first_starstar = SIZE_MAX;
+	for (i = 0; g->structured && i <= g->len; i = j + 1) {
+		slash = memchr(p + i, '/', g->len - i);
+		j = slash ? (size_t)(slash - p) : g->len;
+		SL_ALLOC_GROW(g->segs, g->nsegs + 1, g->alloc_segs);
+		g->segs[g->nsegs].s = p + i;
+		g->segs[g->nsegs].len = j - i;
+		g->segs[g->nsegs].kind = seg_kind(p + i, j - i);
+		if (g->segs[g->nsegs].kind == SL_CO_SEG_STARSTAR) {
+			if (g->first_starstar == SIZE_MAX)
+				g->first_starstar = g->nsegs;
+		} else {
+			nondeep++;
+		}
+		g->nsegs++;
+	}
+	if (g->first_starstar == SIZE_MAX)
+		g->first_starstar = g->nsegs;
+	g->min_depth = nondeep + g->dir_only;
+	if (g->structured && g->exact && g->first_starstar == g->nsegs)
+		g->max_depth = g->nsegs;
+}
+
+void sl_co_glob_init(struct sl_co_glob *g, const char *text, bool exact_rule,
+		     struct sl_buf *why)
+{
+	size_t len = strlen(text);
+	const char *s = text, *reason;
+
+	memset(g, 0, sizeof(*g));
+	g->text = sl_xstrdup(text);
+	g->max_depth = SIZE_MAX;
+	if (len && s[len - 1] == '/') {
+		g->dir_only = true;
+		len--;
+	}
+	g->name = !memchr(s, '/', len);
+	/* git's nowildcardlen counts the leading '/', which then goes. */
+	g->prefix = simple_length(s, len);
+	if (!g->name && s[0] == '/') {
+		s++;
+		len--;
+		g->prefix--;
+	}
+	g->body = sl_xmemdupz(s, len);
+	g->len = len;
+	g->exact = exact_rule && !g->name && !g->dir_only && len &&
+		   text[strlen(text) - 1] == '*' &&
+		   (len == 1 || g->body[len - 2] == '/');
+	reason = scan_never(g);
+	if (reason) {
+		g->never = true;
+		sl_buf_adds(why, reason);
+		return;
+	}
+	if (g->name)
+		g->min_depth = 1 + g->dir_only;
+	else
+		split_segments(g);
+	if (!g->min_depth)
+		g->min_depth = 1;
+}
+
+void sl_co_glob_release(struct sl_co_glob *g)
+{
+	free(g->text);
+	free(g->body);
+	free(g->segs);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ---- the regular expression -------------------------------------------- */
+
+static void add_literal(struct sl_buf *out, unsigned char c)
+{
+	if (is_alpha(c) || is_digit(c) || c >= 0x80 ||
+	    (c && strchr("/_-:@,%=~'\"!&;<> `", c)))
+		sl_buf_addch(out, c);
+	else if (c < 0x20 || c == 0x7f)
+		sl_buf_addf(out, "\\x%02x", c);
+	else
+		sl_buf_addf(out, "\\%c", c);
+}
+
+static void add_class_byte(struct sl_buf *out, unsigned c)
+{
+	if (is_alpha(c) || is_digit(c))
+		sl_buf_addch(out, (int)c);
+	else
+		sl_buf_addf(out, "\\x%02x", c);
+}
+
+/* A byte set as a class: ranges of members, every odd byte as \xHH. */
+static void add_class(struct sl_buf *out, const struct byteset *set)
+{
+	unsigned c = 1, end, members = 0;
+
+	sl_buf_addch(out, '[');
+	while (c < 256) {
+		if (!set_has(set, c)) {
+			c++;
+			continue;
+		}
+		for (end = c; end + 1 < 256 && set_has(set, end + 1); end++)
+			;
+		add_class_byte(out, c);
+		if (end > c + 1)
+			sl_buf_addch(out, '-');
+		if (end > c)
+			add_class_byte(out, end);
+		members += end - c + 1;
+		c = end + 1;
+	}
+	if (!members) {
+		/* An empty class matches nothing; "[]" would not parse. */
+		sl_buf_setlen(out, out->len - 1);
+		sl_buf_adds(out, "(?!)");
+		return;
+	}
+	sl_buf_addch(out, ']');
+}
+
+/* The stars at body[i..j): "**" crosses directories, '*' stays in one. */
+static size_t add_stars(struct sl_buf *out, const struct sl_co_glob *g,
+			size_t i, size_t j)
+{
+	if (!starstar(g, i, j)) {
+		sl_buf_adds(out, "[^/]*");
+		return j;
+	}
+	/* "**" + "/": no directory, or any number of them (wildmatch). */
+	if (j < g->len && g->body[j] == '/') {
+		sl_buf_adds(out, "(?:[^/]*+/)*");
+		return j + 1;
+	}
+	sl_buf_adds(out, ".*");
+	return j;
+}
+
+/* The body as wildmatch matches it: WM_PATHNAME for a path pattern. */
+static void add_wild(struct sl_buf *out, const struct sl_co_glob *g)
+{
+	const unsigned char *p = (const unsigned char *)g->body;
+	struct byteset set;
+	size_t i = 0, j;
+
+	while (i < g->len) {
+		switch (p[i]) {
+		case '\\':
+			add_literal(out, p[i + 1]);
+			i += 2;
+			break;
+		case '?':
+			sl_buf_adds(out, "[^/]");
+			i++;
+			break;
+		case '[':
+			i = parse_class(p, g->len, i, &set);
+			add_class(out, &set);
+			break;
+		case '*':
+			for (j = i; j < g->len && p[j] == '*'; j++)
+				;
+			i = add_stars(out, g, i, j);
+			break;
+		default:
+			add_literal(out, p[i]);
+			i++;
+		}
+	}
+}
+
+void sl_co_glob_regex(struct sl_buf *out, const struct sl_co_glob *g)
+{
+	if (g->never) {
+		sl_buf_adds(out, "(?!)");
+		return;
+	}
+	/* A name matches the last component of a leading directory, or the
+	 * path's own; possessive, so that a miss costs one pass. */
+	if (g->name)
+		sl_buf_adds(out, "(?:[^/]*+/)*");
+	add_wild(out, g);
+	if (g->exact)
+		return;
+	/* A directory's match takes everything under it; a trailing '/'
+	 * matches directories only, and the path itself is a file. */
+	sl_buf_adds(out, g->dir_only ? "/.*" : "(?:/.*)?");
+}
+
+/* ---- two patterns -------------------------------------------------------- */
+
+/* Does the segment glob (bytes, '*' and '?' only) match the literal? */
+static bool simple_match(const struct sl_co_seg *glob,
+			 const struct sl_co_seg *lit)
+{
+	size_t p = 0, t = 0, star = SIZE_MAX, mark = 0;
+
+	while (t < lit->len) {
+		if (p < glob->len && glob->s[p] == '*') {
+			star = ++p;
+			mark = t;
+		} else if (p < glob->len &&
+			   (glob->s[p] == '?' || glob->s[p] == lit->s[t])) {
+			p++;
+			t++;
+		} else if (star != SIZE_MAX) {
+			p = star;
+			t = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (p < glob->len && glob->s[p] == '*')
+		p++;
+	return p == glob->len;
+}
+
+static bool seg_disjoint(const struct sl_co_seg *a, const struct sl_co_seg *b)
+{
+	if (a->kind == SL_CO_SEG_LITERAL && b->kind == SL_CO_SEG_LITERAL)
+		return a->len != b->len || memcmp(a->s, b->s, a->len);
+	if (a->kind == SL_CO_SEG_LITERAL && b->kind == SL_CO_SEG_SIMPLE)
+		return !simple_match(b, a);
+	if (a->kind == SL_CO_SEG_SIMPLE && b->kind == SL_CO_SEG_LITERAL)
+		return !simple_match(a, b);
+	return false;
+}
+
+bool sl_co_glob_disjoint(const struct sl_co_glob *a, const struct sl_co_glob *b)
+{
+	size_t i, n;
+
+	if (a->never || b->never)
+		return true;
+	if (a->max_depth < b->min_depth || b->max_depth < a->min_depth)
+		return true;
+	if (!a->structured || !b->structured)
+		return false;
+	/* Before the first "**", segment i is component i of the path. */
+	n = a->first_starstar < b->first_starstar ? a->first_starstar
+						  : b->first_starstar;
+	for (i = 0; i < n; i++)
+		if (seg_disjoint(&a->segs[i], &b->segs[i]))
+			return true;
+	return false;
+}
+
+static bool matches_everything(const struct sl_co_glob *g)
+{
+	size_t i;
+
+	if (g->never || g->exact || g->dir_only || !g->len)
+		return false;
+	for (i = 0; i < g->len; i++)
+		if (g->body[i] != '*')
+			return false;
+	return true;
+}
+
+/* A path pattern of plain directory names, "a/b" or "/a/b/". */
+static bool all_literal(const struct sl_co_glob *g)
+{
+	size_t i;
+
+	if (g->name || !g->structured || g->exact)
+		return false;
+	for (i = 0; i < g->nsegs; i++)
+		if (g->segs[i].kind != SL_CO_SEG_LITERAL)
+			return false;
+	return true;
+}
+
+bool sl_co_glob_covers(const struct sl_co_glob *a, const struct sl_co_glob *b)
+{
+	size_t i;
+
+	if (b->never)
+		return true;
+	if (a->never)
+		return false;
+	if (matches_everything(a))
+		return true;
+	if (!strcmp(a->text, b->text) && a->exact == b->exact)
+		return true;
+	/* a names a directory (or file) b's paths all lie in, or are. */
+	if (!all_literal(a) || b->name || !b->structured ||
+	    b->first_starstar < a->nsegs)
+		return false;
+	for (i = 0; i < a->nsegs; i++)
+		if (b->segs[i].kind != SL_CO_SEG_LITERAL ||
+		    seg_disjoint(&a->segs[i], &b->segs[i]))
+			return false;
+	/* Every further segment of b is a component more. */
+	if (b->nsegs > a->nsegs)
+		return true;
+	return !a->dir_only || b->dir_only;
+}
