@@ -9,6 +9,8 @@
 
 #include "common/common.h"
 
+#include "selector/select.h"
+
 /* Exit codes of SPEC.md §3, for every command. */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -48,6 +50,63 @@ int cli_usage_error(const char *fmt, ...) SL_PRINTF(1, 2);
  */
 int cli_wants_help(int argc, char **argv, const char *usage);
 
+/* ---- the options of every selecting command (cli/selectopts.c) ---- */
+
+enum {
+	CLI_OPT_BASE = 1000,
+	CLI_OPT_HEAD,
+	CLI_OPT_NO_MERGE_BASE,
+	CLI_OPT_FIND_RENAMES,
+	CLI_OPT_WORKTREE,
+	CLI_OPT_IF_MISSING_BASE,
+	CLI_OPT_PATHS_FROM,
+	CLI_OPT_RULES,
+	CLI_OPT_NEXT /* the first value a command may use for its own */
+};
+
+/* Entries for a command's struct option table (getopt_long). */
+#define CLI_SELECT_LONGOPTS                                                    \
+	{"base", required_argument, NULL, CLI_OPT_BASE},                       \
+	    {"head", required_argument, NULL, CLI_OPT_HEAD},                   \
+	    {"no-merge-base", no_argument, NULL, CLI_OPT_NO_MERGE_BASE},       \
+	    {"find-renames", no_argument, NULL, CLI_OPT_FIND_RENAMES},         \
+	    {"worktree", no_argument, NULL, CLI_OPT_WORKTREE},                 \
+	    {"if-missing-base", required_argument, NULL,                       \
+	     CLI_OPT_IF_MISSING_BASE},                                         \
+	    {"paths-from", required_argument, NULL, CLI_OPT_PATHS_FROM},       \
+	{                                                                      \
+		"rules", required_argument, NULL, CLI_OPT_RULES                \
+	}
+
+/* The short options of selection ("z": NUL-separated --paths-from). */
+#define CLI_SELECT_SHORTOPTS "z"
+
+/* The usage lines of those options, for each command's --help. */
+extern const char cli_select_usage[];
+
+/* Defaults: the global --rules / $SLUICE_RULES, nothing else set. */
+void cli_select_init(struct sl_plan_options *opts, const struct cli_globals *g);
+
+/*
+ * Takes option c (with its argument) when it is a selecting option:
+ * returns 1 when it was, 0 when it is not one, or CLI_EXIT_USAGE (having
+ * said why) for a bad value.
+ */
+int cli_select_option(struct sl_plan_options *opts, int c, const char *arg);
+
+/*
+ * Opens the repository around the current directory and builds the plan.
+ * On failure prints the error and returns its exit code; else 0, and the
+ * caller owns *repo and *plan.
+ */
+int cli_plan(struct sl_repo **repo, struct sl_plan **plan,
+	     const struct sl_plan_options *opts);
+
+/* Prints out to stdout; a short write is reported by main. */
+void cli_print(const struct sl_buf *out);
+
+int cmd_explain(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);
+int cmd_select(int argc, char **argv, const struct cli_globals *g);
 
 #endif

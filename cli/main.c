@@ -11,6 +11,9 @@
 #include "cli/cli.h"
 
 static const struct cli_command commands[] = {
+    {"select", cmd_select, "print the gates a change selects, and why"},
+    {"explain", cmd_explain,
+     "why a gate was or was not selected; a path's lane"},
     {"owners", cmd_owners, "lane, owners and deciding rule of each path"},
 };
 

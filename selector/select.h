@@ -160,4 +160,33 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 		  const struct sl_plan_options *opts, struct sl_error *err);
 void sl_plan_free(struct sl_plan *plan);
 
+/* ---- output (selector/format_*.c) --------------------------------- */
+
+enum sl_select_format {
+	SL_FORMAT_TEXT,
+	SL_FORMAT_JSON,
+	SL_FORMAT_GITHUB_MATRIX,
+	SL_FORMAT_GITLAB_CI
+};
+
+/* The format named name ("text", "json", ...); -1 when there is none. */
+int sl_select_format_parse(enum sl_select_format *out, const char *name);
+
+/*
+ * Appends the plan's selection to out (docs/formats.md): text for people,
+ * grouped by kind with reasons; JSON (SPEC.md §2-§4); a GitHub Actions
+ * matrix object; a GitLab CI child pipeline with one job per gate.
+ */
+void sl_plan_write(struct sl_buf *out, const struct sl_plan *plan,
+		   enum sl_select_format format);
+
+/*
+ * Appends, for each argument, why the gate it names was or was not
+ * selected, or which lane and owners the path it names has, which rule
+ * decided it and whether the diff touched it; with no arguments, every
+ * gate. Returns SL_ERULES when a pattern hit a limit.
+ */
+int sl_plan_explain(struct sl_buf *out, const struct sl_plan *plan,
+		    char *const *args, size_t nargs, struct sl_error *err);
+
 #endif

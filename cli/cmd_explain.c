@@ -1,0 +1,57 @@
+/*
+ * cmd_explain.c: `sluice explain [GATE|PATH...]`, why a gate was or was
+ * not selected, and which lane, owners and rule a path has (SPEC.md §3).
+ */
+#include "common/common.h"
+
+#include <getopt.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: sluice explain [options] [GATE|PATH...]\n\n"
+    "For each gate named: whether this change selects it, with the chain "
+    "from each\nchanged path that brought it in, or why not. For each path: "
+    "its lane, owners\nand the rule (file:line:col) that decided it, and "
+    "whether the change touches\nit. With no arguments: every gate.\n\n";
+
+int cmd_explain(int argc, char **argv, const struct cli_globals *g)
+{
+	static const struct option longopts[] = {
+	    CLI_SELECT_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_plan_options opts;
+	struct sl_plan *plan;
+	struct sl_repo *repo;
+	int c, ret = 0;
+
+	if (cli_wants_help(argc, argv, usage)) {
+		fputs(cli_select_usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	cli_select_init(&opts, g);
+	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		ret = cli_select_option(&opts, c, optarg);
+		if (ret != 1)
+			return ret ? ret
+				   : cli_usage_error(
+					 "see 'sluice explain --help'");
+	}
+	ret = cli_plan(&repo, &plan, &opts);
+	if (ret)
+		return ret;
+	ret = sl_plan_explain(&out, plan, argv + optind,
+			      (size_t)(argc - optind), &err);
+	cli_print(&out);
+	if (ret)
+		ret = cli_fail(&err);
+	sl_buf_release(&out);
+	sl_error_release(&err);
+	sl_plan_free(plan);
+	sl_repo_free(repo);
+	return ret;
+}

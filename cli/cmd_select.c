@@ -1,0 +1,68 @@
+/*
+ * cmd_select.c: `sluice select`, what CI will run for a change and why
+ * (SPEC.md §2, §3), in text, JSON, a GitHub matrix or a GitLab pipeline.
+ */
+#include "common/common.h"
+
+#include <getopt.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: sluice select [options]\n\n"
+    "Prints the gates a change selects: contract gates, the local gates "
+    "of every\nlane it touches, and the consumer-smoke gates of every lane "
+    "downstream, each\nwith the chain of reasons from a changed path; and "
+    "every other gate with why\nnot.\n\n"
+    "  --format FORMAT        text (default), json, github-matrix, "
+    "gitlab-ci\n";
+
+int cmd_select(int argc, char **argv, const struct cli_globals *g)
+{
+	static const struct option longopts[] = {
+	    CLI_SELECT_LONGOPTS,
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	enum sl_select_format format = SL_FORMAT_TEXT;
+	struct sl_plan_options opts;
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_plan *plan;
+	struct sl_repo *repo;
+	int c, ret;
+
+	if (cli_wants_help(argc, argv, usage)) {
+		fputs(cli_select_usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	cli_select_init(&opts, g);
+	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS "f:", longopts,
+				NULL)) != -1) {
+		ret = cli_select_option(&opts, c, optarg);
+		if (ret == 1)
+			continue;
+		if (ret)
+			return ret;
+		if (c == 'f' && !sl_select_format_parse(&format, optarg))
+			continue;
+		if (c == 'f')
+			return cli_usage_error(
+			    "unknown format '%s'; use text, json, "
+			    "github-matrix or gitlab-ci",
+			    optarg);
+		return cli_usage_error("see 'sluice select --help'");
+	}
+	if (optind < argc)
+		return cli_usage_error("select takes no arguments ('%s'); see "
+				       "'sluice select --help'",
+				       argv[optind]);
+	ret = cli_plan(&repo, &plan, &opts);
+	if (ret)
+		return ret;
+	sl_plan_write(&out, plan, format);
+	cli_print(&out);
+	sl_buf_release(&out);
+	sl_plan_free(plan);
+	sl_repo_free(repo);
+	return CLI_EXIT_OK;
+}

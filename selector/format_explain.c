@@ -1,0 +1,129 @@
+/*
+ * format_explain.c: `sluice explain`, the answer to "why?". For a gate: was
+ * it selected, and the full chain from each changed path that brought it
+ * in, or the one reason it was not. For a path: its lane and owners, the
+ * rule (file:line) that decided it under the trusted rules (and the head's,
+ * when the change edits them), and whether this diff touches it.
+ */
+#include "common/common.h"
+
+#include "selector/select.h"
+
+static void explain_gate(struct sl_buf *out, const struct sl_plan *plan,
+			 const struct sl_pick *p)
+{
+	const struct sl_gate *g = p->gate;
+	size_t i;
+
+	sl_buf_addf(out, "gate %s (%s", g->name, sl_gate_kind_name(g->kind));
+	if (g->lane != SL_NO_LANE)
+		sl_buf_addf(out, ", lane %s", p->rules->lanes[g->lane].name);
+	sl_buf_addf(out, ", %s:%u): %s\n", p->rules->file, g->pos.line,
+		    p->selected ? "selected" : "not selected");
+	for (i = 0; i < p->reasons.n; i++)
+		sl_buf_addf(out, "  %s\n", p->reasons.v[i]);
+	if (p->more_reasons)
+		sl_buf_addf(out, "  ... and %zu more\n", p->more_reasons);
+	if (p->selected && p->by == SL_BY_HEAD && p->rules == plan->rules)
+		sl_buf_adds(out, "  (selected by the head's rules; runs as "
+				 "the trusted copy defines it)\n");
+}
+
+static void owners_list(struct sl_buf *out, const struct sl_lane *lane)
+{
+	size_t i;
+
+	if (!lane->owners.n) {
+		sl_buf_adds(out, "no owners");
+		return;
+	}
+	sl_buf_adds(out, "owners ");
+	for (i = 0; i < lane->owners.n; i++)
+		sl_buf_addf(out, "%s%s", i ? ", " : "", lane->owners.v[i]);
+}
+
+static int explain_owner(struct sl_buf *out, const struct sl_rules *rules,
+			 const char *label, const char *path,
+			 struct sl_error *err)
+{
+	const struct sl_rule *rule;
+	int ret = sl_rules_owner(&rule, rules, path, strlen(path), 0, err);
+
+	if (ret)
+		return ret;
+	sl_buf_addf(out, "  %s", label);
+	if (!rule) {
+		sl_buf_adds(out, "owned by no lane (");
+		sl_buf_adds(out, rules->unowned == SL_UNOWNED_RUN_ALL
+				     ? "unowned: run-all"
+				 : rules->unowned == SL_UNOWNED_GLOBAL_ONLY
+				     ? "unowned: global-only"
+				     : "unowned: fail");
+		sl_buf_adds(out, ")\n");
+		return 0;
+	}
+	sl_buf_addf(out, "lane %s, ", rules->lanes[rule->lane].name);
+	owners_list(out, &rules->lanes[rule->lane]);
+	sl_buf_addf(out, "; decided by %s:%u:%u '%s'\n", rules->file,
+		    rule->pos.line, rule->pos.col, rule->text);
+	return 0;
+}
+
+static const struct sl_change_name *find_name(const struct sl_plan *plan,
+					      const char *path)
+{
+	size_t i, len = strlen(path);
+
+	for (i = 0; i < plan->nnames; i++)
+		if (plan->names[i].len == len &&
+		    !memcmp(plan->names[i].path, path, len))
+			return &plan->names[i];
+	return NULL;
+}
+
+static int explain_path(struct sl_buf *out, const struct sl_plan *plan,
+			const char *path, struct sl_error *err)
+{
+	const struct sl_change_name *name = find_name(plan, path);
+	int ret;
+
+	sl_buf_addf(out, "path %s\n", path);
+	ret = explain_owner(out, plan->rules, "", path, err);
+	if (!ret && plan->head_rules)
+		ret = explain_owner(out, plan->head_rules, "head rules: ", path,
+				    err);
+	if (ret)
+		return ret;
+	if (name)
+		sl_buf_addf(out, "  changed in this diff (%s%s)\n",
+			    sl_change_status_name(name->change->status),
+			    name->is_old_name ? ", its old name" : "");
+	else
+		sl_buf_adds(out, "  not changed in this diff\n");
+	return 0;
+}
+
+int sl_plan_explain(struct sl_buf *out, const struct sl_plan *plan,
+		    char *const *args, size_t nargs, struct sl_error *err)
+{
+	const struct sl_selection *sel = plan->selection;
+	size_t i;
+	int ret = 0;
+
+	if (sel->run_all && !nargs) {
+		sl_buf_adds(out, "run-all: every gate runs\n");
+		for (i = 0; i < sel->run_all_reasons.n; i++)
+			sl_buf_addf(out, "  %s\n", sel->run_all_reasons.v[i]);
+	}
+	for (i = 0; !nargs && i < sel->npicks; i++)
+		explain_gate(out, plan, &sel->picks[i]);
+	for (i = 0; i < nargs && !ret; i++) {
+		const struct sl_pick *p = sl_selection_find(sel, args[i]);
+
+		if (p)
+			explain_gate(out, plan, p);
+		else
+			ret = explain_path(out, plan, args[i], err);
+	}
+	return ret;
+}
