@@ -79,6 +79,16 @@ void sl_changes_from_git_diff(struct sl_change_list *out, git_diff *diff);
  */
 void sl_change_list_pair_renames(struct sl_change_list *list);
 
+/* ---- shallow.c ------------------------------------------------------ */
+
+/*
+ * The merge-base of a and b in a shallow clone, with the commits of its
+ * shallow file as roots, as git computes it there. Returns 0 with *out
+ * set, 1 when the fetched histories do not meet, or SL_EENV.
+ */
+int sl_shallow_merge_base(git_oid *out, struct sl_repo *repo, const git_oid *a,
+			  const git_oid *b, struct sl_error *err);
+
 /* ---- changes.c ------------------------------------------------------- */
 
 /* Appends a change for path (copied) and returns it, zeroed otherwise. */

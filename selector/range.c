@@ -29,14 +29,92 @@ const char *sl_base_source_name(enum sl_base_source source)
 /* ---- choosing the base ----------------------------------------------- */
 
 /*
+ * The upstream of a branch is found as git finds it, from the config:
+ * branch.<name>.remote and branch.<name>.merge, the latter mapped through
+ * the remote's fetch refspecs to a remote-tracking ref. Not with
+ * git_branch_upstream(): in libgit2 1.5.1 it goes through
+ * git_remote_lookup(), which leaks a pcre2 match block for every config
+ * entry it scans for url.*.insteadOf (libgit2 PR #6382, fixed in 1.6).
+ */
+struct tracking {
+	const char *merge; /* the branch on the remote: refs/heads/main */
+	struct sl_buf ref; /* the remote-tracking ref it is fetched to */
+};
+
+static int map_fetch_spec(const git_config_entry *entry, void *payload)
+{
+	struct tracking *t = payload;
+	git_buf ref = GIT_BUF_INIT;
+	git_refspec *spec = NULL;
+	int found = 0;
+
+	/* A refspec git could not parse would be refused by git fetch;
+	 * it maps nothing. */
+	if (git_refspec_parse(&spec, entry->value, true) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	if (git_refspec_src_matches(spec, t->merge) &&
+	    git_refspec_transform(&ref, spec, t->merge) == 0) {
+		sl_buf_add(&t->ref, ref.ptr, ref.size);
+		found = 1; /* stops the iteration */
+	}
+	git_error_clear();
+	git_buf_dispose(&ref);
+	git_refspec_free(spec);
+	return found;
+}
+
+/* The ref the upstream of branch lives at, into t->ref; empty: none. */
+static int tracking_ref(struct tracking *t, git_config *cfg, const char *branch,
+			struct sl_error *err)
+{
+	struct sl_buf key = SL_BUF_INIT;
+	const char *remote = NULL;
+	int ret;
+
+	sl_buf_addf(&key, "branch.%s.remote", branch);
+	ret = git_config_get_string(&remote, cfg, key.buf);
+	if (!ret) {
+		sl_buf_reset(&key);
+		sl_buf_addf(&key, "branch.%s.merge", branch);
+		ret = git_config_get_string(&t->merge, cfg, key.buf);
+	}
+	if (ret == GIT_ENOTFOUND) {
+		ret = 0;
+	} else if (ret < 0) {
+		ret = sl_git_error(err, SL_EENV,
+				   "cannot read the upstream of '%s'", branch);
+	} else if (!strcmp(remote, ".")) {
+		sl_buf_adds(&t->ref, t->merge); /* a local branch */
+	} else {
+		sl_buf_reset(&key);
+		sl_buf_addf(&key, "remote.%s.fetch", remote);
+		ret = git_config_get_multivar_foreach(cfg, key.buf, NULL,
+						      map_fetch_spec, t);
+		ret = ret == GIT_ENOTFOUND || ret == 1 ? 0 : ret;
+		if (ret < 0)
+			ret = sl_git_error(err, SL_EENV,
+					   "cannot read the fetch refspecs of "
+					   "remote '%s'",
+					   remote);
+	}
+	git_error_clear();
+	sl_buf_release(&key);
+	return ret;
+}
+
+/*
  * The upstream of the branch HEAD is on, as "origin/main". *out stays NULL
- * when HEAD is detached or unborn, or the branch has no upstream (or its
- * remote-tracking branch was never fetched).
+ * when HEAD is detached or unborn, the branch has no upstream, or its
+ * remote-tracking branch was never fetched.
  */
 static int upstream_of_head(char **out, struct sl_repo *repo,
 			    struct sl_error *err)
 {
+	struct tracking t = {NULL, SL_BUF_INIT};
 	git_reference *head = NULL, *up = NULL;
+	git_config *cfg = NULL;
 	int ret;
 
 	*out = NULL;
@@ -48,18 +126,22 @@ static int upstream_of_head(char **out, struct sl_repo *repo,
 	if (ret < 0)
 		return sl_git_error(err, SL_EENV, "cannot read HEAD");
 	ret = 0;
-	if (git_reference_is_branch(head)) {
-		int gitret = git_branch_upstream(&up, head);
-
-		if (gitret == 0)
-			*out = sl_xstrdup(git_reference_shorthand(up));
-		else if (gitret == GIT_ENOTFOUND)
-			git_error_clear();
-		else
-			ret = sl_git_error(err, SL_EENV,
-					   "cannot read the upstream of '%s'",
-					   git_reference_shorthand(head));
+	if (!git_reference_is_branch(head))
+		goto out;
+	if (git_repository_config_snapshot(&cfg, repo->git) < 0) {
+		ret = sl_git_error(err, SL_EENV,
+				   "cannot read git's configuration");
+		goto out;
 	}
+	ret = tracking_ref(&t, cfg, git_reference_shorthand(head), err);
+	if (ret || !t.ref.len)
+		goto out;
+	if (git_reference_lookup(&up, repo->git, t.ref.buf) == 0)
+		*out = sl_xstrdup(git_reference_shorthand(up));
+	git_error_clear();
+out:
+	sl_buf_release(&t.ref);
+	git_config_free(cfg);
 	git_reference_free(up);
 	git_reference_free(head);
 	return ret;
@@ -141,7 +223,7 @@ static int merge_base_failed(struct sl_diff *d, struct sl_repo *repo,
 	short_id(b, d->base);
 	short_id(h, d->head);
 	if (repo->shallow)
-		return sl_git_error(
+		return sl_error_set(
 		    err, SL_EENV,
 		    "cannot find the merge-base of base '%s' (%s) and head "
 		    "'%s' (%s) in this shallow clone: its history stops "
@@ -182,6 +264,13 @@ static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
 	sl_oid_hex(d->base, git_commit_id(base));
 	if (opts->no_merge_base) {
 		memcpy(d->merge_base, d->base, sizeof(d->merge_base));
+	} else if (repo->shallow) {
+		ret = sl_shallow_merge_base(&mb, repo, git_commit_id(base),
+					    head, err);
+		if (ret == 1)
+			ret = merge_base_failed(d, repo, GIT_ENOTFOUND, err);
+		else if (!ret)
+			sl_oid_hex(d->merge_base, &mb);
 	} else {
 		ret = git_merge_base(&mb, repo->git, git_commit_id(base), head);
 		if (ret < 0)

@@ -189,6 +189,25 @@ int sl_repo_user_email(struct sl_buf *out, bool *found, struct sl_repo *repo,
 
 /* ---- revisions ------------------------------------------------------- */
 
+/* True when remote name is configured (remote.<name>.url is set). */
+static bool remote_exists(struct sl_repo *repo, const char *name)
+{
+	struct sl_buf key = SL_BUF_INIT;
+	git_config *cfg = NULL;
+	const char *url;
+	bool exists = false;
+
+	/* Not git_remote_lookup(): libgit2 1.5.1 leaks in it (range.c). */
+	if (git_repository_config_snapshot(&cfg, repo->git) == 0) {
+		sl_buf_addf(&key, "remote.%s.url", name);
+		exists = git_config_get_string(&url, cfg, key.buf) == 0;
+	}
+	git_error_clear();
+	git_config_free(cfg);
+	sl_buf_release(&key);
+	return exists;
+}
+
 /*
  * How to fetch rev: "git fetch REMOTE BRANCH" for a remote-tracking name
  * such as origin/main, else "git fetch origin REV".
@@ -197,18 +216,15 @@ static void add_fetch_hint(struct sl_buf *sb, struct sl_repo *repo,
 			   const char *rev)
 {
 	const char *slash = strchr(rev, '/');
-	git_remote *remote = NULL;
 	char *name;
 
 	if (slash && slash != rev && slash[1]) {
 		name = sl_xmemdupz(rev, (size_t)(slash - rev));
-		if (git_remote_lookup(&remote, repo->git, name) == 0) {
+		if (remote_exists(repo, name)) {
 			sl_buf_addf(sb, "git fetch %s %s", name, slash + 1);
-			git_remote_free(remote);
 			free(name);
 			return;
 		}
-		git_error_clear();
 		free(name);
 	}
 	sl_buf_addf(sb, "git fetch origin %s", rev);
@@ -276,6 +292,42 @@ static int revparse_failed(struct sl_repo *repo, const char *rev,
 	return sl_git_error(err, SL_EENV, "cannot resolve %s '%s'", what, rev);
 }
 
+/*
+ * A ref whose commit is not in the object store (a damaged clone, a ref
+ * written by hand): reported before libgit2's revparse sees it, which in
+ * 1.5.1 leaks on that path. 1 when rev is not such a ref.
+ */
+static int dangling_ref(struct sl_repo *repo, const char *rev, const char *what,
+			struct sl_error *err)
+{
+	git_reference *ref = NULL, *resolved = NULL;
+	char hex[SL_OID_HEXSZ + 1];
+	git_odb *odb = NULL;
+	int ret = 1;
+
+	if (is_hex_id(rev) || git_reference_dwim(&ref, repo->git, rev) < 0 ||
+	    git_reference_resolve(&resolved, ref) < 0 ||
+	    git_repository_odb(&odb, repo->git) < 0)
+		goto out;
+	if (!git_odb_exists(odb, git_reference_target(resolved))) {
+		struct sl_buf hint = SL_BUF_INIT;
+
+		sl_oid_hex(hex, git_reference_target(resolved));
+		add_fetch_hint(&hint, repo, rev);
+		ret = sl_error_set(err, SL_EENV,
+				   "%s '%s' points to commit '%s', which is "
+				   "not in this clone; fetch it (%s)",
+				   what, rev, hex, hint.buf);
+		sl_buf_release(&hint);
+	}
+out:
+	git_error_clear();
+	git_odb_free(odb);
+	git_reference_free(resolved);
+	git_reference_free(ref);
+	return ret;
+}
+
 int sl_repo_lookup_commit(git_commit **out, struct sl_repo *repo,
 			  const char *rev, const char *what,
 			  struct sl_error *err)
@@ -295,6 +347,9 @@ int sl_repo_lookup_commit(git_commit **out, struct sl_repo *repo,
 		    "has no previous commit); name a real commit instead, "
 		    "e.g. --base origin/main",
 		    what, rev);
+	ret = dangling_ref(repo, rev, what, err);
+	if (ret < 0)
+		return ret;
 	ret = git_revparse_single(&obj, repo->git, rev);
 	if (ret < 0)
 		return revparse_failed(repo, rev, what, ret, err);

@@ -1,0 +1,118 @@
+/*
+ * test_gitinit.c: starting libgit2 without its TLS certificate bundle
+ * (selector/gitinit.c), and without breaking anything else: explicit
+ * certificate locations still reach the TLS library, and every start is
+ * balanced by a shutdown.
+ */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <git2.h>
+#include <sys/stat.h>
+
+#include "selector/selector.h"
+#include "tests/selector/gitref.h"
+#include "tests/support/sandbox.h"
+
+/* Where Debian's libgit2 looks, fixed when it was built. */
+#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+static char self[PATH_MAX]; /* this executable, for the traced child */
+
+static int setup(void **state)
+{
+	(void)state;
+	sl_sandbox_enter();
+	gr_init(".");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sl_sandbox_leave();
+	return 0;
+}
+
+/*
+ * The whole start of a sluice process, traced: the bundle may be looked at
+ * (libgit2 stats it) but is never opened.
+ */
+static void
+gitinit__opening_a_repository_never_reads_the_ca_bundle(void **state)
+{
+	struct sl_buf trace = SL_BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	if (stat(CA_BUNDLE, &st) || sl_sh("command -v strace >/dev/null"))
+		skip(); /* nothing to skip, or nothing to watch it with */
+	/* LeakSanitizer cannot run under ptrace: off for the child. */
+	sl_sh_ok("ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
+		 "SL_GITINIT_CHILD=1 strace -f -e trace=open,openat -o trace "
+		 "'%s'",
+		 self);
+	sl_read_file(&trace, "trace");
+	assert_non_null(strstr(trace.buf, "libgit2"));
+	assert_null(strstr(trace.buf, CA_BUNDLE));
+	sl_buf_release(&trace);
+}
+
+static void gitinit__explicit_certificate_locations_still_work(void **state)
+{
+	struct sl_repo *repo = gr_open(".");
+
+	(void)state;
+	/* Outside start-up the call goes through to the TLS library, which
+	 * refuses a file that does not exist. */
+	assert_true(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS,
+				     "/nonexistent/ca.pem", NULL) < 0);
+	git_error_clear();
+	sl_repo_free(repo);
+}
+
+static void gitinit__every_start_is_balanced(void **state)
+{
+	struct sl_repo *a = gr_open("."), *b = gr_open(".");
+	struct sl_repo *c = NULL;
+	struct sl_error err = SL_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(sl_repo_open(&c, "/nonexistent", &err), SL_EENV);
+	sl_repo_free(b);
+	sl_repo_free(a);
+	sl_repo_free(NULL);
+	/* Back to zero: this init is the first again. */
+	assert_int_equal(git_libgit2_init(), 1);
+	git_libgit2_shutdown();
+	sl_error_release(&err);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	    T(gitinit__opening_a_repository_never_reads_the_ca_bundle),
+	    T(gitinit__explicit_certificate_locations_still_work),
+	    T(gitinit__every_start_is_balanced),
+#undef T
+	};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_repo *repo;
+
+	(void)argc;
+	if (!realpath(argv[0], self))
+		return 1;
+	if (getenv("SL_GITINIT_CHILD")) {
+		/* The traced child: start up as sluice does, and stop. */
+		if (sl_repo_open(&repo, ".", &err))
+			return 1;
+		sl_repo_free(repo);
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
