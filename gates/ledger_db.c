@@ -428,12 +428,11 @@ int ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err)
 
 int ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err)
 {
-	if (!sqlite3_get_autocommit(ledger->db)) {
-		if (ret)
-			sqlite3_exec(ledger->db, "ROLLBACK", NULL, NULL, NULL);
-		else
-			ret = db_exec(ledger, "COMMIT", "committing", err);
-	}
+	if (!sqlite3_get_autocommit(ledger->db) && !ret)
+		ret = db_exec(ledger, "COMMIT", "committing", err);
+	/* A failed COMMIT leaves the transaction open: end it too. */
+	if (!sqlite3_get_autocommit(ledger->db))
+		sqlite3_exec(ledger->db, "ROLLBACK", NULL, NULL, NULL);
 	return ret;
 }
 

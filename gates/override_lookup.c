@@ -10,6 +10,20 @@
 
 #include "gates/ledger_internal.h"
 
+/* A run id: 1 to LEDGER_RUN_ID_MAX bytes of UTF-8 without controls. */
+static bool run_id_ok(const char *id)
+{
+	size_t len = id ? strlen(id) : 0;
+	size_t i;
+
+	if (!len || len > LEDGER_RUN_ID_MAX || !sl_utf8_valid(id, len))
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)id[i] < ' ' || id[i] == 0x7f)
+			return false;
+	return true;
+}
+
 static int check_query(const struct sl_override_query *q, bool apply,
 		       struct sl_error *err)
 {
@@ -21,9 +35,7 @@ static int check_query(const struct sl_override_query *q, bool apply,
 		ret = ledger_check_gate_hash(q->gate_hash, err);
 	if (ret || !apply)
 		return ret;
-	if (!q->run_id || !*q->run_id ||
-	    strlen(q->run_id) > LEDGER_RUN_ID_MAX ||
-	    ledger_check_gate(q->run_id, NULL))
+	if (!run_id_ok(q->run_id))
 		return sl_error_set(err, SL_EUSAGE,
 				    "a run id (printable, at most %d bytes) is "
 				    "required to apply an override",
