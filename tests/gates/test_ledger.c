@@ -109,6 +109,28 @@ static void verify_fails_at(struct sl_ledger *ledger, int64_t seq,
 
 /* ---- opening ---------------------------------------------------------- */
 
+static int pragma_row(void *data, int ncols, char **vals, char **names)
+{
+	(void)names;
+	if (ncols == 1 && vals[0])
+		sl_buf_addf(data, "%s\n", vals[0]);
+	return 0;
+}
+
+/* journal_mode, user_version and application_id, one per line. */
+static void pragmas(struct sl_buf *out, const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA journal_mode; PRAGMA "
+				      "user_version; PRAGMA application_id",
+				      pragma_row, out, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void open__creates_parents_with_wal_and_schema(void **state)
 {
 	struct sl_buf out = SL_BUF_INIT;
@@ -120,16 +142,7 @@ static void open__creates_parents_with_wal_and_schema(void **state)
 			    "deep/er/.sluice/ledger.db");
 	assert_int_equal(fx_events(ledger), 0);
 	sl_ledger_free(ledger);
-	assert_int_equal(
-	    sl_sh_capture(&out,
-			  "sqlite3 deep/er/.sluice/ledger.db 'PRAGMA "
-			  "journal_mode; PRAGMA user_version; PRAGMA "
-			  "application_id' 2>/dev/null || python3 -c '"
-			  "import sqlite3; c = sqlite3.connect(\"deep/er/"
-			  ".sluice/ledger.db\"); [print(c.execute(\"PRAGMA \" "
-			  "+ p).fetchone()[0]) for p in (\"journal_mode\", "
-			  "\"user_version\", \"application_id\")]'"),
-	    0);
+	pragmas(&out, "deep/er/.sluice/ledger.db");
 	assert_string_equal(out.buf, "wal\n1\n1397506885\n");
 	sl_buf_release(&out);
 	/* Opening again (now migrated) changes nothing. */
