@@ -677,7 +677,9 @@ int sl_override_doc_parse(struct sl_override_doc *out, const char *text,
  * CI: checks the transition against the decisions doc already holds and
  * its expiry, and signs with decision->sign_key when set (as
  * sl_ledger_decide() does). Policy is checked when the document is
- * imported. SL_EREFUSED when the transition is not allowed.
+ * imported. SL_EREFUSED when the transition is not allowed or the actor
+ * would approve their own request; SL_EUSAGE when decision->id is not the
+ * document's override or the document's own decisions do not replay.
  */
 int sl_override_doc_decide(struct sl_override_doc *doc,
 			   const struct sl_override_decision *decision,

@@ -9,8 +9,6 @@
  */
 #include "common/common.h"
 
-#include <strings.h>
-
 #include "gates/ledger_internal.h"
 
 /* ---- approvers and identities --------------------------------------- */
@@ -50,10 +48,26 @@ void sl_override_policy_release(struct sl_override_policy *policy)
 	policy->allowed_signers = NULL;
 }
 
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
 bool sl_override_identity_matches(const char *identity, const char *entry)
 {
-	/* GitHub handles, team slugs and email domains ignore case. */
-	return identity && entry && *identity && !strcasecmp(identity, entry);
+	size_t i;
+
+	if (!identity || !entry || !*identity)
+		return false;
+	/*
+	 * GitHub handles, team slugs and email domains ignore case. ASCII
+	 * only, whatever the locale: other bytes must be equal.
+	 */
+	for (i = 0; identity[i] && entry[i]; i++)
+		if (ascii_lower((unsigned char)identity[i]) !=
+		    ascii_lower((unsigned char)entry[i]))
+			return false;
+	return identity[i] == entry[i];
 }
 
 static bool listed_approver(const struct sl_override_policy *policy,

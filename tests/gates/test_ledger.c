@@ -150,6 +150,23 @@ static void open__creates_parents_with_wal_and_schema(void **state)
 	sl_ledger_free(ledger);
 }
 
+static void open__migrates_an_empty_file_in_place(void **state)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ledger *ledger = NULL;
+	struct sl_buf out = SL_BUF_INIT;
+
+	(void)state;
+	sl_write_text("ledger.db", "");
+	assert_int_equal(sl_ledger_open(&ledger, "ledger.db", NULL, &err), 0);
+	assert_int_equal(fx_events(ledger), 0);
+	sl_ledger_free(ledger);
+	pragmas(&out, "ledger.db");
+	assert_string_equal(out.buf, "wal\n1\n1397506885\n");
+	sl_buf_release(&out);
+	sl_error_release(&err);
+}
+
 static void open__missing_without_create_is_not_found(void **state)
 {
 	struct sl_error err = SL_ERROR_INIT;
@@ -746,6 +763,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(open__creates_parents_with_wal_and_schema),
+	    T(open__migrates_an_empty_file_in_place),
 	    T(open__missing_without_create_is_not_found),
 	    T(open__refuses_a_symlink),
 	    T(open__refuses_a_file_that_is_not_sqlite),

@@ -180,6 +180,10 @@ static void identity__matches_exactly_ignoring_ascii_case(void **state)
 	assert_false(
 	    sl_override_identity_matches("@billing/leads", "@billing"));
 	assert_false(sl_override_identity_matches("", ""));
+	assert_false(sl_override_identity_matches("ana", "ana@example.com"));
+	/* Only ASCII folds: "É" is not "é". */
+	assert_false(
+	    sl_override_identity_matches("\xc3\x89@x.org", "\xc3\xa9@x.org"));
 }
 
 static void times__format_and_parse_round_trip(void **state)
