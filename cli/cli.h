@@ -102,11 +102,46 @@ int cli_select_option(struct sl_plan_options *opts, int c, const char *arg);
 int cli_plan(struct sl_repo **repo, struct sl_plan **plan,
 	     const struct sl_plan_options *opts);
 
+/* ---- state, the ledger and identities (cli/ledger_ctx.c) ---- */
+
+/*
+ * The directory for sluice's own state under root (.sluice), created with
+ * a .gitignore that ignores everything in it, so that logs, the history
+ * and the ledger never show up as changes (--worktree). out gets its path.
+ */
+int cli_state_dir(struct sl_buf *out, const char *root, struct sl_error *err);
+
+/*
+ * The ledger's path (SPEC.md §1, §5): opt (--ledger), else $SLUICE_LEDGER,
+ * else the trusted rules' `ledger:` under root, else .sluice/ledger.db
+ * under root. The last two create the state directory.
+ */
+int cli_ledger_path(struct sl_buf *out, const char *opt,
+		    const struct sl_rules *rules, const char *root,
+		    struct sl_error *err);
+
+/*
+ * Who is acting (SPEC.md §3): by (--by), else $SLUICE_ACTOR, else git's
+ * user.email. SL_EUSAGE, saying how to set one, when there is none.
+ */
+int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
+		 struct sl_error *err);
+
+/*
+ * The content of the allowed_signers file the trusted rules name, as it is
+ * where those rules were read (the base commit, or disk with --rules):
+ * *out NULL when the rules name none; "" when the file named is missing
+ * (then no signature verifies: fail closed). Caller owns *out.
+ */
+int cli_allowed_signers(char **out, struct sl_repo *repo,
+			const struct sl_plan *plan, struct sl_error *err);
+
 /* Prints out to stdout; a short write is reported by main. */
 void cli_print(const struct sl_buf *out);
 
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);
+int cmd_run(int argc, char **argv, const struct cli_globals *g);
 int cmd_select(int argc, char **argv, const struct cli_globals *g);
 
 #endif

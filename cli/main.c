@@ -12,6 +12,7 @@
 
 static const struct cli_command commands[] = {
     {"select", cmd_select, "print the gates a change selects, and why"},
+    {"run", cmd_run, "select, then run the gates in parallel"},
     {"explain", cmd_explain,
      "why a gate was or was not selected; a path's lane"},
     {"owners", cmd_owners, "lane, owners and deciding rule of each path"},

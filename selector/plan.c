@@ -138,6 +138,8 @@ static int choose_rules(struct sl_plan *plan, struct sl_repo *repo,
 		return ret;
 	if (found) {
 		plan->rules_source = sl_xstrdup(plan->rules->file);
+		memcpy(plan->rules_commit, plan->diff->merge_base,
+		       sizeof(plan->rules_commit));
 		return 0;
 	}
 	/* No trusted copy: the head's is the only one there is. */
@@ -147,6 +149,9 @@ static int choose_rules(struct sl_plan *plan, struct sl_repo *repo,
 	if (!plan->rules)
 		return no_rules_anywhere(plan->diff, err);
 	plan->rules_source = sl_xstrdup(plan->rules->file);
+	if (!plan->diff->worktree)
+		memcpy(plan->rules_commit, plan->diff->head,
+		       sizeof(plan->rules_commit));
 	return 0;
 }
 

@@ -138,6 +138,9 @@ struct sl_plan {
 	bool rules_changed;
 	/* The trusted copy's blob id; "" when it was not read from a commit. */
 	char rules_blob[SL_OID_HEXSZ + 1];
+	/* The commit it was read at (files it names, like allowed_signers,
+	 * are read there too); "" when it came from disk (--rules). */
+	char rules_commit[SL_OID_HEXSZ + 1];
 	char *rules_source; /* what messages call the trusted copy */
 	char *root;	    /* the work tree's root; NULL when bare */
 	/* The names the changes touch (sl_change_list_names()) and the same

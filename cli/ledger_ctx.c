@@ -1,0 +1,133 @@
+/*
+ * ledger_ctx.c: what `run` and the `override` commands need to reach the
+ * override ledger the same way: the state directory, the ledger's path,
+ * the identity of whoever acts, and the allowed_signers file as the
+ * trusted rules have it. The ledger itself is gates/'s.
+ */
+#include "common/common.h"
+
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+int cli_state_dir(struct sl_buf *out, const char *root, struct sl_error *err)
+{
+	struct sl_buf ignore = SL_BUF_INIT;
+	struct stat st;
+	FILE *fp;
+	int ret = 0;
+
+	sl_buf_reset(out);
+	sl_buf_addf(out, "%s/.sluice", root);
+	if (mkdir(out->buf, 0777) && errno != EEXIST)
+		return sl_error_set(err, SL_EENV, "cannot create '%s': %s",
+				    out->buf, strerror(errno));
+	sl_buf_addf(&ignore, "%s/.gitignore", out->buf);
+	if (!lstat(ignore.buf, &st))
+		goto out;
+	fp = fopen(ignore.buf, "wxe");
+	if (!fp && errno != EEXIST) {
+		ret = sl_error_set(err, SL_EENV, "cannot create '%s': %s",
+				   ignore.buf, strerror(errno));
+		goto out;
+	}
+	if (fp) {
+		fputs("# sluice's own state (logs, history, ledger): never a "
+		      "change to select on\n*\n",
+		      fp);
+		if (fclose(fp))
+			ret =
+			    sl_error_set(err, SL_EENV, "cannot write '%s': %s",
+					 ignore.buf, strerror(errno));
+	}
+out:
+	sl_buf_release(&ignore);
+	return ret;
+}
+
+int cli_ledger_path(struct sl_buf *out, const char *opt,
+		    const struct sl_rules *rules, const char *root,
+		    struct sl_error *err)
+{
+	const char *env = getenv("SLUICE_LEDGER");
+	struct sl_buf state = SL_BUF_INIT;
+	int ret = 0;
+
+	sl_buf_reset(out);
+	if (opt) {
+		sl_buf_adds(out, opt);
+	} else if (env && *env) {
+		sl_buf_adds(out, env);
+	} else if (!root) {
+		ret = sl_error_set(err, SL_EUSAGE,
+				   "the repository has no work tree to keep "
+				   "the ledger in; pass --ledger FILE");
+	} else if (rules && rules->ledger && *rules->ledger == '/') {
+		sl_buf_adds(out, rules->ledger);
+	} else {
+		ret = cli_state_dir(&state, root, err);
+		if (!ret && rules && rules->ledger)
+			sl_buf_addf(out, "%s/%s", root, rules->ledger);
+		else if (!ret)
+			sl_buf_addf(out, "%s/ledger.db", state.buf);
+	}
+	sl_buf_release(&state);
+	return ret;
+}
+
+int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
+		 struct sl_error *err)
+{
+	const char *env = getenv("SLUICE_ACTOR");
+	bool found = false;
+	int ret;
+
+	sl_buf_reset(out);
+	if (by && *by) {
+		sl_buf_adds(out, by);
+		return 0;
+	}
+	if (env && *env) {
+		sl_buf_adds(out, env);
+		return 0;
+	}
+	ret = repo ? sl_repo_user_email(out, &found, repo, err) : 0;
+	if (ret || found)
+		return ret;
+	return sl_error_set(err, SL_EUSAGE,
+			    "who are you? pass --by WHO, set SLUICE_ACTOR, or "
+			    "run 'git config user.email you@example.com'");
+}
+
+int cli_allowed_signers(char **out, struct sl_repo *repo,
+			const struct sl_plan *plan, struct sl_error *err)
+{
+	const char *name = plan->rules->allowed_signers;
+	struct sl_buf content = SL_BUF_INIT, path = SL_BUF_INIT;
+	bool found = true;
+	int ret = 0;
+
+	*out = NULL;
+	if (!name)
+		return 0;
+	if (*plan->rules_commit) {
+		ret = sl_repo_read_blob_at(&content, &found, repo,
+					   plan->rules_commit, name, err);
+	} else {
+		sl_buf_addf(&path, "%s/%s", plan->root ? plan->root : ".",
+			    name);
+		ret =
+		    sl_buf_read_file(&content, path.buf, SL_REPO_BLOB_MAX, err);
+		/* A file the rules name but nobody wrote verifies nothing. */
+		if (ret == SL_EENV && errno == ENOENT) {
+			sl_error_clear(err);
+			ret = 0;
+			found = false;
+		}
+	}
+	if (!ret)
+		*out = found ? sl_buf_detach(&content, NULL) : sl_xstrdup("");
+	sl_buf_release(&content);
+	sl_buf_release(&path);
+	return ret;
+}

@@ -1,0 +1,78 @@
+/*
+ * cli/run.h: the pieces of `sluice run` (and of `repro`, which runs one
+ * gate exactly as run does), inside cli/ only: building jobs and results
+ * (run_jobs.c), applying overrides (run_overrides.c) and showing progress
+ * (run_display.c).
+ */
+#ifndef SL_CLI_RUN_H
+#define SL_CLI_RUN_H
+
+#include "common/common.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "gates/gates.h"
+
+/*
+ * Fills job (uninitialised) with pick's gate as `run` runs it: the
+ * definition the selecting rules give, the diff's commits, and the changed
+ * paths that brought it in. Caller releases job with sl_job_release().
+ */
+int cli_job_for_pick(struct sl_job *job, const struct sl_plan *plan,
+		     const struct sl_pick *pick, struct sl_error *err);
+
+/*
+ * The picks to run: the selected ones, or with names (--gate), exactly the
+ * gates named, selected or not (SL_EUSAGE for a name no gate has). Caller
+ * frees *out; the picks are borrowed from plan.
+ */
+int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
+		     const struct sl_plan *plan, const struct sl_strvec *names,
+		     struct sl_error *err);
+
+/* The run's record from the plan and what the runner reported. */
+void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
+			  const struct sl_pick *const *picks, size_t n,
+			  const struct sl_run_result *rr, const char *run_id);
+
+/* A run id: the UTC time and the process id, "20261122T101500Z-4242". */
+void cli_run_id(struct sl_buf *out);
+
+/*
+ * Applies approved overrides (SPEC.md §5) to the failed and timed-out
+ * gates of results: each becomes `overridden`, with the override, and the
+ * ledger records that this run used it; a failure no override covers gets
+ * an override_note saying why. Overrides need trusted rules and a commit:
+ * none apply to a --worktree run or when the base's rules were not read.
+ * Returns SL_EENV when the ledger cannot be trusted (nothing is overridden
+ * then).
+ */
+int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
+			struct sl_repo *repo, const char *ledger_opt,
+			bool explicit_rules, struct sl_error *err);
+
+/* How `run` shows progress: live on a terminal, in blocks otherwise. */
+struct cli_display {
+	FILE *fp;
+	bool live;   /* a terminal: one status line, redrawn */
+	bool github; /* inside GitHub Actions: ::group:: and ::error:: */
+	const struct sl_job *jobs;
+	size_t njobs;
+	uint64_t *started_ms; /* per job: when its current attempt began */
+	bool line_drawn;
+	size_t failures;
+};
+
+void cli_display_init(struct cli_display *d, const struct sl_job *jobs,
+		      size_t njobs);
+void cli_display_release(struct cli_display *d);
+/* The runner's on_event callback (data: the struct cli_display). */
+void cli_display_event(void *data, const struct sl_run_event *ev);
+/* The verdict and what to do about each gate that did not pass. */
+void cli_display_summary(struct cli_display *d,
+			 const struct sl_results *results,
+			 const struct sl_plan *plan, const char *results_file);
+
+#endif

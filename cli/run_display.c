@@ -1,0 +1,261 @@
+/*
+ * run_display.c: what `sluice run` shows while gates run and after. On a
+ * terminal, one status line redrawn in place (done/total, the running
+ * gates and their time) with a line per finished gate above it. Without
+ * one (CI logs), one block per gate when it finishes, never interleaved,
+ * holding its log; inside GitHub Actions the blocks are ::group::s and each
+ * failure also gets an ::error:: line. Then the verdict, and for each gate
+ * that did not pass, its log and the command that reproduces it.
+ */
+#include "common/common.h"
+
+#include "cli/run.h"
+
+/* How much of a gate's log a CI block shows (its tail, past this). */
+#define BLOCK_LOG_LINES 2000
+#define BLOCK_LOG_BYTES (1024 * 1024)
+
+void cli_display_init(struct cli_display *d, const struct sl_job *jobs,
+		      size_t njobs)
+{
+	const char *term = getenv("TERM");
+	const char *gha = getenv("GITHUB_ACTIONS");
+
+	memset(d, 0, sizeof(*d));
+	d->fp = stdout;
+	d->live = isatty(STDOUT_FILENO) && term && strcmp(term, "dumb");
+	d->github = gha && !strcmp(gha, "true");
+	d->jobs = jobs;
+	d->njobs = njobs;
+	d->started_ms = sl_xcalloc(njobs + 1, sizeof(*d->started_ms));
+}
+
+void cli_display_release(struct cli_display *d)
+{
+	free(d->started_ms);
+}
+
+static const char *mark(enum sl_job_status st)
+{
+	switch (st) {
+	case SL_JOB_PASSED:
+		return "✓";
+	case SL_JOB_OVERRIDDEN:
+		return "⚠";
+	case SL_JOB_SKIPPED:
+		return "-";
+	default:
+		return "✗";
+	}
+}
+
+/* "passed in 1.2s", "failed (exit 1) after 0.3s", ... */
+static void outcome(struct sl_buf *out, const struct sl_job_result *r)
+{
+	sl_buf_adds(out, sl_job_status_name(r->status));
+	if (r->status == SL_JOB_FAILED && r->signal)
+		sl_buf_addf(out, " (signal %d)", r->signal);
+	else if (r->status == SL_JOB_FAILED)
+		sl_buf_addf(out, " (exit %d)", r->exit_code);
+	else if ((r->status == SL_JOB_ERROR || r->status == SL_JOB_SKIPPED) &&
+		 r->error)
+		sl_buf_addf(out, " (%s)", r->error);
+	if (r->status != SL_JOB_SKIPPED)
+		sl_buf_addf(out, " %s %.1fs",
+			    r->status == SL_JOB_PASSED ? "in" : "after",
+			    (double)r->duration_ms / 1000);
+	if (r->flaky)
+		sl_buf_addf(out, ", flaky: passed on attempt %u", r->attempts);
+}
+
+static void clear_line(struct cli_display *d)
+{
+	if (d->line_drawn)
+		fputs("\r\033[K", d->fp);
+	d->line_drawn = false;
+}
+
+static void draw_line(struct cli_display *d, const struct sl_run_event *ev)
+{
+	struct sl_buf line = SL_BUF_INIT;
+	size_t i, shown = 0;
+
+	sl_buf_addf(&line, "[%zu/%zu]", ev->finished, ev->total);
+	for (i = 0; i < d->njobs && shown < 4; i++) {
+		if (!d->started_ms[i])
+			continue;
+		sl_buf_addf(
+		    &line, "%s %s %.0fs", shown ? "," : "", d->jobs[i].name,
+		    (double)(ev->elapsed_ms + 1 - d->started_ms[i]) / 1000);
+		shown++;
+	}
+	if (ev->running > shown)
+		sl_buf_addf(&line, " +%zu more", ev->running - shown);
+	if (d->failures)
+		sl_buf_addf(&line, "  (%zu failed)", d->failures);
+	clear_line(d);
+	/* Keep it on one line of a narrow terminal. */
+	fprintf(d->fp, "%.100s", line.buf);
+	d->line_drawn = true;
+	fflush(d->fp);
+	sl_buf_release(&line);
+}
+
+static void print_log(FILE *fp, const char *path)
+{
+	struct sl_buf tail = SL_BUF_INIT;
+
+	sl_log_tail(&tail, path, BLOCK_LOG_LINES, BLOCK_LOG_BYTES);
+	fwrite(tail.buf, 1, tail.len, fp);
+	if (tail.len && tail.buf[tail.len - 1] != '\n')
+		fputc('\n', fp);
+	sl_buf_release(&tail);
+}
+
+static void block(struct cli_display *d, const struct sl_job *job,
+		  const struct sl_job_result *r)
+{
+	struct sl_buf what = SL_BUF_INIT;
+
+	outcome(&what, r);
+	if (d->github)
+		fprintf(d->fp, "::group::%s %s: %s\n", mark(r->status),
+			job->name, what.buf);
+	else
+		fprintf(d->fp, "== %s %s (%s%s%s): %s\n", mark(r->status),
+			job->name, job->kind, *job->lane ? ", lane " : "",
+			job->lane, what.buf);
+	if (r->log)
+		print_log(d->fp, r->log);
+	if (d->github)
+		fputs("::endgroup::\n", d->fp);
+	else
+		fputc('\n', d->fp);
+	sl_buf_release(&what);
+}
+
+static void finished(struct cli_display *d, const struct sl_run_event *ev)
+{
+	const struct sl_job_result *r = ev->result;
+	struct sl_buf what = SL_BUF_INIT;
+
+	d->started_ms[ev->index] = 0;
+	if (r->status != SL_JOB_PASSED && r->status != SL_JOB_SKIPPED)
+		d->failures++;
+	if (!d->live) {
+		block(d, ev->job, r);
+		fflush(d->fp);
+		return;
+	}
+	outcome(&what, r);
+	clear_line(d);
+	fprintf(d->fp, "%s %s %s\n", mark(r->status), ev->job->name, what.buf);
+	sl_buf_release(&what);
+	draw_line(d, ev);
+}
+
+void cli_display_event(void *data, const struct sl_run_event *ev)
+{
+	struct cli_display *d = data;
+
+	switch (ev->type) {
+	case SL_RUN_EVENT_STARTED:
+		d->started_ms[ev->index] = ev->elapsed_ms + 1;
+		if (d->live)
+			draw_line(d, ev);
+		break;
+	case SL_RUN_EVENT_FINISHED:
+		finished(d, ev);
+		break;
+	case SL_RUN_EVENT_TICK:
+		if (d->live)
+			draw_line(d, ev);
+		break;
+	}
+}
+
+/* ---- the summary ------------------------------------------------------ */
+
+static void repro_hint(struct cli_display *d, const struct sl_gate_result *g,
+		       const struct sl_plan *plan, const char *results_file)
+{
+	const struct sl_diff *diff = plan->diff;
+
+	if (results_file)
+		fprintf(d->fp, "    reproduce: sluice repro %s --results %s\n",
+			g->name, results_file);
+	else if (*diff->base)
+		fprintf(d->fp,
+			"    reproduce: sluice repro %s --base %.12s --head "
+			"%.12s%s\n",
+			g->name, diff->base, diff->head,
+			strcmp(diff->base, diff->merge_base)
+			    ? ""
+			    : " --no-merge-base");
+}
+
+static void github_error(struct cli_display *d, const struct sl_gate_result *g)
+{
+	/* Workflow commands end at a newline: keep the message on one. */
+	fprintf(d->fp, "::error title=sluice gate %s::%s %s", g->name, g->name,
+		sl_job_status_name(g->status));
+	if (g->status == SL_JOB_FAILED && g->signal)
+		fprintf(d->fp, " (signal %d)", g->signal);
+	else if (g->status == SL_JOB_FAILED)
+		fprintf(d->fp, " (exit %d)", g->exit_code);
+	if (g->reasons.n)
+		fprintf(d->fp, "; selected because %s", g->reasons.v[0]);
+	fputc('\n', d->fp);
+}
+
+static void gate_detail(struct cli_display *d, const struct sl_gate_result *g,
+			const struct sl_plan *plan, const char *results_file)
+{
+	if (g->status == SL_JOB_OVERRIDDEN) {
+		fprintf(d->fp,
+			"  ⚠ %s failed, let through by override %" PRId64
+			" (requested by %s, approved by %s: %s)\n",
+			g->name, g->override.id, g->override.requested_by,
+			g->override.approved_by, g->override.reason);
+		return;
+	}
+	fprintf(d->fp, "  %s %s: %s", mark(g->status), g->name,
+		sl_job_status_name(g->status));
+	if (g->status == SL_JOB_FAILED && g->signal)
+		fprintf(d->fp, " (killed by signal %d)", g->signal);
+	else if (g->status == SL_JOB_FAILED)
+		fprintf(d->fp, " (exit %d)", g->exit_code);
+	if (g->error)
+		fprintf(d->fp, ": %s", g->error);
+	fputc('\n', d->fp);
+	if (g->log)
+		fprintf(d->fp, "    log: %s\n", g->log);
+	if (g->override_note)
+		fprintf(d->fp, "    not overridden: %s\n", g->override_note);
+	if (g->status != SL_JOB_SKIPPED)
+		repro_hint(d, g, plan, results_file);
+	if (d->github && g->status != SL_JOB_SKIPPED)
+		github_error(d, g);
+}
+
+void cli_display_summary(struct cli_display *d,
+			 const struct sl_results *results,
+			 const struct sl_plan *plan, const char *results_file)
+{
+	size_t i, passed = 0;
+	bool pass = sl_results_pass(results, NULL);
+
+	clear_line(d);
+	for (i = 0; i < results->n; i++)
+		passed += results->gates[i].status == SL_JOB_PASSED;
+	fprintf(d->fp, "sluice: %s: %zu of %zu gates passed",
+		pass ? "pass" : "FAIL", passed, results->n);
+	if (plan->diff->degraded)
+		fputs(" (degraded: the base was unavailable, every gate ran)",
+		      d->fp);
+	fputc('\n', d->fp);
+	for (i = 0; i < results->n; i++)
+		if (results->gates[i].status != SL_JOB_PASSED)
+			gate_detail(d, &results->gates[i], plan, results_file);
+	fflush(d->fp);
+}

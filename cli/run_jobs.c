@@ -1,0 +1,141 @@
+/*
+ * run_jobs.c: between the plan and the runner. Turns selected gates into
+ * the runner's jobs (the definition the trusted rules give, the changed
+ * paths that brought each in), and the runner's outcome into the run's
+ * record (struct sl_results) with each gate's reasons. `run` and `repro`
+ * build jobs here, so that repro runs a gate exactly as run does.
+ */
+#include "common/common.h"
+
+#include "cli/cli.h"
+#include "cli/run.h"
+
+struct changed_sink {
+	struct sl_job *job;
+	const struct sl_plan *plan;
+};
+
+static int add_changed(size_t index, void *payload)
+{
+	struct changed_sink *sink = payload;
+	const struct sl_touched *t = &sink->plan->touched[index];
+
+	sl_job_add_changed(sink->job, t->path, t->len);
+	return 0;
+}
+
+int cli_job_for_pick(struct sl_job *job, const struct sl_plan *plan,
+		     const struct sl_pick *pick, struct sl_error *err)
+{
+	struct changed_sink sink = {job, plan};
+
+	sl_job_init(job);
+	sl_job_from_gate(job, pick->rules, pick->gate, plan->root);
+	/* SLUICE_BASE is the diff's old side: `git diff $SLUICE_BASE
+	 * $SLUICE_HEAD` shows a gate what selection saw. */
+	sl_job_set_commits(job, plan->diff->merge_base, plan->diff->head);
+	return sl_pick_foreach_path(plan->selection, pick, plan->touched,
+				    add_changed, &sink, err);
+}
+
+static bool strvec_has(const struct sl_strvec *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return true;
+	return false;
+}
+
+int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
+		     const struct sl_plan *plan, const struct sl_strvec *names,
+		     struct sl_error *err)
+{
+	const struct sl_selection *sel = plan->selection;
+	size_t i;
+
+	*out = sl_xcalloc(sel->npicks + 1, sizeof(**out));
+	*n = 0;
+	for (i = 0; i < names->n; i++)
+		if (!sl_selection_find(sel, names->v[i]))
+			return sl_error_set(err, SL_EUSAGE,
+					    "no gate named '%s' in %s; 'sluice "
+					    "select' lists them",
+					    names->v[i], plan->rules_source);
+	for (i = 0; i < sel->npicks; i++) {
+		const struct sl_pick *p = &sel->picks[i];
+
+		if (names->n ? strvec_has(names, p->gate->name) : p->selected)
+			(*out)[(*n)++] = p;
+	}
+	return 0;
+}
+
+static void result_reasons(struct sl_gate_result *g, const struct sl_pick *p)
+{
+	size_t i;
+
+	if (!p->selected)
+		sl_strvec_push(&g->reasons, "requested with --gate (not "
+					    "selected by this change)");
+	for (i = 0; p->selected && i < p->reasons.n; i++)
+		sl_strvec_push(&g->reasons, p->reasons.v[i]);
+	if (p->selected && p->more_reasons)
+		sl_strvec_pushf(&g->reasons, "... and %zu more",
+				p->more_reasons);
+}
+
+static void result_for(struct sl_gate_result *g, const struct sl_pick *p,
+		       const struct sl_job_result *r)
+{
+	const struct sl_gate *gate = p->gate;
+
+	g->name = sl_xstrdup(gate->name);
+	g->kind = sl_xstrdup(sl_gate_kind_name(gate->kind));
+	g->lane = gate->lane == SL_NO_LANE
+		      ? NULL
+		      : sl_xstrdup(p->rules->lanes[gate->lane].name);
+	g->status = r->status;
+	g->exit_code = r->exit_code;
+	g->signal = r->signal;
+	g->duration_ms = r->duration_ms;
+	g->attempts = r->attempts;
+	g->flaky = r->flaky;
+	g->log = r->log ? sl_xstrdup(r->log) : NULL;
+	g->error = r->error ? sl_xstrdup(r->error) : NULL;
+	result_reasons(g, p);
+}
+
+void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
+			  const struct sl_pick *const *picks, size_t n,
+			  const struct sl_run_result *rr, const char *run_id)
+{
+	const struct sl_selection *sel = plan->selection;
+	size_t i;
+
+	sl_results_init(out);
+	out->base = sl_xstrdup(plan->diff->base);
+	out->head = sl_xstrdup(plan->diff->head);
+	out->rules_blob = sl_xstrdup(plan->rules_blob);
+	out->run_id = sl_xstrdup(run_id);
+	out->degraded = plan->diff->degraded != NULL;
+	out->rules_changed = plan->rules_changed;
+	for (i = 0; i < sel->npicks; i++)
+		if (sel->picks[i].selected)
+			sl_strvec_push(&out->selected,
+				       sel->picks[i].gate->name);
+	for (i = 0; i < n && i < rr->n; i++)
+		result_for(sl_results_add(out), picks[i], &rr->results[i]);
+}
+
+void cli_run_id(struct sl_buf *out)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	sl_buf_addf(out, "%s-%ld", stamp, (long)getpid());
+}

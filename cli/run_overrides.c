@@ -1,0 +1,157 @@
+/*
+ * run_overrides.c: after the gates ran, let through the failures an owner
+ * accountably overrode (SPEC.md §5). The ledger decides whether an
+ * override holds (gates/); this file decides when to ask it: only for a
+ * failure, only for a commit (not a working copy), only with the trusted
+ * rules, and never from a ledger that fails verification.
+ */
+#include "common/common.h"
+
+#include "cli/run.h"
+
+static bool is_failure(const struct sl_gate_result *g)
+{
+	return g->status == SL_JOB_FAILED || g->status == SL_JOB_TIMED_OUT;
+}
+
+/* Gives every failure without a note of its own this one. */
+static void note_all(struct sl_results *results, const struct sl_buf *note)
+{
+	size_t i;
+
+	for (i = 0; i < results->n; i++)
+		if (is_failure(&results->gates[i]) &&
+		    !results->gates[i].override_note)
+			results->gates[i].override_note = sl_xstrdup(note->buf);
+}
+
+static void take_override(struct sl_gate_result *g, struct sl_override *ov)
+{
+	g->status = SL_JOB_OVERRIDDEN;
+	g->has_override = true;
+	g->override.id = ov->id;
+	g->override.requested_by = sl_xstrdup(ov->requested_by);
+	g->override.approved_by =
+	    sl_xstrdup(ov->decided_by ? ov->decided_by : "");
+	g->override.reason = sl_xstrdup(ov->reason);
+	g->override.expires_at = ov->expires_at;
+}
+
+/* Asks the ledger about one failed gate. SL_EENV stops everything. */
+static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
+		     const struct sl_plan *plan, const char *signers,
+		     const char *actor, const char *run_id,
+		     struct sl_error *err)
+{
+	const struct sl_gate *trusted = sl_rules_gate(plan->rules, g->name);
+	const struct sl_pick *ran = sl_selection_find(plan->selection, g->name);
+	struct sl_override_policy policy = SL_OVERRIDE_POLICY_INIT;
+	struct sl_override ov = SL_OVERRIDE_INIT;
+	struct sl_override_query q = {0};
+	char hash[SL_HASH_HEX_SIZE];
+	int ret;
+
+	if (!trusted || !ran) {
+		g->override_note = sl_xstrdup(
+		    "the trusted rules do not define this gate, so nobody "
+		    "may override it");
+		return 0;
+	}
+	sl_override_policy_from_rules(&policy, plan->rules, trusted, signers);
+	sl_override_gate_hash(hash, ran->gate);
+	q.gate = g->name;
+	q.commit = plan->diff->head;
+	q.gate_hash = hash;
+	q.run_id = run_id;
+	q.actor = actor;
+	ret = sl_ledger_apply(&ov, ledger, &q, &policy, err);
+	if (!ret)
+		take_override(g, &ov);
+	if (ret == SL_ENOTFOUND) {
+		g->override_note = sl_xstrdup(sl_error_message(err));
+		sl_error_clear(err);
+		ret = 0;
+	}
+	sl_override_release(&ov);
+	sl_override_policy_release(&policy);
+	return ret;
+}
+
+static size_t count_failures(const struct sl_results *results)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < results->n; i++)
+		n += is_failure(&results->gates[i]);
+	return n;
+}
+
+static int open_verified(struct sl_ledger **ledger, const char *path,
+			 struct sl_error *err)
+{
+	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
+	int ret = sl_ledger_open(ledger, path, NULL, err);
+
+	if (!ret)
+		ret = sl_ledger_verify(&report, *ledger, NULL, err);
+	if (ret && ret != SL_ENOTFOUND)
+		sl_error_prefix(err, "cannot apply overrides; nothing was "
+				     "overridden");
+	sl_ledger_report_release(&report);
+	return ret;
+}
+
+int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
+			struct sl_repo *repo, const char *ledger_opt,
+			bool explicit_rules, struct sl_error *err)
+{
+	struct sl_buf path = SL_BUF_INIT, actor = SL_BUF_INIT,
+		      note = SL_BUF_INIT;
+	struct sl_ledger *ledger = NULL;
+	char *signers = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (!count_failures(results))
+		return 0;
+	if (plan->diff->worktree) {
+		sl_buf_adds(&note, "overrides apply to commits, not to a "
+				   "working copy (--worktree)");
+		goto out;
+	}
+	if (!explicit_rules &&
+	    strcmp(plan->rules_commit, plan->diff->merge_base)) {
+		sl_buf_addf(&note,
+			    "no trusted rules at the base (these are %s), so "
+			    "no override can be checked",
+			    plan->rules_source);
+		goto out;
+	}
+	ret = cli_ledger_path(&path, ledger_opt, plan->rules, plan->root, err);
+	if (!ret)
+		ret = open_verified(&ledger, path.buf, err);
+	if (ret == SL_ENOTFOUND) {
+		sl_error_clear(err);
+		sl_buf_addf(&note, "no override ledger at '%s'", path.buf);
+		ret = 0;
+		goto out;
+	}
+	if (!ret)
+		ret = cli_allowed_signers(&signers, repo, plan, err);
+	if (!ret && cli_identity(&actor, NULL, repo, NULL))
+		sl_buf_reset(&actor);
+	for (i = 0; !ret && i < results->n; i++)
+		if (is_failure(&results->gates[i]))
+			ret = apply_one(&results->gates[i], ledger, plan,
+					signers, actor.len ? actor.buf : NULL,
+					results->run_id, err);
+out:
+	if (note.len)
+		note_all(results, &note);
+	sl_ledger_free(ledger);
+	free(signers);
+	sl_buf_release(&path);
+	sl_buf_release(&actor);
+	sl_buf_release(&note);
+	return ret;
+}
