@@ -58,6 +58,19 @@ struct sl_glob {
 	bool endswith;
 	char *tail;
 	size_t ntail;
+	/*
+	 * Programs of fewer than 64 positions also run bit-parallel: close[i]
+	 * is the epsilon closure of position i, loops the looping positions,
+	 * and masks[cls[c]] the positions whose token takes byte c.
+	 */
+	bool small;
+	uint64_t *close;
+	uint64_t loops;
+	uint64_t *masks;
+	uint8_t cls[256];
+	/* Where the index files it (compute_key()); keybuf owns the bytes. */
+	struct sl_index_key key;
+	char *keybuf;
 };
 
 /* Set 0 is every byte but NUL; set 1 every byte but NUL and '/'. */
@@ -377,6 +390,77 @@ static void summarize(struct sl_glob *g)
 	g->tail = sl_buf_detach(&tail, NULL);
 }
 
+/*
+ * The bit-parallel form of a program of fewer than 64 positions. Bytes
+ * that every token treats alike share a class, so a pattern needs a mask
+ * per class rather than per byte.
+ */
+static void build_small(struct sl_glob *g)
+{
+	uint64_t sig[256] = {0}, masks[257], m, any = 0, noslash = 0;
+	uint32_t i, x, nclasses = 0, k;
+	bool named[256] = {false};
+	uint16_t cls[256] = {0};
+	const struct glob_tok *t;
+
+	g->close = sl_xcalloc((size_t)g->ntoks + 1, sizeof(*g->close));
+	for (i = g->ntoks + 1; i-- > 0;) {
+		m = UINT64_C(1) << i;
+		if (i < g->ntoks) {
+			t = &g->toks[i];
+			if (t->loop)
+				m |= g->close[i + 1];
+			if (t->skip)
+				m |= g->close[t->skip];
+			if (t->loop && t->op == OP_SET)
+				g->loops |= UINT64_C(1) << i;
+		}
+		g->close[i] = m;
+	}
+	/* Most bytes are only taken by "any byte" tokens: class 0. */
+	for (i = 0; i < g->ntoks; i++) {
+		t = &g->toks[i];
+		if (t->op == OP_BYTE) {
+			sig[t->byte] |= UINT64_C(1) << i;
+			named[t->byte] = true;
+		} else if (t->op == OP_SET && t->set == SET_ANY) {
+			any |= UINT64_C(1) << i;
+		} else if (t->op == OP_SET && t->set == SET_NOSLASH) {
+			noslash |= UINT64_C(1) << i;
+		} else if (t->op == OP_SET) {
+			for (x = 1; x < 256; x++) {
+				if (!bs_has(&g->sets[t->set], x))
+					continue;
+				sig[x] |= UINT64_C(1) << i;
+				named[x] = true;
+			}
+		}
+	}
+	masks[nclasses++] = any | noslash;
+	for (x = 0; x < 256; x++) {
+		if (x && x != '/' && !named[x])
+			continue; /* class 0, as cls[] starts */
+		sig[x] |= x ? any : 0;
+		sig[x] |= x && x != '/' ? noslash : 0;
+		for (k = 0; k < nclasses && masks[k] != sig[x]; k++)
+			;
+		if (k == nclasses)
+			masks[nclasses++] = sig[x];
+		cls[x] = (uint16_t)k;
+	}
+	if (nclasses > 256) {
+		/* Every byte its own class and then some: stay multi-word. */
+		free(g->close);
+		g->close = NULL;
+		return;
+	}
+	for (x = 0; x < 256; x++)
+		g->cls[x] = (uint8_t)cls[x];
+	g->masks = sl_xmalloc(sl_st_mult(nclasses, sizeof(*g->masks)));
+	memcpy(g->masks, masks, nclasses * sizeof(*g->masks));
+	g->small = true;
+}
+
 /* ---- can it match anything at all? ---------------------------------- */
 
 /*
@@ -541,6 +625,123 @@ static int refuse_never(const struct sl_glob *g, const char *text,
 	return ret;
 }
 
+/* ---- the index key ---------------------------------------------------- */
+
+static bool is_byte(const struct glob_tok *t, int c)
+{
+	return t->op == OP_BYTE && (c < 0 || t->byte == c);
+}
+
+/*
+ * May the token stand for a '/' (or skip over one)? Such tokens join path
+ * components: a "**" + "/" group, a '/'-crossing loop.
+ */
+static bool is_wild(const struct sl_glob *g, const struct glob_tok *t)
+{
+	return t->op == OP_FORK ||
+	       (t->op == OP_SET && g->kind == GLOB_PATH && t->set == SET_ANY);
+}
+
+static void set_key(struct sl_glob *g, enum sl_index_key_kind kind,
+		    const struct glob_tok *toks, size_t n)
+{
+	size_t i;
+
+	g->key.kind = kind;
+	g->keybuf = sl_xmalloc(n + 1);
+	for (i = 0; i < n; i++)
+		g->keybuf[i] = (char)toks[i].byte;
+	g->keybuf[n] = '\0';
+	g->key.key = g->keybuf;
+	g->key.len = n;
+}
+
+/*
+ * The key of the component toks[from..to) (no '/', nothing wild): its
+ * name when all of it is plain bytes, else the extension its plain tail
+ * ends with, else the byte it starts with; false when it has none.
+ */
+static bool component_key(struct sl_glob *g, uint32_t from, uint32_t to)
+{
+	uint32_t tail = to, i;
+
+	while (tail > from && g->toks[tail - 1].op == OP_BYTE)
+		tail--;
+	if (tail == from && to > from) {
+		set_key(g, SL_KEY_COMPONENT, g->toks + from, to - from);
+		return true;
+	}
+	for (i = to; i > tail; i--) {
+		if (g->toks[i - 1].byte == '.') {
+			set_key(g, SL_KEY_EXTENSION, g->toks + i, to - i);
+			return true;
+		}
+	}
+	if (to > from && g->toks[from].op == OP_BYTE) {
+		set_key(g, SL_KEY_FIRST_BYTE, g->toks + from, 1);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Where the index files the pattern: the key every path it matches has.
+ * A match of an anchored pattern starts at the path's start, and each of
+ * its components that the pattern spells between two '/' (or the start or
+ * end) is a whole component of the path, so for an anchored pattern:
+ * its literal leading directories, else its longest literal component,
+ * else its last component's extension, else its first byte.
+ */
+static void compute_key(struct sl_glob *g)
+{
+	uint32_t start = 0, i, best_from = 0, best_len = 0, last_from = 0;
+	bool wild = false, last_wild = false;
+	const char *slash;
+
+	g->key.kind = SL_KEY_ALWAYS;
+	if (g->kind == GLOB_NAME) {
+		component_key(g, 0, g->ntoks);
+		return;
+	}
+	slash = g->literal ? g->lit + g->nlit : memrchr(g->lit, '/', g->nlit);
+	if (slash) {
+		g->key.kind = SL_KEY_LEADING;
+		g->key.key = g->lit;
+		g->key.len = (size_t)(slash - g->lit);
+		return;
+	}
+	for (i = 0; i <= g->ntoks; i++) {
+		if (i < g->ntoks && !is_byte(&g->toks[i], '/')) {
+			wild = wild || is_wild(g, &g->toks[i]) ||
+			       g->toks[i].op != OP_BYTE;
+			last_wild = last_wild || is_wild(g, &g->toks[i]);
+			continue;
+		}
+		if (!wild && i - start > best_len) {
+			best_from = start;
+			best_len = i - start;
+		}
+		if (i < g->ntoks) {
+			start = i + 1;
+			last_from = start;
+			wild = false;
+			last_wild = false;
+		}
+	}
+	if (best_len) {
+		set_key(g, SL_KEY_COMPONENT, g->toks + best_from, best_len);
+		return;
+	}
+	if (!last_wild && component_key(g, last_from, g->ntoks) &&
+	    g->key.kind == SL_KEY_EXTENSION)
+		return;
+	free(g->keybuf);
+	g->keybuf = NULL;
+	g->key.kind = SL_KEY_ALWAYS;
+	if (g->nlit)
+		set_key(g, SL_KEY_FIRST_BYTE, g->toks, 1);
+}
+
 /* ---- compiling -------------------------------------------------------- */
 
 /* git's trim_trailing_spaces(): unescaped trailing spaces go. */
@@ -672,6 +873,9 @@ int sl_glob_compile(struct sl_glob **out, const char *text,
 		goto out;
 	}
 	summarize(b.g);
+	compute_key(b.g);
+	if (b.g->ntoks < 64)
+		build_small(b.g);
 	*out = b.g;
 	b.g = NULL;
 out:
@@ -687,6 +891,9 @@ void sl_glob_free(struct sl_glob *glob)
 	free(glob->sets);
 	free(glob->lit);
 	free(glob->tail);
+	free(glob->close);
+	free(glob->masks);
+	free(glob->keybuf);
 	free(glob);
 }
 
@@ -779,12 +986,65 @@ static inline bool accepts(const struct sl_glob *g, const uint64_t *s)
 	return s[g->ntoks >> 6] & BIT(g->ntoks);
 }
 
-/* Does the whole of name match (a name pattern against one component)? */
-static bool match_name(const struct sl_glob *g, const char *name, size_t n)
+/*
+ * Runs the program over s[nlit..n) (the caller compared the literal
+ * prefix). With at_slashes, the prefix s[0..k) is accepted when s[k] is
+ * '/': a leading directory of a path. accept_end says whether all of s
+ * may be accepted too.
+ */
+static bool run_small(const struct sl_glob *g, const char *s, size_t n,
+		      bool at_slashes, bool accept_end)
+{
+	uint64_t cur = g->close[g->nlit], acc = UINT64_C(1) << g->ntoks;
+	uint64_t m, moved;
+	size_t k;
+
+	for (k = g->nlit; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (at_slashes && c == '/' && (cur & acc))
+			return true;
+		m = cur & g->masks[g->cls[c]];
+		moved = ((m & ~g->loops) << 1) | (m & g->loops);
+		cur = 0;
+		for (; moved; moved &= moved - 1)
+			cur |= g->close[__builtin_ctzll(moved)];
+		if (!cur)
+			return false;
+	}
+	return accept_end && (cur & acc);
+}
+
+static bool run_big(const struct sl_glob *g, const char *s, size_t n,
+		    bool at_slashes, bool accept_end)
 {
 	uint64_t a[MAXW], b[MAXW], *cur = a, *next = b, *tmp;
 	size_t nw = g->ntoks / 64 + 1, k;
 
+	start_at(g, cur, nw, g->nlit);
+	for (k = g->nlit; k < n; k++) {
+		if (at_slashes && s[k] == '/' && accepts(g, cur))
+			return true;
+		if (!step(g, cur, next, nw, (unsigned char)s[k]))
+			return false;
+		tmp = cur;
+		cur = next;
+		next = tmp;
+	}
+	return accept_end && accepts(g, cur);
+}
+
+static bool run(const struct sl_glob *g, const char *s, size_t n,
+		bool at_slashes, bool accept_end)
+{
+	if (g->small)
+		return run_small(g, s, n, at_slashes, accept_end);
+	return run_big(g, s, n, at_slashes, accept_end);
+}
+
+/* Does the whole of name match (a name pattern against one component)? */
+static bool match_name(const struct sl_glob *g, const char *name, size_t n)
+{
 	if (g->literal)
 		return n == g->nlit && !memcmp(name, g->lit, n);
 	if (g->endswith)
@@ -792,15 +1052,7 @@ static bool match_name(const struct sl_glob *g, const char *name, size_t n)
 		       !memcmp(name + n - g->ntail, g->tail, g->ntail);
 	if (n < g->nlit || memcmp(name, g->lit, g->nlit))
 		return false;
-	start_at(g, cur, nw, g->nlit);
-	for (k = g->nlit; k < n; k++) {
-		if (!step(g, cur, next, nw, (unsigned char)name[k]))
-			return false;
-		tmp = cur;
-		cur = next;
-		next = tmp;
-	}
-	return accepts(g, cur);
+	return run(g, name, n, false, true);
 }
 
 /*
@@ -811,24 +1063,11 @@ static bool match_name(const struct sl_glob *g, const char *name, size_t n)
 static bool match_path(const struct sl_glob *g, const char *path, size_t len,
 		       bool leaf_ok)
 {
-	uint64_t a[MAXW], b[MAXW], *cur = a, *next = b, *tmp;
-	size_t nw = g->ntoks / 64 + 1, k;
-
 	if (len < g->nlit || memcmp(path, g->lit, g->nlit))
 		return false;
 	if (g->literal)
 		return len == g->nlit ? leaf_ok : path[g->nlit] == '/';
-	start_at(g, cur, nw, g->nlit);
-	for (k = g->nlit; k < len; k++) {
-		if (path[k] == '/' && accepts(g, cur))
-			return true;
-		if (!step(g, cur, next, nw, (unsigned char)path[k]))
-			return false;
-		tmp = cur;
-		cur = next;
-		next = tmp;
-	}
-	return leaf_ok && accepts(g, cur);
+	return run(g, path, len, true, leaf_ok);
 }
 
 int sl_glob_match(const struct sl_glob *glob, const char *path, size_t len,
@@ -852,87 +1091,7 @@ int sl_glob_match(const struct sl_glob *glob, const char *path, size_t len,
 	}
 }
 
-/* ---- the index key ---------------------------------------------------- */
-
-static bool is_byte(const struct glob_tok *t, int c)
-{
-	return t->op == OP_BYTE && (c < 0 || t->byte == c);
-}
-
-/*
- * The key for the one component toks[from..) must match entirely: its
- * exact name, its extension, or its first byte. The component holds no
- * '/', and no token of it can match one.
- */
-static void component_key(const struct sl_glob *g, uint32_t from,
-			  struct sl_index_key *out)
-{
-	/* g->tail holds the bytes of toks[tail_at..ntoks). */
-	uint32_t i, tail_at = g->ntoks - (uint32_t)g->ntail, tail_start;
-	const char *tail, *dot;
-	size_t ntail;
-
-	out->kind = SL_KEY_ALWAYS;
-	for (i = from; i < g->ntoks; i++)
-		if (is_byte(&g->toks[i], '/') || g->toks[i].op == OP_FORK ||
-		    (g->kind == GLOB_PATH && g->toks[i].op == OP_SET &&
-		     g->toks[i].set == SET_ANY))
-			return;
-	tail_start = tail_at > from ? tail_at : from;
-	tail = g->tail + (tail_start - tail_at);
-	ntail = g->ntoks - tail_start;
-	if (tail_start == from) {
-		out->kind = SL_KEY_COMPONENT;
-		out->key = tail;
-		out->len = ntail;
-		return;
-	}
-	dot = ntail ? memrchr(tail, '.', ntail) : NULL;
-	if (dot) {
-		out->kind = SL_KEY_EXTENSION;
-		out->key = dot + 1;
-		out->len = ntail - (size_t)(dot - tail) - 1;
-		return;
-	}
-	if (is_byte(&g->toks[from], -1)) {
-		out->kind = SL_KEY_FIRST_BYTE;
-		out->key = (const char *)&g->toks[from].byte;
-		out->len = 1;
-	}
-}
-
 void sl_glob_index_key(const struct sl_glob *glob, struct sl_index_key *out)
 {
-	const char *slash;
-
-	out->kind = SL_KEY_ALWAYS;
-	out->key = NULL;
-	out->len = 0;
-	if (glob->kind == GLOB_NAME) {
-		component_key(glob, 0, out);
-		return;
-	}
-	if (glob->literal) {
-		out->kind = SL_KEY_LEADING;
-		out->key = glob->lit;
-		out->len = glob->nlit;
-		return;
-	}
-	slash = memrchr(glob->lit, '/', glob->nlit);
-	if (slash) {
-		out->kind = SL_KEY_LEADING;
-		out->key = glob->lit;
-		out->len = (size_t)(slash - glob->lit);
-		return;
-	}
-	if (glob->nlit) {
-		/* The first component starts with these bytes. */
-		out->kind = SL_KEY_FIRST_BYTE;
-		out->key = glob->lit;
-		out->len = 1;
-		return;
-	}
-	/* A leading "**" + "/": some component matches what follows. */
-	if (glob->ntoks > 3 && glob->toks[0].op == OP_FORK)
-		component_key(glob, 3, out);
+	*out = glob->key;
 }

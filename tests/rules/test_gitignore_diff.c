@@ -28,7 +28,7 @@
 extern char **environ;
 
 #define DEFAULT_SEED UINT64_C(20240611)
-#define DEFAULT_PATTERNS 1600
+#define DEFAULT_PATTERNS 1000
 #define DEFAULT_PATHS 1000
 #define MAX_REPORTED 25
 #define SLOTS 2

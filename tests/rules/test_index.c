@@ -256,7 +256,7 @@ static const char *const tree_names[] = {
 static void rand_rule(struct rng *r, struct sl_buf *out)
 {
 	sl_buf_reset(out);
-	switch (rng_below(r, 12)) {
+	switch (rng_below(r, 14)) {
 	case 0:
 	case 1:
 		sl_buf_addf(out, "%s%s/m%zu/", rng_chance(r, 30) ? "/" : "",
@@ -286,6 +286,14 @@ static void rand_rule(struct rng *r, struct sl_buf *out)
 	case 8:
 		sl_buf_addf(out, "%s/m%zu/**/*.%s", RNG_PICK(r, tree_dirs),
 			    rng_below(r, 40), RNG_PICK(r, tree_exts));
+		break;
+	case 9:
+		sl_buf_addf(out, "**/%s/*.%s", RNG_PICK(r, tree_names),
+			    RNG_PICK(r, tree_exts));
+		break;
+	case 10:
+		sl_buf_addf(out, "*/m%zu/%s", rng_below(r, 40),
+			    RNG_PICK(r, tree_names));
 		break;
 	default:
 		rand_glob(r, out);
