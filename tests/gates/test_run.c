@@ -379,7 +379,10 @@ static void run__parallelism_is_bounded_by_jobs(void **state)
 		start[i] = read_ns(jobs[i].name, "start");
 		end[i] = read_ns(jobs[i].name, "end");
 	}
-	/* At each gate's start, how many gates were running? */
+	/*
+	 * At each gate's start, how many gates were running? Two at some
+	 * point (they did run in parallel), never more.
+	 */
 	for (i = 0; i < 6; i++) {
 		size_t running = 0;
 
@@ -393,8 +396,6 @@ static void run__parallelism_is_bounded_by_jobs(void **state)
 	assert_int_equal(counts.started, 6);
 	assert_int_equal(counts.finished, 6);
 	assert_true(counts.ticks >= 3);
-	/* Six 0.2 s gates two at a time: about 0.6 s; one at a time, 1.2 s. */
-	assert_true(out.duration_ms < 1200);
 	sl_run_result_release(&out);
 	test_jobs_release(jobs, 6);
 }

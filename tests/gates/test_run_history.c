@@ -76,10 +76,11 @@ static void history__next_run_starts_the_longest_first(void **state)
 	struct sl_job jobs[4];
 
 	(void)state;
-	test_job(&jobs[0], "a-short", "sleep 0.05");
-	test_job(&jobs[1], "b-long", "sleep 0.3");
-	test_job(&jobs[2], "c-middle", "sleep 0.15");
-	test_job(&jobs[3], "d-failing", "sleep 0.1; exit 1");
+	/* 200 ms apart at least, so that a loaded machine keeps the order. */
+	test_job(&jobs[0], "a-short", "true");
+	test_job(&jobs[1], "b-long", "sleep 0.7");
+	test_job(&jobs[2], "c-middle", "sleep 0.4");
+	test_job(&jobs[3], "d-failing", "sleep 0.2; exit 1");
 	run_order(&order, jobs, 4, "state/history.db", 0);
 	assert_string_equal(order.names, "abcd");
 	run_order(&order, jobs, 4, "state/history.db", 0);
@@ -87,10 +88,10 @@ static void history__next_run_starts_the_longest_first(void **state)
 
 	/* A gate the history has not seen goes first. */
 	test_jobs_release(jobs, 4);
-	test_job(&jobs[0], "a-short", "sleep 0.05");
-	test_job(&jobs[1], "b-long", "sleep 0.3");
+	test_job(&jobs[0], "a-short", "true");
+	test_job(&jobs[1], "b-long", "sleep 0.7");
 	test_job(&jobs[2], "n-new", "true");
-	test_job(&jobs[3], "c-middle", "sleep 0.15");
+	test_job(&jobs[3], "c-middle", "sleep 0.4");
 	run_order(&order, jobs, 4, "state/history.db", 0);
 	assert_string_equal(order.names, "nbca");
 	test_jobs_release(jobs, 4);
