@@ -141,6 +141,8 @@ void cli_print(const struct sl_buf *out);
 
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);
+int cmd_merge(int argc, char **argv, const struct cli_globals *g);
+int cmd_repro(int argc, char **argv, const struct cli_globals *g);
 int cmd_run(int argc, char **argv, const struct cli_globals *g);
 int cmd_select(int argc, char **argv, const struct cli_globals *g);
 

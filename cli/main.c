@@ -13,6 +13,8 @@
 static const struct cli_command commands[] = {
     {"select", cmd_select, "print the gates a change selects, and why"},
     {"run", cmd_run, "select, then run the gates in parallel"},
+    {"repro", cmd_repro, "run one gate in the foreground exactly as run does"},
+    {"merge", cmd_merge, "combine the results of a fanned-out run"},
     {"explain", cmd_explain,
      "why a gate was or was not selected; a path's lane"},
     {"owners", cmd_owners, "lane, owners and deciding rule of each path"},

@@ -117,6 +117,7 @@ void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
 	sl_results_init(out);
 	out->base = sl_xstrdup(plan->diff->base);
 	out->head = sl_xstrdup(plan->diff->head);
+	out->merge_base = sl_xstrdup(plan->diff->merge_base);
 	out->rules_blob = sl_xstrdup(plan->rules_blob);
 	out->run_id = sl_xstrdup(run_id);
 	out->degraded = plan->diff->degraded != NULL;

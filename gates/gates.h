@@ -744,6 +744,7 @@ struct sl_gate_result {
 struct sl_results {
 	char *base;
 	char *head;
+	char *merge_base; /* the diff's old side; "" when degraded */
 	char *rules_blob; /* the trusted rules file's blob id; "" if none */
 	char *run_id;
 	bool degraded;

@@ -43,6 +43,7 @@ void sl_results_release(struct sl_results *results)
 	free(results->gates);
 	free(results->base);
 	free(results->head);
+	free(results->merge_base);
 	free(results->rules_blob);
 	free(results->run_id);
 	sl_strvec_clear(&results->selected);
@@ -169,6 +170,7 @@ void sl_results_write_json(struct sl_buf *out, const struct sl_results *results)
 	sl_json_set(root, "schema", json_string(SL_RESULTS_SCHEMA));
 	sl_json_set(root, "base", string_or_null(results->base));
 	sl_json_set(root, "head", string_or_null(results->head));
+	sl_json_set(root, "merge_base", string_or_null(results->merge_base));
 	sl_json_set(root, "rules_blob", string_or_null(results->rules_blob));
 	sl_json_set(root, "run_id", string_or_null(results->run_id));
 	sl_json_set(
@@ -352,6 +354,7 @@ int sl_results_read_json(struct sl_results *out, const char *name,
 	}
 	out->base = get_string(&rd, root, "base", true);
 	out->head = get_string(&rd, root, "head", true);
+	out->merge_base = get_string(&rd, root, "merge_base", false);
 	out->rules_blob = get_string(&rd, root, "rules_blob", false);
 	out->run_id = get_string(&rd, root, "run_id", false);
 	out->degraded = json_is_true(json_object_get(root, "degraded"));
@@ -476,6 +479,7 @@ int sl_results_merge(struct sl_results *out, const struct sl_results *shards,
 		return ret;
 	out->base = sl_xstrdup(or_empty(shards[0].base));
 	out->head = sl_xstrdup(or_empty(shards[0].head));
+	out->merge_base = sl_xstrdup(or_empty(shards[0].merge_base));
 	out->rules_blob = sl_xstrdup(or_empty(shards[0].rules_blob));
 	out->run_id = shards[0].run_id ? sl_xstrdup(shards[0].run_id) : NULL;
 	return 0;

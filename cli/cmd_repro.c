@@ -1,0 +1,170 @@
+/*
+ * cmd_repro.c: `sluice repro GATE` (SPEC.md §3): one gate in the
+ * foreground, with the terminal, exactly as `run` runs it: the same
+ * definition (the trusted rules'), cwd, environment and changed-path list,
+ * for base and head given as `select` takes them or read from a results
+ * file of a CI run. `--print` writes it as a shell snippet instead.
+ */
+#include "common/common.h"
+
+#include <getopt.h>
+
+#include "cli/run.h"
+
+static const char usage[] =
+    "usage: sluice repro [options] GATE\n\n"
+    "Runs GATE in the foreground exactly as 'sluice run' runs it (same "
+    "command,\ncwd, environment and changed-path list), for --base/--head "
+    "or for the run a\nresults file records. Exit 0 when it passes, 1 when "
+    "it fails.\n\n"
+    "  --results FILE         take base and head from a results file "
+    "(run --json)\n"
+    "  --print                print a shell snippet that does the same, "
+    "and run\n"
+    "                         nothing\n";
+
+enum { OPT_RESULTS = CLI_OPT_NEXT, OPT_PRINT };
+
+struct repro_opts {
+	struct sl_plan_options plan;
+	const char *results;
+	bool print;
+	const char *gate;
+	struct sl_results from; /* what --results recorded */
+};
+
+static int parse(struct repro_opts *o, int argc, char **argv,
+		 const struct cli_globals *g)
+{
+	static const struct option longopts[] = {
+	    CLI_SELECT_LONGOPTS,
+	    {"results", required_argument, NULL, OPT_RESULTS},
+	    {"print", no_argument, NULL, OPT_PRINT},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, ret;
+
+	cli_select_init(&o->plan, g);
+	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS, longopts,
+				NULL)) != -1) {
+		ret = cli_select_option(&o->plan, c, optarg);
+		if (ret > 1)
+			return ret;
+		if (ret == 1)
+			continue;
+		if (c == OPT_RESULTS)
+			o->results = optarg;
+		else if (c == OPT_PRINT)
+			o->print = true;
+		else
+			return cli_usage_error("see 'sluice repro --help'");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("repro takes one gate name; see 'sluice "
+				       "repro --help'");
+	o->gate = argv[optind];
+	return 0;
+}
+
+/* Points the plan at the run a results file records. */
+static int from_results(struct repro_opts *o, struct sl_error *err)
+{
+	struct sl_buf text = SL_BUF_INIT;
+	int ret = sl_buf_read_file(&text, o->results, 64u << 20, err);
+
+	if (!ret)
+		ret = sl_results_read_json(&o->from, o->results, text.buf,
+					   text.len, err);
+	sl_buf_release(&text);
+	if (ret)
+		return ret;
+	o->plan.diff.head = o->from.head;
+	if (o->from.base && *o->from.base) {
+		o->plan.diff.base = o->from.base;
+		/* base..head is the recorded diff when base was its old side. */
+		o->plan.diff.no_merge_base =
+		    o->from.merge_base &&
+		    !strcmp(o->from.merge_base, o->from.base);
+	} else {
+		o->plan.diff.run_all_if_missing_base = true;
+	}
+	return 0;
+}
+
+static int run_job(const struct sl_job *job, const struct sl_plan *plan,
+		   struct sl_error *err)
+{
+	struct sl_buf dir = SL_BUF_INIT;
+	int status = 0, ret;
+
+	ret = cli_state_dir(&dir, plan->root, err);
+	if (!ret) {
+		sl_buf_addf(&dir, "/repro/%s", job->name);
+		fprintf(stderr,
+			"sluice: running %s (%s%s%s) as run does: head %.12s, "
+			"%zu changed path%s in $SLUICE_CHANGED\n",
+			job->name, job->kind, *job->lane ? ", lane " : "",
+			job->lane, job->head, job->nchanged,
+			job->nchanged == 1 ? "" : "s");
+		ret = sl_job_repro(&status, job, dir.buf, err);
+	}
+	sl_buf_release(&dir);
+	if (ret)
+		return cli_fail(err);
+	if (status)
+		fprintf(stderr, "sluice: %s failed (%s %d)\n", job->name,
+			status > 128 ? "signal" : "exit",
+			status > 128 ? status - 128 : status);
+	return status ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+}
+
+int cmd_repro(int argc, char **argv, const struct cli_globals *g)
+{
+	struct repro_opts o = {0};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf snippet = SL_BUF_INIT;
+	struct sl_plan *plan = NULL;
+	struct sl_repo *repo = NULL;
+	const struct sl_pick *pick;
+	struct sl_job job;
+	int ret;
+
+	if (cli_wants_help(argc, argv, usage)) {
+		fputs(cli_select_usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	sl_results_init(&o.from);
+	ret = parse(&o, argc, argv, g);
+	if (!ret && o.results && from_results(&o, &err))
+		ret = cli_fail(&err);
+	if (!ret)
+		ret = cli_plan(&repo, &plan, &o.plan);
+	if (ret)
+		goto out;
+	pick = sl_selection_find(plan->selection, o.gate);
+	if (!pick) {
+		ret = cli_usage_error("no gate named '%s' in %s; 'sluice "
+				      "select' lists them",
+				      o.gate, plan->rules_source);
+		goto out;
+	}
+	if (sl_repo_need_worktree(repo, "repro", &err) ||
+	    cli_job_for_pick(&job, plan, pick, &err)) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	if (o.print) {
+		sl_job_snippet(&snippet, &job);
+		cli_print(&snippet);
+	} else {
+		ret = run_job(&job, plan, &err);
+	}
+	sl_job_release(&job);
+out:
+	sl_buf_release(&snippet);
+	sl_results_release(&o.from);
+	sl_plan_free(plan);
+	sl_repo_free(repo);
+	sl_error_release(&err);
+	return ret;
+}

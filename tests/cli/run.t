@@ -1,0 +1,173 @@
+`sluice run`, `repro` and `merge` end to end on real repositories.
+
+The example monorepo: the contract change breaks the web app's consumer
+smoke; everything else passes. Exit 1, and the summary says how to
+reproduce the failure:
+
+  $ $FIXTURES/example/make-repo.sh repo > /dev/null && cd repo
+  $ sluice run -j 2 --json ../r.json --junit ../r.xml --summary ../r.md > ../out.txt
+  [1]
+  $ grep -A4 '^sluice: FAIL' ../out.txt
+  sluice: FAIL: 6 of 7 gates passed
+    ✗ web-checkout-smoke: failed (exit 1)
+      log: /.*/repo/.sluice/logs/[0-9TZ]+-[0-9]+/web-checkout-smoke.log (re)
+      not overridden: no override ledger at '/.*/repo/.sluice/ledger.db' (re)
+      reproduce: sluice repro web-checkout-smoke --results ../r.json
+  $ grep -c '^== ' ../out.txt
+  7
+  $ python3 -c 'import json; d = json.load(open("../r.json")); print(d["schema"], d["verdict"]); print(sorted((g["name"], g["status"], g["attempts"]) for g in d["gates"]))'
+  sluice.results/1 fail
+  [('billing-api-smoke', 'passed', 1), ('billing-migrations', 'passed', 1), ('billing-unit', 'passed', 1), ('contract-compat', 'passed', 1), ('repo-lint', 'passed', 1), ('users-api-smoke', 'passed', 1), ('web-checkout-smoke', 'failed', 2)]
+  $ python3 -c 'import xml.dom.minidom as m; d = m.parse("../r.xml"); print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("failure")))'
+  7 1
+  $ head -n 1 ../r.md
+  ## sluice: ❌ fail
+
+sluice's state stays out of git's way, so the next --worktree selection
+does not see its own logs:
+
+  $ git status --short
+  $ sluice select --worktree | sed -n 4p
+  4 changed paths; 7 of 10 gates selected
+
+repro runs the failing gate as the run did (same changed paths), from the
+results file or from base and head; --print gives a snippet that does the
+same:
+
+  $ sluice repro web-checkout-smoke --results ../r.json
+  sluice: running web-checkout-smoke \(smoke, lane web\) as run does: head [0-9a-f]{12}, 4 changed paths in \$SLUICE_CHANGED (re)
+  web: reads field 'amount', which api/v1/billing.proto no longer has
+  sluice: web-checkout-smoke failed (exit 1)
+  [1]
+  $ sluice repro repo-lint 2>/dev/null
+  lint ok (4 changed files)
+  $ sluice repro --print repo-lint > ../snippet.sh && sh ../snippet.sh
+  lint ok (4 changed files)
+  $ sluice repro no-such-gate
+  sluice: no gate named 'no-such-gate' in sluice.yml@b671ecffc510; 'sluice select' lists them
+  [2]
+
+A fanned-out run: one shard per gate, as a CI matrix runs it, then merge.
+A shard that never wrote its results fails the merged verdict:
+
+  $ for g in $(sluice select --format github-matrix | python3 -c 'import json, sys; print(" ".join(j["gate"] for j in json.load(sys.stdin)["include"]))'); do sluice run --gate $g --json ../shard-$g.json > /dev/null || true; done
+  $ sluice merge ../shard-*.json --json ../merged.json
+  sluice: FAIL: 7 results files, 7 gates; a gate did not pass
+  [1]
+  $ rm ../shard-web-checkout-smoke.json && sluice merge ../shard-*.json > /dev/null
+  sluice: FAIL: 6 results files, 6 gates; a selected gate has no result
+    ✗ web-checkout-smoke: selected, but no shard has its result
+  [1]
+  $ sluice merge ../shard-repo-lint.json ../shard-repo-lint.json > /dev/null
+  sluice: gate 'repo-lint' has results in two shards (the second: '../shard-repo-lint.json'); merge each shard once
+  [2]
+  $ sluice run --gate no-such-gate
+  sluice: no gate named 'no-such-gate' in sluice.yml@b671ecffc510; 'sluice select' lists them
+  [2]
+  $ cd ..
+
+Every status, in a repository built for it. Gates are tiny shell scripts;
+`flaky` fails its first attempt and passes its second.
+
+  $ mkdir st && cd st && git init -q -b main
+  $ cat > sluice.yml <<'EOF2'
+  > version: 1
+  > lanes:
+  >   app:
+  >     paths: ["app/"]
+  >     gates:
+  >       ok: {run: "echo fine"}
+  >       bad: {run: "echo broken >&2; exit 3"}
+  >       segv: {run: "kill -SEGV $$"}
+  >       slow: {run: "sleep 30", timeout: 300ms}
+  >       missing: {run: ["./no-such-program"]}
+  >       flaky:
+  >         run: "test -e .tried || { touch .tried; exit 1; }"
+  >         retries: 1
+  >         cwd: app
+  > EOF2
+  $ mkdir app && echo 1 > app/x && git add -A && git commit -qm base && echo 2 > app/x && git commit -qam change
+  $ sluice run --base HEAD~1 --grace 200ms --json ../st.json > /dev/null
+  [1]
+  $ python3 -c 'import json; d = json.load(open("../st.json")); [print(g["name"], g["status"], g["exit_code"], g["signal"], g["attempts"], g["flaky"]) for g in d["gates"]]'
+  ok passed 0 None 1 False
+  bad failed 3 None 1 False
+  segv failed None 11 1 False
+  slow timed_out None 15 1 False
+  missing error None None 1 False
+  flaky passed 0 None 2 True
+
+Fail-fast, one at a time: after the first failure nothing else starts. (The
+run history starts the gates that took longest last time first, so which
+failure comes first is the history's choice.)
+
+  $ sluice run --base HEAD~1 -j 1 --fail-fast --json ../ff.json > /dev/null
+  [1]
+  $ python3 -c 'import json; s = [g["status"] for g in json.load(open("../ff.json"))["gates"]]; ran = [x for x in s if x != "skipped"]; print(len(s) - len(ran), ran[-1] in ("failed", "error", "timed_out"), all(x == "passed" for x in ran[:-1]))'
+  5 True True
+  $ cd ..
+
+A changed path named like a shell command reaches the gate only as data; a
+gate sees no descriptor of sluice's but 0, 1 and 2; a background daemon
+that keeps stdout open does not hold sluice up, and is gone afterwards:
+
+  $ mkdir hostile && cd hostile && git init -q -b main
+  $ cat > sluice.yml <<'EOF2'
+  > version: 1
+  > lanes:
+  >   all:
+  >     paths: ["*"]
+  >     gates:
+  >       show: {run: "cat \"$SLUICE_CHANGED\""}
+  >       fds:
+  >         run: |
+  >           for f in /proc/$$/fd/*; do [ -e "$f" ] && printf '%s ' "${f##*/}"; done; echo
+  >       daemon: {run: "sleep 1000 & echo $! > ../daemon.pid; echo started"}
+  > EOF2
+  $ git add -A && git commit -qm base && touch '$(touch PWNED);x.c' && git add -A && git commit -qm hostile
+  $ sluice run --base HEAD~1 > ../h.txt
+  $ grep -A1 'show' ../h.txt
+  == ✓ show \(local, lane all\): passed in [0-9.]+s (re)
+  $(touch PWNED);x.c
+  $ grep -A1 '✓ fds' ../h.txt | tail -n 1
+  0 1 2 
+  $ ls PWNED ../PWNED 2>&1 | wc -l | tr -d ' '; test ! -e PWNED && echo no PWNED
+  2
+  no PWNED
+  $ kill -0 "$(cat ../daemon.pid)" 2>/dev/null || echo daemon gone
+  daemon gone
+  $ cd ..
+
+Ctrl-C while gates run: every gate's process group is stopped, the results
+of finished gates are written, the exit status is 130, and nothing the
+gates started is left:
+
+  $ mkdir intr && cd intr && git init -q -b main
+  $ cat > sluice.yml <<'EOF2'
+  > version: 1
+  > lanes:
+  >   all:
+  >     paths: ["*"]
+  >     gates:
+  >       quick: {run: "true"}
+  >       long: {run: "sh -c 'sleep 1000 & echo $! > ../child.pid; wait'"}
+  > EOF2
+  $ git add -A && git commit -qm base && echo x > f && git add -A && git commit -qm change
+  $ sluice run --base HEAD~1 --grace 200ms --json ../intr.json > /dev/null 2>../intr.err & pid=$!
+  $ for i in $(seq 100); do test -s ../child.pid && break; sleep 0.1; done; sleep 0.2; kill -INT $pid; wait $pid
+  [130]
+  $ cat ../intr.err
+  sluice: interrupted; the results of the gates that finished were kept
+  $ python3 -c 'import json; d = json.load(open("../intr.json")); print(d["verdict"], sorted((g["name"], g["status"]) for g in d["gates"]))'
+  fail [('long', 'error'), ('quick', 'passed')]
+  $ kill -0 "$(cat ../child.pid)" 2>/dev/null || echo child gone
+  child gone
+  $ cd ..
+
+Inside GitHub Actions, each gate is a collapsible group and each failure an
+error annotation:
+
+  $ cd repo && GITHUB_ACTIONS=true sluice run --gate web-checkout-smoke | grep -E '^::'
+  ::group::✗ web-checkout-smoke: failed \(exit 1\) after [0-9.]+s (re)
+  ::endgroup::
+  ::error title=sluice gate web-checkout-smoke::web-checkout-smoke failed (exit 1); selected because services/billing/api.c -> lane billing <- consumed by web
