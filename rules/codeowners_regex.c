@@ -480,6 +480,26 @@ static bool seg_disjoint(const struct sl_co_seg *a, const struct sl_co_seg *b)
 	return false;
 }
 
+/*
+ * a is a name, b has a bounded depth ("docs/" + "*"): a's name must be
+ * component p of the path for some p that b bounds, a directory when a
+ * wants one. Disjoint when b's segment p refuses the name at every p.
+ */
+static bool name_disjoint(const struct sl_co_glob *a,
+			  const struct sl_co_glob *b)
+{
+	struct sl_co_seg name = {a->body, a->len, seg_kind(a->body, a->len)};
+	size_t p, last = b->max_depth - 1 - a->dir_only;
+
+	if (!b->structured || b->max_depth == SIZE_MAX ||
+	    b->max_depth < 1u + a->dir_only)
+		return false;
+	for (p = 0; p <= last; p++)
+		if (!seg_disjoint(&name, &b->segs[p]))
+			return false;
+	return true;
+}
+
 bool sl_co_glob_disjoint(const struct sl_co_glob *a, const struct sl_co_glob *b)
 {
 	size_t i, n;
@@ -488,6 +508,10 @@ bool sl_co_glob_disjoint(const struct sl_co_glob *a, const struct sl_co_glob *b)
 		return true;
 	if (a->max_depth < b->min_depth || b->max_depth < a->min_depth)
 		return true;
+	if (a->name && !b->name)
+		return name_disjoint(a, b);
+	if (b->name && !a->name)
+		return name_disjoint(b, a);
 	if (!a->structured || !b->structured)
 		return false;
 	/* Before the first "**", segment i is component i of the path. */
@@ -524,6 +548,29 @@ static bool all_literal(const struct sl_co_glob *g)
 	return true;
 }
 
+/*
+ * a is a plain name ("docs", "docs/"): does every path b matches have it
+ * as a component, one with more below it when a wants a directory? Each
+ * segment of b but "**" is one component of the path, whatever is before.
+ */
+static bool name_covers(const struct sl_co_glob *a, const struct sl_co_glob *b)
+{
+	struct sl_co_seg name = {a->body, a->len, SL_CO_SEG_LITERAL};
+	size_t p;
+
+	if (seg_kind(a->body, a->len) != SL_CO_SEG_LITERAL || b->name ||
+	    !b->structured)
+		return false;
+	for (p = 0; p < b->nsegs; p++) {
+		if (b->segs[p].kind != SL_CO_SEG_LITERAL ||
+		    seg_disjoint(&name, &b->segs[p]))
+			continue;
+		if (!a->dir_only || p + 1 < b->nsegs || b->dir_only)
+			return true;
+	}
+	return false;
+}
+
 bool sl_co_glob_covers(const struct sl_co_glob *a, const struct sl_co_glob *b)
 {
 	size_t i;
@@ -536,6 +583,8 @@ bool sl_co_glob_covers(const struct sl_co_glob *a, const struct sl_co_glob *b)
 		return true;
 	if (!strcmp(a->text, b->text) && a->exact == b->exact)
 		return true;
+	if (a->name)
+		return name_covers(a, b);
 	/* a names a directory (or file) b's paths all lie in, or are. */
 	if (!all_literal(a) || b->name || !b->structured ||
 	    b->first_starstar < a->nsegs)
