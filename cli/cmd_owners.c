@@ -121,61 +121,6 @@ static int parse_options(int argc, char **argv, struct owners_opts *opts,
 	return optind;
 }
 
-/* ---- the rules file -------------------------------------------------- */
-
-/*
- * The rules file to read into out: --rules or $SLUICE_RULES, else
- * sluice.yml at the root of the repository holding the current directory
- * (the first parent with a .git, directory or file), named relative to
- * the current directory so that rule positions read as paths from here.
- */
-static int find_rules_file(struct sl_buf *out, const struct cli_globals *g,
-			   struct sl_error *err)
-{
-	struct sl_buf dir = SL_BUF_INIT, probe = SL_BUF_INIT;
-	struct stat st;
-	size_t up = 0, i;
-	char *cwd;
-	int ret = 0;
-
-	if (g->rules_file) {
-		sl_buf_adds(out, g->rules_file);
-		return 0;
-	}
-	cwd = getcwd(NULL, 0);
-	if (!cwd)
-		return sl_error_set(err, SL_EENV,
-				    "cannot get the current directory: %s",
-				    strerror(errno));
-	sl_buf_adds(&dir, cwd);
-	free(cwd);
-	for (;;) {
-		sl_buf_reset(&probe);
-		sl_buf_addf(&probe, "%s/.git", dir.len > 1 ? dir.buf : "");
-		if (!lstat(probe.buf, &st))
-			break;
-		if (dir.len <= 1) {
-			ret = sl_error_set(
-			    err, SL_EUSAGE,
-			    "not in a git repository, and no rules file given; "
-			    "run this inside a repository or pass --rules "
-			    "FILE");
-			goto out;
-		}
-		while (dir.len > 1 && dir.buf[dir.len - 1] != '/')
-			dir.len--;
-		sl_buf_setlen(&dir, dir.len > 1 ? dir.len - 1 : 1);
-		up++;
-	}
-	for (i = 0; i < up; i++)
-		sl_buf_adds(out, "../");
-	sl_buf_adds(out, "sluice.yml");
-out:
-	sl_buf_release(&dir);
-	sl_buf_release(&probe);
-	return ret;
-}
-
 /* ---- reading paths ----------------------------------------------------- */
 
 /* Shows path for a message or a text line: C-quoted, as git does, when it
@@ -368,8 +313,25 @@ static const struct sl_lane *row_lane(const struct sl_rules *rules,
 	return &rules->lanes[row->rule->lane];
 }
 
-/* The four columns of one row, as text. */
+/* Appends n as decimal digits (printf costs more per row than the rest). */
+static void add_uint(struct sl_buf *sb, unsigned n)
+{
+	char digits[16];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	sl_buf_add(sb, digits + i, sizeof(digits) - i);
+}
+
+/*
+ * The four columns of one row, as text; owners[] holds each lane's owners
+ * joined once for all rows.
+ */
 static void text_cells(struct sl_buf cell[4], const struct sl_rules *rules,
+		       const struct sl_buf *owners,
 		       const struct owners_table *t,
 		       const struct owners_row *row)
 {
@@ -382,15 +344,18 @@ static void text_cells(struct sl_buf cell[4], const struct sl_rules *rules,
 	if (row->flags & SL_MATCH_DIR)
 		sl_buf_addch(&cell[0], '/');
 	sl_buf_adds(&cell[1], lane ? lane->name : "(unowned)");
-	for (i = 0; lane && i < lane->owners.n; i++)
-		sl_buf_addf(&cell[2], "%s%s", i ? "," : "", lane->owners.v[i]);
-	if (!cell[2].len)
-		sl_buf_addch(&cell[2], '-');
-	if (row->rule)
-		sl_buf_addf(&cell[3], "%s:%u", rules->file,
-			    row->rule->pos.line);
+	if (lane && owners[lane - rules->lanes].len)
+		sl_buf_add(&cell[2], owners[lane - rules->lanes].buf,
+			   owners[lane - rules->lanes].len);
 	else
+		sl_buf_addch(&cell[2], '-');
+	if (row->rule) {
+		sl_buf_adds(&cell[3], rules->file);
+		sl_buf_addch(&cell[3], ':');
+		add_uint(&cell[3], row->rule->pos.line);
+	} else {
 		sl_buf_addch(&cell[3], '-');
+	}
 }
 
 /* Columns on a terminal: UTF-8 continuation bytes take none. */
@@ -403,15 +368,34 @@ static size_t display_width(const struct sl_buf *sb)
 	return w;
 }
 
+static void add_spaces(struct sl_buf *sb, size_t n)
+{
+	static const char spaces[] = "                                ";
+
+	for (; n >= sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		sl_buf_add(sb, spaces, sizeof(spaces) - 1);
+	sl_buf_add(sb, spaces, n);
+}
+
 static void print_text(const struct sl_rules *rules,
 		       const struct owners_table *t)
 {
 	struct sl_buf cell[4] = {SL_BUF_INIT, SL_BUF_INIT, SL_BUF_INIT,
 				 SL_BUF_INIT};
+	struct sl_buf line = SL_BUF_INIT, *owners;
 	size_t width[3] = {0, 0, 0}, i, c, w;
 
+	owners = sl_xcalloc(rules->nlanes ? rules->nlanes : 1, sizeof(*owners));
+	for (i = 0; i < rules->nlanes; i++) {
+		sl_buf_init(&owners[i], 0);
+		for (c = 0; c < rules->lanes[i].owners.n; c++) {
+			if (c)
+				sl_buf_addch(&owners[i], ',');
+			sl_buf_adds(&owners[i], rules->lanes[i].owners.v[c]);
+		}
+	}
 	for (i = 0; i < t->n; i++) {
-		text_cells(cell, rules, t, &t->rows[i]);
+		text_cells(cell, rules, owners, t, &t->rows[i]);
 		for (c = 0; c < 3; c++) {
 			w = display_width(&cell[c]);
 			if (w > width[c])
@@ -419,17 +403,23 @@ static void print_text(const struct sl_rules *rules,
 		}
 	}
 	for (i = 0; i < t->n; i++) {
-		text_cells(cell, rules, t, &t->rows[i]);
+		text_cells(cell, rules, owners, t, &t->rows[i]);
+		sl_buf_reset(&line);
 		for (c = 0; c < 3; c++) {
-			fwrite(cell[c].buf, 1, cell[c].len, stdout);
-			for (w = display_width(&cell[c]); w < width[c] + 2; w++)
-				putchar(' ');
+			sl_buf_add(&line, cell[c].buf, cell[c].len);
+			add_spaces(&line,
+				   width[c] + 2 - display_width(&cell[c]));
 		}
-		fwrite(cell[3].buf, 1, cell[3].len, stdout);
-		putchar('\n');
+		sl_buf_add(&line, cell[3].buf, cell[3].len);
+		sl_buf_addch(&line, '\n');
+		fwrite(line.buf, 1, line.len, stdout);
 	}
 	for (c = 0; c < 4; c++)
 		sl_buf_release(&cell[c]);
+	for (i = 0; i < rules->nlanes; i++)
+		sl_buf_release(&owners[i]);
+	free(owners);
+	sl_buf_release(&line);
 }
 
 /* One element of "paths"; jansson's _new calls steal the reference. */
@@ -464,24 +454,49 @@ static json_t *json_row(const struct sl_rules *rules,
 	return obj;
 }
 
+static int append_chunk(const char *data, size_t len, void *sb)
+{
+	sl_buf_add(sb, data, len);
+	return 0;
+}
+
+/*
+ * Prints what json_dumpf(root, JSON_INDENT(2)) would for {"paths": [...]},
+ * one row at a time, so that a hundred thousand paths never sit in one
+ * jansson tree.
+ */
 static int print_json(const struct sl_rules *rules,
 		      const struct owners_table *t, struct sl_error *err)
 {
-	json_t *root = json_object(), *paths = json_array();
-	size_t i;
+	struct sl_buf row = SL_BUF_INIT, out = SL_BUF_INIT;
+	size_t i, k;
+	json_t *obj;
 	int ret = 0;
 
-	if (!root || !paths) {
-		fputs("sluice: out of memory\n", stderr);
-		abort();
+	fputs(t->n ? "{\n  \"paths\": [\n" : "{\n  \"paths\": []\n}\n", stdout);
+	for (i = 0; i < t->n; i++) {
+		obj = json_row(rules, t, &t->rows[i]);
+		sl_buf_reset(&row);
+		ret =
+		    json_dump_callback(obj, append_chunk, &row, JSON_INDENT(2));
+		json_decref(obj);
+		if (ret)
+			break;
+		sl_buf_reset(&out);
+		sl_buf_adds(&out, "    ");
+		for (k = 0; k < row.len; k++) {
+			sl_buf_addch(&out, row.buf[k]);
+			if (row.buf[k] == '\n')
+				sl_buf_adds(&out, "    ");
+		}
+		sl_buf_adds(&out, i + 1 < t->n ? ",\n" : "\n  ]\n}\n");
+		fwrite(out.buf, 1, out.len, stdout);
 	}
-	for (i = 0; i < t->n; i++)
-		sl_json_append(paths, json_row(rules, t, &t->rows[i]));
-	sl_json_set(root, "paths", paths);
-	if (json_dumpf(root, stdout, JSON_INDENT(2)) || putchar('\n') == EOF)
-		ret = sl_error_set(err, SL_EENV, "cannot write to stdout: %s",
-				   strerror(errno));
-	json_decref(root);
+	if (ret)
+		ret = sl_error_set(
+		    err, SL_EENV, "cannot encode the owners of a path as JSON");
+	sl_buf_release(&row);
+	sl_buf_release(&out);
 	return ret;
 }
 
@@ -506,7 +521,7 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 			goto fail;
 	if (opts.from_stdin && read_stdin(&t, opts.nul, &err))
 		goto fail;
-	if (find_rules_file(&file, g, &err) ||
+	if (cli_rules_file(&file, g, &err) ||
 	    sl_rules_load_file(&rules, file.buf, &err) ||
 	    resolve(&t, rules, &err))
 		goto fail;

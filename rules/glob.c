@@ -30,7 +30,7 @@ struct glob_tok {
 	uint8_t op;
 	uint8_t loop;
 	uint8_t byte;	/* OP_BYTE */
-	uint32_t set;	/* OP_SET: index into glob->sets */
+	uint32_t set;	/* OP_SET: SET_ANY, SET_NOSLASH, or 2 + index in sets */
 	uint32_t skip;	/* an epsilon edge to this position; 0: none */
 	uint32_t where; /* offset in the pattern, for messages */
 };
@@ -73,9 +73,31 @@ struct sl_glob {
 	char *keybuf;
 };
 
+#define FREE_AND_NULL(p)                                                       \
+	do {                                                                   \
+		free(p);                                                       \
+		(p) = NULL;                                                    \
+	} while (0)
+
 /* Set 0 is every byte but NUL; set 1 every byte but NUL and '/'. */
 #define SET_ANY 0
 #define SET_NOSLASH 1
+
+static const struct byteset set_any = {
+    {~UINT64_C(1), ~UINT64_C(0), ~UINT64_C(0), ~UINT64_C(0)}};
+static const struct byteset set_noslash = {
+    {~UINT64_C(1) & ~(UINT64_C(1) << '/'), ~UINT64_C(0), ~UINT64_C(0),
+     ~UINT64_C(0)}};
+
+static const struct byteset *tok_set(const struct sl_glob *g,
+				     const struct glob_tok *t)
+{
+	if (t->set == SET_ANY)
+		return &set_any;
+	if (t->set == SET_NOSLASH)
+		return &set_noslash;
+	return &g->sets[t->set - 2];
+}
 
 /* Enough words for every position of the longest pattern. */
 #define MAXW ((SL_PATTERN_MAX + 1) / 64 + 1)
@@ -109,7 +131,7 @@ static uint32_t add_set(struct builder *b, const struct byteset *set)
 {
 	SL_ALLOC_GROW(b->g->sets, b->g->nsets + 1, b->alloc_sets);
 	b->g->sets[b->g->nsets] = *set;
-	return b->g->nsets++;
+	return 2 + b->g->nsets++;
 }
 
 static struct glob_tok *add_tok(struct builder *b, enum glob_op op,
@@ -369,25 +391,33 @@ static int parse_tokens(struct builder *b, const unsigned char *p, size_t n,
 }
 
 /* Fills lit, tail, literal and endswith from the token program. */
+static char *token_bytes(const struct glob_tok *toks, size_t n)
+{
+	char *out = sl_xmalloc(n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (char)toks[i].byte;
+	out[n] = '\0';
+	return out;
+}
+
 static void summarize(struct sl_glob *g)
 {
-	struct sl_buf lit = SL_BUF_INIT, tail = SL_BUF_INIT;
-	uint32_t i, first_tail = g->ntoks;
+	uint32_t nlit = 0, first_tail = g->ntoks;
 
-	for (i = 0; i < g->ntoks && g->toks[i].op == OP_BYTE; i++)
-		sl_buf_addch(&lit, g->toks[i].byte);
-	g->literal = i == g->ntoks;
+	while (nlit < g->ntoks && g->toks[nlit].op == OP_BYTE)
+		nlit++;
+	g->literal = nlit == g->ntoks;
 	while (first_tail > 0 && g->toks[first_tail - 1].op == OP_BYTE)
 		first_tail--;
-	for (i = first_tail; i < g->ntoks; i++)
-		sl_buf_addch(&tail, g->toks[i].byte);
 	g->endswith = g->kind == GLOB_NAME && first_tail == 1 &&
 		      g->toks[0].op == OP_SET && g->toks[0].loop &&
 		      !g->toks[0].skip && g->toks[0].set == SET_ANY;
-	g->nlit = lit.len;
-	g->lit = sl_buf_detach(&lit, NULL);
-	g->ntail = tail.len;
-	g->tail = sl_buf_detach(&tail, NULL);
+	g->nlit = nlit;
+	g->lit = token_bytes(g->toks, nlit);
+	g->ntail = g->ntoks - first_tail;
+	g->tail = token_bytes(g->toks + first_tail, g->ntail);
 }
 
 /*
@@ -397,11 +427,13 @@ static void summarize(struct sl_glob *g)
  */
 static void build_small(struct sl_glob *g)
 {
-	uint64_t sig[256] = {0}, masks[257], m, any = 0, noslash = 0;
-	uint32_t i, x, nclasses = 0, k;
-	bool named[256] = {false};
-	uint16_t cls[256] = {0};
+	uint64_t sig[256], masks[257], m, any = 0, noslash = 0;
+	uint32_t i, j, k, x, nclasses = 0, nlist = 0;
+	uint16_t cls_of[256];
+	uint8_t list[256];
+	bool named[256];
 	const struct glob_tok *t;
+	const struct byteset *set;
 
 	g->close = sl_xcalloc((size_t)g->ntoks + 1, sizeof(*g->close));
 	for (i = g->ntoks + 1; i-- > 0;) {
@@ -417,45 +449,60 @@ static void build_small(struct sl_glob *g)
 		}
 		g->close[i] = m;
 	}
-	/* Most bytes are only taken by "any byte" tokens: class 0. */
+	/*
+	 * Bytes that no token names are taken by the "any byte" tokens only:
+	 * they are class 0, which cls[] (zeroed) already says. Only NUL, '/'
+	 * and the named bytes need a class of their own.
+	 */
+	memset(named, 0, sizeof(named));
+#define NAME(c)                                                                \
+	do {                                                                   \
+		if (!named[c]) {                                               \
+			named[c] = true;                                       \
+			sig[c] = 0;                                            \
+			list[nlist++] = (uint8_t)(c);                          \
+		}                                                              \
+	} while (0)
+	NAME(0);
+	NAME('/');
 	for (i = 0; i < g->ntoks; i++) {
 		t = &g->toks[i];
 		if (t->op == OP_BYTE) {
+			NAME(t->byte);
 			sig[t->byte] |= UINT64_C(1) << i;
-			named[t->byte] = true;
 		} else if (t->op == OP_SET && t->set == SET_ANY) {
 			any |= UINT64_C(1) << i;
 		} else if (t->op == OP_SET && t->set == SET_NOSLASH) {
 			noslash |= UINT64_C(1) << i;
 		} else if (t->op == OP_SET) {
-			for (x = 1; x < 256; x++) {
-				if (!bs_has(&g->sets[t->set], x))
-					continue;
-				sig[x] |= UINT64_C(1) << i;
-				named[x] = true;
-			}
+			set = tok_set(g, t);
+			for (j = 0; j < 4; j++)
+				for (m = set->w[j]; m; m &= m - 1) {
+					x = j * 64 +
+					    (uint32_t)__builtin_ctzll(m);
+					NAME(x);
+					sig[x] |= UINT64_C(1) << i;
+				}
 		}
 	}
+#undef NAME
 	masks[nclasses++] = any | noslash;
-	for (x = 0; x < 256; x++) {
-		if (x && x != '/' && !named[x])
-			continue; /* class 0, as cls[] starts */
-		sig[x] |= x ? any : 0;
-		sig[x] |= x && x != '/' ? noslash : 0;
-		for (k = 0; k < nclasses && masks[k] != sig[x]; k++)
+	for (j = 0; j < nlist; j++) {
+		x = list[j];
+		m = sig[x] | (x ? any : 0) | (x && x != '/' ? noslash : 0);
+		for (k = 0; k < nclasses && masks[k] != m; k++)
 			;
 		if (k == nclasses)
-			masks[nclasses++] = sig[x];
-		cls[x] = (uint16_t)k;
+			masks[nclasses++] = m;
+		cls_of[j] = (uint16_t)k;
 	}
 	if (nclasses > 256) {
 		/* Every byte its own class and then some: stay multi-word. */
-		free(g->close);
-		g->close = NULL;
+		FREE_AND_NULL(g->close);
 		return;
 	}
-	for (x = 0; x < 256; x++)
-		g->cls[x] = (uint8_t)cls[x];
+	for (j = 0; j < nlist; j++)
+		g->cls[list[j]] = (uint8_t)cls_of[j];
 	g->masks = sl_xmalloc(sl_st_mult(nclasses, sizeof(*g->masks)));
 	memcpy(g->masks, masks, nclasses * sizeof(*g->masks));
 	g->small = true;
@@ -491,8 +538,12 @@ static bool is_slash(const struct glob_tok *t)
 
 static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 {
+	/* Every byte but NUL, '/' and '.'. */
+	static const struct byteset other = {
+	    {~UINT64_C(1) & ~(UINT64_C(1) << '/') & ~(UINT64_C(1) << '.'),
+	     ~UINT64_C(0), ~UINT64_C(0), ~UINT64_C(0)}};
 	const struct byteset *s;
-	unsigned m = 0, x;
+	unsigned m = 0, j;
 
 	if (t->op == OP_FORK)
 		return 0;
@@ -501,13 +552,13 @@ static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 		       : t->byte == '.' ? BC_DOT
 		       : t->byte	? BC_OTHER
 					: 0;
-	s = &g->sets[t->set];
+	s = tok_set(g, t);
 	if (bs_has(s, '/'))
 		m |= BC_SLASH;
 	if (bs_has(s, '.'))
 		m |= BC_DOT;
-	for (x = 1; x < 256 && !(m & BC_OTHER); x++)
-		if (x != '/' && x != '.' && bs_has(s, x))
+	for (j = 0; j < 4; j++)
+		if (s->w[j] & other.w[j])
 			m |= BC_OTHER;
 	return m;
 }
@@ -520,11 +571,18 @@ static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 static bool can_match(const struct sl_glob *g)
 {
 	size_t nstates = ((size_t)g->ntoks + 1) * 4, sp = 0;
-	bool *seen = sl_xcalloc(nstates, sizeof(*seen));
-	uint32_t *stack = sl_xmalloc(sl_st_mult(nstates, sizeof(*stack)));
+	bool seen_small[65 * 4], *seen = seen_small;
+	uint32_t stack_small[65 * 4], *stack = stack_small;
 	bool slash_ok = g->kind == GLOB_PATH, found = false;
 	uint32_t s, i, target;
+	unsigned classes;
 	int ps, bc;
+
+	if (nstates > SL_ARRAY_SIZE(seen_small)) {
+		seen = sl_xmalloc(nstates);
+		stack = sl_xmalloc(sl_st_mult(nstates, sizeof(*stack)));
+	}
+	memset(seen, 0, nstates);
 
 #define PUSH(pos, st)                                                          \
 	do {                                                                   \
@@ -549,10 +607,11 @@ static bool can_match(const struct sl_glob *g)
 		if (g->toks[i].skip)
 			PUSH(g->toks[i].skip, ps);
 		target = g->toks[i].loop ? i : i + 1;
+		classes = tok_classes(g, &g->toks[i]);
 		for (bc = 1; bc <= BC_OTHER; bc <<= 1) {
 			int next;
 
-			if (!(tok_classes(g, &g->toks[i]) & (unsigned)bc))
+			if (!(classes & (unsigned)bc))
 				continue;
 			next = path_step(ps, bc, slash_ok);
 			if (next != PS_DEAD)
@@ -560,8 +619,10 @@ static bool can_match(const struct sl_glob *g)
 		}
 	}
 #undef PUSH
-	free(seen);
-	free(stack);
+	if (seen != seen_small) {
+		free(seen);
+		free(stack);
+	}
 	return found;
 }
 
@@ -768,7 +829,7 @@ static size_t simple_length(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (strchr("*?[\\", s[i]))
+		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == '\\')
 			break;
 	return i;
 }
@@ -809,6 +870,8 @@ static int compile_program(struct builder *b, const char *s, size_t len,
 	struct sl_glob *g = b->g;
 	size_t prefix;
 
+	/* A pattern never has more tokens than bytes: one allocation. */
+	SL_ALLOC_GROW(g->toks, len + 1, b->alloc_toks);
 	/* Only one trailing '/' goes: "a//" stays "a/", which is refused. */
 	if (len && s[len - 1] == '/') {
 		g->mustbedir = true;
@@ -834,7 +897,6 @@ int sl_glob_compile(struct sl_glob **out, const char *text,
 {
 	size_t len = strlen(text);
 	struct builder b = {0};
-	struct byteset any;
 	int ret;
 
 	*out = NULL;
@@ -843,11 +905,6 @@ int sl_glob_compile(struct sl_glob **out, const char *text,
 		return ret;
 	b.text = text;
 	b.g = sl_xcalloc(1, sizeof(*b.g));
-	memset(&any, 0xff, sizeof(any));
-	bs_del(&any, 0);
-	add_set(&b, &any);
-	bs_del(&any, '/');
-	add_set(&b, &any);
 
 	len = trimmed_length(text, len);
 	if (!len) {
@@ -876,6 +933,11 @@ int sl_glob_compile(struct sl_glob **out, const char *text,
 	compute_key(b.g);
 	if (b.g->ntoks < 64)
 		build_small(b.g);
+	if (b.g->small) {
+		/* The bit-parallel form is all that matching needs now. */
+		FREE_AND_NULL(b.g->toks);
+		FREE_AND_NULL(b.g->sets);
+	}
 	*out = b.g;
 	b.g = NULL;
 out:
@@ -904,7 +966,7 @@ static inline bool tok_accepts(const struct sl_glob *g,
 {
 	if (t->op == OP_BYTE)
 		return t->byte == c;
-	return t->op == OP_SET && bs_has(&g->sets[t->set], c);
+	return t->op == OP_SET && bs_has(tok_set(g, t), c);
 }
 
 #define BIT(x) (UINT64_C(1) << ((x)&63))
