@@ -528,7 +528,8 @@ static void warn_overlap(struct sl_co_file *f, const struct overlap *o)
 		sl_buf_addf(&ex, "%s%u and %u", k ? ", " : "", o->la[k],
 			    o->lb[k]);
 	if (o->count > 3)
-		sl_buf_addf(&ex, ", and %zu more pairs", o->count - 3);
+		sl_buf_addf(&ex, ", and %zu more pair%s", o->count - 3,
+			    o->count > 4 ? "s" : "");
 	sl_co_warn(f, o->lb[0],
 		   "sections '%s' and '%s' may match the same path (lines %s) "
 		   "with other owners: GitLab asks each section's last "
