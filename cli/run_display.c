@@ -242,14 +242,18 @@ void cli_display_summary(struct cli_display *d,
 			 const struct sl_results *results,
 			 const struct sl_plan *plan, const char *results_file)
 {
-	size_t i, passed = 0;
+	size_t i, passed = 0, overridden = 0;
 	bool pass = sl_results_pass(results, NULL);
 
 	clear_line(d);
-	for (i = 0; i < results->n; i++)
+	for (i = 0; i < results->n; i++) {
 		passed += results->gates[i].status == SL_JOB_PASSED;
+		overridden += results->gates[i].status == SL_JOB_OVERRIDDEN;
+	}
 	fprintf(d->fp, "sluice: %s: %zu of %zu gates passed",
 		pass ? "pass" : "FAIL", passed, results->n);
+	if (overridden)
+		fprintf(d->fp, ", %zu overridden", overridden);
 	if (plan->diff->degraded)
 		fputs(" (degraded: the base was unavailable, every gate ran)",
 		      d->fp);

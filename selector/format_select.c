@@ -335,7 +335,10 @@ static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan)
 		    "# A GitLab CI child pipeline written by `sluice select "
 		    "--format gitlab-ci`:\n# one job per selected gate "
 		    "(%zu of %zu) for head %s.\n"
-		    "stages: [gates]\n",
+		    "stages: [gates]\n"
+		    "variables:\n"
+		    "  # Each job selects again: it needs the base commit.\n"
+		    "  GIT_DEPTH: \"0\"\n",
 		    sel->nselected, sel->npicks, plan->diff->head);
 	for (i = 0; i < sel->npicks; i++)
 		if (sel->picks[i].selected)

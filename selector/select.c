@@ -315,14 +315,19 @@ static void chain(struct sl_buf *sb, const struct sl_rules *r,
 	}
 }
 
-/* Adds the reasons one touched upstream lane u gives pick; 1 if any. */
+/*
+ * Adds the reasons touched upstream lane u gives pick: in the first pass
+ * only its first matching path, in the second the rest, so that every
+ * upstream lane shows up before any lane's second path. Returns 1 when a
+ * path of u matches, 0 when none does.
+ */
 static int smoke_from(struct view *v, struct sl_pick *pick, size_t u,
-		      const size_t *parent, struct sl_error *err)
+		      const size_t *parent, int pass, struct sl_error *err)
 {
 	const struct sl_gate *gate = pick->gate;
 	struct sl_buf sb = SL_BUF_INIT;
 	const struct sl_rule *when;
-	int ret = 0, any = 0;
+	int ret = 0, matched = 0;
 	size_t k;
 
 	for (k = v->lane_start[u]; k < v->lane_start[u + 1]; k++) {
@@ -331,16 +336,17 @@ static int smoke_from(struct view *v, struct sl_pick *pick, size_t u,
 		ret = when_match(&when, gate, t, err);
 		if (ret < 0)
 			goto out;
-		if (!ret)
+		if (!ret || (matched++ > 0) == (pass == 0))
 			continue;
-		any = 1;
 		sl_buf_reset(&sb);
 		print_path(&sb, t);
 		chain(&sb, v->rules, parent, u, gate->lane);
 		add_when_suffix(&sb, when);
 		add_reason(&pick->reasons, &pick->more_reasons, &sb);
+		if (pass == 0)
+			break;
 	}
-	ret = any;
+	ret = matched > 0;
 out:
 	sl_buf_release(&sb);
 	return ret;
@@ -375,6 +381,13 @@ static void smoke_not_selected(struct view *v, struct sl_pick *pick,
 	sl_buf_release(&sb);
 }
 
+static void add_source(struct sl_pick *pick, size_t lane)
+{
+	pick->sources = sl_xrealloc(
+	    pick->sources, sl_st_mult(pick->nsources + 1, sizeof(size_t)));
+	pick->sources[pick->nsources++] = lane;
+}
+
 static int pick_smoke(struct view *v, struct sl_pick *pick, size_t *order,
 		      size_t *parent, struct sl_error *err)
 {
@@ -387,17 +400,18 @@ static int pick_smoke(struct view *v, struct sl_pick *pick, size_t *order,
 		if (!lane_count(v, order[i]))
 			continue;
 		touched = true;
-		ret = smoke_from(v, pick, order[i], parent, err);
+		ret = smoke_from(v, pick, order[i], parent, 0, err);
 		if (ret < 0)
 			return ret;
-		if (!ret)
-			continue;
-		pick->selected = true;
-		pick->sources =
-		    sl_xrealloc(pick->sources,
-				sl_st_mult(pick->nsources + 1, sizeof(size_t)));
-		pick->sources[pick->nsources++] = order[i];
+		if (ret)
+			add_source(pick, order[i]);
 	}
+	for (i = 0; i < pick->nsources; i++) {
+		ret = smoke_from(v, pick, pick->sources[i], parent, 1, err);
+		if (ret < 0)
+			return ret;
+	}
+	pick->selected = pick->nsources > 0;
 	if (!pick->selected)
 		smoke_not_selected(v, pick, order, n, touched);
 	return 0;

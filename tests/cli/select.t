@@ -27,8 +27,8 @@ billing service and a migration. Its base defaults to main.
     billing-api-smoke   api/v1/billing.proto -> lane contracts <- consumed by billing
     users-api-smoke     api/v1/billing.proto -> lane contracts <- consumed by users
     web-checkout-smoke  services/billing/api.c -> lane billing <- consumed by web
+                        api/v1/billing.proto -> lane contracts <- consumed by billing <- consumed by web
                         services/billing/fields.txt -> lane billing <- consumed by web
-                        services/billing/migrations/002_currency.sql -> lane billing <- consumed by web
                         ... and 1 more
   
   not selected
@@ -41,9 +41,9 @@ The transitive chain is explained down to the changed path:
   $ sluice explain web-checkout-smoke users-unit api/v1/billing.proto nope/x
   gate web-checkout-smoke (smoke, lane web, sluice.yml@b671ecffc510:60): selected
     services/billing/api.c -> lane billing <- consumed by web
+    api/v1/billing.proto -> lane contracts <- consumed by billing <- consumed by web
     services/billing/fields.txt -> lane billing <- consumed by web
     services/billing/migrations/002_currency.sql -> lane billing <- consumed by web
-    api/v1/billing.proto -> lane contracts <- consumed by billing <- consumed by web
   gate users-unit (local, lane users, sluice.yml@b671ecffc510:47): not selected
     no changed path is owned by lane users
   path api/v1/billing.proto

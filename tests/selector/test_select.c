@@ -472,6 +472,16 @@ static void select__each_gate_sees_the_paths_that_brought_it_in(void **state)
 	/* web's smoke: what changed upstream of web, not web itself. */
 	paths_of(&got, sel, "web-smoke", touched);
 	assert_string_equal(got.buf, "1,3,4");
+	/* Every upstream lane's first chain comes before any lane's second. */
+	assert_reason(sel, "web-smoke", 0,
+		      "services/billing/api.c -> lane billing <- consumed by "
+		      "web");
+	assert_reason(sel, "web-smoke", 1,
+		      "api/v1/a.proto -> lane contracts <- consumed by billing "
+		      "<- consumed by web");
+	assert_reason(sel, "web-smoke", 2,
+		      "services/billing/migrations/1.sql -> lane billing <- "
+		      "consumed by web");
 	paths_of(&got, sel, "web-api-smoke", touched);
 	assert_string_equal(got.buf, "1");
 	sl_selection_free(sel);
