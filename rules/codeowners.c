@@ -7,7 +7,7 @@
  * line wins" gives it (docs/codeowners.md has the argument). It also says
  * what GitLab's sections lose when flattened. Reading the file is
  * codeowners_parse.c's; one pattern's meaning and regular expression are
- * codeowners_regex.c's.
+ * codeowners_regex.c's; writing the YAML is codeowners_yaml.c's.
  */
 #include "common/common.h"
 
@@ -18,24 +18,6 @@
 #define ORDER_MAX_LANES 1024
 /* Lines named in one comment before "and N more". */
 #define NOTE_MAX_LINES 8
-
-struct co_lane {
-	size_t first; /* the entry whose owners the lane lists */
-	char *name;
-};
-
-struct co_conv {
-	struct sl_co_file file;
-	struct co_lane *lanes; /* one per owner set, by first line */
-	size_t nlanes;
-	size_t *order; /* the lanes as written: indices into lanes */
-	size_t *pos;   /* a lane's place in order */
-};
-
-static bool live(const struct sl_co_entry *e)
-{
-	return !e->dropped && e->dead_by == SIZE_MAX;
-}
 
 /*
  * Leaves out the lines whose glob the rules file refuses: glob.c refuses
@@ -122,7 +104,7 @@ static char *owner_key(const struct sl_strvec *owners)
 }
 
 /* Gives each live entry its lane: one per owner set, by first line. */
-static void group_sets(struct co_conv *c)
+static void group_sets(struct sl_co_conv *c)
 {
 	struct sl_co_entry *e = c->file.entries;
 	struct keyed *k = sl_xcalloc(c->file.nentries + 1, sizeof(*k));
@@ -130,7 +112,7 @@ static void group_sets(struct co_conv *c)
 	size_t *group_of = sl_xcalloc(c->file.nentries + 1, sizeof(*group_of));
 
 	for (i = 0; i < c->file.nentries; i++) {
-		if (!live(&e[i]))
+		if (!sl_co_entry_live(&e[i]))
 			continue;
 		k[n].key = owner_key(&e[i].owners);
 		k[n++].entry = i;
@@ -143,7 +125,7 @@ static void group_sets(struct co_conv *c)
 					   : k[i].entry;
 	c->lanes = sl_xcalloc(n + 1, sizeof(*c->lanes));
 	for (i = 0; i < c->file.nentries; i++) {
-		if (!live(&e[i]))
+		if (!sl_co_entry_live(&e[i]))
 			continue;
 		if (group_of[i] == i) {
 			c->lanes[lane].first = i;
@@ -166,17 +148,17 @@ static void group_sets(struct co_conv *c)
  * that may match one path: each pair costs an exclusion unless lane a is
  * written before lane b.
  */
-static uint32_t *pair_weights(const struct co_conv *c)
+static uint32_t *pair_weights(const struct sl_co_conv *c)
 {
 	const struct sl_co_entry *e = c->file.entries;
 	size_t n = c->nlanes, i, j;
 	uint32_t *w = sl_xcalloc(sl_st_mult(n, n), sizeof(*w));
 
 	for (i = 0; i < c->file.nentries; i++) {
-		if (!live(&e[i]))
+		if (!sl_co_entry_live(&e[i]))
 			continue;
 		for (j = i + 1; j < c->file.nentries; j++)
-			if (live(&e[j]) && e[j].set != e[i].set &&
+			if (sl_co_entry_live(&e[j]) && e[j].set != e[i].set &&
 			    !sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
 				w[e[i].set * n + e[j].set]++;
 	}
@@ -230,7 +212,7 @@ static size_t els_front(const struct els *s, bool *source)
  * sources to the front, else the lane with the most weight forward. Ties go
  * to the order of first lines, so a file without conflicts keeps its order.
  */
-static void order_lanes(struct co_conv *c)
+static void order_lanes(struct sl_co_conv *c)
 {
 	struct els s = {0};
 	size_t n = c->nlanes, front = 0, back = n, u, v, left = n;
@@ -330,11 +312,11 @@ static void base_name(struct sl_buf *out, const struct sl_strvec *owners)
 }
 
 /* Names the lanes readably after their owners, in the order written. */
-static void name_lanes(struct co_conv *c)
+static void name_lanes(struct sl_co_conv *c)
 {
 	struct sl_buf base = SL_BUF_INIT, name = SL_BUF_INIT;
 	size_t i, k, n;
-	struct co_lane *l;
+	struct sl_co_lane *l;
 
 	for (i = 0; i < c->nlanes; i++) {
 		l = &c->lanes[c->order[i]];
@@ -377,14 +359,14 @@ static const char *entry_regex(struct sl_co_entry *e)
  * would win such a path by order, where CODEOWNERS gives it to the later
  * line. Lines with the same glob count once.
  */
-static size_t find_exclusions(size_t **out, struct co_conv *c, size_t i)
+static size_t find_exclusions(size_t **out, struct sl_co_conv *c, size_t i)
 {
 	struct sl_co_entry *e = c->file.entries;
 	size_t j, k, n = 0, alloc = 0;
 
 	*out = NULL;
 	for (j = i + 1; j < c->file.nentries; j++) {
-		if (!live(&e[j]) || e[j].set == e[i].set ||
+		if (!sl_co_entry_live(&e[j]) || e[j].set == e[i].set ||
 		    c->pos[e[j].set] > c->pos[e[i].set] ||
 		    sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
 			continue;
@@ -417,7 +399,7 @@ static void add_line_list(struct sl_buf *out, const struct sl_co_entry *e,
  * the exclusions. note gets what a reader needs to know about it.
  */
 static void build_pattern(struct sl_buf *out, struct sl_buf *note,
-			  struct co_conv *c, size_t i)
+			  struct sl_co_conv *c, size_t i)
 {
 	struct sl_co_entry *e = c->file.entries, *ei = &e[i];
 	size_t *ex, n, k;
@@ -449,6 +431,25 @@ static void build_pattern(struct sl_buf *out, struct sl_buf *note,
 		sl_buf_adds(note, n > 1 ? " decide" : " decides");
 	}
 	free(ex);
+}
+
+/* Writes every live entry's pattern, and a note for a reader, for emit. */
+static void build_patterns(struct sl_co_conv *c)
+{
+	struct sl_buf pattern = SL_BUF_INIT, note = SL_BUF_INIT;
+	struct sl_co_entry *e;
+	size_t i;
+
+	for (i = 0; i < c->file.nentries; i++) {
+		e = &c->file.entries[i];
+		if (!sl_co_entry_live(e))
+			continue;
+		build_pattern(&pattern, &note, c, i);
+		e->rule = sl_buf_detach(&pattern, NULL);
+		e->note = note.len ? sl_buf_detach(&note, NULL) : NULL;
+		sl_buf_reset(&note);
+	}
+	sl_buf_release(&note);
 }
 
 /* ---- GitLab's sections --------------------------------------------------- */
@@ -576,217 +577,6 @@ static void gitlab_overlaps(struct sl_co_file *f)
 	free(slive);
 }
 
-/* ---- YAML ---------------------------------------------------------------- */
-
-/* Code points YAML reads as a line break, or refuses unescaped. */
-static bool yaml_special(const unsigned char *p, size_t *n)
-{
-	uint32_t cp;
-	size_t k;
-
-	if (*p < 0x80) {
-		*n = 1;
-		return *p < 0x20 || *p == 0x7f;
-	}
-	*n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-	cp = *p & (0x7f >> *n);
-	for (k = 1; k < *n; k++)
-		cp = cp << 6 | (p[k] & 0x3f);
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	       cp == 0xfeff || cp >= 0xfffe;
-}
-
-static void add_double_quoted(struct sl_buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
-	size_t n, k;
-
-	sl_buf_addch(out, '"');
-	for (; *p; p += n) {
-		if (!yaml_special(p, &n)) {
-			if (*p == '"' || *p == '\\')
-				sl_buf_addch(out, '\\');
-			sl_buf_add(out, p, n);
-			continue;
-		}
-		if (n == 1) {
-			sl_buf_addf(out, "\\x%02x", *p);
-			continue;
-		}
-		cp = *p & (0x7f >> n);
-		for (k = 1; k < n; k++)
-			cp = cp << 6 | (p[k] & 0x3f);
-		sl_buf_addf(out, "\\u%04" PRIX32, cp);
-	}
-	sl_buf_addch(out, '"');
-}
-
-/* A YAML scalar that reads back as s: single quotes, unless s needs
- * escapes only double quotes have. */
-static void add_scalar(struct sl_buf *out, const char *s)
-{
-	const unsigned char *p;
-	size_t n;
-
-	for (p = (const unsigned char *)s; *p; p += n)
-		if (yaml_special(p, &n)) {
-			add_double_quoted(out, s);
-			return;
-		}
-	sl_buf_addch(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sl_buf_addch(out, '\'');
-		sl_buf_addch(out, *s);
-	}
-	sl_buf_addch(out, '\'');
-}
-
-/* A lane name as a key: quoted if YAML would read it as null, a bool or a
- * number. */
-static void add_key(struct sl_buf *out, const char *name)
-{
-	static const char *const words[] = {"null",  "Null",  "NULL",
-					    "true",  "True",  "TRUE",
-					    "false", "False", "FALSE"};
-	size_t i;
-
-	for (i = 0; i < SL_ARRAY_SIZE(words); i++)
-		if (!strcmp(name, words[i])) {
-			sl_buf_addf(out, "'%s'", name);
-			return;
-		}
-	if (strspn(name, "0123456789.eE+-_") == strlen(name))
-		sl_buf_addf(out, "'%s'", name);
-	else
-		sl_buf_adds(out, name);
-}
-
-/* A comment line: prefix (with its '#') and text, made safe. */
-static void add_comment(struct sl_buf *out, const char *prefix,
-			const char *text)
-{
-	sl_buf_adds(out, prefix);
-	sl_co_add_shown(out, text);
-	sl_buf_addch(out, '\n');
-}
-
-static const char *flavor_text(enum sl_codeowners_flavor flavor)
-{
-	return flavor == SL_CODEOWNERS_GITLAB
-		   ? "GitLab's rules, its sections flattened in file order"
-		   : "GitHub's rules";
-}
-
-static void emit_header(struct sl_buf *y, const struct co_conv *c,
-			const struct sl_strvec *warnings)
-{
-	const struct sl_co_file *f = &c->file;
-	const struct sl_co_entry *e = f->entries;
-	struct sl_buf sb = SL_BUF_INIT;
-	size_t i;
-
-	sl_buf_adds(y, "# Written by `sluice import codeowners` from ");
-	sl_co_add_shown(y, f->source);
-	sl_buf_addf(y, ", read with %s.\n", flavor_text(f->flavor));
-	sl_buf_adds(
-	    y, "# One lane per owner set. A path belongs to the lane of the "
-	       "last pattern\n# that matches it, which gives it the owners "
-	       "the CODEOWNERS file gives it.\n# A 're:' pattern says what "
-	       "a glob cannot, or leaves out the paths a later\n# line "
-	       "decides (docs/codeowners.md). Line numbers are the "
-	       "CODEOWNERS file's.\n");
-	if (warnings->n) {
-		sl_buf_adds(y, "#\n# Warnings:\n");
-		for (i = 0; i < warnings->n; i++)
-			add_comment(y, "#   ", warnings->v[i]);
-	}
-	for (i = 0; i < f->nentries; i++) {
-		if (e[i].dropped || e[i].dead_by == SIZE_MAX)
-			continue;
-		if (!sb.len)
-			sl_buf_adds(y, "#\n# Left out, as a later line matches "
-				       "every path they match:\n");
-		sl_buf_reset(&sb);
-		sl_buf_addf(&sb, "line %u '%s' (line %u '%s')", e[i].line,
-			    e[i].pattern, e[e[i].dead_by].line,
-			    e[e[i].dead_by].pattern);
-		add_comment(y, "#   ", sb.buf);
-	}
-	sl_buf_release(&sb);
-	sl_buf_adds(y, "version: 1\n");
-}
-
-static void emit_entry(struct sl_buf *y, struct co_conv *c, size_t i)
-{
-	struct sl_buf pattern = SL_BUF_INIT, note = SL_BUF_INIT;
-	struct sl_buf where = SL_BUF_INIT;
-	const struct sl_co_file *f = &c->file;
-	const struct sl_co_entry *e = &f->entries[i];
-
-	build_pattern(&pattern, &note, c, i);
-	sl_buf_addf(&where, "line %u", e->line);
-	if (e->section != SIZE_MAX) {
-		sl_buf_adds(&where, " [");
-		sl_co_add_shown(&where, f->sections[e->section].name);
-		sl_buf_adds(&where, "]");
-	}
-	/* A glob reads for itself; an expression gets a line above. */
-	if (note.len)
-		sl_buf_addf(y, "      # %s: %s\n", where.buf, note.buf);
-	sl_buf_adds(y, "      - ");
-	add_scalar(y, pattern.buf);
-	if (!note.len)
-		sl_buf_addf(y, " # %s", where.buf);
-	sl_buf_addch(y, '\n');
-	sl_buf_release(&where);
-	sl_buf_release(&pattern);
-	sl_buf_release(&note);
-}
-
-static void emit_lane(struct sl_buf *y, struct co_conv *c, size_t lane)
-{
-	const struct co_lane *l = &c->lanes[lane];
-	const struct sl_strvec *owners = &c->file.entries[l->first].owners;
-	size_t i;
-
-	sl_buf_adds(y, "  ");
-	add_key(y, l->name);
-	sl_buf_adds(y, ":\n");
-	if (!owners->n) {
-		sl_buf_adds(y, "    # No owners: CODEOWNERS says nobody owns "
-			       "these paths.\n");
-	} else {
-		sl_buf_adds(y, "    owners: [");
-		for (i = 0; i < owners->n; i++) {
-			if (i)
-				sl_buf_adds(y, ", ");
-			add_scalar(y, owners->v[i]);
-		}
-		sl_buf_adds(y, "]\n");
-	}
-	sl_buf_adds(y, "    paths:\n");
-	for (i = 0; i < c->file.nentries; i++)
-		if (live(&c->file.entries[i]) && c->file.entries[i].set == lane)
-			emit_entry(y, c, i);
-}
-
-static void emit(struct sl_buf *y, struct co_conv *c,
-		 const struct sl_strvec *warnings)
-{
-	size_t i;
-
-	emit_header(y, c, warnings);
-	if (!c->nlanes) {
-		sl_buf_adds(y, "\nlanes: {}\n");
-		return;
-	}
-	sl_buf_adds(y, "\nlanes:\n");
-	for (i = 0; i < c->nlanes; i++)
-		emit_lane(y, c, c->order[i]);
-}
-
 /* ---- the whole --------------------------------------------------------- */
 
 static int cmp_warning(const void *a, const void *b)
@@ -815,7 +605,7 @@ static void sorted_warnings(struct sl_strvec *out, const struct sl_co_file *f)
 }
 
 /* The output must load: a failure here is a bug of the import's. */
-static int check_output(const struct co_conv *c, const struct sl_buf *yaml,
+static int check_output(const struct sl_co_conv *c, const struct sl_buf *yaml,
 			struct sl_error *err)
 {
 	struct sl_rules *rules = NULL;
@@ -839,7 +629,7 @@ static int check_output(const struct co_conv *c, const struct sl_buf *yaml,
 	return ret;
 }
 
-static void conv_release(struct co_conv *c)
+static void conv_release(struct sl_co_conv *c)
 {
 	size_t i;
 
@@ -855,7 +645,7 @@ int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
 			  size_t len, const struct sl_codeowners_options *opts,
 			  struct sl_error *err)
 {
-	struct co_conv c = {0};
+	struct sl_co_conv c = {0};
 	int ret;
 
 	sl_codeowners_result_release(out);
@@ -871,8 +661,9 @@ int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
 	group_sets(&c);
 	order_lanes(&c);
 	name_lanes(&c);
+	build_patterns(&c);
 	sorted_warnings(&out->warnings, &c.file);
-	emit(&out->yaml, &c, &out->warnings);
+	sl_co_emit(&out->yaml, &c, &out->warnings);
 	out->flavor = c.file.flavor;
 	ret = check_output(&c, &out->yaml, err);
 out:

@@ -97,9 +97,11 @@ struct sl_co_entry {
 	struct sl_co_glob glob;
 	bool dropped; /* matches no path: left out, with a warning */
 	/* Filled in by codeowners.c. */
-	size_t set;	/* owner set */
+	size_t set;	/* owner set: index into the lanes */
 	size_t dead_by; /* a later entry that covers it, or SIZE_MAX */
 	char *regex;	/* sl_co_glob_regex(), once needed */
+	char *rule;	/* the pattern its lane lists */
+	char *note;	/* why rule is a regex, for a comment; NULL: a glob */
 };
 
 struct sl_co_warning {
@@ -128,6 +130,34 @@ struct sl_co_file {
 int sl_co_parse(struct sl_co_file *file, const char *text, size_t len,
 		struct sl_error *err);
 void sl_co_file_release(struct sl_co_file *file);
+
+/* ---- codeowners.c and codeowners_yaml.c: the lanes --------------------- */
+
+struct sl_co_lane {
+	size_t first; /* the entry whose owners the lane lists */
+	char *name;
+};
+
+struct sl_co_conv {
+	struct sl_co_file file;
+	struct sl_co_lane *lanes; /* one per owner set, by first line */
+	size_t nlanes;
+	size_t *order; /* the lanes as written: indices into lanes */
+	size_t *pos;   /* a lane's place in order */
+};
+
+/* Is e written into a lane: neither dropped nor covered by a later line? */
+static inline bool sl_co_entry_live(const struct sl_co_entry *e)
+{
+	return !e->dropped && e->dead_by == SIZE_MAX;
+}
+
+/*
+ * Appends the rules file for c, whose live entries have their rule (and
+ * note) written, with warnings repeated as comments in its header.
+ */
+void sl_co_emit(struct sl_buf *out, const struct sl_co_conv *c,
+		const struct sl_strvec *warnings);
 
 /* Appends s to out as text safe inside a YAML comment or a message. */
 void sl_co_add_shown(struct sl_buf *out, const char *s);

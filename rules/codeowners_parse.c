@@ -530,6 +530,8 @@ void sl_co_file_release(struct sl_co_file *f)
 		sl_strvec_clear(&f->entries[i].owners);
 		sl_co_glob_release(&f->entries[i].glob);
 		free(f->entries[i].regex);
+		free(f->entries[i].rule);
+		free(f->entries[i].note);
 	}
 	free(f->entries);
 	for (i = 0; i < f->nsections; i++) {
