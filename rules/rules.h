@@ -263,4 +263,165 @@ int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
 			  struct sl_error *err);
 void sl_codeowners_result_release(struct sl_codeowners_result *res);
 
+/* ---- checking the rules against a tree (coverage*.c) ------------------- */
+
+/*
+ * What `sluice check` reports (docs/check.md): the rules held against the
+ * tracked paths of a tree, and against a CODEOWNERS file. The paths are
+ * given, so that this knows nothing of git.
+ */
+
+/* One tracked path of the tree. Borrowed from the caller. */
+struct sl_check_path {
+	const char *path;
+	size_t len;
+	unsigned flags; /* SL_MATCH_DIR for a submodule */
+};
+
+enum sl_severity {
+	SL_SEVERITY_NOTE,    /* worth knowing; never fails the check */
+	SL_SEVERITY_WARNING, /* fails the check with --strict */
+	SL_SEVERITY_ERROR    /* fails the check */
+};
+
+#define SL_SEVERITY_COUNT 3
+
+enum sl_finding_kind {
+	SL_FINDING_UNOWNED,	      /* tracked paths no lane owns */
+	SL_FINDING_UNMATCHED,	      /* an ownership pattern matches none */
+	SL_FINDING_SHADOWED,	      /* ... matches some, decides none */
+	SL_FINDING_RUN_ALL_UNMATCHED, /* a run_all_on pattern matches none */
+	SL_FINDING_WHEN_UNMATCHED,    /* a `when` pattern matches none */
+	SL_FINDING_LANE_NO_GATES,     /* a change to the lane runs no gate */
+	SL_FINDING_LANE_NO_PATHS,     /* a lane with no patterns */
+	SL_FINDING_GATE_NO_PATHS,     /* a gate no tracked path can select */
+	SL_FINDING_SMOKE_NO_UPSTREAM, /* a smoke gate's lane consumes none */
+	SL_FINDING_CODEOWNERS,	      /* a CODEOWNERS line the host skips */
+	SL_FINDING_DRIFT,	      /* paths given other owners */
+};
+
+/* "unowned", "unmatched", "shadowed", ...: the names docs/check.md uses. */
+const char *sl_finding_kind_name(enum sl_finding_kind kind);
+/* "note", "warning", "error". */
+const char *sl_severity_name(enum sl_severity severity);
+
+struct sl_finding {
+	enum sl_finding_kind kind;
+	enum sl_severity severity;
+	/* Where: the rules' or the CODEOWNERS file's name (borrowed), and a
+	 * position in it (line 0: none); file NULL when it is about no line. */
+	const char *file;
+	struct sl_pos pos;
+	const struct sl_rule *rule; /* the pattern it is about, or NULL */
+	size_t lane;		    /* the lane it is about, or SL_NO_LANE */
+	const struct sl_gate *gate; /* the gate it is about, or NULL */
+	/* SL_FINDING_SHADOWED: a path the pattern matches (an index into
+	 * the paths), and the later rule that decides it. */
+	size_t example;
+	const struct sl_rule *decided_by;
+	char *message; /* one line: what is wrong and what to do */
+};
+
+/* A tracked path that the rules and the CODEOWNERS file give other owners. */
+struct sl_check_drift {
+	size_t path;		       /* an index into the paths */
+	const struct sl_rule *rule;    /* the rules' deciding rule, or NULL */
+	const struct sl_rule *co_rule; /* the CODEOWNERS rules', or NULL */
+	unsigned co_line;	       /* co_rule's CODEOWNERS line; 0: none */
+};
+
+struct sl_check_report {
+	size_t npaths;
+	/* Per path, in the order given: the rule that decides it (NULL:
+	 * unowned). Borrowed from the rules. */
+	const struct sl_rule **owner;
+	size_t *lane_paths; /* per lane: how many of the paths it owns */
+	size_t *unowned;    /* the unowned paths' indices, in order */
+	size_t nunowned;
+	/* In order: the rules file's, by position; the unowned paths'; the
+	 * CODEOWNERS file's; the drift's. */
+	struct sl_finding *findings;
+	size_t nfindings;
+	size_t alloc_findings;
+	struct sl_check_drift *drift; /* in the order of the paths */
+	size_t ndrift;
+	size_t alloc_drift;
+	size_t count[SL_SEVERITY_COUNT]; /* findings by severity */
+};
+
+#define SL_CHECK_REPORT_INIT                                                   \
+	{                                                                      \
+		0                                                              \
+	}
+
+/*
+ * Checks rules against the tracked paths[0..n) of a tree (docs/check.md):
+ * which rule decides each path and which paths no lane owns; ownership
+ * patterns that decide no path, told apart as matching none or shadowed
+ * (every path they match is decided by a later rule); run_all_on and
+ * `when` patterns that match no path they could see; lanes that no change
+ * can make run a gate, lanes with no patterns, and gates that no path can
+ * select. The deciding rule of every path comes from the index, so the
+ * cost grows with n, not with the number of rules; only the patterns that
+ * decide nothing are then tested for matching anything. out (initialized
+ * with SL_CHECK_REPORT_INIT) borrows from rules and paths, which must
+ * outlive it; release it with sl_check_report_release(). Returns
+ * SL_ERULES when a pattern hits a match limit on a path (never a silent
+ * "no match"); out is then left empty.
+ */
+int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
+		  const struct sl_check_path *paths, size_t n,
+		  struct sl_error *err);
+
+void sl_check_report_release(struct sl_check_report *report);
+
+/*
+ * Appends path (or a pattern) as the findings' messages show it: as it is,
+ * or in double quotes, C-escaped as git quotes paths, when it holds a
+ * control byte, a double quote or a backslash.
+ */
+void sl_check_path_quote(struct sl_buf *out, const char *path, size_t len);
+
+/* The owners a deciding rule gives (none for NULL: unowned). Borrowed. */
+const struct sl_strvec *sl_rules_owners_of(const struct sl_rules *rules,
+					   const struct sl_rule *rule);
+
+/* A CODEOWNERS file, converted and loaded for comparing. */
+struct sl_codeowners_rules {
+	char *source;		/* the file's name, as given */
+	struct sl_rules *rules; /* sl_codeowners_convert()'s, loaded */
+	/* Per ownership rule of rules: the CODEOWNERS line it comes from
+	 * (0: not known). */
+	unsigned *lines;
+	struct sl_strvec warnings;	  /* the converter's */
+	enum sl_codeowners_flavor flavor; /* as read */
+};
+
+/*
+ * Converts the CODEOWNERS file text[0..len) called source with
+ * sl_codeowners_convert() (GitHub's rules, or GitLab's when the converter
+ * finds its [Section] headers) and loads the result. Returns what the
+ * converter returns for input it refuses (SL_EUSAGE), and SL_ERULES if the
+ * result does not load. The caller owns *out (zeroed on failure) and
+ * releases it with sl_codeowners_rules_release().
+ */
+int sl_codeowners_rules_load(struct sl_codeowners_rules *out,
+			     const char *source, const char *text, size_t len,
+			     struct sl_error *err);
+void sl_codeowners_rules_release(struct sl_codeowners_rules *co);
+
+/*
+ * Adds to report (filled by sl_check_tree() for the same rules and paths)
+ * the converter's warnings about co's lines, and every path whose owner
+ * set (order, repetition and ASCII case aside) differs between rules and
+ * co, with a no-owner lane and no lane both meaning "no owners". Differing
+ * paths are an error. report borrows from co. Returns SL_ERULES when a
+ * pattern hits a match limit.
+ */
+int sl_check_codeowners(struct sl_check_report *report,
+			const struct sl_rules *rules,
+			const struct sl_codeowners_rules *co,
+			const struct sl_check_path *paths, size_t n,
+			struct sl_error *err);
+
 #endif

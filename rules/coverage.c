@@ -1,0 +1,417 @@
+/*
+ * coverage.c: sl_check_tree(), the rules held against the tracked paths of
+ * a tree, and the report it fills. It owns the deciding-rule pass (one
+ * index lookup per path), the unowned paths, the findings about lanes and
+ * gates, and the order of the findings. Which patterns match no path is
+ * coverage_dead.c's; the comparison with a CODEOWNERS file is
+ * coverage_drift.c's. docs/check.md says what each finding means.
+ */
+#include "common/common.h"
+
+#include "rules/coverage_internal.h"
+
+static const char *const kind_names[] = {
+    [SL_FINDING_UNOWNED] = "unowned",
+    [SL_FINDING_UNMATCHED] = "unmatched",
+    [SL_FINDING_SHADOWED] = "shadowed",
+    [SL_FINDING_RUN_ALL_UNMATCHED] = "run_all_unmatched",
+    [SL_FINDING_WHEN_UNMATCHED] = "when_unmatched",
+    [SL_FINDING_LANE_NO_GATES] = "lane_no_gates",
+    [SL_FINDING_LANE_NO_PATHS] = "lane_no_paths",
+    [SL_FINDING_GATE_NO_PATHS] = "gate_no_paths",
+    [SL_FINDING_SMOKE_NO_UPSTREAM] = "smoke_no_upstream",
+    [SL_FINDING_CODEOWNERS] = "codeowners",
+    [SL_FINDING_DRIFT] = "drift",
+};
+
+const char *sl_finding_kind_name(enum sl_finding_kind kind)
+{
+	return kind_names[kind];
+}
+
+const char *sl_severity_name(enum sl_severity severity)
+{
+	static const char *const names[] = {"note", "warning", "error"};
+
+	return names[severity];
+}
+
+const struct sl_strvec *sl_rules_owners_of(const struct sl_rules *rules,
+					   const struct sl_rule *rule)
+{
+	static const struct sl_strvec none = SL_STRVEC_INIT;
+
+	if (!rule || rule->lane >= rules->nlanes)
+		return &none;
+	return &rules->lanes[rule->lane].owners;
+}
+
+struct sl_finding *sl_cov_add(struct sl_check_report *report,
+			      enum sl_finding_kind kind,
+			      enum sl_severity severity, const char *fmt, ...)
+{
+	struct sl_buf msg = SL_BUF_INIT;
+	struct sl_finding *f;
+	va_list ap;
+
+	SL_ALLOC_GROW(report->findings, report->nfindings + 1,
+		      report->alloc_findings);
+	f = &report->findings[report->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->severity = severity;
+	f->lane = SL_NO_LANE;
+	f->example = SIZE_MAX;
+	va_start(ap, fmt);
+	sl_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	f->message = sl_buf_detach(&msg, NULL);
+	report->count[severity]++;
+	return f;
+}
+
+void sl_check_path_quote(struct sl_buf *out, const char *path, size_t len)
+{
+	static const char esc_from[] = "\a\b\t\n\v\f\r\"\\";
+	static const char esc_to[] = "abtnvfr\"\\";
+	const char *e;
+	bool quote = false;
+	size_t i;
+
+	for (i = 0; i < len && !quote; i++)
+		quote = (unsigned char)path[i] < 0x20 || path[i] == 0x7f ||
+			path[i] == '"' || path[i] == '\\';
+	if (!quote) {
+		sl_buf_add(out, path, len);
+		return;
+	}
+	sl_buf_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)path[i];
+
+		e = ch ? strchr(esc_from, ch) : NULL;
+		if (e)
+			sl_buf_addf(out, "\\%c", esc_to[e - esc_from]);
+		else if (ch < 0x20 || ch == 0x7f)
+			sl_buf_addf(out, "\\%03o", ch);
+		else
+			sl_buf_addch(out, (char)ch);
+	}
+	sl_buf_addch(out, '"');
+}
+
+size_t sl_cov_upstream(size_t *out, bool *seen, const struct sl_rules *rules,
+		       size_t lane)
+{
+	size_t head = 0, n = 0, i;
+	const struct sl_lane *x;
+
+	memset(seen, 0, rules->nlanes * sizeof(*seen));
+	seen[lane] = true;
+	x = &rules->lanes[lane];
+	for (;;) {
+		for (i = 0; i < x->nconsumes; i++) {
+			if (seen[x->consumes[i]])
+				continue;
+			seen[x->consumes[i]] = true;
+			out[n++] = x->consumes[i];
+		}
+		if (rules->consumers == SL_CONSUMERS_DIRECT || head == n)
+			break;
+		x = &rules->lanes[out[head++]];
+	}
+	return n;
+}
+
+/* ---- the deciding rule of every path ---------------------------------- */
+
+static int decide(struct sl_cov *c, struct sl_error *err)
+{
+	struct sl_check_report *r = c->report;
+	const struct sl_rules *rules = c->rules;
+	const struct sl_rule *rule;
+	size_t i, *count;
+	int ret;
+
+	r->owner = sl_xcalloc(c->n ? c->n : 1, sizeof(*r->owner));
+	r->lane_paths = sl_xcalloc(rules->nlanes + 1, sizeof(*r->lane_paths));
+	c->decided = sl_xcalloc(rules->rules.n + 1, sizeof(*c->decided));
+	for (i = 0; i < c->n; i++) {
+		ret = sl_rules_owner(&rule, rules, c->paths[i].path,
+				     c->paths[i].len, c->paths[i].flags, err);
+		if (ret)
+			return ret;
+		r->owner[i] = rule;
+		if (rule && rule->lane < rules->nlanes) {
+			c->decided[rule - rules->rules.items]++;
+			r->lane_paths[rule->lane]++;
+		} else {
+			r->nunowned++;
+		}
+	}
+	/* Group the paths by lane (a counting sort), the unowned last. */
+	c->lane_start = sl_xcalloc(rules->nlanes + 2, sizeof(*c->lane_start));
+	for (i = 0; i < rules->nlanes; i++)
+		c->lane_start[i + 1] = c->lane_start[i] + r->lane_paths[i];
+	c->lane_start[rules->nlanes + 1] = c->n;
+	count = sl_xcalloc(rules->nlanes + 1, sizeof(*count));
+	c->by_lane = sl_xcalloc(c->n ? c->n : 1, sizeof(*c->by_lane));
+	for (i = 0; i < c->n; i++) {
+		size_t l = r->owner[i] && r->owner[i]->lane < rules->nlanes
+			       ? r->owner[i]->lane
+			       : rules->nlanes;
+
+		c->by_lane[c->lane_start[l] + count[l]++] = i;
+	}
+	free(count);
+	r->unowned = sl_xmalloc(sl_st_mult(r->nunowned + 1, sizeof(size_t)));
+	memcpy(r->unowned, c->by_lane + c->lane_start[rules->nlanes],
+	       r->nunowned * sizeof(size_t));
+	return 0;
+}
+
+static void report_unowned(struct sl_cov *c)
+{
+	const struct sl_check_report *r = c->report;
+	enum sl_severity severity = SL_SEVERITY_WARNING;
+	const char *effect;
+
+	if (!r->nunowned)
+		return;
+	switch (c->rules->unowned) {
+	case SL_UNOWNED_GLOBAL_ONLY:
+		effect = "runs only the contract gates (unowned: global-only)";
+		break;
+	case SL_UNOWNED_FAIL:
+		effect = "fails selection (unowned: fail)";
+		severity = SL_SEVERITY_ERROR;
+		break;
+	default:
+		effect = "runs every gate (unowned: run-all)";
+		break;
+	}
+	sl_cov_add(c->report, SL_FINDING_UNOWNED, severity,
+		   "%zu of %zu tracked files %s owned by no lane: a change to "
+		   "%s %s; add %s to a lane's paths",
+		   r->nunowned, c->n, r->nunowned == 1 ? "is" : "are",
+		   r->nunowned == 1 ? "it" : "one", effect,
+		   r->nunowned == 1 ? "it" : "them");
+}
+
+/* ---- lanes and gates ---------------------------------------------------- */
+
+/* Per lane: does a lane that consumes it (as selection reaches) have a
+ * smoke gate, which a change to the lane would run? */
+static bool *smoked_lanes(const struct sl_rules *rules)
+{
+	bool *smoked = sl_xcalloc(rules->nlanes + 1, sizeof(*smoked));
+	bool *seen = sl_xcalloc(rules->nlanes + 1, sizeof(*seen));
+	size_t *up = sl_xcalloc(rules->nlanes + 1, sizeof(*up));
+	size_t g, i, n;
+
+	for (g = 0; g < rules->ngates; g++) {
+		if (rules->gates[g].kind != SL_GATE_SMOKE)
+			continue;
+		n = sl_cov_upstream(up, seen, rules, rules->gates[g].lane);
+		for (i = 0; i < n; i++)
+			smoked[up[i]] = true;
+	}
+	free(seen);
+	free(up);
+	return smoked;
+}
+
+static size_t count_gates(const struct sl_rules *rules, size_t lane,
+			  enum sl_gate_kind kind)
+{
+	size_t g, n = 0;
+
+	for (g = 0; g < rules->ngates; g++)
+		n += rules->gates[g].lane == lane &&
+		     rules->gates[g].kind == kind;
+	return n;
+}
+
+static struct sl_finding *add_lane(struct sl_cov *c, size_t lane,
+				   enum sl_finding_kind kind,
+				   enum sl_severity severity, const char *what)
+{
+	const struct sl_lane *l = &c->rules->lanes[lane];
+	struct sl_finding *f;
+
+	f = sl_cov_add(c->report, kind, severity, "lane %s %s", l->name, what);
+	f->file = c->rules->file;
+	f->pos = l->pos;
+	f->lane = lane;
+	return f;
+}
+
+static void report_lane(struct sl_cov *c, size_t lane, const bool *smoked)
+{
+	const struct sl_lane *l = &c->rules->lanes[lane];
+	size_t nsmoke = count_gates(c->rules, lane, SL_GATE_SMOKE);
+
+	if (!l->nrules) {
+		if (!nsmoke && !count_gates(c->rules, lane, SL_GATE_LOCAL))
+			add_lane(c, lane, SL_FINDING_LANE_NO_PATHS,
+				 SL_SEVERITY_WARNING,
+				 "has no paths and no gates, so it does "
+				 "nothing; give it paths, or remove it");
+		else if (nsmoke)
+			add_lane(c, lane, SL_FINDING_LANE_NO_PATHS,
+				 SL_SEVERITY_NOTE,
+				 "has no paths: it owns no file, and only its "
+				 "smoke gates run, when a lane it consumes "
+				 "changes");
+		else
+			add_lane(c, lane, SL_FINDING_LANE_NO_PATHS,
+				 SL_SEVERITY_WARNING,
+				 "has no paths: it owns no file, so no change "
+				 "selects its gates; give it paths, or remove "
+				 "it");
+		return;
+	}
+	if (count_gates(c->rules, lane, SL_GATE_LOCAL) || smoked[lane])
+		return;
+	if (!l->owners.n)
+		add_lane(c, lane, SL_FINDING_LANE_NO_GATES, SL_SEVERITY_NOTE,
+			 "has no owners and no gates: a change to its paths "
+			 "runs only the contract gates, as meant for "
+			 "documentation or a CODEOWNERS line with no owners");
+	else
+		add_lane(c, lane, SL_FINDING_LANE_NO_GATES, SL_SEVERITY_WARNING,
+			 "has no gates, and no lane that consumes it has a "
+			 "smoke gate: a change to its paths runs only the "
+			 "contract gates; give it a gate, or leave it so if "
+			 "that is meant");
+}
+
+/* Do the lanes a smoke gate's lane consumes own any path? */
+static bool upstream_owns(const struct sl_cov *c, size_t lane, size_t *up,
+			  bool *seen)
+{
+	size_t i, n = sl_cov_upstream(up, seen, c->rules, lane);
+
+	for (i = 0; i < n; i++)
+		if (c->report->lane_paths[up[i]])
+			return true;
+	return false;
+}
+
+static void report_gate(struct sl_cov *c, const struct sl_gate *g, size_t *up,
+			bool *seen)
+{
+	const struct sl_lane *l;
+	struct sl_finding *f = NULL;
+
+	if (g->kind == SL_GATE_CONTRACT)
+		return;
+	l = &c->rules->lanes[g->lane];
+	/* A lane with no paths says so for its local gates. */
+	if (g->kind == SL_GATE_LOCAL && !c->report->lane_paths[g->lane] &&
+	    l->nrules)
+		f = sl_cov_add(c->report, SL_FINDING_GATE_NO_PATHS,
+			       SL_SEVERITY_WARNING,
+			       "gate %s: lane %s owns no tracked file, so no "
+			       "change selects it (only a run of every gate "
+			       "does); give the lane paths that match files",
+			       g->name, l->name);
+	else if (g->kind == SL_GATE_SMOKE && !l->nconsumes)
+		f = sl_cov_add(c->report, SL_FINDING_SMOKE_NO_UPSTREAM,
+			       SL_SEVERITY_WARNING,
+			       "smoke gate %s: lane %s consumes no lane, so no "
+			       "change selects it (only a run of every gate "
+			       "does); add the lanes it tests to its consumes, "
+			       "or make it a local gate",
+			       g->name, l->name);
+	else if (g->kind == SL_GATE_SMOKE &&
+		 !upstream_owns(c, g->lane, up, seen))
+		f = sl_cov_add(c->report, SL_FINDING_GATE_NO_PATHS,
+			       SL_SEVERITY_WARNING,
+			       "smoke gate %s: the lanes %s consumes own no "
+			       "tracked file, so no change selects it (only a "
+			       "run of every gate does)",
+			       g->name, l->name);
+	if (!f)
+		return;
+	f->file = c->rules->file;
+	f->pos = g->pos;
+	f->lane = g->lane;
+	f->gate = g;
+}
+
+static void report_lanes_and_gates(struct sl_cov *c)
+{
+	const struct sl_rules *rules = c->rules;
+	bool *smoked = smoked_lanes(rules);
+	bool *seen = sl_xcalloc(rules->nlanes + 1, sizeof(*seen));
+	size_t *up = sl_xcalloc(rules->nlanes + 1, sizeof(*up));
+	size_t i;
+
+	for (i = 0; i < rules->nlanes; i++)
+		report_lane(c, i, smoked);
+	for (i = 0; i < rules->ngates; i++)
+		report_gate(c, &rules->gates[i], up, seen);
+	free(smoked);
+	free(seen);
+	free(up);
+}
+
+/* ---- the whole -------------------------------------------------------- */
+
+/* By position in the file; at one position, by kind, then message. */
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct sl_finding *x = a, *y = b;
+
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	if (x->pos.col != y->pos.col)
+		return x->pos.col < y->pos.col ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->message, y->message);
+}
+
+int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
+		  const struct sl_check_path *paths, size_t n,
+		  struct sl_error *err)
+{
+	struct sl_cov c = {rules, paths, n, out, NULL, NULL, NULL};
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->npaths = n;
+	ret = decide(&c, err);
+	if (!ret)
+		ret = sl_cov_dead_rules(&c, err);
+	if (!ret)
+		ret = sl_cov_unused_patterns(&c, err);
+	if (ret) {
+		sl_check_report_release(out);
+		goto out;
+	}
+	report_lanes_and_gates(&c);
+	qsort(out->findings, out->nfindings, sizeof(*out->findings),
+	      cmp_finding);
+	report_unowned(&c);
+out:
+	free(c.by_lane);
+	free(c.lane_start);
+	free(c.decided);
+	return ret;
+}
+
+void sl_check_report_release(struct sl_check_report *report)
+{
+	size_t i;
+
+	for (i = 0; i < report->nfindings; i++)
+		free(report->findings[i].message);
+	free(report->findings);
+	free(report->owner);
+	free(report->lane_paths);
+	free(report->unowned);
+	free(report->drift);
+	memset(report, 0, sizeof(*report));
+}
