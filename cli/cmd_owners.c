@@ -123,20 +123,30 @@ static int parse_options(int argc, char **argv, struct owners_opts *opts,
 
 /* ---- reading paths ----------------------------------------------------- */
 
-/* Shows path for a message or a text line: C-quoted, as git does, when it
- * holds a control byte, a backslash or a double quote. */
+/* Does git quote this path: a control byte, a backslash or a quote? */
+static bool needs_quoting(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			return true;
+	}
+	return false;
+}
+
+/* Shows path for a message or a text line: C-quoted, as git does, when
+ * needs_quoting() says so. */
 static void show_path(struct sl_buf *out, const char *s, size_t len)
 {
 	static const char esc_from[] = "\a\b\t\n\v\f\r\"\\";
 	static const char esc_to[] = "abtnvfr\"\\";
 	const char *e;
 	size_t i;
-	bool quote = false;
 
-	for (i = 0; i < len && !quote; i++)
-		quote = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
-			s[i] == '"' || s[i] == '\\';
-	if (!quote) {
+	if (!needs_quoting(s, len)) {
 		sl_buf_add(out, s, len);
 		return;
 	}
@@ -326,100 +336,124 @@ static void add_uint(struct sl_buf *sb, unsigned n)
 	sl_buf_add(sb, digits + i, sizeof(digits) - i);
 }
 
-/*
- * The four columns of one row, as text; owners[] holds each lane's owners
- * joined once for all rows.
- */
-static void text_cells(struct sl_buf cell[4], const struct sl_rules *rules,
-		       const struct sl_buf *owners,
-		       const struct owners_table *t,
-		       const struct owners_row *row)
-{
-	const struct sl_lane *lane = row_lane(rules, row);
-	size_t i;
-
-	for (i = 0; i < 4; i++)
-		sl_buf_reset(&cell[i]);
-	show_path(&cell[0], t->pool.buf + row->off, row->len);
-	if (row->flags & SL_MATCH_DIR)
-		sl_buf_addch(&cell[0], '/');
-	sl_buf_adds(&cell[1], lane ? lane->name : "(unowned)");
-	if (lane && owners[lane - rules->lanes].len)
-		sl_buf_add(&cell[2], owners[lane - rules->lanes].buf,
-			   owners[lane - rules->lanes].len);
-	else
-		sl_buf_addch(&cell[2], '-');
-	if (row->rule) {
-		sl_buf_adds(&cell[3], rules->file);
-		sl_buf_addch(&cell[3], ':');
-		add_uint(&cell[3], row->rule->pos.line);
-	} else {
-		sl_buf_addch(&cell[3], '-');
-	}
-}
-
 /* Columns on a terminal: UTF-8 continuation bytes take none. */
-static size_t display_width(const struct sl_buf *sb)
+static size_t display_width(const char *s, size_t len)
 {
 	size_t i, w = 0;
 
-	for (i = 0; i < sb->len; i++)
-		w += ((unsigned char)sb->buf[i] & 0xc0) != 0x80;
+	for (i = 0; i < len; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
 	return w;
 }
 
-static void add_spaces(struct sl_buf *sb, size_t n)
+static void add_padded(struct sl_buf *sb, const char *s, size_t len,
+		       size_t width, size_t column)
 {
 	static const char spaces[] = "                                ";
+	size_t n = column + 2 - width;
 
+	sl_buf_add(sb, s, len);
 	for (; n >= sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
 		sl_buf_add(sb, spaces, sizeof(spaces) - 1);
 	sl_buf_add(sb, spaces, n);
 }
 
+/* What every text row of a lane shows: its name and its owners, joined. */
+struct lane_text {
+	struct sl_buf owners;
+	size_t name_width;
+	size_t owners_width;
+};
+
+static struct lane_text *lane_texts(const struct sl_rules *rules)
+{
+	struct lane_text *lt =
+	    sl_xcalloc(rules->nlanes + 1, sizeof(*lt)); /* + unowned */
+	const struct sl_lane *lane;
+	size_t i, k;
+
+	for (i = 0; i <= rules->nlanes; i++) {
+		sl_buf_init(&lt[i].owners, 0);
+		lane = i < rules->nlanes ? &rules->lanes[i] : NULL;
+		for (k = 0; lane && k < lane->owners.n; k++) {
+			if (k)
+				sl_buf_addch(&lt[i].owners, ',');
+			sl_buf_adds(&lt[i].owners, lane->owners.v[k]);
+		}
+		if (!lt[i].owners.len)
+			sl_buf_addch(&lt[i].owners, '-');
+		lt[i].name_width =
+		    lane ? display_width(lane->name, strlen(lane->name))
+			 : strlen("(unowned)");
+		lt[i].owners_width =
+		    display_width(lt[i].owners.buf, lt[i].owners.len);
+	}
+	return lt;
+}
+
+/*
+ * One line per path, PATH LANE OWNERS RULE, the first three columns padded
+ * to their widest entry. Each path is measured once, and lines go out
+ * through one buffer.
+ */
 static void print_text(const struct sl_rules *rules,
 		       const struct owners_table *t)
 {
-	struct sl_buf cell[4] = {SL_BUF_INIT, SL_BUF_INIT, SL_BUF_INIT,
-				 SL_BUF_INIT};
-	struct sl_buf line = SL_BUF_INIT, *owners;
-	size_t width[3] = {0, 0, 0}, i, c, w;
+	struct lane_text *lt = lane_texts(rules);
+	struct sl_buf out = SL_BUF_INIT, shown = SL_BUF_INIT;
+	size_t width[3] = {0, 0, 0}, *path_width, i, l;
+	const struct owners_row *row;
+	const struct sl_lane *lane;
 
-	owners = sl_xcalloc(rules->nlanes ? rules->nlanes : 1, sizeof(*owners));
-	for (i = 0; i < rules->nlanes; i++) {
-		sl_buf_init(&owners[i], 0);
-		for (c = 0; c < rules->lanes[i].owners.n; c++) {
-			if (c)
-				sl_buf_addch(&owners[i], ',');
-			sl_buf_adds(&owners[i], rules->lanes[i].owners.v[c]);
-		}
+	path_width = sl_xcalloc(t->n ? t->n : 1, sizeof(*path_width));
+	for (i = 0; i < t->n; i++) {
+		row = &t->rows[i];
+		sl_buf_reset(&shown);
+		show_path(&shown, t->pool.buf + row->off, row->len);
+		path_width[i] = display_width(shown.buf, shown.len) +
+				!!(row->flags & SL_MATCH_DIR);
+		lane = row_lane(rules, row);
+		l = lane ? (size_t)(lane - rules->lanes) : rules->nlanes;
+		if (path_width[i] > width[0])
+			width[0] = path_width[i];
+		if (lt[l].name_width > width[1])
+			width[1] = lt[l].name_width;
+		if (lt[l].owners_width > width[2])
+			width[2] = lt[l].owners_width;
 	}
 	for (i = 0; i < t->n; i++) {
-		text_cells(cell, rules, owners, t, &t->rows[i]);
-		for (c = 0; c < 3; c++) {
-			w = display_width(&cell[c]);
-			if (w > width[c])
-				width[c] = w;
+		row = &t->rows[i];
+		lane = row_lane(rules, row);
+		l = lane ? (size_t)(lane - rules->lanes) : rules->nlanes;
+		sl_buf_reset(&shown);
+		show_path(&shown, t->pool.buf + row->off, row->len);
+		if (row->flags & SL_MATCH_DIR)
+			sl_buf_addch(&shown, '/');
+		add_padded(&out, shown.buf, shown.len, path_width[i], width[0]);
+		add_padded(&out, lane ? lane->name : "(unowned)",
+			   lane ? strlen(lane->name) : strlen("(unowned)"),
+			   lt[l].name_width, width[1]);
+		add_padded(&out, lt[l].owners.buf, lt[l].owners.len,
+			   lt[l].owners_width, width[2]);
+		if (row->rule) {
+			sl_buf_adds(&out, rules->file);
+			sl_buf_addch(&out, ':');
+			add_uint(&out, row->rule->pos.line);
+		} else {
+			sl_buf_addch(&out, '-');
+		}
+		sl_buf_addch(&out, '\n');
+		if (out.len >= 65536 || i + 1 == t->n) {
+			fwrite(out.buf, 1, out.len, stdout);
+			sl_buf_reset(&out);
 		}
 	}
-	for (i = 0; i < t->n; i++) {
-		text_cells(cell, rules, owners, t, &t->rows[i]);
-		sl_buf_reset(&line);
-		for (c = 0; c < 3; c++) {
-			sl_buf_add(&line, cell[c].buf, cell[c].len);
-			add_spaces(&line,
-				   width[c] + 2 - display_width(&cell[c]));
-		}
-		sl_buf_add(&line, cell[3].buf, cell[3].len);
-		sl_buf_addch(&line, '\n');
-		fwrite(line.buf, 1, line.len, stdout);
-	}
-	for (c = 0; c < 4; c++)
-		sl_buf_release(&cell[c]);
-	for (i = 0; i < rules->nlanes; i++)
-		sl_buf_release(&owners[i]);
-	free(owners);
-	sl_buf_release(&line);
+	for (i = 0; i <= rules->nlanes; i++)
+		sl_buf_release(&lt[i].owners);
+	free(lt);
+	free(path_width);
+	sl_buf_release(&out);
+	sl_buf_release(&shown);
 }
 
 /* One element of "paths"; jansson's _new calls steal the reference. */

@@ -138,7 +138,8 @@ static inline void rand_glob(struct rng *r, struct sl_buf *out)
 	}
 	if (rng_chance(r, 20))
 		sl_buf_addch(out, '/');
-	n = 1 + rng_below(r, 4);
+	/* Now and then a long one, past 64 automaton positions. */
+	n = rng_chance(r, 5) ? 6 + rng_below(r, 12) : 1 + rng_below(r, 4);
 	for (i = 0; i < n; i++) {
 		if (i)
 			sl_buf_addch(out, '/');

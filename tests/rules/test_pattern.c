@@ -307,6 +307,68 @@ static void match__is_linear_on_hostile_input(void **state)
 	sl_buf_release(&deep);
 }
 
+/* Patterns of 64 positions or more run on the multi-word automaton. */
+static void match__long_patterns_mean_the_same(void **state)
+{
+	struct sl_buf pat = SL_BUF_INIT, path = SL_BUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		sl_buf_adds(&pat, "a*");
+	for (i = 0; i < 40; i++)
+		sl_buf_addch(&path, 'a');
+	assert_true(matches(pat.buf, path.buf));
+	assert_true(
+	    matches(pat.buf, "x/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab/y"));
+	sl_buf_setlen(&path, 39);
+	assert_false(matches(pat.buf, path.buf));
+
+	/* Anchored, with '?' and a trailing "**" + "/" + name. */
+	sl_buf_reset(&pat);
+	sl_buf_adds(&pat, "d/");
+	for (i = 0; i < 40; i++)
+		sl_buf_adds(&pat, "x?");
+	sl_buf_adds(&pat, "/**/z");
+	sl_buf_reset(&path);
+	sl_buf_adds(&path, "d/");
+	for (i = 0; i < 40; i++)
+		sl_buf_adds(&path, "xy");
+	sl_buf_adds(&path, "/q/z/w");
+	assert_true(matches(pat.buf, path.buf));
+	path.buf[2 + 79] = '/';
+	assert_false(matches(pat.buf, path.buf));
+
+	/* A run of "**" + "/" groups: each may match nothing or anything. */
+	sl_buf_reset(&pat);
+	sl_buf_adds(&pat, "d/");
+	for (i = 0; i < 30; i++)
+		sl_buf_adds(&pat, "**/");
+	sl_buf_adds(&pat, "z");
+	assert_true(matches(pat.buf, "d/z"));
+	assert_true(matches(pat.buf, "d/a/b/z"));
+	assert_true(matches(pat.buf, "d/a/b/z/c"));
+	assert_false(matches(pat.buf, "d/a/b/y"));
+	assert_false(matches(pat.buf, "e/z"));
+
+	/* A long directory-only pattern matches through its directory. */
+	sl_buf_reset(&pat);
+	sl_buf_adds(&pat, "d/");
+	for (i = 0; i < 35; i++)
+		sl_buf_adds(&pat, "x*");
+	sl_buf_addch(&pat, '/');
+	sl_buf_reset(&path);
+	sl_buf_adds(&path, "d/");
+	for (i = 0; i < 35; i++)
+		sl_buf_adds(&path, "xx");
+	assert_false(matches(pat.buf, path.buf));
+	assert_true(matches_flags(pat.buf, path.buf, SL_MATCH_DIR));
+	sl_buf_adds(&path, "/f");
+	assert_true(matches(pat.buf, path.buf));
+	sl_buf_release(&pat);
+	sl_buf_release(&path);
+}
+
 /* ---- regular expressions --------------------------------------------- */
 
 static void regex__matches_the_whole_path_only(void **state)
@@ -420,6 +482,7 @@ int main(void)
 	    cmocka_unit_test(compile__refuses_patterns_that_can_never_match),
 	    cmocka_unit_test(compile__accepts_odd_but_matching_patterns),
 	    cmocka_unit_test(match__is_linear_on_hostile_input),
+	    cmocka_unit_test(match__long_patterns_mean_the_same),
 	    cmocka_unit_test(regex__matches_the_whole_path_only),
 	    cmocka_unit_test(regex__refuses_what_does_not_compile),
 	    cmocka_unit_test(regex__hitting_a_limit_is_an_error),
