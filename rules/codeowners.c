@@ -15,7 +15,7 @@
 #include "rules/rules.h"
 
 /* Past this many owner sets the lanes keep the order of their first line. */
-#define ORDER_MAX_LANES 1024
+#define ORDER_MAX_LANES 2048
 /* Lines named in one comment before "and N more". */
 #define NOTE_MAX_LINES 8
 
@@ -433,23 +433,40 @@ static void build_pattern(struct sl_buf *out, struct sl_buf *note,
 	free(ex);
 }
 
-/* Writes every live entry's pattern, and a note for a reader, for emit. */
-static void build_patterns(struct sl_co_conv *c)
+static int too_big(const struct sl_co_conv *c, struct sl_error *err)
+{
+	return sl_error_set(err, SL_EUSAGE,
+			    "the rules from %s would take more than the %u "
+			    "bytes a rules file may have; fewer owner sets, or "
+			    "lines in fewer orders, make them smaller",
+			    c->file.source, SL_RULES_MAX_BYTES);
+}
+
+/*
+ * Writes every live entry's pattern, and a note for a reader, for
+ * sl_co_emit(). Stops as soon as the patterns alone outgrow a rules file.
+ */
+static int build_patterns(struct sl_co_conv *c, struct sl_error *err)
 {
 	struct sl_buf pattern = SL_BUF_INIT, note = SL_BUF_INIT;
 	struct sl_co_entry *e;
-	size_t i;
+	size_t i, total = 0;
+	int ret = 0;
 
-	for (i = 0; i < c->file.nentries; i++) {
+	for (i = 0; !ret && i < c->file.nentries; i++) {
 		e = &c->file.entries[i];
 		if (!sl_co_entry_live(e))
 			continue;
 		build_pattern(&pattern, &note, c, i);
+		total += pattern.len;
+		if (total > SL_RULES_MAX_BYTES)
+			ret = too_big(c, err);
 		e->rule = sl_buf_detach(&pattern, NULL);
 		e->note = note.len ? sl_buf_detach(&note, NULL) : NULL;
 		sl_buf_reset(&note);
 	}
 	sl_buf_release(&note);
+	return ret;
 }
 
 /* ---- GitLab's sections --------------------------------------------------- */
@@ -612,12 +629,7 @@ static int check_output(const struct sl_co_conv *c, const struct sl_buf *yaml,
 	int ret;
 
 	if (yaml->len > SL_RULES_MAX_BYTES)
-		return sl_error_set(err, SL_EUSAGE,
-				    "the rules from %s would take %zu bytes, "
-				    "over the %u a rules file may have; split "
-				    "the CODEOWNERS file's owner sets",
-				    c->file.source, yaml->len,
-				    SL_RULES_MAX_BYTES);
+		return too_big(c, err);
 	ret = sl_rules_load_buffer(&rules, c->file.source, yaml->buf, yaml->len,
 				   err);
 	sl_rules_free(rules);
@@ -661,7 +673,9 @@ int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
 	group_sets(&c);
 	order_lanes(&c);
 	name_lanes(&c);
-	build_patterns(&c);
+	ret = build_patterns(&c, err);
+	if (ret)
+		goto out;
 	sorted_warnings(&out->warnings, &c.file);
 	sl_co_emit(&out->yaml, &c, &out->warnings);
 	out->flavor = c.file.flavor;

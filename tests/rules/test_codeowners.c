@@ -648,6 +648,33 @@ static void convert__refuses_what_is_not_text(void **state)
 	sl_codeowners_result_release(&res);
 }
 
+static void convert__refuses_rules_past_the_size_limit(void **state)
+{
+	struct sl_codeowners_options opts = SL_CODEOWNERS_OPTIONS_INIT;
+	struct sl_codeowners_result res = SL_CODEOWNERS_RESULT_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf text = SL_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	/* More owner sets than the lanes are ordered for, each line of them
+	 * to be kept from what 2,100 later lines of one set decide. */
+	sl_buf_adds(&text, "*.a @a\n");
+	for (i = 0; i < 2100; i++)
+		sl_buf_addf(&text, "*.e%zu @b%zu\n", i, i);
+	for (i = 0; i < 2100; i++)
+		sl_buf_addf(&text, "*.f%zu @a\n", i);
+	assert_int_equal(
+	    sl_codeowners_convert(&res, text.buf, text.len, &opts, &err),
+	    SL_EUSAGE);
+	assert_non_null(strstr(sl_error_message(&err),
+			       "the rules from CODEOWNERS would take more than "
+			       "the 4194304 bytes"));
+	assert_int_equal(res.yaml.len, 0);
+	sl_buf_release(&text);
+	sl_error_release(&err);
+}
+
 /* ---- GitLab -------------------------------------------------------------- */
 
 static const char gitlab_example[] =
@@ -819,6 +846,7 @@ int main(void)
 	    cmocka_unit_test(convert__left_out_when_git_matches_nothing),
 	    cmocka_unit_test(convert__odd_characters_survive_yaml),
 	    cmocka_unit_test(convert__refuses_what_is_not_text),
+	    cmocka_unit_test(convert__refuses_rules_past_the_size_limit),
 	    cmocka_unit_test(convert__gitlab_sections_and_default_owners),
 	    cmocka_unit_test(convert__gitlab_overlaps_are_named_precisely),
 	    cmocka_unit_test(convert__flavor_can_be_forced),
