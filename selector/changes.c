@@ -80,10 +80,48 @@ static int change_cmp(const void *a, const void *b)
 	return sl_path_cmp(x->path, x->len, y->path, y->len);
 }
 
+static bool is_sorted(const void *base, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (cmp(p + (i - 1) * size, p + i * size) > 0)
+			return false;
+	return true;
+}
+
 void sl_change_list_sort(struct sl_change_list *list)
 {
-	if (list->n > 1)
+	/* A tree walk lists paths in order already: check before sorting. */
+	if (!is_sorted(list->items, list->n, sizeof(*list->items), change_cmp))
 		qsort(list->items, list->n, sizeof(*list->items), change_cmp);
+}
+
+void sl_change_list_sort_unique(struct sl_change_list *list)
+{
+	size_t i, kept = 0;
+
+	sl_change_list_sort(list);
+	for (i = 0; i < list->n; i++) {
+		struct sl_change *c = &list->items[i];
+		struct sl_change *last = kept ? &list->items[kept - 1] : NULL;
+
+		if (!last || change_cmp(last, c)) {
+			list->items[kept++] = *c;
+			continue;
+		}
+		/* The same path twice: keep what says where it is now. */
+		if (last->status == SL_CHANGE_DELETED &&
+		    c->status != SL_CHANGE_DELETED) {
+			sl_change_release(last);
+			*last = *c;
+		} else {
+			sl_change_release(c);
+		}
+	}
+	list->n = kept;
 }
 
 /*
@@ -179,7 +217,8 @@ size_t sl_change_list_names(struct sl_change_name **out,
 			names[n++] = (struct sl_change_name){
 			    c->old_path, c->old_len, c, true};
 	}
-	qsort(names, n, sizeof(*names), name_order);
+	if (!is_sorted(names, n, sizeof(*names), name_order))
+		qsort(names, n, sizeof(*names), name_order);
 	for (i = 0; i < n; i++)
 		if (!kept || name_cmp(&names[kept - 1], &names[i]))
 			names[kept++] = names[i];

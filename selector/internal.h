@@ -61,6 +61,16 @@ void sl_oid_hex(char out[SL_OID_HEXSZ + 1], const git_oid *oid);
 /* True when s is SL_OID_HEXSZ zeros: the "no commit" id of push events. */
 bool sl_oid_hex_is_zero(const char *s);
 
+/* ---- treewalk.c ----------------------------------------------------- */
+
+/*
+ * Appends to out the changes from the tree old_tree to new_tree, in path
+ * order, renames not paired. Returns SL_EENV when a tree cannot be read.
+ */
+int sl_tree_diff(struct sl_change_list *out, struct sl_repo *repo,
+		 const git_oid *old_tree, const git_oid *new_tree,
+		 struct sl_error *err);
+
 /* ---- treediff.c ----------------------------------------------------- */
 
 /*
@@ -101,6 +111,14 @@ int sl_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Sorts by path (a rename by its new name). */
 void sl_change_list_sort(struct sl_change_list *list);
+
+/*
+ * Sorts and lists each path once. libgit2's similarity search splits a
+ * typechange into a deletion and an addition that may become a rename's
+ * new side: of two changes with one path, the one that is not a deletion
+ * is kept (the names they touch are the same).
+ */
+void sl_change_list_sort_unique(struct sl_change_list *list);
 
 /*
  * Merges later (changes made after those of into, e.g. the working copy's

@@ -109,25 +109,6 @@ static int parse(struct sl_change_list *out, const char *data, size_t len,
 	return 0;
 }
 
-/* Sorts and drops repeated names. */
-static void sort_unique(struct sl_change_list *list)
-{
-	size_t i, kept = 0;
-
-	sl_change_list_sort(list);
-	for (i = 0; i < list->n; i++) {
-		struct sl_change *c = &list->items[i];
-
-		if (kept &&
-		    !sl_path_cmp(list->items[kept - 1].path,
-				 list->items[kept - 1].len, c->path, c->len))
-			sl_change_release(c);
-		else
-			list->items[kept++] = *c;
-	}
-	list->n = kept;
-}
-
 static int from_buffer(struct sl_change_list *out, const struct sl_buf *sb,
 		       const char *name, bool nul, struct sl_error *err)
 {
@@ -136,7 +117,7 @@ static int from_buffer(struct sl_change_list *out, const struct sl_buf *sb,
 	if (ret)
 		sl_change_list_release(out);
 	else
-		sort_unique(out);
+		sl_change_list_sort_unique(out);
 	return ret;
 }
 

@@ -1,16 +1,9 @@
 /*
- * treediff.c: the changes between two commits. It owns the comparison of
- * two trees, the pairing of exact renames, and the conversion of a
- * libgit2 git_diff (similarity renames here, the working copy in
- * worktree.c) into a change list. Which commits to compare is range.c's
- * business.
- *
- * Why not git_diff_tree_to_tree(): it iterates every entry of both trees,
- * unchanged subtrees included, which costs ~150 ms on a 100,000-file tree
- * even when one file changed. Here the two trees are merge-walked entry by
- * entry, in git's tree order, and a subtree whose id is the same on both
- * sides is skipped without being read, so the cost follows the size of the
- * change and the depth of the paths, not the size of the repository.
+ * treediff.c: the changes between two commits. It owns what surrounds
+ * the comparison of the two trees (treewalk.c): the pairing of exact
+ * renames, similarity renames through libgit2 on request, and the
+ * conversion of a libgit2 git_diff (that one, and the working copy's in
+ * worktree.c) into a change list. Which commits to compare is range.c's.
  */
 #include "common/common.h"
 
@@ -18,185 +11,6 @@
 
 /* The empty blob: never paired as a rename (any two empty files would be). */
 static const char empty_blob_hex[] = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-
-struct walk {
-	struct sl_repo *repo;
-	struct sl_change_list *out;
-	struct sl_buf path; /* the directory being compared, with '/' */
-	struct sl_error *err;
-};
-
-static bool is_tree(const git_tree_entry *e)
-{
-	return git_tree_entry_filemode(e) == GIT_FILEMODE_TREE;
-}
-
-/*
- * git's tree order (base_name_compare): names compare bytewise, and a
- * directory compares as if its name ended in '/'. So a file "a" sorts
- * before "a.b" and a directory "a" after it (as "a/"), and a file and a
- * directory of the same name are two different entries, never a pair.
- */
-static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
-{
-	const char *an = git_tree_entry_name(a), *bn = git_tree_entry_name(b);
-	size_t alen = strlen(an), blen = strlen(bn);
-	size_t len = alen < blen ? alen : blen;
-	int cmp = memcmp(an, bn, len);
-	unsigned char ac, bc;
-
-	if (cmp)
-		return cmp;
-	ac = alen > len ? (unsigned char)an[len] : is_tree(a) ? '/' : '\0';
-	bc = blen > len ? (unsigned char)bn[len] : is_tree(b) ? '/' : '\0';
-	return (int)ac - (int)bc;
-}
-
-/* Regular files (either mode), symbolic links and submodules are kinds. */
-static int kind(git_filemode_t mode)
-{
-	if (mode == GIT_FILEMODE_BLOB_EXECUTABLE)
-		return GIT_FILEMODE_BLOB;
-	return (int)mode;
-}
-
-static int lookup_tree(git_tree **out, struct walk *w, const git_oid *id)
-{
-	if (git_tree_lookup(out, w->repo->git, id) == 0)
-		return 0;
-	return sl_git_error(w->err, SL_EENV,
-			    "cannot read the tree '%s' (a damaged or "
-			    "incomplete repository: run git fsck)",
-			    w->path.len ? w->path.buf : "/");
-}
-
-static struct sl_change *push(struct walk *w, enum sl_change_status status,
-			      const git_tree_entry *e)
-{
-	size_t base = w->path.len;
-	struct sl_change *c;
-
-	sl_buf_adds(&w->path, git_tree_entry_name(e));
-	c = sl_change_list_push(w->out, status, w->path.buf, w->path.len);
-	sl_buf_setlen(&w->path, base);
-	return c;
-}
-
-static void set_old(struct sl_change *c, const git_tree_entry *e)
-{
-	c->old_mode = (uint32_t)git_tree_entry_filemode(e);
-	sl_oid_hex(c->old_id, git_tree_entry_id(e));
-	c->submodule |= c->old_mode == GIT_FILEMODE_COMMIT;
-}
-
-static void set_new(struct sl_change *c, const git_tree_entry *e)
-{
-	c->new_mode = (uint32_t)git_tree_entry_filemode(e);
-	sl_oid_hex(c->new_id, git_tree_entry_id(e));
-	c->submodule |= c->new_mode == GIT_FILEMODE_COMMIT;
-}
-
-static int diff_trees(struct walk *w, const git_tree *a, const git_tree *b,
-		      int depth);
-
-/* Enters the directory of entry e (on the side that has it). */
-static int descend(struct walk *w, const git_tree_entry *ea,
-		   const git_tree_entry *eb, int depth)
-{
-	const git_tree_entry *e = ea ? ea : eb;
-	size_t base = w->path.len;
-	git_tree *ta = NULL, *tb = NULL;
-	int ret;
-
-	sl_buf_adds(&w->path, git_tree_entry_name(e));
-	if (depth >= SL_TREE_MAX_DEPTH) {
-		ret = sl_error_set(w->err, SL_EENV,
-				   "'%s' is nested deeper than %d directories",
-				   w->path.buf, SL_TREE_MAX_DEPTH);
-		goto out;
-	}
-	ret = ea ? lookup_tree(&ta, w, git_tree_entry_id(ea)) : 0;
-	if (!ret && eb)
-		ret = lookup_tree(&tb, w, git_tree_entry_id(eb));
-	sl_buf_addch(&w->path, '/');
-	if (!ret)
-		ret = diff_trees(w, ta, tb, depth + 1);
-out:
-	git_tree_free(ta);
-	git_tree_free(tb);
-	sl_buf_setlen(&w->path, base);
-	return ret;
-}
-
-/* An entry only the old side (ea) or only the new side (eb) has. */
-static int one_side(struct walk *w, const git_tree_entry *ea,
-		    const git_tree_entry *eb, int depth)
-{
-	struct sl_change *c;
-
-	if (is_tree(ea ? ea : eb))
-		return descend(w, ea, eb, depth);
-	if (ea) {
-		c = push(w, SL_CHANGE_DELETED, ea);
-		set_old(c, ea);
-	} else {
-		c = push(w, SL_CHANGE_ADDED, eb);
-		set_new(c, eb);
-	}
-	return 0;
-}
-
-/* The same name on both sides (so both trees, or both not trees). */
-static int both_sides(struct walk *w, const git_tree_entry *ea,
-		      const git_tree_entry *eb, int depth)
-{
-	git_filemode_t ma = git_tree_entry_filemode(ea);
-	git_filemode_t mb = git_tree_entry_filemode(eb);
-	struct sl_change *c;
-
-	if (ma == mb &&
-	    git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-		return 0; /* the whole subtree, unread */
-	if (ma == GIT_FILEMODE_TREE)
-		return descend(w, ea, eb, depth);
-	c = push(
-	    w, kind(ma) == kind(mb) ? SL_CHANGE_MODIFIED : SL_CHANGE_TYPECHANGE,
-	    eb);
-	set_old(c, ea);
-	set_new(c, eb);
-	return 0;
-}
-
-/* a or b may be NULL: everything of the other side was added or deleted. */
-static int diff_trees(struct walk *w, const git_tree *a, const git_tree *b,
-		      int depth)
-{
-	size_t na = a ? git_tree_entrycount(a) : 0;
-	size_t nb = b ? git_tree_entrycount(b) : 0;
-	size_t i = 0, j = 0;
-	int ret = 0;
-
-	while (!ret && (i < na || j < nb)) {
-		const git_tree_entry *ea =
-		    i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *eb =
-		    j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int cmp = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
-
-		if (cmp < 0) {
-			ret = one_side(w, ea, NULL, depth);
-			i++;
-		} else if (cmp > 0) {
-			ret = one_side(w, NULL, eb, depth);
-			j++;
-		} else {
-			ret = both_sides(w, ea, eb, depth);
-			i++;
-			j++;
-		}
-	}
-	return ret;
-}
 
 /* ---- exact renames --------------------------------------------------- */
 
@@ -412,10 +226,12 @@ void sl_changes_from_git_diff(struct sl_change_list *out, git_diff *diff)
 	}
 }
 
-static int diff_similar(struct walk *w, git_tree *a, git_tree *b)
+static int diff_similar(struct sl_change_list *out, struct sl_repo *repo,
+			git_commit *a, git_commit *b, struct sl_error *err)
 {
 	git_diff_options opts;
 	git_diff_find_options find;
+	git_tree *ta = NULL, *tb = NULL;
 	git_diff *diff = NULL;
 	int ret = 0;
 
@@ -426,34 +242,18 @@ static int diff_similar(struct walk *w, git_tree *a, git_tree *b)
 	opts.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE;
 	git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
 	find.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_tree_to_tree(&diff, w->repo->git, a, b, &opts) < 0 ||
+	if (git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
+	    git_diff_tree_to_tree(&diff, repo->git, ta, tb, &opts) < 0 ||
 	    git_diff_find_similar(diff, &find) < 0)
-		ret = sl_git_error(w->err, SL_EENV,
-				   "cannot compare the two commits' trees");
-	else
-		sl_changes_from_git_diff(w->out, diff);
-	git_diff_free(diff);
-	return ret;
-}
-
-/* ---- two commits ----------------------------------------------------- */
-
-static int commit_tree(git_tree **out, struct sl_repo *repo, const char *rev,
-		       struct sl_error *err)
-{
-	git_commit *commit;
-	int ret = sl_repo_lookup_commit(&commit, repo, rev, "commit", err);
-
-	*out = NULL;
-	if (ret)
-		return ret;
-	if (git_commit_tree(out, commit) < 0)
 		ret = sl_git_error(err, SL_EENV,
-				   "cannot read the tree of commit '%s' (a "
+				   "cannot compare the two commits' trees (a "
 				   "damaged or incomplete repository: run git "
-				   "fsck)",
-				   rev);
-	git_commit_free(commit);
+				   "fsck)");
+	else
+		sl_changes_from_git_diff(out, diff);
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
 	return ret;
 }
 
@@ -461,26 +261,25 @@ int sl_diff_commits(struct sl_change_list *out, struct sl_repo *repo,
 		    const char *old_rev, const char *new_rev, bool find_renames,
 		    struct sl_error *err)
 {
-	struct walk w = {repo, out, SL_BUF_INIT, err};
-	git_tree *a = NULL, *b = NULL;
+	git_commit *a = NULL, *b = NULL;
 	int ret;
 
-	ret = commit_tree(&a, repo, old_rev, err);
+	ret = sl_repo_lookup_commit(&a, repo, old_rev, "commit", err);
 	if (!ret)
-		ret = commit_tree(&b, repo, new_rev, err);
+		ret = sl_repo_lookup_commit(&b, repo, new_rev, "commit", err);
 	if (!ret && find_renames) {
-		ret = diff_similar(&w, a, b);
+		ret = diff_similar(out, repo, a, b, err);
 	} else if (!ret) {
-		ret = diff_trees(&w, a, b, 0);
+		ret = sl_tree_diff(out, repo, git_commit_tree_id(a),
+				   git_commit_tree_id(b), err);
 		if (!ret)
 			sl_change_list_pair_renames(out);
 	}
 	if (ret)
 		sl_change_list_release(out);
 	else
-		sl_change_list_sort(out);
-	git_tree_free(a);
-	git_tree_free(b);
-	sl_buf_release(&w.path);
+		sl_change_list_sort_unique(out);
+	git_commit_free(a);
+	git_commit_free(b);
 	return ret;
 }

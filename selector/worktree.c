@@ -30,7 +30,7 @@ static int staged(struct sl_change_list *out, struct sl_repo *repo,
 	git_diff_free(diff);
 	if (!ret) {
 		sl_change_list_pair_renames(out);
-		sl_change_list_sort(out);
+		sl_change_list_sort_unique(out);
 	}
 	return ret;
 }
@@ -57,7 +57,7 @@ static int unstaged(struct sl_change_list *out, struct sl_repo *repo,
 	else
 		sl_changes_from_git_diff(out, diff);
 	git_diff_free(diff);
-	sl_change_list_sort(out);
+	sl_change_list_sort_unique(out);
 	return ret;
 }
 

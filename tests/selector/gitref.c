@@ -170,7 +170,13 @@ static void assert_sorted(const struct sl_change_list *list)
 	size_t i;
 
 	for (i = 1; i < list->n; i++)
-		assert_true(path_less(&list->items[i - 1], &list->items[i]));
+		if (!path_less(&list->items[i - 1], &list->items[i]))
+			fail_msg(
+			    "not sorted: '%c %s' before '%c %s'",
+			    sl_change_status_letter(list->items[i - 1].status),
+			    list->items[i - 1].path,
+			    sl_change_status_letter(list->items[i].status),
+			    list->items[i].path);
 }
 
 void gr_assert_like_git(const struct sl_change_list *list, const char *git_args)

@@ -259,6 +259,33 @@ static void treediff__file_and_directory_swap_as_delete_and_adds(void **state)
 	sl_repo_free(repo);
 }
 
+/*
+ * libgit2's similarity search splits a typechange so that its new side can
+ * be a rename's target; the path must still be listed once.
+ */
+static void treediff__similarity_lists_a_typechanged_path_once(void **state)
+{
+	struct sl_change_list list = SL_CHANGE_LIST_INIT;
+	struct sl_repo *repo;
+
+	(void)state;
+	assert_int_equal(symlink("one", "A"), 0);
+	gr_write("a0", "content that moves\n");
+	gr_commit_all("one");
+	gr_remove("A");
+	gr_remove("a0");
+	gr_write("A", "content that moves\n");
+	gr_commit_all("two");
+	repo = gr_open(".");
+	check_last(&list, repo);
+	gr_assert_changes(&list, "T A\nD a0\n");
+	sl_change_list_release(&list);
+	diff(&list, repo, "HEAD~1", "HEAD", true);
+	gr_assert_changes(&list, "R a0->A\n");
+	sl_change_list_release(&list);
+	sl_repo_free(repo);
+}
+
 static void treediff__submodules_count_and_are_flagged(void **state)
 {
 	struct sl_change_list list = SL_CHANGE_LIST_INIT;
@@ -478,6 +505,67 @@ static void treediff__missing_changed_tree_is_an_error(void **state)
 	sl_repo_free(repo);
 }
 
+/* A commit of a tree written byte for byte (git hash-object --literally). */
+static void commit_raw_tree(const char *data, size_t len, const char *branch)
+{
+	sl_write_file("raw-tree", data, len);
+	sl_sh_ok("t=$(git hash-object -t tree -w --literally raw-tree) && "
+		 "c=$(git commit-tree -m raw \"$t\") && "
+		 "git update-ref refs/heads/%s \"$c\"",
+		 branch);
+}
+
+static void treediff__malformed_tree_is_an_error(void **state)
+{
+	struct sl_change_list list = SL_CHANGE_LIST_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_repo *repo;
+
+	(void)state;
+	gr_write("x", "1\n");
+	gr_commit_all("one");
+	commit_raw_tree("100644 no-terminator", 20, "bad");
+	repo = gr_open(".");
+	assert_int_equal(
+	    sl_diff_commits(&list, repo, "HEAD", "bad", false, &err), SL_EENV);
+	assert_non_null(strstr(sl_error_message(&err), "is malformed"));
+	assert_int_equal(list.n, 0);
+	sl_error_release(&err);
+	sl_repo_free(repo);
+}
+
+/* Old gits wrote modes such as 100664; git reads them as 100644. */
+static void treediff__non_canonical_modes_read_as_git_reads_them(void **state)
+{
+	struct sl_change_list list = SL_CHANGE_LIST_INIT;
+	struct sl_buf tree = SL_BUF_INIT;
+	char blob[SL_OID_HEXSZ + 1];
+	unsigned char raw[20];
+	struct sl_repo *repo;
+	int i;
+
+	(void)state;
+	gr_write("f", "content\n");
+	gr_commit_all("canonical");
+	sl_sh_ok("git branch canonical");
+	gr_rev(blob, "HEAD:f");
+	for (i = 0; i < 20; i++) {
+		unsigned v;
+
+		assert_int_equal(sscanf(blob + 2 * i, "%2x", &v), 1);
+		raw[i] = (unsigned char)v;
+	}
+	sl_buf_add(&tree, "100664 f", 9); /* with its NUL */
+	sl_buf_add(&tree, raw, 20);
+	commit_raw_tree(tree.buf, tree.len, "odd");
+	repo = gr_open(".");
+	diff(&list, repo, "canonical", "odd", false);
+	assert_int_equal(list.n, 0);
+	gr_assert_like_git(&list, "canonical odd --");
+	sl_buf_release(&tree);
+	sl_repo_free(repo);
+}
+
 static void treediff__unknown_revision_is_an_error(void **state)
 {
 	struct sl_change_list list = SL_CHANGE_LIST_INIT;
@@ -563,6 +651,22 @@ static void clear_way(const char *path)
 	sl_buf_release(&prefix);
 }
 
+/* mkdir -p of the directory path is in, without a shell. */
+static void mkdir_parents(const char *path)
+{
+	struct sl_buf dir = SL_BUF_INIT;
+	const char *p = path;
+
+	while ((p = strchr(p, '/'))) {
+		sl_buf_reset(&dir);
+		sl_buf_add(&dir, path, (size_t)(p - path));
+		if (mkdir(dir.buf, 0755) && errno != EEXIST)
+			fail_msg("mkdir %s: %s", dir.buf, strerror(errno));
+		p++;
+	}
+	sl_buf_release(&dir);
+}
+
 static void random_edit(void)
 {
 	static const char *const contents[] = {"one\n", "two\n", "three\n",
@@ -584,7 +688,7 @@ static void random_edit(void)
 			    0);
 	} else if (op < 9) {
 		clear_way(path.buf);
-		sl_sh_ok("mkdir -p \"$(dirname '%s')\"", path.buf);
+		mkdir_parents(path.buf);
 		assert_int_equal(symlink(rnd(2) ? "one" : "two", path.buf), 0);
 	} else {
 		/* Moves a file, so that exact renames occur. */
@@ -615,7 +719,7 @@ static void random_gitlink(unsigned n)
 
 static void treediff__random_histories_match_git(void **state)
 {
-	enum { COMMITS = 24, EDITS = 8 };
+	enum { COMMITS = 16, EDITS = 10 };
 	const char *seed_env = getenv("SLUICE_TEST_SEED");
 	char ids[COMMITS + 1][SL_OID_HEXSZ + 1];
 	struct sl_repo *repo;
@@ -654,6 +758,7 @@ int main(void)
 	    T(treediff__mode_change_is_modified),
 	    T(treediff__file_and_symlink_swap_as_typechange),
 	    T(treediff__file_and_directory_swap_as_delete_and_adds),
+	    T(treediff__similarity_lists_a_typechanged_path_once),
 	    T(treediff__submodules_count_and_are_flagged),
 	    T(treediff__names_that_sort_tricky_match_git),
 	    T(treediff__non_utf8_names_are_kept_as_bytes),
@@ -661,6 +766,8 @@ int main(void)
 	    T(treediff__deep_tree_with_one_changed_leaf),
 	    T(treediff__skips_unchanged_subtrees_unread),
 	    T(treediff__missing_changed_tree_is_an_error),
+	    T(treediff__malformed_tree_is_an_error),
+	    T(treediff__non_canonical_modes_read_as_git_reads_them),
 	    T(treediff__unknown_revision_is_an_error),
 	    T(treediff__random_histories_match_git),
 #undef T

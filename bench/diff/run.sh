@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# bench/diff/run.sh [BUILD_DIR [REPO_DIR]]: the diff benchmark
+# (docs/performance.md, "Start-up and the diff").
+#
+# Generates (once) the 100,000-file monorepo of bench/gen-monorepo.py, then
+# for each tagged range of its history times, in the same hyperfine run,
+# sluice's diff (bench_diff) and `git diff --name-only --no-renames`, after
+# checking that both print the same names. Prints a markdown table: mean
+# times, the ratio sluice/git, and the peak RSS of each. Then the start-up
+# alone (sl_repo_open against git_libgit2_init + open) and libgit2's
+# git_diff_tree_to_tree on the one-file range, for comparison.
+# Environment: RUNS (default 10), SLUICE_BENCH_REPO (default under
+# BUILD_DIR/bench).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+repo=${2:-${SLUICE_BENCH_REPO:-$build/bench/diff-monorepo}}
+runs=${RUNS:-10}
+driver=$build/bench/bench_diff
+
+command -v hyperfine >/dev/null || {
+	echo "run.sh: needs hyperfine (apt-get install hyperfine)" >&2
+	exit 2
+}
+ninja -C "$build" bench/bench_diff >/dev/null
+[ -d "$repo" ] || python3 "$root/bench/gen-monorepo.py" --no-checkout "$repo"
+
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ranges=(
+	"bench/base bench/c1 1 file changed"
+	"bench/c1 bench/c100 100 files changed"
+	"bench/c100 bench/c1000 1,000 files changed"
+	"bench/c1000 bench/c20000 20,000 files changed"
+	"bench/c20000 bench/add1000 1,000 files added"
+	"bench/add1000 bench/del1000 1,000 files deleted"
+	"bench/del1000 bench/ren1000 1,000 files renamed"
+	"bench/ren1000 bench/range99 99 commits"
+)
+
+# Peak RSS in KiB of one run of a command.
+peak() {
+	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
+}
+
+echo "| range | names | sluice (ms) | git (ms) | sluice/git | sluice RSS (MiB) | git RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+i=0
+for r in "${ranges[@]}"; do
+	read -r old new what <<<"$r"
+	"$driver" "$repo" "$old" "$new" >"$tmp/ours"
+	git -C "$repo" diff --name-only --no-renames "$old" "$new" >"$tmp/git"
+	cmp -s "$tmp/ours" "$tmp/git" || {
+		echo "run.sh: sluice and git disagree on $old..$new" >&2
+		diff "$tmp/ours" "$tmp/git" | head >&2
+		exit 1
+	}
+	hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/$i.json" \
+		"$driver $repo $old $new" \
+		"git -C $repo diff --name-only --no-renames $old $new" \
+		>/dev/null
+	ours_rss=$(peak "$driver" "$repo" "$old" "$new")
+	git_rss=$(peak git -C "$repo" diff --name-only --no-renames "$old" "$new")
+	python3 - "$tmp/$i.json" "$what" "$(wc -l <"$tmp/git")" \
+		"$ours_rss" "$git_rss" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+ours, git = r[0]["mean"] * 1000, r[1]["mean"] * 1000
+print(f"| {sys.argv[2]} | {int(sys.argv[3]):,} | {ours:.1f} | {git:.1f} "
+      f"| {ours / git:.2f} | {int(sys.argv[4]) / 1024:.1f} "
+      f"| {int(sys.argv[5]) / 1024:.1f} |")
+PY
+	i=$((i + 1))
+done
+
+echo
+hyperfine -N --warmup 3 --runs "$((runs * 3))" \
+	"$driver --startup plain $repo" "$driver --startup sluice $repo" \
+	"$driver --libgit2 $repo bench/base bench/c1" \
+	"$driver $repo bench/base bench/c1" | grep -E "Benchmark|Time"
