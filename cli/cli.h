@@ -140,6 +140,7 @@ int cli_allowed_signers(char **out, struct sl_repo *repo,
 void cli_print(const struct sl_buf *out);
 
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
+int cmd_override(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);
 int cmd_merge(int argc, char **argv, const struct cli_globals *g);
 int cmd_repro(int argc, char **argv, const struct cli_globals *g);

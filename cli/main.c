@@ -18,6 +18,8 @@ static const struct cli_command commands[] = {
     {"explain", cmd_explain,
      "why a gate was or was not selected; a path's lane"},
     {"owners", cmd_owners, "lane, owners and deciding rule of each path"},
+    {"override", cmd_override,
+     "request, approve, deny, revoke, list and verify overrides"},
 };
 
 static void print_usage(FILE *fp)

@@ -1,0 +1,369 @@
+/*
+ * cmd_override.c: `sluice override <sub>` (SPEC.md §3, §5;
+ * docs/overrides.md): the table of subcommands, their usage texts, and the
+ * one option parser they share, which takes every option of the family and
+ * refuses those a subcommand does not use. What each subcommand does is in
+ * cmd_override_decide.c, cmd_override_show.c and cmd_override_carry.c; the
+ * context they share is cmd_override_ctx.c's.
+ */
+#include "common/common.h"
+
+#include <getopt.h>
+
+#include "cli/cmd_override.h"
+
+enum {
+	OPT_LEDGER = 1000,
+	OPT_BY,
+	OPT_BASE,
+	OPT_RULES,
+	OPT_REASON,
+	OPT_COMMIT,
+	OPT_EXPIRES,
+	OPT_SIGN,
+	OPT_FROM,
+	OPT_OUTPUT,
+	OPT_GATE,
+	OPT_ALL,
+	OPT_FORMAT,
+	OPT_ANCHOR
+};
+
+#define BIT(opt) (1u << ((opt)-OPT_LEDGER))
+/* Where the ledger and the trusted rules are: every subcommand takes them. */
+#define WHERE (BIT(OPT_LEDGER) | BIT(OPT_BASE) | BIT(OPT_RULES))
+#define DECIDE                                                                 \
+	(WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_SIGN) |               \
+	 BIT(OPT_FROM) | BIT(OPT_OUTPUT))
+
+static const struct option longopts[] = {
+    {"ledger", required_argument, NULL, OPT_LEDGER},
+    {"by", required_argument, NULL, OPT_BY},
+    {"base", required_argument, NULL, OPT_BASE},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {"commit", required_argument, NULL, OPT_COMMIT},
+    {"expires", required_argument, NULL, OPT_EXPIRES},
+    {"sign", required_argument, NULL, OPT_SIGN},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"gate", required_argument, NULL, OPT_GATE},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"anchor", required_argument, NULL, OPT_ANCHOR},
+    {NULL, 0, NULL, 0},
+};
+
+static const char where_usage[] =
+    "\n"
+    "  --ledger FILE    the ledger (default: $SLUICE_LEDGER, else the "
+    "trusted\n"
+    "                   rules' ledger:, else .sluice/ledger.db)\n"
+    "  --base REV       the base: the trusted rules are those at\n"
+    "                   merge-base(base, commit) (default: as 'sluice "
+    "select')\n"
+    "  --rules FILE     read the rules from FILE instead, trusting it\n";
+
+static const char by_usage[] =
+    "  --by WHO         who acts (default: $SLUICE_ACTOR, else git config\n"
+    "                   user.email)\n";
+
+static const char request_usage[] =
+    "usage: sluice override request GATE --commit REV --reason TEXT "
+    "[--expires DUR]\n\n"
+    "Asks to override the failure of GATE at commit REV, and prints the "
+    "new\noverride's id alone on stdout. The gate's approvers, whether it "
+    "is\noverridable, and the definition the override is bound to come "
+    "from the\ntrusted rules: those at merge-base(base, REV), as 'sluice "
+    "run' reads them\nfor that commit.\n\n"
+    "  --commit REV     the commit whose gate failed (resolved to its full "
+    "id)\n"
+    "  --reason TEXT    why the failure may pass (required)\n"
+    "  --expires DUR    how long it may apply: 90m, 36h, 7d (default 7d, "
+    "at most\n"
+    "                   30d)\n";
+
+/* A macro, not an array: a format string must be a literal. */
+#define DECIDE_USAGE                                                           \
+	"usage: sluice override %s ID --reason TEXT [--sign KEY]\n"            \
+	"       sluice override %s ID --from FILE --reason TEXT [--sign KEY] " \
+	"[-o OUT]\n\n"                                                         \
+	"%s\nWith --from, decides over an exported document instead, with no " \
+	"ledger,\nand writes the document with the decision added (to "        \
+	"stdout, "                                                             \
+	"or OUT), for\n'sluice override import' on the ledger's machine.\n\n"  \
+	"  --reason TEXT    why (required)\n"                                  \
+	"  --sign KEY       sign the decision with 'ssh-keygen -Y sign -f "    \
+	"KEY'\n"                                                               \
+	"                   (required when the trusted rules name "            \
+	"allowed_signers)\n"                                                   \
+	"  --from FILE      the document 'sluice override export' wrote (- "   \
+	"for "                                                                 \
+	"stdin)\n"                                                             \
+	"  -o, --output OUT with --from: where to write the document\n"
+
+static const char approve_what[] =
+    "Approves override ID: an approver of its gate, as the trusted rules "
+    "at\nmerge-base(base, its commit) name them, and not its requester.\n";
+static const char deny_what[] =
+    "Refuses override ID: an approver of its gate, or its requester "
+    "withdrawing\nit.\n";
+static const char revoke_what[] =
+    "Withdraws the approval of override ID: an approver of its gate, or "
+    "its\nrequester.\n";
+
+static const char list_usage[] =
+    "usage: sluice override list [--all] [--gate GATE] [--format "
+    "text|json]\n\n"
+    "Lists the open requests and the active (approved, unexpired) "
+    "overrides.\n\n"
+    "  --all            every override, denied, revoked and expired too\n"
+    "  --gate GATE      only GATE's\n"
+    "  --format FORMAT  text (default: a table) or json ({\"overrides\": "
+    "[...]})\n";
+
+static const char log_usage[] =
+    "usage: sluice override log [ID] [--format text|json]\n\n"
+    "Prints the audit trail, every event in chain order (with ID: only "
+    "that\noverride's): who requested, decided or applied what, when and "
+    "why.\n\n"
+    "  --format FORMAT  text (default: one line per event) or json\n"
+    "                   ({\"events\": [...]})\n";
+
+static const char verify_usage[] =
+    "usage: sluice override verify [--anchor SEQ:HASH]\n\n"
+    "Checks the whole ledger: every event's hash, the chain, the chain "
+    "head, the\nstate machine. Prints the number of events and the "
+    "anchor (SEQ:HASH of the\nnewest event) to pin; on failure exits 3 "
+    "naming the first bad event.\n\n"
+    "  --anchor SEQ:HASH  also check that event SEQ still has the hash an\n"
+    "                     earlier 'verify' printed (catches a rewritten "
+    "chain)\n";
+
+static const char export_usage[] =
+    "usage: sluice override export ID [-o FILE]\n\n"
+    "Writes override ID and its decisions, with their signatures, as a "
+    "portable\ndocument (sluice.override/1 JSON): to decide over with "
+    "'approve --from',\nor to carry decisions to another copy of the "
+    "ledger with 'import'.\n\n"
+    "  -o, --output FILE  write it to FILE instead of stdout\n";
+
+static const char import_usage[] =
+    "usage: sluice override import FILE\n\n"
+    "Records the decisions of an override document (- for stdin) in the "
+    "ledger,\nafter checking each as a direct decision is checked, against "
+    "the trusted\nrules for the override's commit: a legal step, by an "
+    "allowed actor, signed\nwhen the rules name allowed_signers. "
+    "Decisions the ledger already holds are\nskipped; when one is "
+    "refused, nothing is recorded.\n";
+
+struct ov_sub {
+	const char *name;
+	int (*fn)(struct ov_ctx *ctx, struct sl_error *err);
+	const char *help;  /* one line for `sluice override --help` */
+	const char *usage; /* NULL: DECIDE_USAGE with what */
+	const char *what;  /* the decisions' own paragraph */
+	unsigned opts;	   /* BIT()s of the options it takes */
+	size_t min_args, max_args;
+	const char *operands; /* what it takes, for messages */
+};
+
+static const struct ov_sub subs[] = {
+    {"request", ov_request,
+     "ask to override a gate's failure at one commit; prints the id",
+     request_usage, NULL,
+     WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_COMMIT) | BIT(OPT_EXPIRES),
+     1, 1, "one gate name"},
+    {"approve", ov_approve,
+     "approve a request (an approver of the gate, not its requester)", NULL,
+     approve_what, DECIDE, 1, 1, "one override id"},
+    {"deny", ov_deny, "refuse a request, or withdraw your own", NULL, deny_what,
+     DECIDE, 1, 1, "one override id"},
+    {"revoke", ov_revoke, "withdraw an approval", NULL, revoke_what, DECIDE, 1,
+     1, "one override id"},
+    {"list", ov_list, "open requests and active overrides", list_usage, NULL,
+     WHERE | BIT(OPT_ALL) | BIT(OPT_GATE) | BIT(OPT_FORMAT), 0, 0,
+     "no arguments"},
+    {"log", ov_log, "the full audit trail, or one override's", log_usage, NULL,
+     WHERE | BIT(OPT_FORMAT), 0, 1, "at most one override id"},
+    {"verify", ov_verify, "check the ledger's integrity; print its anchor",
+     verify_usage, NULL, WHERE | BIT(OPT_ANCHOR), 0, 0, "no arguments"},
+    {"export", ov_export, "write an override as a portable document",
+     export_usage, NULL, WHERE | BIT(OPT_OUTPUT), 1, 1, "one override id"},
+    {"import", ov_import, "record a document's decisions in the ledger",
+     import_usage, NULL, WHERE, 1, 1, "one file"},
+};
+
+static void print_overview(FILE *fp)
+{
+	size_t i;
+
+	fputs("usage: sluice override <command> [<args>]\n\n"
+	      "An override lets one failed gate pass at one commit, once an "
+	      "approver of the\ngate approves it; the ledger records who "
+	      "asked, who decided, when and why\n(docs/overrides.md).\n\n"
+	      "commands:\n",
+	      fp);
+	for (i = 0; i < SL_ARRAY_SIZE(subs); i++)
+		fprintf(fp, "  %-8s %s\n", subs[i].name, subs[i].help);
+	fputs("\n'sluice override <command> --help' describes a command. "
+	      "Exit status: 0 done,\n1 refused (nothing was recorded), 2 bad "
+	      "usage, 3 the ledger or the\nrepository cannot be used.\n",
+	      fp);
+}
+
+static void print_usage(const struct ov_sub *sub)
+{
+	if (sub->what)
+		printf(DECIDE_USAGE, sub->name, sub->name, sub->what);
+	else
+		fputs(sub->usage, stdout);
+	fputs(where_usage, stdout);
+	if (sub->opts & BIT(OPT_BY))
+		fputs(by_usage, stdout);
+}
+
+static const char *option_name(int c)
+{
+	size_t i;
+
+	for (i = 0; longopts[i].name; i++)
+		if (longopts[i].val == c)
+			return longopts[i].name;
+	return "?";
+}
+
+static const char **slot(struct ov_opts *o, int c)
+{
+	switch (c) {
+	case OPT_LEDGER:
+		return &o->ledger;
+	case OPT_BY:
+		return &o->by;
+	case OPT_BASE:
+		return &o->base;
+	case OPT_RULES:
+		return &o->rules;
+	case OPT_REASON:
+		return &o->reason;
+	case OPT_COMMIT:
+		return &o->commit;
+	case OPT_EXPIRES:
+		return &o->expires;
+	case OPT_SIGN:
+		return &o->sign;
+	case OPT_FROM:
+		return &o->from;
+	case OPT_OUTPUT:
+		return &o->output;
+	case OPT_GATE:
+		return &o->gate;
+	case OPT_ANCHOR:
+		return &o->anchor;
+	}
+	return NULL;
+}
+
+/* Takes option c; returns 0 or an exit code (having said why). */
+static int take_option(struct ov_opts *o, const struct ov_sub *sub, int c,
+		       const char *arg)
+{
+	const char **value = slot(o, c);
+
+	if (!(sub->opts & BIT(c)))
+		return cli_usage_error("'override %s' takes no --%s; see "
+				       "'sluice override %s --help'",
+				       sub->name, option_name(c), sub->name);
+	if (c == OPT_ALL) {
+		o->all = true;
+	} else if (c == OPT_FORMAT) {
+		if (strcmp(arg, "text") && strcmp(arg, "json"))
+			return cli_usage_error("unknown format '%s'; use text "
+					       "or json",
+					       arg);
+		o->json = !strcmp(arg, "json");
+	} else {
+		*value = arg;
+	}
+	return 0;
+}
+
+static int parse(struct ov_opts *o, const struct ov_sub *sub, int argc,
+		 char **argv)
+{
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
+		if (c == 'o')
+			c = OPT_OUTPUT;
+		if (c == ':')
+			return cli_usage_error("option '%s' needs a value; see "
+					       "'sluice override %s --help'",
+					       argv[optind - 1], sub->name);
+		if (c == '?')
+			return cli_usage_error("unknown option '%s'; see "
+					       "'sluice override %s --help'",
+					       argv[optind - 1], sub->name);
+		ret = take_option(o, sub, c, optarg);
+		if (ret)
+			return ret;
+	}
+	o->args = argv + optind;
+	o->nargs = (size_t)(argc - optind);
+	if (o->nargs < sub->min_args || o->nargs > sub->max_args)
+		return cli_usage_error(
+		    "'override %s' takes %s; see 'sluice override %s --help'",
+		    sub->name, sub->operands, sub->name);
+	return 0;
+}
+
+static const struct ov_sub *find_sub(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(subs); i++)
+		if (!strcmp(subs[i].name, name))
+			return &subs[i];
+	return NULL;
+}
+
+int cmd_override(int argc, char **argv, const struct cli_globals *g)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct ov_opts opts = {0};
+	struct ov_ctx ctx = {0};
+	const struct ov_sub *sub;
+	int ret;
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		print_overview(stdout);
+		return CLI_EXIT_OK;
+	}
+	sub = find_sub(argv[1]);
+	if (!sub)
+		return cli_usage_error("'%s' is not an override command; see "
+				       "'sluice override --help'",
+				       argv[1]);
+	if (cli_wants_help(argc - 1, argv + 1, "")) {
+		print_usage(sub);
+		return CLI_EXIT_OK;
+	}
+	opts.sub = sub->name;
+	opts.rules = g->rules_file;
+	ret = parse(&opts, sub, argc - 1, argv + 1);
+	if (ret)
+		return ret;
+	ctx.opts = &opts;
+	sl_buf_init(&ctx.actor, 0);
+	ret = sub->fn(&ctx, &err);
+	if (ret)
+		ret = cli_fail(&err);
+	ov_ctx_release(&ctx);
+	sl_error_release(&err);
+	return ret;
+}

@@ -1,0 +1,307 @@
+/*
+ * cmd_override_ctx.c: the context every `sluice override` subcommand builds
+ * on. It finds the trusted rules for an override's commit exactly as `run`
+ * finds them (a plan for that commit: the rules at merge-base(base,
+ * commit)), the gate and policy they give, who acts, and the ledger; and
+ * reads and writes override documents. It decides nothing about overrides:
+ * that is gates/'s.
+ */
+#include "common/common.h"
+
+#include "cli/cmd_override.h"
+
+void ov_ctx_release(struct ov_ctx *ctx)
+{
+	sl_ledger_free(ctx->ledger);
+	sl_plan_free(ctx->plan);
+	sl_repo_free(ctx->repo);
+	sl_buf_release(&ctx->actor);
+	ctx->ledger = NULL;
+	ctx->plan = NULL;
+	ctx->repo = NULL;
+}
+
+int ov_repo(struct ov_ctx *ctx, struct sl_error *err)
+{
+	if (ctx->repo)
+		return 0;
+	return sl_repo_open(&ctx->repo, NULL, err);
+}
+
+/* A plan for head (NULL: HEAD) with --base and --rules. */
+static int build_plan(struct sl_plan **out, struct ov_ctx *ctx,
+		      const char *head, struct sl_error *err)
+{
+	struct sl_plan_options po;
+	int ret = ov_repo(ctx, err);
+
+	memset(&po, 0, sizeof(po));
+	po.diff = (struct sl_diff_options)SL_DIFF_OPTIONS_INIT;
+	po.diff.base = ctx->opts->base;
+	po.diff.head = head;
+	po.rules_file = ctx->opts->rules;
+	if (!ret)
+		ret = sl_plan_build(out, ctx->repo, &po, err);
+	return ret;
+}
+
+int ov_plan(struct ov_ctx *ctx, const char *commit, struct sl_error *err)
+{
+	const struct sl_plan *plan;
+	int ret;
+
+	sl_plan_free(ctx->plan);
+	ctx->plan = NULL;
+	ret = build_plan(&ctx->plan, ctx, commit, err);
+	if (ret)
+		return ret;
+	plan = ctx->plan;
+	/* As run: without a copy at the base, no rules are trusted. */
+	if (!ctx->opts->rules &&
+	    strcmp(plan->rules_commit, plan->diff->merge_base))
+		return sl_error_set(
+		    err, SL_EREFUSED,
+		    "no trusted rules for commit %.12s: the "
+		    "base %.12s has no %s, so nothing names who "
+		    "may approve; commit the rules to the base "
+		    "first",
+		    plan->diff->head, plan->diff->merge_base, SL_RULES_FILE);
+	return 0;
+}
+
+/* Edit distance of a and b, or SIZE_MAX when either is long. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[65], prev, cur;
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] > cur + 1)
+				row[j] = cur + 1;
+			if (row[j] > row[j - 1] + 1)
+				row[j] = row[j - 1] + 1;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* The gate of rules whose name is closest to name, when close enough. */
+static const char *closest_gate(const struct sl_rules *rules, const char *name)
+{
+	size_t i, d, best = SIZE_MAX, limit = strlen(name) / 3 + 1;
+	const char *found = NULL;
+
+	for (i = 0; i < rules->ngates; i++) {
+		d = distance(name, rules->gates[i].name);
+		if (d < best) {
+			best = d;
+			found = rules->gates[i].name;
+		}
+	}
+	return best <= limit ? found : NULL;
+}
+
+int ov_trusted_gate(const struct sl_gate **out, const struct ov_ctx *ctx,
+		    const char *name, const char *refusing,
+		    struct sl_error *err)
+{
+	const struct sl_plan *plan = ctx->plan;
+	const char *close;
+
+	*out = sl_rules_gate(plan->rules, name);
+	if (*out)
+		return 0;
+	if (plan->head_rules && sl_rules_gate(plan->head_rules, name))
+		return sl_error_set(err, SL_EREFUSED,
+				    "%s%sgate '%s' is defined only by the "
+				    "change under review, not by the trusted "
+				    "rules (%s): a change cannot make its own "
+				    "gates overridable",
+				    refusing ? refusing : "",
+				    refusing ? ": " : "", name,
+				    plan->rules_source);
+	if (refusing)
+		return sl_error_set(err, SL_EREFUSED,
+				    "%s: gate '%s' is not in the trusted rules "
+				    "(%s)",
+				    refusing, name, plan->rules_source);
+	close = closest_gate(plan->rules, name);
+	return sl_error_set(
+	    err, SL_EUSAGE,
+	    "no gate named '%s' in the trusted rules (%s)%s%s%s", name,
+	    plan->rules_source, close ? "; did you mean '" : "",
+	    close ? close : "", close ? "'?" : "");
+}
+
+int ov_policy(struct sl_override_policy *policy, struct ov_ctx *ctx,
+	      const struct sl_gate *gate, struct sl_error *err)
+{
+	char *signers = NULL;
+	int ret = cli_allowed_signers(&signers, ctx->repo, ctx->plan, err);
+
+	if (!ret)
+		sl_override_policy_from_rules(policy, ctx->plan->rules, gate,
+					      signers);
+	free(signers);
+	return ret;
+}
+
+int ov_actor(struct ov_ctx *ctx, struct sl_error *err)
+{
+	return cli_identity(&ctx->actor, ctx->opts->by, ctx->repo, err);
+}
+
+/*
+ * The ledger the trusted rules name for HEAD, as `run` in this checkout
+ * reads it, so that every subcommand finds the same ledger.
+ */
+static int rules_ledger_path(struct sl_buf *out, struct ov_ctx *ctx,
+			     struct sl_error *err)
+{
+	struct sl_plan *here = NULL;
+	const struct sl_plan *plan = ctx->plan;
+	char head[SL_OID_HEXSZ + 1];
+	int ret = ov_repo(ctx, err);
+
+	if (!ret)
+		ret = sl_repo_resolve_commit(head, ctx->repo, "HEAD", err);
+	if (!ret && (!plan || strcmp(plan->diff->head, head))) {
+		ret = build_plan(&here, ctx, NULL, err);
+		plan = here;
+	}
+	if (ret)
+		sl_error_prefix(err, "cannot tell where the ledger is (pass "
+				     "--ledger FILE)");
+	else
+		ret = cli_ledger_path(out, NULL, plan->rules, plan->root, err);
+	sl_plan_free(here);
+	return ret;
+}
+
+int ov_ledger_open(struct ov_ctx *ctx, bool create, struct sl_error *err)
+{
+	struct sl_ledger_options lo = SL_LEDGER_OPTIONS_INIT;
+	const char *env = getenv("SLUICE_LEDGER");
+	struct sl_buf path = SL_BUF_INIT;
+	int ret;
+
+	lo.create = create;
+	if (ctx->opts->ledger || (env && *env))
+		ret =
+		    cli_ledger_path(&path, ctx->opts->ledger, NULL, NULL, err);
+	else
+		ret = rules_ledger_path(&path, ctx, err);
+	if (!ret)
+		ret = sl_ledger_open(&ctx->ledger, path.buf, &lo, err);
+	if (ret == SL_ENOTFOUND)
+		ret = sl_error_set(err, SL_EENV,
+				   "no override ledger at '%s': nothing was "
+				   "ever requested there; point --ledger at "
+				   "the ledger",
+				   path.buf);
+	sl_buf_release(&path);
+	return ret;
+}
+
+int ov_parse_id(int64_t *out, const char *text, struct sl_error *err)
+{
+	char *end = NULL;
+	long long n;
+
+	errno = 0;
+	n = text[0] >= '1' && text[0] <= '9' ? strtoll(text, &end, 10) : 0;
+	if (errno || n <= 0 || *end)
+		return sl_error_set(err, SL_EUSAGE,
+				    "'%s' is not an override id: give the "
+				    "number 'override request' printed",
+				    text);
+	*out = n;
+	return 0;
+}
+
+int ov_write_output(const char *path, const struct sl_buf *buf,
+		    struct sl_error *err)
+{
+	FILE *fp;
+	bool bad;
+
+	if (!path || !strcmp(path, "-")) {
+		cli_print(buf);
+		return 0;
+	}
+	fp = fopen(path, "we");
+	if (!fp)
+		return sl_error_set(err, SL_EENV, "cannot create '%s': %s",
+				    path, strerror(errno));
+	fwrite(buf->buf, 1, buf->len, fp);
+	bad = ferror(fp) != 0;
+	if (fclose(fp))
+		bad = true;
+	if (bad)
+		return sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
+				    strerror(errno));
+	return 0;
+}
+
+int ov_read_doc(struct sl_override_doc *doc, const char *path,
+		struct sl_error *err)
+{
+	struct sl_buf text = SL_BUF_INIT;
+	int ret = sl_buf_read_file(&text, path, OV_DOC_MAX, err);
+
+	if (!ret) {
+		ret = sl_override_doc_parse(doc, text.buf, text.len, err);
+		if (ret)
+			sl_error_prefix(err, "%s",
+					strcmp(path, "-") ? path : "stdin");
+	}
+	sl_buf_release(&text);
+	return ret;
+}
+
+void ov_warn_definition(const struct sl_override *ov,
+			const struct sl_gate *gate, const struct ov_ctx *ctx)
+{
+	char hash[SL_HASH_HEX_SIZE];
+
+	sl_override_gate_hash(hash, gate);
+	if (!strcmp(hash, ov->gate_hash))
+		return;
+	fflush(stdout);
+	fprintf(stderr,
+		"sluice: warning: override %" PRId64 " was requested for "
+		"another definition of gate '%s' than the trusted rules (%s) "
+		"give: it will not apply to a run under them (editing a gate "
+		"voids its overrides); request a new one\n",
+		ov->id, ov->gate, ctx->plan->rules_source);
+}
+
+void ov_quote(struct sl_buf *out, const char *text)
+{
+	const unsigned char *p;
+
+	sl_buf_addch(out, '"');
+	for (p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sl_buf_addf(out, "\\%c", *p);
+		else if (*p == '\n')
+			sl_buf_adds(out, "\\n");
+		else if (*p == '\t')
+			sl_buf_adds(out, "\\t");
+		else if (*p < ' ' || *p == 0x7f)
+			sl_buf_addf(out, "\\x%02x", *p);
+		else
+			sl_buf_addch(out, *p);
+	}
+	sl_buf_addch(out, '"');
+}
