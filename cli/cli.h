@@ -136,9 +136,22 @@ int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
 int cli_allowed_signers(char **out, struct sl_repo *repo,
 			const struct sl_plan *plan, struct sl_error *err);
 
+/* ---- the working tree's rules file (cli/rules_file.c) ---- */
+
+/*
+ * The rules file that owners and check read into out: --rules or
+ * $SLUICE_RULES, else sluice.yml at the root of the repository holding the
+ * current directory (the first parent with a .git, directory or file),
+ * named relative to the current directory so that rule positions read as
+ * paths from here. SL_EUSAGE when there is neither.
+ */
+int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
+		   struct sl_error *err);
+
 /* Prints out to stdout; a short write is reported by main. */
 void cli_print(const struct sl_buf *out);
 
+int cmd_check(int argc, char **argv, const struct cli_globals *g);
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
 int cmd_override(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);

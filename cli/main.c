@@ -18,6 +18,8 @@ static const struct cli_command commands[] = {
     {"explain", cmd_explain,
      "why a gate was or was not selected; a path's lane"},
     {"owners", cmd_owners, "lane, owners and deciding rule of each path"},
+    {"check", cmd_check,
+     "validate the rules; coverage, dead patterns, CODEOWNERS drift"},
     {"override", cmd_override,
      "request, approve, deny, revoke, list and verify overrides"},
 };

@@ -1,0 +1,554 @@
+/*
+ * cmd_check.c: `sluice check` (SPEC.md §3), the rules file validated and
+ * held against the tracked files of a commit, and optionally against a
+ * CODEOWNERS file. It owns the command line, gathering what the check
+ * needs (the repository, the working tree's rules, the commit's files, the
+ * CODEOWNERS file), the text and JSON reports and the exit status. What is
+ * found is rules/'s (sl_check_tree(), sl_check_codeowners());
+ * docs/check.md says what each finding means.
+ */
+#include "common/common.h"
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "rules/rules.h"
+#include "selector/selector.h"
+
+static const char check_usage[] =
+    "usage: sluice check [--strict] [--codeowners FILE] [--rev REV]\n"
+    "                    [--format text|json]\n"
+    "\n"
+    "Validates the rules file, then holds it against the tracked files of a\n"
+    "commit: files no lane owns; patterns that decide no file (matching\n"
+    "none, or shadowed by later ones); run_all_on and when patterns that\n"
+    "match no file; lanes whose changes run no gate; gates that no change\n"
+    "selects. Each finding is a note, a warning or an error; see\n"
+    "docs/check.md for what each means and how to fix it.\n"
+    "\n"
+    "    --strict           warnings fail the check too\n"
+    "    --codeowners FILE  also list each tracked file whose owners differ\n"
+    "                       between the rules and FILE, a CODEOWNERS file\n"
+    "                       (GitHub's, or GitLab's when it has [Section]\n"
+    "                       headers); any such file fails the check\n"
+    "    --rev REV          the tracked files of REV (default: HEAD)\n"
+    "    --format text      one line per finding, FILE:LINE:COL: SEVERITY:\n"
+    "                       MESSAGE, then a summary (the default)\n"
+    "    --format json      {\"schema\": \"sluice.check/1\", ...}, every "
+    "file\n"
+    "                       listed\n"
+    "\n"
+    "The rules are the working tree's: --rules FILE, else $SLUICE_RULES, else\n"
+    "sluice.yml at the root of the repository.\n"
+    "\n"
+    "Exit status: 0 no errors (with --strict: and no warnings), 1 errors\n"
+    "(with --strict: or warnings), 2 bad usage or rules, 3 no repository,\n"
+    "an unknown REV, or an unreadable CODEOWNERS file.\n";
+
+/* Lists in text output stop after this many paths, with "... and N more". */
+#define TEXT_LIST_MAX 50
+
+enum check_format { FORMAT_TEXT, FORMAT_JSON };
+
+struct check_opts {
+	bool strict;
+	const char *codeowners; /* NULL: no comparison */
+	const char *rev;	/* NULL: HEAD */
+	enum check_format format;
+};
+
+struct check_ctx {
+	struct sl_repo *repo;
+	struct sl_buf rules_file;
+	struct sl_rules *rules;
+	char commit[SL_OID_HEXSZ + 1];
+	struct sl_file_list files;
+	struct sl_check_path *paths;
+	struct sl_codeowners_rules co;
+	bool have_co;
+	struct sl_check_report report;
+};
+
+/* ---- options ---------------------------------------------------------- */
+
+static int parse_format(struct check_opts *opts, const char *arg)
+{
+	if (!strcmp(arg, "text"))
+		opts->format = FORMAT_TEXT;
+	else if (!strcmp(arg, "json"))
+		opts->format = FORMAT_JSON;
+	else
+		return cli_usage_error(
+		    "check: unknown format '%s'; use text or json", arg);
+	return 0;
+}
+
+/* Returns 0, or the exit code of a usage error (having said why). */
+static int parse_options(int argc, char **argv, struct check_opts *opts)
+{
+	static const struct option longopts[] = {
+	    {"strict", no_argument, NULL, 's'},
+	    {"codeowners", required_argument, NULL, 'c'},
+	    {"rev", required_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, ret = 0;
+
+	opterr = 0;
+	while (!ret &&
+	       (c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opts->strict = true;
+			break;
+		case 'c':
+			opts->codeowners = optarg;
+			break;
+		case 'r':
+			opts->rev = optarg;
+			break;
+		case 'f':
+			ret = parse_format(opts, optarg);
+			break;
+		default:
+			ret = cli_usage_error(
+			    "check: unknown option '%s' or missing value; see "
+			    "'sluice check --help'",
+			    argv[optind - 1]);
+		}
+	}
+	if (!ret && optind < argc)
+		ret = cli_usage_error("check: unexpected argument '%s'; see "
+				      "'sluice check --help'",
+				      argv[optind]);
+	return ret;
+}
+
+/* ---- gathering ----------------------------------------------------------- */
+
+/* The repository, then the rules (refused before anything else is read),
+ * then the commit's files. */
+static int gather(struct check_ctx *x, const struct check_opts *opts,
+		  const struct cli_globals *g, struct sl_error *err)
+{
+	size_t i;
+	int ret;
+
+	ret = sl_repo_open(&x->repo, NULL, err);
+	if (!ret && !g->rules_file)
+		ret = sl_repo_need_worktree(x->repo,
+					    "check (reading the working "
+					    "tree's rules file)",
+					    err);
+	if (!ret)
+		ret = cli_rules_file(&x->rules_file, g, err);
+	if (!ret)
+		ret = sl_rules_load_file(&x->rules, x->rules_file.buf, err);
+	if (!ret)
+		ret = sl_repo_resolve_commit(
+		    x->commit, x->repo, opts->rev ? opts->rev : "HEAD", err);
+	if (!ret)
+		ret = sl_repo_list_files(&x->files, x->repo, x->commit, err);
+	if (ret)
+		return ret;
+	x->paths = sl_xcalloc(x->files.n + 1, sizeof(*x->paths));
+	for (i = 0; i < x->files.n; i++) {
+		x->paths[i].path = x->files.items[i].path;
+		x->paths[i].len = x->files.items[i].len;
+		x->paths[i].flags =
+		    x->files.items[i].gitlink ? SL_MATCH_DIR : 0;
+	}
+	return 0;
+}
+
+static int load_codeowners(struct check_ctx *x, const char *file,
+			   struct sl_error *err)
+{
+	struct sl_buf text = SL_BUF_INIT;
+	int ret;
+
+	ret = sl_buf_read_file(&text, file, SL_RULES_MAX_BYTES, err);
+	if (!ret)
+		ret = sl_codeowners_rules_load(&x->co, file, text.buf, text.len,
+					       err);
+	x->have_co = !ret;
+	sl_buf_release(&text);
+	return ret;
+}
+
+static void release(struct check_ctx *x)
+{
+	sl_check_report_release(&x->report);
+	if (x->have_co)
+		sl_codeowners_rules_release(&x->co);
+	free(x->paths);
+	sl_file_list_release(&x->files);
+	sl_rules_free(x->rules);
+	sl_buf_release(&x->rules_file);
+	sl_repo_free(x->repo);
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+/* Appends path as a line of a list: C-quoted when odd, '/' after a
+ * submodule. */
+static void add_path(struct sl_buf *out, const struct check_ctx *x, size_t i)
+{
+	sl_check_path_quote(out, x->paths[i].path, x->paths[i].len);
+	if (x->paths[i].flags & SL_MATCH_DIR)
+		sl_buf_addch(out, '/');
+}
+
+static void add_where(struct sl_buf *out, const struct sl_finding *f)
+{
+	if (!f->file)
+		return;
+	sl_buf_adds(out, f->file);
+	if (f->pos.line)
+		sl_buf_addf(out, ":%u", f->pos.line);
+	if (f->pos.line && f->pos.col)
+		sl_buf_addf(out, ":%u", f->pos.col);
+	sl_buf_adds(out, ": ");
+}
+
+static void add_more(struct sl_buf *out, size_t shown, size_t n)
+{
+	if (n > shown)
+		sl_buf_addf(out,
+			    "  ... and %zu more (--format json lists them "
+			    "all)\n",
+			    n - shown);
+}
+
+static void add_owners(struct sl_buf *out, const struct sl_strvec *owners)
+{
+	size_t i;
+
+	if (!owners->n)
+		sl_buf_adds(out, "(no owners)");
+	for (i = 0; i < owners->n; i++)
+		sl_buf_addf(out, "%s%s", i ? " " : "", owners->v[i]);
+}
+
+/* Where a deciding rule is ("FILE:LINE:COL", col 0: "FILE:LINE"), or
+ * "FILE (no rule)" for none. */
+static void add_rule_where(struct sl_buf *out, const char *file, unsigned line,
+			   unsigned col)
+{
+	if (!line)
+		sl_buf_addf(out, "%s (no rule)", file);
+	else if (!col)
+		sl_buf_addf(out, "%s:%u", file, line);
+	else
+		sl_buf_addf(out, "%s:%u:%u", file, line, col);
+}
+
+static void add_drift(struct sl_buf *out, const struct check_ctx *x)
+{
+	const struct sl_check_report *r = &x->report;
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
+	size_t i, shown = r->ndrift < TEXT_LIST_MAX ? r->ndrift : TEXT_LIST_MAX,
+		  width;
+
+	for (i = 0; i < shown; i++) {
+		const struct sl_check_drift *d = &r->drift[i];
+
+		sl_buf_reset(&a);
+		sl_buf_reset(&b);
+		add_rule_where(&a, x->rules->file,
+			       d->rule ? d->rule->pos.line : 0,
+			       d->rule ? d->rule->pos.col : 0);
+		add_rule_where(&b, x->co.source, d->co_line, 0);
+		width = a.len > b.len ? a.len : b.len;
+		sl_buf_adds(out, "  ");
+		add_path(out, x, d->path);
+		sl_buf_addf(out, "\n    %-*s  ", (int)width, a.buf);
+		add_owners(out, sl_rules_owners_of(x->rules, d->rule));
+		sl_buf_addf(out, "\n    %-*s  ", (int)width, b.buf);
+		add_owners(out, sl_rules_owners_of(x->co.rules, d->co_rule));
+		sl_buf_addch(out, '\n');
+	}
+	add_more(out, shown, r->ndrift);
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+}
+
+static void add_finding(struct sl_buf *out, const struct check_ctx *x,
+			const struct sl_finding *f)
+{
+	const struct sl_check_report *r = &x->report;
+	size_t i,
+	    shown = r->nunowned < TEXT_LIST_MAX ? r->nunowned : TEXT_LIST_MAX;
+
+	add_where(out, f);
+	sl_buf_addf(out, "%s: %s\n", sl_severity_name(f->severity), f->message);
+	if (f->kind == SL_FINDING_UNOWNED) {
+		for (i = 0; i < shown; i++) {
+			sl_buf_adds(out, "  ");
+			add_path(out, x, r->unowned[i]);
+			sl_buf_addch(out, '\n');
+		}
+		add_more(out, shown, r->nunowned);
+	} else if (f->kind == SL_FINDING_DRIFT) {
+		add_drift(out, x);
+	}
+}
+
+static void add_count(struct sl_buf *out, size_t n, const char *what,
+		      bool *first)
+{
+	if (!n)
+		return;
+	sl_buf_addf(out, "%s%zu %s%s", *first ? "" : ", ", n, what,
+		    n == 1 ? "" : "s");
+	*first = false;
+}
+
+static void print_text(const struct check_ctx *x, const struct check_opts *opts)
+{
+	const struct sl_check_report *r = &x->report;
+	struct sl_buf out = SL_BUF_INIT;
+	bool first = true;
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		add_finding(&out, x, &r->findings[i]);
+	sl_buf_addf(&out, "checked %s against %zu tracked file%s of %s (%.12s)",
+		    x->rules->file, r->npaths, r->npaths == 1 ? "" : "s",
+		    opts->rev ? opts->rev : "HEAD", x->commit);
+	if (x->have_co)
+		sl_buf_addf(&out, " and %s", x->co.source);
+	sl_buf_adds(&out, ": ");
+	add_count(&out, r->count[SL_SEVERITY_ERROR], "error", &first);
+	add_count(&out, r->count[SL_SEVERITY_WARNING], "warning", &first);
+	add_count(&out, r->count[SL_SEVERITY_NOTE], "note", &first);
+	if (first)
+		sl_buf_adds(&out, "no findings");
+	if (opts->strict && r->count[SL_SEVERITY_WARNING])
+		sl_buf_adds(&out, " (--strict: warnings fail)");
+	sl_buf_addch(&out, '\n');
+	cli_print(&out);
+	sl_buf_release(&out);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static json_t *json_str(const char *s)
+{
+	return s ? sl_json_text(s, strlen(s)) : json_null();
+}
+
+static json_t *json_uint(size_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+/* "FILE:LINE:COL" of a rule, or null. */
+static json_t *json_rule(const struct sl_rules *rules,
+			 const struct sl_rule *rule)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	json_t *v;
+
+	if (!rule)
+		return json_null();
+	sl_buf_addf(&sb, "%s:%u:%u", rules->file, rule->pos.line,
+		    rule->pos.col);
+	v = sl_json_text(sb.buf, sb.len);
+	sl_buf_release(&sb);
+	return v;
+}
+
+static json_t *json_owners(const struct sl_strvec *owners)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < owners->n; i++)
+		sl_json_append(arr, json_str(owners->v[i]));
+	return arr;
+}
+
+/* {"path": ...}, with "path_base64" for a path that is not UTF-8. */
+static json_t *json_path(const struct check_ctx *x, size_t i)
+{
+	json_t *obj = json_object();
+
+	sl_json_set_path(obj, "path", x->paths[i].path, x->paths[i].len);
+	return obj;
+}
+
+/* One finding; jansson's _new calls (sl_json_set) steal the values. */
+static json_t *json_finding(const struct check_ctx *x,
+			    const struct sl_finding *f)
+{
+	const struct sl_rules *rules = x->rules;
+	json_t *obj = json_object();
+
+	sl_json_set(obj, "kind", json_str(sl_finding_kind_name(f->kind)));
+	sl_json_set(obj, "severity", json_str(sl_severity_name(f->severity)));
+	sl_json_set(obj, "file", json_str(f->file));
+	sl_json_set(obj, "line",
+		    f->pos.line ? json_uint(f->pos.line) : json_null());
+	sl_json_set(obj, "col",
+		    f->pos.col ? json_uint(f->pos.col) : json_null());
+	sl_json_set(obj, "message", json_str(f->message));
+	sl_json_set(obj, "pattern", json_str(f->rule ? f->rule->text : NULL));
+	sl_json_set(obj, "lane",
+		    json_str(f->lane < rules->nlanes
+				 ? rules->lanes[f->lane].name
+				 : NULL));
+	sl_json_set(obj, "gate", json_str(f->gate ? f->gate->name : NULL));
+	if (f->example != SIZE_MAX)
+		sl_json_set_path(obj, "example", x->paths[f->example].path,
+				 x->paths[f->example].len);
+	else
+		sl_json_set(obj, "example", json_null());
+	sl_json_set(obj, "decided_by", json_rule(rules, f->decided_by));
+	return obj;
+}
+
+static json_t *json_drift(const struct check_ctx *x,
+			  const struct sl_check_drift *d)
+{
+	json_t *obj = json_path(x, d->path), *a = json_object(),
+	       *b = json_object();
+	struct sl_buf sb = SL_BUF_INIT;
+
+	sl_json_set(a, "rule", json_rule(x->rules, d->rule));
+	sl_json_set(a, "lane",
+		    json_str(d->rule && d->rule->lane < x->rules->nlanes
+				 ? x->rules->lanes[d->rule->lane].name
+				 : NULL));
+	sl_json_set(a, "owners",
+		    json_owners(sl_rules_owners_of(x->rules, d->rule)));
+	if (d->co_line)
+		sl_buf_addf(&sb, "%s:%u", x->co.source, d->co_line);
+	sl_json_set(b, "rule",
+		    d->co_line ? sl_json_text(sb.buf, sb.len) : json_null());
+	sl_json_set(b, "owners",
+		    json_owners(sl_rules_owners_of(x->co.rules, d->co_rule)));
+	sl_json_set(obj, "rules", a);
+	sl_json_set(obj, "codeowners", b);
+	sl_buf_release(&sb);
+	return obj;
+}
+
+static json_t *json_counts(const struct check_ctx *x)
+{
+	const struct sl_check_report *r = &x->report;
+	json_t *obj = json_object();
+
+	sl_json_set(obj, "files", json_uint(r->npaths));
+	sl_json_set(obj, "unowned", json_uint(r->nunowned));
+	sl_json_set(obj, "drift", json_uint(r->ndrift));
+	sl_json_set(obj, "errors", json_uint(r->count[SL_SEVERITY_ERROR]));
+	sl_json_set(obj, "warnings", json_uint(r->count[SL_SEVERITY_WARNING]));
+	sl_json_set(obj, "notes", json_uint(r->count[SL_SEVERITY_NOTE]));
+	return obj;
+}
+
+static json_t *json_report(const struct check_ctx *x,
+			   const struct check_opts *opts, bool ok)
+{
+	const struct sl_check_report *r = &x->report;
+	json_t *root = json_object(), *arr;
+	size_t i;
+
+	sl_json_set(root, "schema", json_str("sluice.check/1"));
+	sl_json_set(root, "rules", json_str(x->rules->file));
+	sl_json_set(root, "rev", json_str(opts->rev ? opts->rev : "HEAD"));
+	sl_json_set(root, "commit", json_str(x->commit));
+	sl_json_set(root, "codeowners",
+		    json_str(x->have_co ? x->co.source : NULL));
+	sl_json_set(root, "codeowners_flavor",
+		    json_str(!x->have_co ? NULL
+			     : x->co.flavor == SL_CODEOWNERS_GITLAB
+				 ? "gitlab"
+				 : "github"));
+	sl_json_set(root, "strict", json_boolean(opts->strict));
+	sl_json_set(root, "ok", json_boolean(ok));
+	sl_json_set(root, "counts", json_counts(x));
+	arr = json_array();
+	for (i = 0; i < r->nfindings; i++)
+		sl_json_append(arr, json_finding(x, &r->findings[i]));
+	sl_json_set(root, "findings", arr);
+	arr = json_array();
+	for (i = 0; i < r->nunowned; i++)
+		sl_json_append(arr, json_path(x, r->unowned[i]));
+	sl_json_set(root, "unowned", arr);
+	arr = json_array();
+	for (i = 0; i < r->ndrift; i++)
+		sl_json_append(arr, json_drift(x, &r->drift[i]));
+	sl_json_set(root, "drift", arr);
+	return root;
+}
+
+static int append_chunk(const char *data, size_t len, void *sb)
+{
+	sl_buf_add(sb, data, len);
+	return 0;
+}
+
+static int print_json(const struct check_ctx *x, const struct check_opts *opts,
+		      bool ok, struct sl_error *err)
+{
+	json_t *root = json_report(x, opts, ok);
+	struct sl_buf out = SL_BUF_INIT;
+	int ret = 0;
+
+	if (json_dump_callback(root, append_chunk, &out, JSON_INDENT(2)))
+		ret = sl_error_set(err, SL_EENV,
+				   "cannot encode the check's report as JSON");
+	sl_buf_addch(&out, '\n');
+	if (!ret)
+		cli_print(&out);
+	json_decref(root);
+	sl_buf_release(&out);
+	return ret;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+int cmd_check(int argc, char **argv, const struct cli_globals *g)
+{
+	struct check_opts opts = {false, NULL, NULL, FORMAT_TEXT};
+	struct check_ctx x;
+	struct sl_error err = SL_ERROR_INIT;
+	bool ok;
+	int ret;
+
+	if (cli_wants_help(argc, argv, check_usage))
+		return CLI_EXIT_OK;
+	ret = parse_options(argc, argv, &opts);
+	if (ret)
+		return ret;
+	memset(&x, 0, sizeof(x));
+	x.rules_file = (struct sl_buf)SL_BUF_INIT;
+	x.files = (struct sl_file_list)SL_FILE_LIST_INIT;
+	if (gather(&x, &opts, g, &err) ||
+	    sl_check_tree(&x.report, x.rules, x.paths, x.files.n, &err))
+		goto fail;
+	if (opts.codeowners && (load_codeowners(&x, opts.codeowners, &err) ||
+				sl_check_codeowners(&x.report, x.rules, &x.co,
+						    x.paths, x.files.n, &err)))
+		goto fail;
+	ok = !x.report.count[SL_SEVERITY_ERROR] &&
+	     !(opts.strict && x.report.count[SL_SEVERITY_WARNING]);
+	if (opts.format == FORMAT_JSON) {
+		if (print_json(&x, &opts, ok, &err))
+			goto fail;
+	} else {
+		print_text(&x, &opts);
+	}
+	ret = ok ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	goto out;
+fail:
+	ret = cli_fail(&err);
+out:
+	release(&x);
+	sl_error_release(&err);
+	return ret;
+}

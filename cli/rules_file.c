@@ -1,0 +1,59 @@
+/*
+ * rules_file.c: where the commands that read the working tree's rules
+ * (owners, check: SPEC.md §1 "Which rules apply") find the rules file.
+ * Loading it is rules/'s; the trusted copy at the base that selection
+ * reads is selector/'s.
+ */
+#include "common/common.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
+		   struct sl_error *err)
+{
+	struct sl_buf dir = SL_BUF_INIT, probe = SL_BUF_INIT;
+	struct stat st;
+	size_t up = 0, i;
+	char *cwd;
+	int ret = 0;
+
+	if (g->rules_file) {
+		sl_buf_adds(out, g->rules_file);
+		return 0;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return sl_error_set(err, SL_EENV,
+				    "cannot get the current directory: %s",
+				    strerror(errno));
+	sl_buf_adds(&dir, cwd);
+	free(cwd);
+	for (;;) {
+		sl_buf_reset(&probe);
+		sl_buf_addf(&probe, "%s/.git", dir.len > 1 ? dir.buf : "");
+		if (!lstat(probe.buf, &st))
+			break;
+		if (dir.len <= 1) {
+			ret = sl_error_set(
+			    err, SL_EUSAGE,
+			    "not in a git repository, and no rules file given; "
+			    "run this inside a repository or pass --rules "
+			    "FILE");
+			goto out;
+		}
+		while (dir.len > 1 && dir.buf[dir.len - 1] != '/')
+			dir.len--;
+		sl_buf_setlen(&dir, dir.len > 1 ? dir.len - 1 : 1);
+		up++;
+	}
+	for (i = 0; i < up; i++)
+		sl_buf_adds(out, "../");
+	sl_buf_adds(out, "sluice.yml");
+out:
+	sl_buf_release(&dir);
+	sl_buf_release(&probe);
+	return ret;
+}
