@@ -153,6 +153,7 @@ void cli_print(const struct sl_buf *out);
 
 int cmd_check(int argc, char **argv, const struct cli_globals *g);
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
+int cmd_import(int argc, char **argv, const struct cli_globals *g);
 int cmd_override(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);
 int cmd_merge(int argc, char **argv, const struct cli_globals *g);

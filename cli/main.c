@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
      "validate the rules; coverage, dead patterns, CODEOWNERS drift"},
     {"override", cmd_override,
      "request, approve, deny, revoke, list and verify overrides"},
+    {"import", cmd_import, "write a rules file from a CODEOWNERS file"},
 };
 
 static void print_usage(FILE *fp)

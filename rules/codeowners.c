@@ -621,6 +621,21 @@ static void sorted_warnings(struct sl_strvec *out, const struct sl_co_file *f)
 	free(v);
 }
 
+/* The line of each pattern, in the order sl_co_emit() writes them. */
+static void rule_lines(struct sl_codeowners_result *out,
+		       const struct sl_co_conv *c)
+{
+	const struct sl_co_entry *e = c->file.entries;
+	size_t i, k, n = 0;
+
+	out->rule_lines = sl_xcalloc(c->file.nentries + 1, sizeof(unsigned));
+	for (k = 0; k < c->nlanes; k++)
+		for (i = 0; i < c->file.nentries; i++)
+			if (sl_co_entry_live(&e[i]) && e[i].set == c->order[k])
+				out->rule_lines[n++] = e[i].line;
+	out->nrule_lines = n;
+}
+
 /* The output must load: a failure here is a bug of the import's. */
 static int check_output(const struct sl_co_conv *c, const struct sl_buf *yaml,
 			struct sl_error *err)
@@ -678,6 +693,7 @@ int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
 		goto out;
 	sorted_warnings(&out->warnings, &c.file);
 	sl_co_emit(&out->yaml, &c, &out->warnings);
+	rule_lines(out, &c);
 	out->flavor = c.file.flavor;
 	ret = check_output(&c, &out->yaml, err);
 out:
@@ -692,4 +708,7 @@ void sl_codeowners_result_release(struct sl_codeowners_result *res)
 	sl_buf_release(&res->yaml);
 	sl_strvec_clear(&res->warnings);
 	res->flavor = SL_CODEOWNERS_AUTO;
+	free(res->rule_lines);
+	res->rule_lines = NULL;
+	res->nrule_lines = 0;
 }

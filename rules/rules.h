@@ -236,11 +236,18 @@ struct sl_codeowners_result {
 	struct sl_buf yaml;		  /* the rules file */
 	struct sl_strvec warnings;	  /* "SOURCE:LINE: ...", by line */
 	enum sl_codeowners_flavor flavor; /* as read; never AUTO */
+	/*
+	 * The CODEOWNERS line of each ownership pattern of yaml, in file
+	 * order: rule_lines[k] is the line of rules->rules.items[k] once
+	 * yaml is loaded. (The YAML says it too, in a "# line N" comment.)
+	 */
+	unsigned *rule_lines;
+	size_t nrule_lines;
 };
 
 #define SL_CODEOWNERS_RESULT_INIT                                              \
 	{                                                                      \
-		SL_BUF_INIT, SL_STRVEC_INIT, SL_CODEOWNERS_AUTO                \
+		SL_BUF_INIT, SL_STRVEC_INIT, SL_CODEOWNERS_AUTO, NULL, 0       \
 	}
 
 /*

@@ -424,6 +424,13 @@ static void convert__github_documentation_example(void **state)
 				 "      - '*' # line 2\n"));
 	assert_true(yaml_has(&c, "  octo-org-octocats:\n"));
 	assert_true(yaml_has(&c, "  no-owners:\n    # No owners"));
+	/* Each loaded rule knows its CODEOWNERS line. */
+	assert_int_equal(c.res.nrule_lines, c.rules->rules.n);
+	assert_int_equal(c.res.rule_lines[0], 2);
+	for (size_t k = 0; k < c.rules->rules.n; k++)
+		assert_true(c.res.rule_lines[k] >= 2 &&
+			    c.res.rule_lines[k] <= 13);
+	assert_int_equal(c.res.rule_lines[c.rules->rules.n - 1], 13);
 	/* "docs/" "*" is covered by the later "/docs/": it never decides. */
 	assert_true(yaml_has(&c, "#   line 7 'docs/*' (line 9 '/docs/')\n"));
 	conv_release(&c);
