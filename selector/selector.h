@@ -1,15 +1,16 @@
 /*
- * selector: the repository and the diff (SPEC.md §2), and, later, selection
- * on top of them. This header owns repository access through libgit2
- * (opening, reading files and trees at a commit, git config), resolving the
- * base and head of a run, and the list of changed paths: between two
- * commits, plus the working copy (--worktree), or read from a list
- * (--paths-from). Lanes, gates and reasons are built on this API and do not
- * touch libgit2 themselves.
+ * selector: the repository and the diff (SPEC.md §2), and selection on top
+ * of them (selector/select.h until it joins this header). This header owns
+ * repository access through libgit2 (opening, reading files and trees at a
+ * commit, git config), resolving the base and head of a run, and the list
+ * of changed paths: between two commits, plus the working copy
+ * (--worktree), or read from a list (--paths-from). Lanes, gates and
+ * reasons are built on this API and never touch libgit2 themselves.
  *
- * Ownership of the declarations: everything below the "repository" and
- * "the diff" rules is owned by the diff and repository code
- * (selector/repo.c, range.c, treediff.c, worktree.c, paths.c, gitinit.c).
+ * Who owns what: each section names the files that implement it, and every
+ * declaration says who owns the memory it hands out ("Caller owns",
+ * "Borrowed"). Both sections here belong to the repository-and-diff code
+ * (docs/design.md, "selector: the diff"); selection's do not change them.
  *
  * Paths are raw bytes as git stores them, relative to the repository root,
  * '/'-separated, without a leading or trailing slash; they may be ill-formed
@@ -25,7 +26,7 @@
 /* Hex digits of a full object id (SHA-1). */
 #define SL_OID_HEXSZ 40
 
-/* ---- the repository (owner: selector/repo.c) -------------------------- */
+/* ---- the repository (selector/repo.c, gitinit.c, shallow.c) ----------- */
 
 struct sl_repo; /* opaque */
 
@@ -41,7 +42,7 @@ struct sl_repo; /* opaque */
 int sl_repo_open(struct sl_repo **out, const char *start_dir,
 		 struct sl_error *err);
 
-/* Frees the repository; no-op on NULL. */
+/* Frees the repository (and what it borrowed out); no-op on NULL. */
 void sl_repo_free(struct sl_repo *repo);
 
 /*
@@ -50,7 +51,10 @@ void sl_repo_free(struct sl_repo *repo);
  */
 const char *sl_repo_root(const struct sl_repo *repo);
 
-/* The git directory (".git" or the bare repository), with a trailing slash. */
+/*
+ * The git directory (".git" or the bare repository), with a trailing slash.
+ * Borrowed from repo.
+ */
 const char *sl_repo_git_dir(const struct sl_repo *repo);
 
 /* True for a bare repository (no work tree). */
@@ -71,9 +75,9 @@ int sl_repo_need_worktree(const struct sl_repo *repo, const char *what,
 
 /*
  * The configured user.email (repository, global and system configuration,
- * as git reads them), for identities. Sets *found to false, and leaves out
- * untouched, when it is unset or empty. Returns SL_EENV when the
- * configuration cannot be read. out is appended to.
+ * as git reads them), for identities, appended to out (the caller's
+ * buffer). Sets *found to false, and leaves out untouched, when it is
+ * unset or empty. Returns SL_EENV when the configuration cannot be read.
  */
 int sl_repo_user_email(struct sl_buf *out, bool *found, struct sl_repo *repo,
 		       struct sl_error *err);
@@ -91,8 +95,9 @@ int sl_repo_resolve_commit(char out[SL_OID_HEXSZ + 1], struct sl_repo *repo,
 #define SL_REPO_BLOB_MAX (64u * 1024 * 1024)
 
 /*
- * Appends to out the content of the file at path in the tree of the commit
- * rev (see sl_repo_resolve_commit; normally a full id). When the commit has
+ * Appends to out (the caller's buffer) the content of the file at path in
+ * the tree of the commit rev (see sl_repo_resolve_commit; normally a full
+ * id). When the commit has
  * no such path, sets *found to false and leaves out untouched. A path that
  * names a directory, a submodule or a symbolic link is an error (SL_EENV:
  * sluice reads files from a commit's tree and follows no links), and so is a
@@ -113,7 +118,7 @@ int sl_repo_blob_id_at(char out[SL_OID_HEXSZ + 1], bool *found,
 		       struct sl_repo *repo, const char *rev, const char *path,
 		       struct sl_error *err);
 
-/* One tracked path of a commit's tree. */
+/* One tracked path of a commit's tree; path is owned by the list. */
 struct sl_tree_file {
 	char *path;
 	size_t len;
@@ -136,7 +141,8 @@ struct sl_file_list {
  * Appends to out every tracked path of the commit rev's tree (files,
  * symbolic links and submodules; not directories), in git's order, which is
  * the order of the paths' bytes (as `git ls-tree -r --name-only`). For
- * coverage checks. Returns SL_EENV when a tree cannot be read.
+ * coverage checks. Returns SL_EENV when a tree cannot be read. Caller owns
+ * what is appended: sl_file_list_release().
  */
 int sl_repo_list_files(struct sl_file_list *out, struct sl_repo *repo,
 		       const char *rev, struct sl_error *err);
@@ -144,7 +150,8 @@ int sl_repo_list_files(struct sl_file_list *out, struct sl_repo *repo,
 /* Frees the list's contents; it is left empty and reusable. */
 void sl_file_list_release(struct sl_file_list *list);
 
-/* ---- the diff (owner: selector/range.c, treediff.c, worktree.c, paths.c) */
+/* ---- the diff (selector/range.c, treewalk.c, treediff.c, worktree.c,
+ *      paths.c, changes.c) ---------------------------------------------- */
 
 enum sl_change_status {
 	SL_CHANGE_ADDED,
@@ -185,7 +192,10 @@ struct sl_change {
 	char new_id[SL_OID_HEXSZ + 1];
 };
 
-/* Changes sorted by path bytes (a rename by its new name), no duplicates. */
+/*
+ * Changes sorted by path bytes (a rename by its new name), each path once.
+ * The list owns its items and their strings.
+ */
 struct sl_change_list {
 	struct sl_change *items;
 	size_t n;
@@ -197,6 +207,7 @@ struct sl_change_list {
 		NULL, 0, 0                                                     \
 	}
 
+/* Frees the items and their strings; the list is left empty, reusable. */
 void sl_change_list_release(struct sl_change_list *list);
 
 /* One name a change touches: selection counts a rename under both. */
@@ -267,11 +278,11 @@ struct sl_diff {
 			   none was found */
 	enum sl_base_source base_source;
 	/*
-	 * NULL, or SL_DEGRADED_BASE_UNAVAILABLE: the base could not be used
-	 * and the caller asked for run-all. Then changes holds only what did
-	 * not need the base (a --paths-from list) and everything must be
-	 * selected; degraded_reason holds the error that would have been
-	 * reported.
+	 * NULL, or SL_DEGRADED_BASE_UNAVAILABLE (static): the base could not
+	 * be used and the caller asked for run-all. Then changes holds only
+	 * what did not need the base (a --paths-from list) and everything
+	 * must be selected; degraded_reason holds the error that would have
+	 * been reported. The strings and changes are owned by the struct.
 	 */
 	const char *degraded;
 	char *degraded_reason;
@@ -300,26 +311,29 @@ struct sl_diff {
 int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
 		const struct sl_diff_options *opts, struct sl_error *err);
 
+/* Frees the diff and everything it holds; no-op on NULL. */
 void sl_diff_free(struct sl_diff *diff);
 
 /*
- * Appends to out the changes from the commit old_rev to the commit new_rev
- * (what `git diff old new` shows), comparing the two trees and skipping
- * every subtree whose id did not change. Renames with unchanged content
- * (a deleted and an added path with the same blob id and mode) are
- * reported as renames; find_renames adds libgit2's similarity detection.
- * Returns SL_EENV when an object cannot be read. out must be empty.
+ * Fills out (which must be empty) with the changes from the commit old_rev
+ * to the commit new_rev (what `git diff old new` shows), comparing the two
+ * trees and skipping every subtree whose id did not change. Renames with
+ * unchanged content (a deleted and an added path with the same blob id and
+ * mode) are reported as renames; find_renames adds libgit2's similarity
+ * detection. Returns SL_EENV, with out left empty, when a commit or object
+ * cannot be read. Caller owns the changes: sl_change_list_release().
  */
 int sl_diff_commits(struct sl_change_list *out, struct sl_repo *repo,
 		    const char *old_rev, const char *new_rev, bool find_renames,
 		    struct sl_error *err);
 
 /*
- * Merges into out (holding the changes up to head_rev) the staged,
+ * Merges into out (sorted: the changes up to head_rev) the staged,
  * unstaged and untracked-but-not-ignored changes of the working copy
  * against head_rev, including tracked files deleted from the work tree. A
- * path changed both ways is listed once. Needs a work tree (SL_EENV
- * otherwise).
+ * path changed both ways is listed once (docs/design.md says with which
+ * status). Needs a work tree. Returns SL_EENV, with out unchanged, when
+ * the work tree or index cannot be read.
  */
 int sl_diff_add_worktree(struct sl_change_list *out, struct sl_repo *repo,
 			 const char *head_rev, struct sl_error *err);
@@ -333,7 +347,8 @@ int sl_diff_add_worktree(struct sl_change_list *out, struct sl_repo *repo,
  * is an empty list. Returns SL_EUSAGE "<name>:<line>: ..." for an empty
  * name, a leading or trailing '/', a "." or ".." component or an empty one
  * ("a//b"), a NUL inside a line, or an input past 256 MiB; SL_EENV when fd
- * cannot be read. out must be empty.
+ * cannot be read. out must be empty, and is left empty on error. Caller
+ * owns the changes: sl_change_list_release().
  */
 int sl_change_list_read_fd(struct sl_change_list *out, int fd, const char *name,
 			   bool nul, struct sl_error *err);

@@ -7,8 +7,9 @@
  * sorting and the libgit2 similarity path are treediff.c's.
  *
  * Why not git_diff_tree_to_tree(): it iterates every entry of both trees,
- * unchanged subtrees included: ~150 ms on a 100,000-file tree when one
- * file changed. Why raw objects and not git_tree: a git_tree is parsed
+ * unchanged subtrees included: 530 M instructions (~100 ms) on a
+ * 100,000-file tree when one file changed, against 10.5 M here, start-up
+ * included. Why raw objects and not git_tree: a git_tree is parsed
  * into an array of entries and kept in libgit2's object cache; a tree read
  * here is used once, in order, so it is walked where it lies in the
  * object's buffer (a fifth of the diff's instructions on a large change;

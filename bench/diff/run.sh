@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/diff/run.sh [BUILD_DIR [REPO_DIR]]: the diff benchmark
-# (docs/performance.md, "Start-up and the diff").
+# bench/diff/run.sh [--callgrind] [BUILD_DIR [REPO_DIR]]: the diff
+# benchmark (docs/performance.md, "Start-up and the diff").
 #
 # Generates (once) the 100,000-file monorepo of bench/gen-monorepo.py, then
 # for each tagged range of its history times, in the same hyperfine run,
@@ -8,11 +8,18 @@
 # checking that both print the same names. Prints a markdown table: mean
 # times, the ratio sluice/git, and the peak RSS of each. Then the start-up
 # alone (sl_repo_open against git_libgit2_init + open) and libgit2's
-# git_diff_tree_to_tree on the one-file range, for comparison.
+# git_diff_tree_to_tree on the one-file range, for comparison. With
+# --callgrind, also the instructions each side executes (valgrind), a count
+# that a busy shared machine does not disturb.
 # Environment: RUNS (default 10), SLUICE_BENCH_REPO (default under
 # BUILD_DIR/bench).
 set -euo pipefail
 
+callgrind=false
+if [ "${1:-}" = "--callgrind" ]; then
+	callgrind=true
+	shift
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -82,3 +89,23 @@ hyperfine -N --warmup 3 --runs "$((runs * 3))" \
 	"$driver --startup plain $repo" "$driver --startup sluice $repo" \
 	"$driver --libgit2 $repo bench/base bench/c1" \
 	"$driver $repo bench/base bench/c1" | grep -E "Benchmark|Time"
+
+$callgrind || exit 0
+# Instructions executed (start-up included), from valgrind's callgrind.
+instr() {
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 \
+		>/dev/null | sed -n 's/.*refs: *//p' | tr -d ,
+}
+echo
+echo "| range | sluice (M instr) | git (M instr) | sluice/git |"
+echo "|---|---:|---:|---:|"
+for r in "${ranges[@]}"; do
+	read -r old new what <<<"$r"
+	ours=$(instr "$driver" "$repo" "$old" "$new")
+	gits=$(instr git -C "$repo" diff --name-only --no-renames "$old" "$new")
+	awk -v w="$what" -v a="$ours" -v b="$gits" 'BEGIN {
+		printf "| %s | %.1f | %.1f | %.2f |\n", w, a / 1e6, b / 1e6, a / b }'
+done
+for how in plain sluice; do
+	echo "start-up ($how): $(instr "$driver" --startup "$how" "$repo") instructions"
+done
