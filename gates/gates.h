@@ -284,12 +284,12 @@ struct sl_ledger_event {
 	int64_t at;	     /* when it happened (a decision: as signed) */
 	char *actor;	     /* who requested, decided, or ran */
 	char *reason;
-	char *gate;	      /* request, applied */
-	char *commit;	      /* request, applied: the full commit id */
-	char *gate_hash;      /* request: the gate definition's hash */
-	int64_t expires_at;   /* request */
-	char *run_id;	      /* applied */
-	char *signature;      /* a decision: ssh-keygen's armored signature */
+	char *gate;	    /* request, applied */
+	char *commit;	    /* request, applied: the full commit id */
+	char *gate_hash;    /* request: the gate definition's hash */
+	int64_t expires_at; /* request */
+	char *run_id;	    /* applied */
+	char *signature;    /* a decision: ssh-keygen's armored signature */
 	char prev_hash[SL_HASH_HEX_SIZE];
 	char hash[SL_HASH_HEX_SIZE];
 };
@@ -535,8 +535,8 @@ int sl_override_verify_signature(const char *allowed_signers,
  * Fills out (initialised) with override id as it stands at now.
  * SL_ENOTFOUND when there is no such override.
  */
-int sl_ledger_get(struct sl_override *out, struct sl_ledger *ledger,
-		  int64_t id, int64_t now, struct sl_error *err);
+int sl_ledger_get(struct sl_override *out, struct sl_ledger *ledger, int64_t id,
+		  int64_t now, struct sl_error *err);
 
 struct sl_ledger_list_options {
 	bool all;	  /* also denied, revoked and expired ones */
@@ -610,10 +610,10 @@ int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
 /* ---- integrity ---- */
 
 struct sl_ledger_report {
-	int64_t events;			   /* events that verified */
-	char head[SL_HASH_HEX_SIZE];	   /* hash of the newest event */
-	int64_t bad_seq;		   /* first bad event; 0: none */
-	struct sl_buf problem;		   /* why; empty when intact */
+	int64_t events;		     /* events that verified */
+	char head[SL_HASH_HEX_SIZE]; /* hash of the newest event */
+	int64_t bad_seq;	     /* first bad event; 0: none */
+	struct sl_buf problem;	     /* why; empty when intact */
 };
 
 #define SL_LEDGER_REPORT_INIT                                                  \
@@ -651,7 +651,7 @@ int sl_ledger_anchor(struct sl_buf *out, struct sl_ledger *ledger,
  * the request as recorded, and its decisions with their signatures.
  */
 struct sl_override_doc {
-	struct sl_override request; /* state and decision fields unused */
+	struct sl_override request;	/* state and decision fields unused */
 	struct sl_ledger_log decisions; /* seq, hashes and gate fields unused */
 };
 
@@ -667,7 +667,8 @@ int sl_ledger_export(struct sl_override_doc *out, struct sl_ledger *ledger,
 		     int64_t id, struct sl_error *err);
 
 /* Appends doc as JSON ("sluice.override/1"), newline-terminated. */
-void sl_override_doc_write(struct sl_buf *out, const struct sl_override_doc *doc);
+void sl_override_doc_write(struct sl_buf *out,
+			   const struct sl_override_doc *doc);
 /* Parses what sl_override_doc_write() wrote; SL_EUSAGE when malformed. */
 int sl_override_doc_parse(struct sl_override_doc *out, const char *text,
 			  size_t len, struct sl_error *err);
@@ -700,7 +701,8 @@ struct sl_ledger_import_result {
  * refusal nothing of doc is recorded.
  */
 int sl_ledger_import(struct sl_ledger_import_result *out,
-		     struct sl_ledger *ledger, const struct sl_override_doc *doc,
+		     struct sl_ledger *ledger,
+		     const struct sl_override_doc *doc,
 		     const struct sl_override_policy *policy, int64_t now,
 		     struct sl_error *err);
 
@@ -774,7 +776,8 @@ struct sl_gate_result *sl_results_add(struct sl_results *results);
 bool sl_results_pass(const struct sl_results *results, const char **why);
 
 /* Appends results as sluice.results/1 JSON, newline-terminated. */
-void sl_results_write_json(struct sl_buf *out, const struct sl_results *results);
+void sl_results_write_json(struct sl_buf *out,
+			   const struct sl_results *results);
 /*
  * Reads sluice.results/1 JSON (name is what messages call it). SL_EUSAGE,
  * naming the file and the field, when it is malformed or another schema.
