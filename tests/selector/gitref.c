@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 #include "tests/selector/gitref.h"
 #include "tests/support/sandbox.h"
@@ -46,14 +48,56 @@ struct sl_repo *gr_open(const char *dir)
 	return repo;
 }
 
+void gr_mkdir_parents(const char *path)
+{
+	struct sl_buf dir = SL_BUF_INIT;
+	const char *p = path;
+
+	while ((p = strchr(p, '/'))) {
+		sl_buf_reset(&dir);
+		sl_buf_add(&dir, path, (size_t)(p - path));
+		if (mkdir(dir.buf, 0755) && errno != EEXIST)
+			fail_msg("mkdir %s: %s", dir.buf, strerror(errno));
+		p++;
+	}
+	sl_buf_release(&dir);
+}
+
+void gr_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *fp;
+
+	/* Not sl_write_file(): it runs a shell for mkdir -p, and the
+	 * random histories write hundreds of files. */
+	gr_mkdir_parents(path);
+	fp = fopen(path, "wb");
+	if (!fp)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
 void gr_write(const char *path, const char *text)
 {
-	sl_write_text(path, text);
+	gr_write_file(path, text, strlen(text));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
 }
 
 void gr_remove(const char *path)
 {
-	sl_sh_ok("rm -rf '%s'", path);
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		assert_int_equal(
+		    nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 /* Splits NUL-terminated records of sb into sv. */

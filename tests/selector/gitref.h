@@ -20,8 +20,13 @@ void gr_rev(char out[SL_OID_HEXSZ + 1], const char *rev);
 /* Opens the repository at dir, failing the test on error. */
 struct sl_repo *gr_open(const char *dir);
 
-/* Writes text to path (creating directories); removes a path recursively. */
+/*
+ * Writes text (or len bytes of data) to path, creating its directories;
+ * removes a path recursively. Directories are made without a shell.
+ */
 void gr_write(const char *path, const char *text);
+void gr_write_file(const char *path, const char *data, size_t len);
+void gr_mkdir_parents(const char *path);
 void gr_remove(const char *path);
 
 /*

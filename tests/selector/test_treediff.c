@@ -10,7 +10,6 @@
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -508,7 +507,7 @@ static void treediff__missing_changed_tree_is_an_error(void **state)
 /* A commit of a tree written byte for byte (git hash-object --literally). */
 static void commit_raw_tree(const char *data, size_t len, const char *branch)
 {
-	sl_write_file("raw-tree", data, len);
+	gr_write_file("raw-tree", data, len);
 	sl_sh_ok("t=$(git hash-object -t tree -w --literally raw-tree) && "
 		 "c=$(git commit-tree -m raw \"$t\") && "
 		 "git update-ref refs/heads/%s \"$c\"",
@@ -599,24 +598,6 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng_state % n);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == 0)
-		assert_int_equal(nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS),
-				 0);
-}
-
 /* A random path of 1 to 3 components from names that sort tricky. */
 static void random_path(struct sl_buf *out)
 {
@@ -643,28 +624,12 @@ static void clear_way(const char *path)
 		sl_buf_reset(&prefix);
 		sl_buf_add(&prefix, path, (size_t)(p - path));
 		if (lstat(prefix.buf, &st) == 0 && !S_ISDIR(st.st_mode))
-			rm_rf(prefix.buf);
+			gr_remove(prefix.buf);
 		p++;
 	}
 	if (lstat(path, &st) == 0)
-		rm_rf(path);
+		gr_remove(path);
 	sl_buf_release(&prefix);
-}
-
-/* mkdir -p of the directory path is in, without a shell. */
-static void mkdir_parents(const char *path)
-{
-	struct sl_buf dir = SL_BUF_INIT;
-	const char *p = path;
-
-	while ((p = strchr(p, '/'))) {
-		sl_buf_reset(&dir);
-		sl_buf_add(&dir, path, (size_t)(p - path));
-		if (mkdir(dir.buf, 0755) && errno != EEXIST)
-			fail_msg("mkdir %s: %s", dir.buf, strerror(errno));
-		p++;
-	}
-	sl_buf_release(&dir);
 }
 
 static void random_edit(void)
@@ -678,9 +643,9 @@ static void random_edit(void)
 	random_path(&path);
 	if (op < 5) {
 		clear_way(path.buf);
-		sl_write_text(path.buf, contents[rnd(SL_ARRAY_SIZE(contents))]);
+		gr_write(path.buf, contents[rnd(SL_ARRAY_SIZE(contents))]);
 	} else if (op < 7) {
-		rm_rf(path.buf);
+		gr_remove(path.buf);
 	} else if (op < 8) {
 		if (lstat(path.buf, &st) == 0 && S_ISREG(st.st_mode))
 			assert_int_equal(
@@ -688,7 +653,7 @@ static void random_edit(void)
 			    0);
 	} else if (op < 9) {
 		clear_way(path.buf);
-		mkdir_parents(path.buf);
+		gr_mkdir_parents(path.buf);
 		assert_int_equal(symlink(rnd(2) ? "one" : "two", path.buf), 0);
 	} else {
 		/* Moves a file, so that exact renames occur. */
@@ -700,9 +665,9 @@ static void random_edit(void)
 			struct sl_buf data = SL_BUF_INIT;
 
 			sl_read_file(&data, path.buf);
-			rm_rf(path.buf);
+			gr_remove(path.buf);
 			clear_way(to.buf);
-			sl_write_file(to.buf, data.buf, data.len);
+			gr_write_file(to.buf, data.buf, data.len);
 			sl_buf_release(&data);
 		}
 		sl_buf_release(&to);
