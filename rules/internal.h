@@ -1,7 +1,7 @@
 /*
  * rules/internal.h: what the files of rules/ share and nothing outside
  * rules/ may include. The two pattern engines behind struct sl_pattern
- * (gitignore globs in glob.c, PCRE2 in regex.c) and the shape of a pattern
+ * (gitignore globs in glob*.c, PCRE2 in regex.c) and the shape of a pattern
  * that the ownership index (index.c) files it under.
  */
 #ifndef SL_RULES_INTERNAL_H
@@ -41,7 +41,7 @@ struct sl_index_key {
 	size_t len;
 };
 
-/* ---- glob.c: gitignore patterns ---------------------------------------- */
+/* ---- glob*.c: gitignore patterns --------------------------------- */
 
 struct sl_glob;
 
