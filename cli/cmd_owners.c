@@ -463,14 +463,18 @@ static json_t *json_row(const struct sl_rules *rules,
 {
 	const struct sl_lane *lane = row_lane(rules, row);
 	json_t *obj = json_object(), *owners = json_array();
-	struct sl_buf rule = SL_BUF_INIT;
+	struct sl_buf path = SL_BUF_INIT, rule = SL_BUF_INIT;
 	size_t i;
 
 	if (!obj || !owners) {
 		fputs("sluice: out of memory\n", stderr);
 		abort();
 	}
-	sl_json_set_path(obj, "path", t->pool.buf + row->off, row->len);
+	/* A directory asked about keeps its trailing '/', as in text. */
+	sl_buf_add(&path, t->pool.buf + row->off, row->len);
+	if (row->flags & SL_MATCH_DIR)
+		sl_buf_addch(&path, '/');
+	sl_json_set_path(obj, "path", path.buf, path.len);
 	sl_json_set(obj, "lane",
 		    lane ? sl_json_text(lane->name, strlen(lane->name))
 			 : json_null());
@@ -484,6 +488,7 @@ static json_t *json_row(const struct sl_rules *rules,
 	} else {
 		sl_json_set(obj, "rule", json_null());
 	}
+	sl_buf_release(&path);
 	sl_buf_release(&rule);
 	return obj;
 }

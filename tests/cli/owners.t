@@ -24,6 +24,8 @@ matches the directory itself only as such.
   $ sluice owners services/billing services/billing/
   services/billing   (unowned)  -                         -
   services/billing/  billing    @billing,ana@example.com  sluice.yml:36
+  $ sluice owners --format json services/billing/ | grep '"path"'
+        "path": "services/billing/",
 
 JSON, with null for an unowned path, and non-UTF-8 paths kept recoverable:
 
