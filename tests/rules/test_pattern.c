@@ -87,6 +87,11 @@ static void match__double_star_crosses_dirs(void **state)
 	assert_true(matches("**/b", "x/y/b"));
 	assert_true(matches("a/**", "a/x/y"));
 	assert_true(matches("/**", "x"));
+	/* The "match nothing" branch of "**" + "/" closes once it has
+	 * matched something (a bug the differential test found). */
+	assert_false(matches("x/**/[!/]", "x/abc"));
+	assert_true(matches("x/**/[!/]", "x/y/a"));
+	assert_true(matches("x/**/[!/]", "x/a"));
 }
 
 static void match__trailing_double_star_needs_something_below(void **state)
