@@ -245,23 +245,35 @@ static void add_rule_where(struct sl_buf *out, const char *file, unsigned line,
 		sl_buf_addf(out, "%s:%u:%u", file, line, col);
 }
 
+/* Where each side decided drift entry d, into a and b (reset first). */
+static void drift_where(struct sl_buf *a, struct sl_buf *b,
+			const struct check_ctx *x,
+			const struct sl_check_drift *d)
+{
+	sl_buf_reset(a);
+	sl_buf_reset(b);
+	add_rule_where(a, x->rules->file, d->rule ? d->rule->pos.line : 0,
+		       d->rule ? d->rule->pos.col : 0);
+	add_rule_where(b, x->co.source, d->co_line, 0);
+}
+
+/* The drifting files: each, then its two sides, aligned over the list. */
 static void add_drift(struct sl_buf *out, const struct check_ctx *x)
 {
 	const struct sl_check_report *r = &x->report;
 	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
-	size_t i, shown = r->ndrift < TEXT_LIST_MAX ? r->ndrift : TEXT_LIST_MAX,
-		  width;
+	size_t i, width = 0;
+	size_t shown = r->ndrift < TEXT_LIST_MAX ? r->ndrift : TEXT_LIST_MAX;
 
+	for (i = 0; i < shown; i++) {
+		drift_where(&a, &b, x, &r->drift[i]);
+		width = a.len > width ? a.len : width;
+		width = b.len > width ? b.len : width;
+	}
 	for (i = 0; i < shown; i++) {
 		const struct sl_check_drift *d = &r->drift[i];
 
-		sl_buf_reset(&a);
-		sl_buf_reset(&b);
-		add_rule_where(&a, x->rules->file,
-			       d->rule ? d->rule->pos.line : 0,
-			       d->rule ? d->rule->pos.col : 0);
-		add_rule_where(&b, x->co.source, d->co_line, 0);
-		width = a.len > b.len ? a.len : b.len;
+		drift_where(&a, &b, x, d);
 		sl_buf_adds(out, "  ");
 		add_path(out, x, d->path);
 		sl_buf_addf(out, "\n    %-*s  ", (int)width, a.buf);

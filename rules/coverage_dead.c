@@ -218,6 +218,12 @@ int sl_cov_dead_rules(struct sl_cov *c, struct sl_error *err)
 		hit[k] = cross[k] = SIZE_MAX;
 	/* by_lane holds every path, once. */
 	ret = sl_cov_hits(hit, dead, nd, c->paths, c->by_lane, c->n, err);
+	/* Most shadowed patterns lose their first path found to another
+	 * lane already; only the rest need looking at lane by lane. */
+	for (k = 0; k < nd && !ret; k++)
+		if (hit[k] != SIZE_MAX &&
+		    c->report->owner[hit[k]]->lane != dead[k]->lane)
+			cross[k] = hit[k];
 	if (!ret)
 		ret = find_cross(c, dead, nd, hit, cross, err);
 	for (k = 0; k < nd && !ret; k++)

@@ -163,11 +163,11 @@ host would skip is a warning at its line:
   ../CODEOWNERS:9: warning: skipped 'lib/[ab].c': character ranges ('[ ]') do not work in GitHub's CODEOWNERS, which skips the line
   error: 3 of 8 tracked files have other owners in ../CODEOWNERS than in sluice.yml; change one file so that they agree
     docs/guide.md
-      sluice.yml:15:13  (no owners)
-      ../CODEOWNERS:4   @docs
+      sluice.yml:15:13      (no owners)
+      ../CODEOWNERS:4       @docs
     src/web/app.js
-      sluice.yml:13:13  @web
-      ../CODEOWNERS:3   @web @design
+      sluice.yml:13:13      @web
+      ../CODEOWNERS:3       @web @design
     tools/gen.sh
       sluice.yml (no rule)  (no owners)
       ../CODEOWNERS:10      @tools
