@@ -259,7 +259,7 @@ int sl_check_codeowners(struct sl_check_report *report,
 			   "%zu of %zu tracked files %s other owners in %s "
 			   "than in %s; change one file so that they agree",
 			   report->ndrift, n,
-			   report->ndrift == 1 ? "has" : "have",
-			   co->source, rules->file);
+			   report->ndrift == 1 ? "has" : "have", co->source,
+			   rules->file);
 	return 0;
 }
