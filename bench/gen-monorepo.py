@@ -30,9 +30,11 @@ Layout (for 100,000 files; every count scales with --files):
   api/domNN/vN/fileN.proto                5,000
   docs/topicNN/pageN.md                   3,000
   tools/toolNN/fileN.py                   2,000
-plus meson.build, README.md and sluice.yml at the root. sluice.yml has one
-lane per service, library and app (apps consume services, services consume
-libraries, a contract gate on api/), every gate running `true`.
+plus meson.build, README.md and sluice.yml at the root. sluice.yml owns
+every file: one lane per service, library and app (apps consume services,
+services consume libraries and api), lanes for api/, docs/ and tools/, and
+one for the root files; a contract gate on api/; every gate runs `true`.
+Renamed files move within their lane.
 """
 
 import argparse
@@ -80,10 +82,14 @@ def rules():
     out = ["version: 1", "run_all_on:", "  - meson.build", "unowned: run-all",
            "global:", "  gates:", "    contract-compat:",
            "      run: \"true\"", "      when: [\"api/**\"]", "lanes:",
+           "  platform:", "    owners: [\"@platform\"]",
+           "    paths: [\"/meson.build\", \"/sluice.yml\"]",
+           "    gates:", "      platform-config:", "        run: \"true\"",
            "  api:", "    owners: [\"@platform/api\"]", "    paths: [\"api/\"]",
            "  docs:", "    paths: [\"docs/\", \"*.md\"]",
            "  tools:", "    owners: [\"@platform/tools\"]",
-           "    paths: [\"tools/\"]"]
+           "    paths: [\"tools/\"]",
+           "    gates:", "      tools-unit:", "        run: \"true\""]
     for top, item, count, *_ in AREAS:
         for i in range(count):
             name = f"{item}{i:02d}"
@@ -186,8 +192,9 @@ def history(stream, nfiles, rng):
     moved = rng.sample(live, 1000)
     moves = []
     for i, p in enumerate(moved):
-        area, name = p.split("/", 1)[0], p.rsplit("/", 1)[1]
-        moves.append(("R", p, f"{area}/moved{i % 13}/{i}-{name}"))
+        # Within the same lane (services/svc03/...), to a new directory.
+        lane, name = "/".join(p.split("/")[:2]), p.rsplit("/", 1)[1]
+        moves.append(("R", p, f"{lane}/moved{i % 13}/{i}-{name}"))
     stream.commit("rename 1,000 files", moves, "bench/ren1000")
     moved_set = set(moved)
     live = [p for p in live if p not in moved_set] + [m[2] for m in moves]
