@@ -193,6 +193,20 @@ not text is refused:
   sluice: ../binary holds a NUL byte; is it a CODEOWNERS file?
   [2]
 
+Odd file names: a control byte is quoted as git quotes it; a name that is
+not UTF-8 keeps its bytes in JSON (path_base64).
+
+  $ cd .. && git init -q odd && cd odd
+  $ printf 'version: 1\nlanes:\n  a:\n    paths: ["a/", "sluice.yml"]\n    gates:\n      t: {run: "true"}\n' > sluice.yml
+  $ mkdir a && touch a/x "$(printf 'tab\tname')" "$(printf 'bad\377')" && git add -A && git commit -qm odd
+  $ sluice check | grep -a -A2 'owned by no lane' | cat -v
+  warning: 2 of 4 tracked files are owned by no lane: a change to one runs every gate (unowned: run-all); add them to a lane's paths
+    badM-^?
+    "tab\tname"
+  $ sluice check --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)["unowned"])'
+  [{'path': 'bad�', 'path_base64': 'YmFk/w=='}, {'path': 'tab\tname'}]
+  $ cd ../repo
+
 A broken rules file is reported alone, with its file, line and column:
 
   $ printf 'version: 1\nlanes:\n  a:\n    paths: ["[oops"]\n' > ../bad.yml
