@@ -15,28 +15,68 @@
 
 /* ---- which patterns match one of the paths ---------------------------- */
 
-/* One pass: each live path finds the last pattern of sub it matches; the
- * paths that match none are dropped. */
-static int hit_pass(size_t *hit, const struct sl_rules *sub, const size_t *map,
-		    const struct sl_check_path *paths, size_t *live,
-		    size_t *nlive, struct sl_error *err)
+/* The patterns being looked for, and an index of those not found yet. */
+struct hits {
+	size_t *hit;
+	const struct sl_rule *const *patterns;
+	size_t npatterns;
+	struct sl_rule *items; /* copies, borrowing the patterns */
+	size_t *map;	       /* items[i] is patterns[map[i]] */
+	/* Only rules and index are read by sl_rules_owner(). */
+	struct sl_rules sub;
+};
+
+/* Indexes the patterns not found yet (none: no index). */
+static void hits_rebuild(struct hits *h)
+{
+	size_t k, n = 0;
+
+	if (h->sub.index)
+		sl_owner_index_free(h->sub.index);
+	h->sub.index = NULL;
+	for (k = 0; k < h->npatterns; k++) {
+		if (h->hit[k] != SIZE_MAX)
+			continue;
+		h->items[n] = *h->patterns[k];
+		h->map[n++] = k;
+	}
+	h->sub.rules.n = n;
+	if (n)
+		sl_owner_index_build(&h->sub.index, &h->sub.rules);
+}
+
+/*
+ * One pass: each live path finds the last pattern not found yet that it
+ * matches; the paths that match none are dropped. A path that finds a
+ * pattern found earlier in the pass stays for the next; once such wasted
+ * lookups would pay for it, the index is rebuilt without the patterns
+ * found, so that many patterns matching the same paths (say, one written
+ * a hundred times) do not each cost a pass over them.
+ */
+static int hit_pass(struct hits *h, const struct sl_check_path *paths,
+		    size_t *live, size_t *nlive, struct sl_error *err)
 {
 	const struct sl_check_path *p;
 	const struct sl_rule *r;
-	size_t i, keep = 0, k;
+	size_t i, keep = 0, k, waste = 0;
 	int ret;
 
-	for (i = 0; i < *nlive; i++) {
+	for (i = 0; i < *nlive && h->sub.rules.n; i++) {
 		p = &paths[live[i]];
-		ret = sl_rules_owner(&r, sub, p->path, p->len, p->flags, err);
+		ret =
+		    sl_rules_owner(&r, &h->sub, p->path, p->len, p->flags, err);
 		if (ret)
 			return ret;
 		if (!r)
 			continue;
-		k = map[r - sub->rules.items];
-		if (hit[k] == SIZE_MAX)
-			hit[k] = live[i];
 		live[keep++] = live[i];
+		k = h->map[r - h->sub.rules.items];
+		if (h->hit[k] == SIZE_MAX) {
+			h->hit[k] = live[i];
+		} else if (++waste > 64 + 4 * h->sub.rules.n) {
+			hits_rebuild(h);
+			waste = 0;
+		}
 	}
 	*nlive = keep;
 	return 0;
@@ -46,37 +86,30 @@ int sl_cov_hits(size_t *hit, const struct sl_rule *const *patterns,
 		size_t npatterns, const struct sl_check_path *paths,
 		const size_t *idx, size_t m, struct sl_error *err)
 {
-	struct sl_rule *items;
-	struct sl_rules sub;
-	size_t *map, *live, nlive = m, k;
+	struct hits h;
+	size_t *live, nlive = m;
 	int ret = 0;
 
-	items = sl_xmalloc(sl_st_mult(npatterns + 1, sizeof(*items)));
-	map = sl_xmalloc(sl_st_mult(npatterns + 1, sizeof(*map)));
+	memset(&h, 0, sizeof(h));
+	h.hit = hit;
+	h.patterns = patterns;
+	h.npatterns = npatterns;
+	h.items = sl_xmalloc(sl_st_mult(npatterns + 1, sizeof(*h.items)));
+	h.map = sl_xmalloc(sl_st_mult(npatterns + 1, sizeof(*h.map)));
+	h.sub.rules.items = h.items;
 	live = sl_xmalloc(sl_st_mult(m + 1, sizeof(*live)));
 	memcpy(live, idx, m * sizeof(*live));
-	/* Only rules and index are read by sl_rules_owner(); the copies
-	 * borrow their patterns. */
-	memset(&sub, 0, sizeof(sub));
-	sub.rules.items = items;
-	for (;;) {
-		sub.rules.n = 0;
-		for (k = 0; k < npatterns; k++) {
-			if (hit[k] != SIZE_MAX)
-				continue;
-			items[sub.rules.n] = *patterns[k];
-			map[sub.rules.n++] = k;
-		}
-		if (!sub.rules.n || !nlive)
+	/* Each pass finds at least one pattern, or drops every path. */
+	while (nlive && !ret) {
+		hits_rebuild(&h);
+		if (!h.sub.rules.n)
 			break;
-		sl_owner_index_build(&sub.index, &sub.rules);
-		ret = hit_pass(hit, &sub, map, paths, live, &nlive, err);
-		sl_owner_index_free(sub.index);
-		if (ret)
-			break;
+		ret = hit_pass(&h, paths, live, &nlive, err);
 	}
-	free(items);
-	free(map);
+	if (h.sub.index)
+		sl_owner_index_free(h.sub.index);
+	free(h.items);
+	free(h.map);
 	free(live);
 	return ret;
 }

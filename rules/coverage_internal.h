@@ -50,10 +50,12 @@ size_t sl_cov_upstream(size_t *out, bool *seen, const struct sl_rules *rules,
  * idx[0..m): sets hit[k] to the index of a path pattern k matches, and
  * leaves hit[k] as it is (SIZE_MAX: none found yet) otherwise; patterns
  * whose hit[k] is already set are not tested. Each pass looks every path
- * up in an index of the patterns not yet hit and drops the patterns it
- * hits and the paths that hit none, so the cost is the number of paths
- * times how many of the patterns overlap on one path, not the number of
- * patterns. Returns SL_ERULES when a pattern hits a match limit.
+ * up in an index of the patterns not found yet, finding the last one it
+ * matches, and drops the paths that match none; the index is rebuilt
+ * without the patterns found between passes, and within one when many
+ * paths find the same pattern. The cost is the number of paths times how
+ * many of the patterns overlap on one path, not the number of patterns.
+ * Returns SL_ERULES when a pattern hits a match limit.
  */
 int sl_cov_hits(size_t *hit, const struct sl_rule *const *patterns,
 		size_t npatterns, const struct sl_check_path *paths,

@@ -333,6 +333,43 @@ static void dead__overlapping_dead_patterns_each_found(void **state)
 	release(&f);
 }
 
+static void dead__many_copies_of_one_pattern(void **state)
+{
+	/* 300 copies of one pattern, all shadowed, on 3,000 paths: every
+	 * path finds the same copy until the index is rebuilt without it. */
+	struct sl_buf yaml = SL_BUF_INIT, names = SL_BUF_INIT;
+	struct sl_check_report report = SL_CHECK_REPORT_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_check_path *paths;
+	struct sl_rules *rules;
+	size_t i, n = 3000, shadowed = 0;
+
+	(void)state;
+	sl_buf_adds(&yaml, "version: 1\nlanes:\n  a:\n    paths:\n");
+	for (i = 0; i < 300; i++)
+		sl_buf_adds(&yaml, "      - '*.c'\n");
+	sl_buf_adds(&yaml, "  b:\n    paths: ['*.c']\n");
+	rules = load(yaml.buf);
+	for (i = 0; i < n; i++)
+		sl_buf_addf(&names, "d%04zu/f.c", i);
+	paths = sl_xcalloc(n, sizeof(*paths));
+	for (i = 0; i < n; i++) {
+		paths[i].path = names.buf + 9 * i;
+		paths[i].len = 9;
+	}
+	assert_int_equal(sl_check_tree(&report, rules, paths, n, &err), 0);
+	for (i = 0; i < report.nfindings; i++)
+		shadowed += report.findings[i].kind == SL_FINDING_SHADOWED &&
+			    report.findings[i].severity == SL_SEVERITY_WARNING;
+	assert_int_equal(shadowed, 300);
+	sl_check_report_release(&report);
+	sl_rules_free(rules);
+	free(paths);
+	sl_buf_release(&yaml);
+	sl_buf_release(&names);
+	sl_error_release(&err);
+}
+
 static void dead__limit_is_an_error_not_a_miss(void **state)
 {
 	static const char *const paths[] = {
@@ -783,6 +820,7 @@ int main(void)
 	    cmocka_unit_test(dead__unmatched_and_shadowed_told_apart),
 	    cmocka_unit_test(dead__shadowed_by_another_lane_wins_over_own),
 	    cmocka_unit_test(dead__overlapping_dead_patterns_each_found),
+	    cmocka_unit_test(dead__many_copies_of_one_pattern),
 	    cmocka_unit_test(dead__limit_is_an_error_not_a_miss),
 	    cmocka_unit_test(unused__each_where_it_looks),
 	    cmocka_unit_test(lanes__gates_that_no_change_reaches),
