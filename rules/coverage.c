@@ -392,8 +392,9 @@ int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
 		goto out;
 	}
 	report_lanes_and_gates(&c);
-	qsort(out->findings, out->nfindings, sizeof(*out->findings),
-	      cmp_finding);
+	if (out->nfindings)
+		qsort(out->findings, out->nfindings, sizeof(*out->findings),
+		      cmp_finding);
 	report_unowned(&c);
 out:
 	free(c.by_lane);
