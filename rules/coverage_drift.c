@@ -1,9 +1,9 @@
 /*
  * coverage_drift.c: the rules held against a CODEOWNERS file. It loads
  * the file through the CODEOWNERS converter (sl_codeowners_convert(), whose
- * rules give every path the owners the host gives it), maps the converted
- * rules back to CODEOWNERS lines, and lists the tracked paths whose owner
- * sets differ. What the converter makes of each line is codeowners*.c's;
+ * rules give every path the owners the host gives it, and which says the
+ * CODEOWNERS line of each), and lists the tracked paths whose owner sets
+ * differ. What the converter makes of each line is codeowners*.c's;
  * the deciding rules of the sluice rules come from sl_check_tree().
  */
 #include "common/common.h"
@@ -12,64 +12,15 @@
 
 /* ---- loading ------------------------------------------------------------ */
 
-/* Reads "# line N" at p; returns N, or 0. */
-static unsigned line_comment(const char *p, const char *end)
-{
-	static const char tag[] = "# line ";
-	unsigned long n = 0;
-
-	if ((size_t)(end - p) < sizeof(tag) - 1 ||
-	    memcmp(p, tag, sizeof(tag) - 1))
-		return 0;
-	for (p += sizeof(tag) - 1; p < end && *p >= '0' && *p <= '9'; p++)
-		if (n < UINT_MAX / 10)
-			n = n * 10 + (unsigned long)(*p - '0');
-	return (unsigned)n;
-}
-
-/* The CODEOWNERS line written beside the converted pattern on YAML line
- * `line` (1-based): "- 'pattern' # line N" on that line, or, above a
- * regular expression, a line of its own "# line N: ...". */
-static unsigned codeowners_line(const char *const *starts, size_t nlines,
-				const char *end, unsigned line)
-{
-	const char *p, *e, *hash = NULL;
-
-	if (!line || line > nlines)
-		return 0;
-	if (line > 1) {
-		for (p = starts[line - 2]; *p == ' '; p++)
-			;
-		if (line_comment(p, starts[line - 1]))
-			return line_comment(p, starts[line - 1]);
-	}
-	e = line < nlines ? starts[line] : end;
-	for (p = starts[line - 1]; p + 2 < e; p++)
-		if (p[0] == ' ' && p[1] == '#')
-			hash = p + 1;
-	return hash ? line_comment(hash, e) : 0;
-}
-
-/* The CODEOWNERS line of each converted ownership rule; 0 when unknown. */
-static unsigned *map_lines(const struct sl_buf *yaml,
+/* The CODEOWNERS line of each converted ownership rule (the converter's
+ * rule_lines); 0 when it does not say. */
+static unsigned *map_lines(const struct sl_codeowners_result *res,
 			   const struct sl_rules *rules)
 {
-	const char *end = yaml->buf + yaml->len, *p, **starts;
 	unsigned *lines = sl_xcalloc(rules->rules.n + 1, sizeof(*lines));
-	size_t n = 0, alloc = 0, i;
 
-	starts = NULL;
-	for (p = yaml->buf; p < end; p++) {
-		SL_ALLOC_GROW(starts, n + 1, alloc);
-		starts[n++] = p;
-		p = memchr(p, '\n', (size_t)(end - p));
-		if (!p)
-			break;
-	}
-	for (i = 0; i < rules->rules.n; i++)
-		lines[i] = codeowners_line(starts, n, end,
-					   rules->rules.items[i].pos.line);
-	free(starts);
+	if (res->rule_lines && res->nrule_lines == rules->rules.n)
+		memcpy(lines, res->rule_lines, rules->rules.n * sizeof(*lines));
 	return lines;
 }
 
@@ -93,7 +44,7 @@ int sl_codeowners_rules_load(struct sl_codeowners_rules *out,
 				   res.yaml.len, err);
 	if (ret)
 		goto out;
-	out->lines = map_lines(&res.yaml, out->rules);
+	out->lines = map_lines(&res, out->rules);
 	out->source = sl_xstrdup(source);
 	out->flavor = res.flavor;
 	out->warnings = res.warnings;
