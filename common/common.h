@@ -196,10 +196,48 @@ void sl_json_set_path(struct json_t *obj, const char *key, const char *path,
  */
 int sl_json_get_path(struct sl_buf *out, const struct json_t *obj,
 		     const char *key, struct sl_error *err);
+/* Appends len bytes of in as standard, padded base64 (RFC 4648). */
+void sl_base64_encode(struct sl_buf *out, const unsigned char *in, size_t len);
 /* Sets obj[key] = value, taking ownership of value; aborts if jansson fails. */
 void sl_json_set(struct json_t *obj, const char *key, struct json_t *value);
 /* Appends value to arr, taking ownership of value; aborts if jansson fails. */
 void sl_json_append(struct json_t *arr, struct json_t *value);
+
+/* ---- a streaming JSON writer (common/json_writer.c) ---------------- */
+
+/*
+ * Writes JSON text straight into a buffer, indented by two spaces as
+ * jansson's JSON_INDENT(2) does, without building a tree first: for the
+ * outputs that can hold tens of thousands of entries (select's changed[]).
+ * Strings get the same escaping as sl_json_text(): ill-formed UTF-8 as
+ * U+FFFD, '"', '\' and control characters escaped. The caller nests
+ * begin/end calls correctly; keys are ASCII literals.
+ */
+#define SL_JSON_WRITER_DEPTH 32
+
+struct sl_json_writer {
+	struct sl_buf *out;
+	unsigned depth;
+	bool empty[SL_JSON_WRITER_DEPTH]; /* nothing written at this depth */
+	bool after_key;
+};
+
+void sl_jw_init(struct sl_json_writer *w, struct sl_buf *out);
+void sl_jw_object(struct sl_json_writer *w);
+void sl_jw_array(struct sl_json_writer *w);
+/* Closes the innermost object or array. */
+void sl_jw_end(struct sl_json_writer *w, char close);
+void sl_jw_key(struct sl_json_writer *w, const char *key);
+void sl_jw_string(struct sl_json_writer *w, const char *s, size_t len);
+/* s NUL-terminated, or NULL for null. */
+void sl_jw_str(struct sl_json_writer *w, const char *s);
+void sl_jw_int(struct sl_json_writer *w, int64_t v);
+void sl_jw_bool(struct sl_json_writer *w, bool v);
+void sl_jw_null(struct sl_json_writer *w);
+/* "key": the path, and "key_base64" when it is not UTF-8 (as
+ * sl_json_set_path()). */
+void sl_jw_path(struct sl_json_writer *w, const char *key, const char *path,
+		size_t len);
 
 #include "common/banned.h"
 

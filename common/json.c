@@ -35,8 +35,7 @@ json_t *sl_json_text(const char *data, size_t len)
 	return s;
 }
 
-static void base64_encode(struct sl_buf *out, const unsigned char *in,
-			  size_t len)
+void sl_base64_encode(struct sl_buf *out, const unsigned char *in, size_t len)
 {
 	size_t i;
 
@@ -122,7 +121,7 @@ void sl_json_set_path(json_t *obj, const char *key, const char *path,
 	if (sl_utf8_valid(path, len))
 		return;
 	sl_buf_addf(&twin, "%s_base64", key);
-	base64_encode(&b64, (const unsigned char *)path, len);
+	sl_base64_encode(&b64, (const unsigned char *)path, len);
 	sl_json_set(obj, twin.buf, json_stringn(b64.buf, b64.len));
 	sl_buf_release(&twin);
 	sl_buf_release(&b64);

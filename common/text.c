@@ -48,7 +48,18 @@ bool sl_utf8_valid(const char *data, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = utf8_seq_len(s + i, len - i);
+		size_t n;
+		uint64_t word;
+
+		/* Paths are mostly ASCII: take 8 bytes at a time while so. */
+		if (i + 8 <= len) {
+			memcpy(&word, s + i, sizeof(word));
+			if (!(word & UINT64_C(0x8080808080808080))) {
+				i += 8;
+				continue;
+			}
+		}
+		n = utf8_seq_len(s + i, len - i);
 
 		if (!n)
 			return false;

@@ -144,108 +144,141 @@ static void write_text(struct sl_buf *out, const struct sl_plan *plan)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static json_t *text_or_null(const char *s)
+static void strvec_write(struct sl_json_writer *w, const struct sl_strvec *sv)
 {
-	return s ? sl_json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *strvec_json(const struct sl_strvec *sv)
-{
-	json_t *arr = json_array();
 	size_t i;
 
+	sl_jw_array(w);
 	for (i = 0; i < sv->n; i++)
-		sl_json_append(arr, sl_json_text(sv->v[i], strlen(sv->v[i])));
-	return arr;
+		sl_jw_str(w, sv->v[i]);
+	sl_jw_end(w, ']');
 }
 
-static json_t *changed_json(const struct sl_plan *plan, size_t i)
+static void changed_write(struct sl_json_writer *w, const struct sl_plan *plan,
+			  size_t i)
 {
 	const struct sl_change_name *name = &plan->names[i];
 	const struct sl_change *c = name->change;
 	const struct sl_rule *owner = plan->selection->owner[i];
-	json_t *obj = json_object();
 
-	sl_json_set_path(obj, "path", name->path, name->len);
-	sl_json_set(obj, "status",
-		    json_string(sl_change_status_name(c->status)));
-	sl_json_set(obj, "lane",
-		    owner ? json_string(plan->rules->lanes[owner->lane].name)
-			  : json_null());
+	sl_jw_object(w);
+	sl_jw_path(w, "path", name->path, name->len);
+	sl_jw_key(w, "status");
+	sl_jw_str(w, sl_change_status_name(c->status));
+	sl_jw_key(w, "lane");
+	sl_jw_str(w, owner ? plan->rules->lanes[owner->lane].name : NULL);
 	if (c->status == SL_CHANGE_RENAMED && name->is_old_name)
-		sl_json_set_path(obj, "renamed_to", c->path, c->len);
+		sl_jw_path(w, "renamed_to", c->path, c->len);
 	else if (c->status == SL_CHANGE_RENAMED)
-		sl_json_set_path(obj, "renamed_from", c->old_path, c->old_len);
-	if (c->submodule)
-		sl_json_set(obj, "submodule", json_true());
-	return obj;
-}
-
-static json_t *pick_json(const struct sl_pick *p)
-{
-	json_t *obj = json_object(), *by = json_array();
-
-	sl_json_set(obj, "name", json_string(p->gate->name));
-	sl_json_set(obj, "kind", json_string(sl_gate_kind_name(p->gate->kind)));
-	sl_json_set(obj, "lane", text_or_null(lane_name(p)));
-	if (!p->selected) {
-		sl_json_set(
-		    obj, "reason",
-		    text_or_null(p->reasons.n ? p->reasons.v[0] : NULL));
-		json_decref(by);
-		return obj;
+		sl_jw_path(w, "renamed_from", c->old_path, c->old_len);
+	if (c->submodule) {
+		sl_jw_key(w, "submodule");
+		sl_jw_bool(w, true);
 	}
-	sl_json_set(obj, "reasons", strvec_json(&p->reasons));
-	sl_json_set(obj, "reasons_omitted",
-		    json_integer((json_int_t)p->more_reasons));
-	if (p->by & SL_BY_BASE)
-		sl_json_append(by, json_string("base"));
-	if (p->by & SL_BY_HEAD)
-		sl_json_append(by, json_string("head"));
-	sl_json_set(obj, "selected_by", by);
-	return obj;
+	sl_jw_end(w, '}');
 }
 
-static json_t *id_or_null(const char *id)
+static void pick_write(struct sl_json_writer *w, const struct sl_pick *p)
 {
-	return *id ? json_string(id) : json_null();
+	sl_jw_object(w);
+	sl_jw_key(w, "name");
+	sl_jw_str(w, p->gate->name);
+	sl_jw_key(w, "kind");
+	sl_jw_str(w, sl_gate_kind_name(p->gate->kind));
+	sl_jw_key(w, "lane");
+	sl_jw_str(w, lane_name(p));
+	if (!p->selected) {
+		sl_jw_key(w, "reason");
+		sl_jw_str(w, p->reasons.n ? p->reasons.v[0] : NULL);
+		sl_jw_end(w, '}');
+		return;
+	}
+	sl_jw_key(w, "reasons");
+	strvec_write(w, &p->reasons);
+	sl_jw_key(w, "reasons_omitted");
+	sl_jw_int(w, (int64_t)p->more_reasons);
+	sl_jw_key(w, "selected_by");
+	sl_jw_array(w);
+	if (p->by & SL_BY_BASE)
+		sl_jw_str(w, "base");
+	if (p->by & SL_BY_HEAD)
+		sl_jw_str(w, "head");
+	sl_jw_end(w, ']');
+	sl_jw_end(w, '}');
 }
 
-static json_t *plan_json(const struct sl_plan *plan)
+static const char *id_or_null(const char *id)
+{
+	return *id ? id : NULL;
+}
+
+static void picks_write(struct sl_json_writer *w,
+			const struct sl_selection *sel, bool selected)
+{
+	size_t i;
+
+	sl_jw_key(w, selected ? "gates" : "not_selected");
+	sl_jw_array(w);
+	for (i = 0; i < sel->npicks; i++)
+		if (sel->picks[i].selected == selected)
+			pick_write(w, &sel->picks[i]);
+	sl_jw_end(w, ']');
+}
+
+static void head_write(struct sl_json_writer *w, const struct sl_plan *plan)
+{
+	const struct sl_diff *d = plan->diff;
+
+	sl_jw_key(w, "schema");
+	sl_jw_str(w, "sluice.selection/1");
+	sl_jw_key(w, "base");
+	sl_jw_str(w, id_or_null(d->base));
+	sl_jw_key(w, "head");
+	sl_jw_str(w, d->head);
+	sl_jw_key(w, "merge_base");
+	sl_jw_str(w, id_or_null(d->merge_base));
+	sl_jw_key(w, "base_ref");
+	sl_jw_str(w, d->base_rev);
+	sl_jw_key(w, "base_source");
+	sl_jw_str(w, sl_base_source_name(d->base_source));
+	sl_jw_key(w, "worktree");
+	sl_jw_bool(w, d->worktree);
+	sl_jw_key(w, "rules");
+	sl_jw_str(w, plan->rules_source);
+	sl_jw_key(w, "rules_blob");
+	sl_jw_str(w, id_or_null(plan->rules_blob));
+	sl_jw_key(w, "rules_changed");
+	sl_jw_bool(w, plan->rules_changed);
+}
+
+static void write_json(struct sl_buf *out, const struct sl_plan *plan)
 {
 	const struct sl_selection *sel = plan->selection;
 	const struct sl_diff *d = plan->diff;
-	json_t *root = json_object(), *changed = json_array(),
-	       *gates = json_array(), *skipped = json_array();
+	struct sl_json_writer w;
 	size_t i;
 
-	sl_json_set(root, "schema", json_string("sluice.selection/1"));
-	sl_json_set(root, "base", id_or_null(d->base));
-	sl_json_set(root, "head", json_string(d->head));
-	sl_json_set(root, "merge_base", id_or_null(d->merge_base));
-	sl_json_set(root, "base_ref", text_or_null(d->base_rev));
-	sl_json_set(root, "base_source",
-		    json_string(sl_base_source_name(d->base_source)));
-	sl_json_set(root, "worktree", json_boolean(d->worktree));
-	sl_json_set(root, "rules", text_or_null(plan->rules_source));
-	sl_json_set(root, "rules_blob", id_or_null(plan->rules_blob));
-	sl_json_set(root, "rules_changed", json_boolean(plan->rules_changed));
-	sl_json_set(root, "run_all", json_boolean(sel->run_all));
-	sl_json_set(root, "run_all_reasons",
-		    strvec_json(&sel->run_all_reasons));
-	sl_json_set(root, "degraded", text_or_null(d->degraded));
-	if (d->degraded)
-		sl_json_set(root, "degraded_reason",
-			    text_or_null(d->degraded_reason));
+	sl_jw_init(&w, out);
+	sl_jw_object(&w);
+	head_write(&w, plan);
+	sl_jw_key(&w, "run_all");
+	sl_jw_bool(&w, sel->run_all);
+	sl_jw_key(&w, "run_all_reasons");
+	strvec_write(&w, &sel->run_all_reasons);
+	sl_jw_key(&w, "degraded");
+	sl_jw_str(&w, d->degraded);
+	if (d->degraded) {
+		sl_jw_key(&w, "degraded_reason");
+		sl_jw_str(&w, d->degraded_reason);
+	}
+	sl_jw_key(&w, "changed");
+	sl_jw_array(&w);
 	for (i = 0; i < plan->nnames; i++)
-		sl_json_append(changed, changed_json(plan, i));
-	for (i = 0; i < sel->npicks; i++)
-		sl_json_append(sel->picks[i].selected ? gates : skipped,
-			       pick_json(&sel->picks[i]));
-	sl_json_set(root, "changed", changed);
-	sl_json_set(root, "gates", gates);
-	sl_json_set(root, "not_selected", skipped);
-	return root;
+		changed_write(&w, plan, i);
+	sl_jw_end(&w, ']');
+	picks_write(&w, sel, true);
+	picks_write(&w, sel, false);
+	sl_jw_end(&w, '}');
 }
 
 static void dump(struct sl_buf *out, json_t *root, size_t flags)
@@ -280,7 +313,9 @@ static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan)
 		sl_json_set(job, "gate", json_string(p->gate->name));
 		sl_json_set(job, "kind",
 			    json_string(sl_gate_kind_name(p->gate->kind)));
-		sl_json_set(job, "lane", text_or_null(lane_name(p)));
+		sl_json_set(job, "lane",
+			    lane_name(p) ? json_string(lane_name(p))
+					 : json_null());
 		sl_json_append(include, job);
 	}
 	sl_json_set(root, "include", include);
@@ -361,7 +396,7 @@ void sl_plan_write(struct sl_buf *out, const struct sl_plan *plan,
 		write_text(out, plan);
 		break;
 	case SL_FORMAT_JSON:
-		dump(out, plan_json(plan), JSON_INDENT(2));
+		write_json(out, plan);
 		break;
 	case SL_FORMAT_GITHUB_MATRIX:
 		write_github_matrix(out, plan);

@@ -31,6 +31,12 @@ static size_t lane_count(const struct view *v, size_t lane)
 	return v->lane_start[lane + 1] - v->lane_start[lane];
 }
 
+/* Past SL_REASONS_MAX, reasons are only counted, never formatted. */
+static bool reasons_full(const struct sl_pick *pick)
+{
+	return pick->reasons.n >= SL_REASONS_MAX;
+}
+
 static void add_reason(struct sl_strvec *reasons, size_t *more,
 		       const struct sl_buf *text)
 {
@@ -197,12 +203,21 @@ static int pick_contract(struct view *v, struct sl_pick *pick,
 	int ret = 0;
 
 	for (i = 0; i < v->ntouched; i++) {
+		if (reasons_full(pick) && !gate->when.n) {
+			/* Without `when` every path counts: no need to look. */
+			pick->more_reasons += v->ntouched - i;
+			break;
+		}
 		ret = when_match(&when, gate, &v->touched[i], err);
 		if (ret < 0)
 			goto out;
 		if (!ret)
 			continue;
 		pick->selected = true;
+		if (reasons_full(pick)) {
+			pick->more_reasons++;
+			continue;
+		}
 		sl_buf_reset(&sb);
 		print_path(&sb, &v->touched[i]);
 		if (when)
@@ -232,21 +247,28 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 {
 	const struct sl_gate *gate = pick->gate;
 	const char *lane = v->rules->lanes[gate->lane].name;
+	size_t k, end = v->lane_start[gate->lane + 1];
 	struct sl_buf sb = SL_BUF_INIT;
 	const struct sl_rule *when;
-	size_t k;
 	int ret = 0;
 
-	for (k = v->lane_start[gate->lane]; k < v->lane_start[gate->lane + 1];
-	     k++) {
+	for (k = v->lane_start[gate->lane]; k < end; k++) {
 		const struct sl_touched *t = &v->touched[v->lane_paths[k]];
 
+		if (reasons_full(pick) && !gate->when.n) {
+			pick->more_reasons += end - k;
+			break;
+		}
 		ret = when_match(&when, gate, t, err);
 		if (ret < 0)
 			goto out;
 		if (!ret)
 			continue;
 		pick->selected = true;
+		if (reasons_full(pick)) {
+			pick->more_reasons++;
+			continue;
+		}
 		sl_buf_reset(&sb);
 		print_path(&sb, t);
 		sl_buf_addf(&sb, " -> lane %s", lane);
@@ -315,6 +337,23 @@ static void chain(struct sl_buf *sb, const struct sl_rules *r,
 	}
 }
 
+static void smoke_reason(struct view *v, struct sl_pick *pick, size_t u,
+			 const size_t *parent, const struct sl_touched *t,
+			 const struct sl_rule *when)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+
+	if (reasons_full(pick)) {
+		pick->more_reasons++;
+		return;
+	}
+	print_path(&sb, t);
+	chain(&sb, v->rules, parent, u, pick->gate->lane);
+	add_when_suffix(&sb, when);
+	add_reason(&pick->reasons, &pick->more_reasons, &sb);
+	sl_buf_release(&sb);
+}
+
 /*
  * Adds the reasons touched upstream lane u gives pick: in the first pass
  * only its first matching path, in the second the rest, so that every
@@ -324,32 +363,30 @@ static void chain(struct sl_buf *sb, const struct sl_rules *r,
 static int smoke_from(struct view *v, struct sl_pick *pick, size_t u,
 		      const size_t *parent, int pass, struct sl_error *err)
 {
+	size_t k, start = v->lane_start[u], end = v->lane_start[u + 1];
 	const struct sl_gate *gate = pick->gate;
-	struct sl_buf sb = SL_BUF_INIT;
 	const struct sl_rule *when;
-	int ret = 0, matched = 0;
-	size_t k;
+	size_t matched = 0;
+	int ret;
 
-	for (k = v->lane_start[u]; k < v->lane_start[u + 1]; k++) {
+	for (k = start; k < end; k++) {
 		const struct sl_touched *t = &v->touched[v->lane_paths[k]];
 
+		if (pass == 1 && reasons_full(pick) && !gate->when.n) {
+			/* Every path counts; the first was the first pass's. */
+			pick->more_reasons += end - k - (matched == 0);
+			return 1;
+		}
 		ret = when_match(&when, gate, t, err);
 		if (ret < 0)
-			goto out;
-		if (!ret || (matched++ > 0) == (pass == 0))
+			return ret;
+		if (!ret || (matched++ > 0) != (pass == 1))
 			continue;
-		sl_buf_reset(&sb);
-		print_path(&sb, t);
-		chain(&sb, v->rules, parent, u, gate->lane);
-		add_when_suffix(&sb, when);
-		add_reason(&pick->reasons, &pick->more_reasons, &sb);
+		smoke_reason(v, pick, u, parent, t, when);
 		if (pass == 0)
-			break;
+			return 1;
 	}
-	ret = matched > 0;
-out:
-	sl_buf_release(&sb);
-	return ret;
+	return matched > 0;
 }
 
 static void smoke_not_selected(struct view *v, struct sl_pick *pick,
@@ -617,6 +654,8 @@ int sl_select(struct sl_selection **out, const struct sl_select_options *opts,
 
 	*out = NULL;
 	sel->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
+	sel->base = opts->base;
+	sel->head = opts->head;
 	sel->ntouched = ntouched;
 	sel->degraded = opts->base_unavailable;
 	sel->rules_changed = opts->head != NULL;
@@ -668,21 +707,16 @@ const struct sl_pick *sl_selection_find(const struct sl_selection *sel,
 
 /* ---- the paths each gate sees --------------------------------------- */
 
-static bool path_brought_in(const struct sl_pick *pick,
+static bool path_brought_in(const struct sl_pick *pick, const bool *source,
 			    const struct sl_rule *owner)
 {
-	size_t i;
-
 	switch (pick->decided_by->kind) {
 	case SL_GATE_CONTRACT:
 		return true;
 	case SL_GATE_LOCAL:
 		return owner && owner->lane == pick->decided_by->lane;
 	case SL_GATE_SMOKE:
-		for (i = 0; owner && i < pick->nsources; i++)
-			if (owner->lane == pick->sources[i])
-				return true;
-		return false;
+		return owner && source[owner->lane];
 	}
 	return false;
 }
@@ -693,27 +727,29 @@ int sl_pick_foreach_path(const struct sl_selection *sel,
 			 int (*fn)(size_t index, void *payload), void *payload,
 			 struct sl_error *err)
 {
-	const struct sl_rule **owner = pick->by & SL_BY_BASE || !sel->owner_head
-					   ? sel->owner
-					   : sel->owner_head;
+	bool trusted = pick->by & SL_BY_BASE || !sel->owner_head;
+	const struct sl_rule **owner = trusted ? sel->owner : sel->owner_head;
+	const struct sl_rules *rules = trusted ? sel->base : sel->head;
+	bool *source = sl_xcalloc(rules->nlanes + 1, sizeof(*source));
 	const struct sl_rule *when;
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < sel->ntouched; i++) {
+	for (i = 0; i < pick->nsources; i++)
+		source[pick->sources[i]] = true;
+	for (i = 0; i < sel->ntouched && !ret; i++) {
 		if (!sel->run_all) {
-			if (!path_brought_in(pick, owner[i]))
+			if (!path_brought_in(pick, source, owner[i]))
 				continue;
 			ret = when_match(&when, pick->decided_by, &touched[i],
 					 err);
 			if (ret < 0)
-				return ret;
+				break;
 			if (!ret)
 				continue;
 		}
 		ret = fn(i, payload);
-		if (ret)
-			return ret;
 	}
-	return 0;
+	free(source);
+	return ret;
 }

@@ -56,6 +56,8 @@ struct sl_pick {
 };
 
 struct sl_selection {
+	const struct sl_rules *base; /* borrowed: the trusted copy */
+	const struct sl_rules *head; /* borrowed: the head's copy, or NULL */
 	bool run_all;
 	bool rules_changed; /* a head copy of the rules took part */
 	bool degraded;	    /* the base was unavailable: everything runs */

@@ -87,6 +87,71 @@ static void json__malformed_base64_is_an_error(void **state)
 	sl_error_release(&err);
 }
 
+/* The same document built with jansson and with the streaming writer. */
+static void build_both(json_t **tree, struct sl_buf *text)
+{
+	static const char tricky[] =
+	    "q\"b\\s/ctl\x01\x1f\t\n\r\x7f caf\xC3\xA9";
+	static const char latin1[] = "dir/caf\xE9.c";
+	struct sl_json_writer w;
+	json_t *arr = json_array(), *inner = json_object();
+
+	*tree = json_object();
+	sl_json_set(*tree, "s", sl_json_text(tricky, sizeof(tricky) - 1));
+	sl_json_set(*tree, "n", json_integer(-42));
+	sl_json_set(*tree, "t", json_true());
+	sl_json_set(*tree, "z", json_null());
+	sl_json_set(*tree, "empty_a", json_array());
+	sl_json_set(*tree, "empty_o", json_object());
+	sl_json_set_path(inner, "path", latin1, sizeof(latin1) - 1);
+	sl_json_append(arr, inner);
+	sl_json_append(arr, json_string("x"));
+	sl_json_set(*tree, "arr", arr);
+
+	sl_jw_init(&w, text);
+	sl_jw_object(&w);
+	sl_jw_key(&w, "s");
+	sl_jw_string(&w, tricky, sizeof(tricky) - 1);
+	sl_jw_key(&w, "n");
+	sl_jw_int(&w, -42);
+	sl_jw_key(&w, "t");
+	sl_jw_bool(&w, true);
+	sl_jw_key(&w, "z");
+	sl_jw_str(&w, NULL);
+	sl_jw_key(&w, "empty_a");
+	sl_jw_array(&w);
+	sl_jw_end(&w, ']');
+	sl_jw_key(&w, "empty_o");
+	sl_jw_object(&w);
+	sl_jw_end(&w, '}');
+	sl_jw_key(&w, "arr");
+	sl_jw_array(&w);
+	sl_jw_object(&w);
+	sl_jw_path(&w, "path", latin1, sizeof(latin1) - 1);
+	sl_jw_end(&w, '}');
+	sl_jw_str(&w, "x");
+	sl_jw_end(&w, ']');
+	sl_jw_end(&w, '}');
+}
+
+static void writer__matches_jansson_byte_for_byte(void **state)
+{
+	struct sl_buf text = SL_BUF_INIT;
+	json_t *tree;
+	char *dumped;
+
+	(void)state;
+	build_both(&tree, &text);
+	dumped = json_dumps(tree, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	assert_non_null(dumped);
+	assert_int_equal(text.len, strlen(dumped) + 1);
+	assert_memory_equal(text.buf, dumped, strlen(dumped));
+	assert_int_equal(text.buf[text.len - 1], '\n');
+	free(dumped);
+	json_decref(tree);
+	sl_buf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +159,7 @@ int main(void)
 	    cmocka_unit_test(json__latin1_path_round_trips_through_dump),
 	    cmocka_unit_test(json__every_length_mod_3_round_trips),
 	    cmocka_unit_test(json__malformed_base64_is_an_error),
+	    cmocka_unit_test(writer__matches_jansson_byte_for_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
