@@ -252,7 +252,7 @@ static int not_found(struct sl_repo *repo, const char *rev, const char *what,
 			    "repository, or a branch not yet born); commit "
 			    "first, or pass --%s REV",
 			    what, what);
-	else if (repo->shallow)
+	else if (repo->shallow && is_hex_id(rev))
 		sl_buf_addf(&msg,
 			    "%s '%s' is not in this shallow clone; fetch more "
 			    "history (git fetch --deepen=N, or git fetch "

@@ -6,11 +6,11 @@
 # for each tagged range of its history times, in the same hyperfine run,
 # sluice's diff (bench_diff) and `git diff --name-only --no-renames`, after
 # checking that both print the same names. Prints a markdown table: mean
-# times, the ratio sluice/git, and the peak RSS of each. Then the start-up
-# alone (sl_repo_open against git_libgit2_init + open) and libgit2's
-# git_diff_tree_to_tree on the one-file range, for comparison. With
-# --callgrind, also the instructions each side executes (valgrind), a count
-# that a busy shared machine does not disturb.
+# wall and CPU times, their ratios sluice/git, and the peak RSS of each.
+# Then the start-up alone (sl_repo_open against git_libgit2_init + open)
+# and libgit2's git_diff_tree_to_tree on the one-file range, for
+# comparison. With --callgrind, also the instructions each side executes
+# (valgrind), a count that a busy shared machine does not disturb.
 # Environment: RUNS (default 10), SLUICE_BENCH_REPO (default under
 # BUILD_DIR/bench).
 set -euo pipefail
@@ -54,8 +54,10 @@ peak() {
 	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
 }
 
-echo "| range | names | sluice (ms) | git (ms) | sluice/git | sluice RSS (MiB) | git RSS (MiB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+# Wall time is what a user waits; CPU time (user + system, also from
+# hyperfine) is what a busy shared machine disturbs least.
+echo "| range | names | sluice wall (ms) | git wall (ms) | wall ratio | sluice CPU (ms) | git CPU (ms) | CPU ratio | sluice RSS (MiB) | git RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 i=0
 for r in "${ranges[@]}"; do
 	read -r old new what <<<"$r"
@@ -77,9 +79,11 @@ for r in "${ranges[@]}"; do
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 ours, git = r[0]["mean"] * 1000, r[1]["mean"] * 1000
+ocpu = (r[0]["user"] + r[0]["system"]) * 1000
+gcpu = (r[1]["user"] + r[1]["system"]) * 1000
 print(f"| {sys.argv[2]} | {int(sys.argv[3]):,} | {ours:.1f} | {git:.1f} "
-      f"| {ours / git:.2f} | {int(sys.argv[4]) / 1024:.1f} "
-      f"| {int(sys.argv[5]) / 1024:.1f} |")
+      f"| {ours / git:.2f} | {ocpu:.1f} | {gcpu:.1f} | {ocpu / gcpu:.2f} "
+      f"| {int(sys.argv[4]) / 1024:.1f} | {int(sys.argv[5]) / 1024:.1f} |")
 PY
 	i=$((i + 1))
 done

@@ -302,6 +302,13 @@ static void range__shallow_clone_missing_the_base(void **state)
 		  "fetch-depth: 0", NULL);
 	run_degrades(repo, &opts);
 
+	/* A name that is nowhere: fetching it, not deepening, is the way. */
+	opts.base = "origin/nope";
+	run_fails(repo, &opts, SL_EENV,
+		  "base 'origin/nope' not found: no such branch, tag or commit "
+		  "in this clone; fetch it (git fetch origin nope)",
+		  NULL);
+
 	/* Both tips are there, but not the commit where they meet. */
 	opts.base = "origin/main";
 	run_fails(repo, &opts, SL_EENV,
