@@ -71,6 +71,14 @@ int sl_tree_diff(struct sl_change_list *out, struct sl_repo *repo,
 		 const git_oid *old_tree, const git_oid *new_tree,
 		 struct sl_error *err);
 
+/*
+ * Appends every file, symbolic link and submodule of tree to out, in
+ * git's order (that of the paths' bytes). SL_EENV when a tree cannot be
+ * read.
+ */
+int sl_tree_list(struct sl_file_list *out, struct sl_repo *repo,
+		 const git_oid *tree, struct sl_error *err);
+
 /* ---- treediff.c ----------------------------------------------------- */
 
 /*

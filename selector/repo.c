@@ -570,66 +570,16 @@ int sl_repo_read_blob_at(struct sl_buf *out, bool *found, struct sl_repo *repo,
 
 /* ---- listing a tree -------------------------------------------------- */
 
-static int list_tree(struct sl_file_list *out, struct sl_repo *repo,
-		     const git_tree *tree, struct sl_buf *prefix, int depth,
-		     struct sl_error *err)
-{
-	size_t i, n = git_tree_entrycount(tree), base = prefix->len;
-	git_tree *sub;
-	int ret = 0;
-
-	if (depth > SL_TREE_MAX_DEPTH)
-		return sl_error_set(err, SL_EENV,
-				    "'%s' is nested deeper than %d directories",
-				    prefix->buf, SL_TREE_MAX_DEPTH);
-	for (i = 0; i < n && !ret; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		git_filemode_t mode = git_tree_entry_filemode(e);
-		struct sl_tree_file *f;
-
-		sl_buf_setlen(prefix, base);
-		sl_buf_adds(prefix, git_tree_entry_name(e));
-		if (mode != GIT_FILEMODE_TREE) {
-			SL_ALLOC_GROW(out->items, out->n + 1, out->alloc);
-			f = &out->items[out->n++];
-			f->path = sl_xmemdupz(prefix->buf, prefix->len);
-			f->len = prefix->len;
-			f->mode = (uint32_t)mode;
-			f->gitlink = mode == GIT_FILEMODE_COMMIT;
-			continue;
-		}
-		if (git_tree_lookup(&sub, repo->git, git_tree_entry_id(e)) < 0)
-			return sl_git_error(err, SL_EENV,
-					    "cannot read the tree '%s' (a "
-					    "damaged or incomplete repository: "
-					    "run git fsck)",
-					    prefix->buf);
-		sl_buf_addch(prefix, '/');
-		ret = list_tree(out, repo, sub, prefix, depth + 1, err);
-		git_tree_free(sub);
-	}
-	sl_buf_setlen(prefix, base);
-	return ret;
-}
-
 int sl_repo_list_files(struct sl_file_list *out, struct sl_repo *repo,
 		       const char *rev, struct sl_error *err)
 {
-	struct sl_buf prefix = SL_BUF_INIT;
 	git_commit *commit;
-	git_tree *tree = NULL;
 	int ret = sl_repo_lookup_commit(&commit, repo, rev, "commit", err);
 
 	if (ret)
 		return ret;
-	if (git_commit_tree(&tree, commit) < 0)
-		ret = sl_git_error(err, SL_EENV,
-				   "cannot read the tree of commit '%s'", rev);
-	else
-		ret = list_tree(out, repo, tree, &prefix, 0, err);
-	git_tree_free(tree);
+	ret = sl_tree_list(out, repo, git_commit_tree_id(commit), err);
 	git_commit_free(commit);
-	sl_buf_release(&prefix);
 	return ret;
 }
 
