@@ -8,6 +8,7 @@
  */
 #include "common/common.h"
 
+#include <strings.h>
 #include <unistd.h>
 
 #include "selector/internal.h"
@@ -169,30 +170,110 @@ int sl_repo_need_worktree(const struct sl_repo *repo, const char *what,
 			    what, repo->git_dir);
 }
 
+/* Whether git reads the environment variable name as true. */
+static bool env_true(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") && strcasecmp(v, "false") &&
+	       strcasecmp(v, "no") && strcasecmp(v, "off");
+}
+
+/* user.email of one configuration level, or 1 when it has none. */
+static int email_in(struct sl_buf *out, bool *found, git_config *cfg,
+		    struct sl_error *err)
+{
+	const char *value;
+	int ret = git_config_get_string(&value, cfg, "user.email");
+
+	if (ret == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 1;
+	}
+	if (ret < 0)
+		return sl_git_error(err, SL_EENV,
+				    "cannot read user.email from git's "
+				    "configuration");
+	/* An empty value set at a higher level wins, as in git. */
+	sl_buf_adds(out, value);
+	*found = *value != '\0';
+	return 0;
+}
+
+/* A snapshot of the configuration file at path (reads need one). */
+static int open_file(git_config **out, const char *path)
+{
+	git_config *live = NULL;
+	int ret = git_config_open_ondisk(&live, path);
+
+	if (!ret)
+		ret = git_config_snapshot(out, live);
+	git_config_free(live);
+	return ret;
+}
+
+/*
+ * The configuration of one level, as `git config` reads it: libgit2 1.5
+ * ignores GIT_CONFIG_GLOBAL (which replaces ~/.gitconfig and the XDG file)
+ * and GIT_CONFIG_NOSYSTEM. *out is NULL when the level has no file.
+ */
+static int open_level(git_config **out, git_config *all,
+		      git_config_level_t level, struct sl_error *err)
+{
+	const char *global = getenv("GIT_CONFIG_GLOBAL");
+	int ret = 0;
+
+	*out = NULL;
+	if (global && *global && level == GIT_CONFIG_LEVEL_GLOBAL)
+		ret = open_file(out, global);
+	else if ((global && *global && level == GIT_CONFIG_LEVEL_XDG) ||
+		 (level <= GIT_CONFIG_LEVEL_SYSTEM &&
+		  env_true("GIT_CONFIG_NOSYSTEM")))
+		return 0;
+	else
+		ret = git_config_open_level(out, all, level);
+	if (ret == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (ret < 0)
+		return sl_git_error(err, SL_EENV,
+				    "cannot read git's configuration");
+	return 0;
+}
+
 int sl_repo_user_email(struct sl_buf *out, bool *found, struct sl_repo *repo,
 		       struct sl_error *err)
 {
-	git_config *cfg = NULL;
-	const char *value = NULL;
-	int ret;
+	static const git_config_level_t levels[] = {
+	    GIT_CONFIG_LEVEL_APP,    GIT_CONFIG_LEVEL_LOCAL,
+	    GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_XDG,
+	    GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_PROGRAMDATA,
+	};
+	struct sl_buf value = SL_BUF_INIT;
+	git_config *all = NULL, *cfg;
+	size_t i;
+	int ret = 0;
 
 	*found = false;
-	if (git_repository_config_snapshot(&cfg, repo->git) < 0)
+	if (git_repository_config_snapshot(&all, repo->git) < 0)
 		return sl_git_error(err, SL_EENV,
 				    "cannot read git's configuration");
-	ret = git_config_get_string(&value, cfg, "user.email");
-	if (ret == GIT_ENOTFOUND) {
-		git_error_clear();
-		ret = 0;
-	} else if (ret < 0) {
-		ret = sl_git_error(err, SL_EENV,
-				   "cannot read user.email from git's "
-				   "configuration");
-	} else if (*value) {
-		sl_buf_adds(out, value);
-		*found = true;
+	/* Highest level first: the first that sets it decides. */
+	for (i = 0; i < SL_ARRAY_SIZE(levels); i++) {
+		ret = open_level(&cfg, all, levels[i], err);
+		if (!ret)
+			ret = cfg ? email_in(&value, found, cfg, err) : 1;
+		git_config_free(cfg);
+		if (ret <= 0)
+			break;
 	}
-	git_config_free(cfg);
+	if (ret > 0)
+		ret = 0;
+	if (*found)
+		sl_buf_add(out, value.buf, value.len);
+	sl_buf_release(&value);
+	git_config_free(all);
 	return ret;
 }
 

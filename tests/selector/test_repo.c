@@ -149,6 +149,18 @@ static void repo__user_email_comes_from_git_config(void **state)
 	assert_int_equal(sl_repo_user_email(&email, &found, repo, &err), 0);
 	assert_false(found);
 	sl_repo_free(repo);
+
+	/* GIT_CONFIG_GLOBAL replaces ~/.gitconfig, as git reads it. */
+	sl_sh_ok("git -C r config --unset user.email");
+	gr_write("global.cfg", "[user]\n\temail = global@example.com\n");
+	gr_write(".gitconfig", "[user]\n\temail = home@example.com\n");
+	setenv("GIT_CONFIG_GLOBAL", "global.cfg", 1);
+	repo = gr_open("r");
+	assert_int_equal(sl_repo_user_email(&email, &found, repo, &err), 0);
+	assert_true(found);
+	assert_string_equal(email.buf, "global@example.com");
+	sl_repo_free(repo);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
 	sl_buf_release(&email);
 	sl_error_release(&err);
 }
