@@ -97,9 +97,9 @@ static const char request_usage[] =
 	"KEY'\n"                                                               \
 	"                   (required when the trusted rules name "            \
 	"allowed_signers)\n"                                                   \
-	"  --from FILE      the document 'sluice override export' wrote (- "   \
-	"for "                                                                 \
-	"stdin)\n"                                                             \
+	"  --from FILE      the document 'sluice override export' "            \
+	"wrote (- for\n"                                                       \
+	"                   stdin)\n"                                          \
 	"  -o, --output OUT with --from: where to write the document\n"
 
 static const char approve_what[] =

@@ -32,11 +32,9 @@ int ov_repo(struct ov_ctx *ctx, struct sl_error *err)
 static int build_plan(struct sl_plan **out, struct ov_ctx *ctx,
 		      const char *head, struct sl_error *err)
 {
-	struct sl_plan_options po;
+	struct sl_plan_options po = {SL_DIFF_OPTIONS_INIT, NULL};
 	int ret = ov_repo(ctx, err);
 
-	memset(&po, 0, sizeof(po));
-	po.diff = (struct sl_diff_options)SL_DIFF_OPTIONS_INIT;
 	po.diff.base = ctx->opts->base;
 	po.diff.head = head;
 	po.rules_file = ctx->opts->rules;

@@ -141,25 +141,28 @@ int ov_list(struct ov_ctx *ctx, struct sl_error *err)
 
 /* ---- log ------------------------------------------------------------- */
 
-static void event_detail(struct sl_buf *out, const struct sl_ledger_event *ev)
+/* What an event says; which override, unless the log is of one only. */
+static void event_detail(struct sl_buf *out, const struct sl_ledger_event *ev,
+			 bool name_override)
 {
-	switch (ev->kind) {
-	case SL_LEDGER_REQUEST:
+	if (ev->kind == SL_LEDGER_REQUEST) {
 		sl_buf_addf(out, "%s @ %.12s  ", ev->gate, ev->commit);
 		ov_quote(out, ev->reason);
-		break;
-	case SL_LEDGER_APPLIED:
-		sl_buf_addf(out, "override %" PRId64 "  run %s",
-			    ev->override_id, ev->run_id);
-		break;
-	default:
-		sl_buf_addf(out, "override %" PRId64 "  %s", ev->override_id,
-			    *ev->signature ? "(signed)  " : "");
-		ov_quote(out, ev->reason);
+		return;
 	}
+	if (name_override)
+		sl_buf_addf(out, "override %" PRId64 "  ", ev->override_id);
+	if (ev->kind == SL_LEDGER_APPLIED) {
+		sl_buf_addf(out, "run %s", ev->run_id);
+		return;
+	}
+	if (*ev->signature)
+		sl_buf_adds(out, "(signed)  ");
+	ov_quote(out, ev->reason);
 }
 
-static void log_text(struct sl_buf *out, const struct sl_ledger_log *log)
+static void log_text(struct sl_buf *out, const struct sl_ledger_log *log,
+		     bool name_override)
 {
 	struct table t = {SL_STRVEC_INIT, 5};
 	const struct sl_ledger_event *ev;
@@ -173,7 +176,7 @@ static void log_text(struct sl_buf *out, const struct sl_ledger_log *log)
 		sl_strvec_push(&t.cells, sl_ledger_kind_name(ev->kind));
 		sl_strvec_push(&t.cells, *ev->actor ? ev->actor : "-");
 		sl_buf_reset(&detail);
-		event_detail(&detail, ev);
+		event_detail(&detail, ev, name_override);
 		sl_strvec_push(&t.cells, detail.buf);
 	}
 	table_write(out, &t);
@@ -204,7 +207,7 @@ int ov_log(struct ov_ctx *ctx, struct sl_error *err)
 		sl_json_set(root, "events", events); /* takes events */
 		ret = print_json(root, err);
 	} else if (!ret && log.n) {
-		log_text(&out, &log);
+		log_text(&out, &log, id == 0);
 	} else if (!ret) {
 		sl_buf_adds(&out, "the ledger is empty\n");
 	}
@@ -215,6 +218,10 @@ int ov_log(struct ov_ctx *ctx, struct sl_error *err)
 }
 
 /* ---- verify ------------------------------------------------------------ */
+
+#define ZEROS8 "00000000"
+static const char zero_hash[] =
+    ZEROS8 ZEROS8 ZEROS8 ZEROS8 ZEROS8 ZEROS8 ZEROS8 ZEROS8;
 
 int ov_verify(struct ov_ctx *ctx, struct sl_error *err)
 {
@@ -231,9 +238,8 @@ int ov_verify(struct ov_ctx *ctx, struct sl_error *err)
 		if (ctx->opts->anchor)
 			printf("pinned anchor %s: holds\n", ctx->opts->anchor);
 		/* An empty ledger's anchor: the hash before the first event. */
-		if (!report.events)
-			memset(report.head, '0', SL_HASH_HEX_SIZE - 1);
-		printf("anchor: %" PRId64 ":%s\n", report.events, report.head);
+		printf("anchor: %" PRId64 ":%s\n", report.events,
+		       report.events ? report.head : zero_hash);
 	}
 	sl_ledger_report_release(&report);
 	return ret;

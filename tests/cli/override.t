@@ -130,8 +130,8 @@ ledger records that the run used it:
   pass [('web-checkout-smoke', 'overridden', 1, 1, '@web')]
   $ sluice override log 1
   #1  ????-??-??T??:??:??Z  request  dev@example.com  web-checkout-smoke @ ea2de0708794  "web reads the old field until PR 12" (glob)
-  #2  ????-??-??T??:??:??Z  approve  @web             override 1  "PR 12 lands tomorrow; tracked in WEB-77" (glob)
-  #3  ????-??-??T??:??:??Z  applied  dev@example.com  override 1  run * (glob)
+  #2  ????-??-??T??:??:??Z  approve  @web             "PR 12 lands tomorrow; tracked in WEB-77" (glob)
+  #3  ????-??-??T??:??:??Z  applied  dev@example.com  run * (glob)
   $ sluice override log --format json | python3 -c 'import json, sys; e = json.load(sys.stdin)["events"]; print([(x["seq"], x["kind"], x["override"]) for x in e]); print(e[2]["run"] is not None, e[1]["prev_hash"] == e[0]["hash"])'
   [(1, 'request', 1), (2, 'approve', 1), (3, 'applied', 1)]
   True True
@@ -200,21 +200,32 @@ override is no longer listed as active:
   no open requests or active overrides of gate 'users-unit'
   $ sluice override log $b | cut -c1-4,26-
   #9    request  dev@example.com  billing-unit @ ea2de0708794  "billing sandbox down, INC-4411"
-  #10   approve  ana@example.com  override 9  "confirmed INC-4411"
-  #11   revoke   @billing         override 9  "sandbox is back"
+  #10   approve  ana@example.com  "confirmed INC-4411"
+  #11   revoke   @billing         "sandbox is back"
+
+The full log names the override of each decision; reasons stay on one
+line, escaped:
+
+  $ e=$(sluice override request billing-unit --commit HEAD --reason $'two lines,\nand "quotes"') && sluice override deny $e --reason "withdrawn"
+  override 12 denied by dev@example.com: billing-unit at ea2de0708794
+  $ sluice override log | tail -n 4 | awk '{$2 = ""; print}'
+  #10  approve ana@example.com override 9 "confirmed INC-4411"
+  #11  revoke @billing override 9 "sandbox is back"
+  #12  request dev@example.com billing-unit @ ea2de0708794 "two lines,\nand \"quotes\""
+  #13  deny dev@example.com override 12 "withdrawn"
 
 An override expires (here after one second); then nothing more can be
 decided on it:
 
   $ c=$(sluice override request billing-unit --commit HEAD --reason "just a moment" --expires 1s) && echo $c
-  12
+  14
   $ sleep 2
   $ sluice override approve $c --reason "too late" --by @billing
-  sluice: cannot approve override 12: it expired at ????-??-??T??:??:??Z; request a new one (glob)
+  sluice: cannot approve override 14: it expired at ????-??-??T??:??:??Z; request a new one (glob)
   [1]
   $ sluice override list --all --gate billing-unit | sed -n '1p;$p'
   ID  STATE    GATE          COMMIT        REQUESTED BY     DECIDED BY       EXPIRES
-  12  expired  billing-unit  ea2de0708794  dev@example.com  -                ????-??-??T??:??:??Z (glob)
+  14  expired  billing-unit  ea2de0708794  dev@example.com  -                ????-??-??T??:??:??Z (glob)
 
 Options each subcommand does not take, bad formats and operands, unknown
 overrides for log and export (2):
@@ -254,34 +265,34 @@ Export and import between two copies of the ledger: an owner approves on
 a copy, exports, and the original imports it, once:
 
   $ d=$(sluice override request web-checkout-smoke --commit HEAD --reason "PR 12 slipped") && echo $d
-  13
+  15
   $ cp .sluice/ledger.db ../copy.db
   $ sluice override approve $d --reason "one more day" --by @web --ledger ../copy.db
-  override 13 approved by @web: web-checkout-smoke at ea2de0708794, until ????-??-??T??:??:??Z (glob)
+  override 15 approved by @web: web-checkout-smoke at ea2de0708794, until ????-??-??T??:??:??Z (glob)
   $ sluice override export $d --ledger ../copy.db -o ../od.json
   $ python3 -c 'import json; d = json.load(open("../od.json")); print(d["schema"], d["override"]["gate"], [(x["decision"], x["by"], x["signature"]) for x in d["decisions"]])'
   sluice.override/1 web-checkout-smoke [('approve', '@web', None)]
   $ sluice override import ../od.json
-  imported 1 decision on override 13 (0 already present)
+  imported 1 decision on override 15 (0 already present)
   $ sluice override import ../od.json
-  imported 0 decisions on override 13 (1 already present)
+  imported 0 decisions on override 15 (1 already present)
   $ sluice override log $d | cut -c1-4,26-
-  #13   request  dev@example.com  web-checkout-smoke @ ea2de0708794  "PR 12 slipped"
-  #14   approve  @web             override 13  "one more day"
+  #15   request  dev@example.com  web-checkout-smoke @ ea2de0708794  "PR 12 slipped"
+  #16   approve  @web             "one more day"
   $ SLUICE_LEDGER=../copy.db sluice override list --gate web-checkout-smoke | awk '{print $1, $2, $3}'
   ID STATE GATE
   1 approved web-checkout-smoke
-  13 approved web-checkout-smoke
+  15 approved web-checkout-smoke
 
 The requester may withdraw an approval too:
 
   $ sluice override revoke $d --reason "PR 12 merged after all"
-  override 13 revoked by dev@example.com: web-checkout-smoke at ea2de0708794
+  override 15 revoked by dev@example.com: web-checkout-smoke at ea2de0708794
   $ sluice override list --all --gate web-checkout-smoke | awk '{print $1, $2, $5, $6}'
   ID STATE REQUESTED BY
   1 approved dev@example.com @web
   4 revoked dev@example.com @web
-  13 revoked dev@example.com dev@example.com
+  15 revoked dev@example.com dev@example.com
 
 A document whose override is not in the ledger, or is another request
 there, is refused; a malformed one is bad usage:
@@ -289,7 +300,7 @@ there, is refused; a malformed one is bad usage:
   $ sluice override request billing-unit --commit HEAD --reason "another ledger" --ledger ../other.db
   1
   $ sluice override import ../od.json --ledger ../other.db
-  sluice: override 13 is not in ledger '../other.db': a document's decisions go to the ledger its request was made in
+  sluice: override 15 is not in ledger '../other.db': a document's decisions go to the ledger its request was made in
   [1]
   $ python3 -c 'import json; d = json.load(open("../od.json")); d["override"]["id"] = 1; json.dump(d, open("../o1.json", "w"))'
   $ sluice override import ../o1.json --ledger ../other.db
@@ -306,8 +317,8 @@ Tampering with the ledger is detected, naming the first bad event, by
 verify and by every read (exit 3); and a run does not trust it:
 
   $ sluice override verify | sed 's/[0-9a-f]\{64\}/HASH/'
-  ledger */work/repo/.sluice/ledger.db: 15 events verified (glob)
-  anchor: 15:HASH
+  ledger */work/repo/.sluice/ledger.db: 17 events verified (glob)
+  anchor: 17:HASH
   $ cat > ../tamper.py <<'EOF'
   > import sqlite3, sys
   > db = sqlite3.connect(sys.argv[1])
@@ -329,7 +340,7 @@ verify and by every read (exit 3); and a run does not trust it:
   sluice: ledger '../edit.db' fails verification: event 2 was altered: its content does not match its hash; no override in it can be trusted (see docs/overrides.md)
   [3]
   $ sluice override verify --ledger ../delete.db
-  sluice: ledger '../delete.db' fails verification: event 15 is missing: the chain head records it, so the newest event was deleted; no override in it can be trusted (see docs/overrides.md)
+  sluice: ledger '../delete.db' fails verification: event 17 is missing: the chain head records it, so the newest event was deleted; no override in it can be trusted (see docs/overrides.md)
   [3]
   $ sluice override verify --ledger ../swap.db
   sluice: ledger '../swap.db' fails verification: event 3 was altered: its content does not match its hash; no override in it can be trusted (see docs/overrides.md)
@@ -350,12 +361,18 @@ holds after more events:
   $ anchor=$(sluice override verify | sed -n 's/^anchor: //p')
   $ sluice override request billing-unit --commit HEAD --reason "after the anchor" > /dev/null
   $ sluice override verify --anchor "$anchor" | sed 's/[0-9a-f]\{64\}/HASH/'
-  ledger */work/repo/.sluice/ledger.db: 16 events verified (glob)
-  pinned anchor 15:HASH: holds
-  anchor: 16:HASH
+  ledger */work/repo/.sluice/ledger.db: 18 events verified (glob)
+  pinned anchor 17:HASH: holds
+  anchor: 18:HASH
   $ sluice override verify --anchor "2:$(printf '%064d' 0)"
   sluice: ledger '*/work/repo/.sluice/ledger.db' fails verification: event 2 is not the event the anchor pinned: the chain up to it was rewritten; no override in it can be trusted (glob)
   [3]
+
+An empty ledger verifies, with the anchor before the first event:
+
+  $ : > ../empty.db && sluice override verify --ledger ../empty.db
+  ledger ../empty.db: 0 events verified
+  anchor: 0:0000000000000000000000000000000000000000000000000000000000000000
 
 Sixteen concurrent requests all succeed, with distinct ids, and the ledger
 verifies:
@@ -412,7 +429,7 @@ counts only when signed by a key listed for whoever decides:
   override 1 approved by @billing (signed): billing-unit at ????????????, until ????-??-??T??:??:??Z (glob)
   $ sluice override log 1 | cut -c1-4,26-
   #1   request  dev@example.com  billing-unit @ ????????????  "billing sandbox down" (glob)
-  #2   approve  @billing         override 1  (signed)  "confirmed INC-4411"
+  #2   approve  @billing         (signed)  "confirmed INC-4411"
 
 Nobody approves their own request under another name: Ana requests, then
 signs as @billing with her own key:
