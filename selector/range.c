@@ -106,8 +106,9 @@ static int tracking_ref(struct tracking *t, git_config *cfg, const char *branch,
 
 /*
  * The upstream of the branch HEAD is on, as "origin/main". *out stays NULL
- * when HEAD is detached or unborn, the branch has no upstream, or its
- * remote-tracking branch was never fetched.
+ * when HEAD is detached or unborn, the branch has no upstream, its
+ * remote-tracking branch was never fetched, or it is the branch's own copy
+ * on the remote.
  */
 static int upstream_of_head(char **out, struct sl_repo *repo,
 			    struct sl_error *err)
@@ -135,6 +136,15 @@ static int upstream_of_head(char **out, struct sl_repo *repo,
 	}
 	ret = tracking_ref(&t, cfg, git_reference_shorthand(head), err);
 	if (ret || !t.ref.len)
+		goto out;
+	/*
+	 * The branch's own copy on a remote (what `git push -u` sets up) is
+	 * not what its pull request is diffed against: with it as the base a
+	 * pushed branch would select only its unpushed commits. SPEC.md's
+	 * order does not say so; docs/design.md does. The next default
+	 * (origin/HEAD, main, master) is the pull request's base.
+	 */
+	if (t.merge && !strcmp(t.merge, git_reference_name(head)))
 		goto out;
 	if (git_reference_lookup(&up, repo->git, t.ref.buf) == 0)
 		*out = sl_xstrdup(git_reference_shorthand(up));

@@ -235,6 +235,29 @@ static void range__upstream_follows_the_fetch_refspecs(void **state)
 	sl_repo_free(repo);
 }
 
+/*
+ * After `git push -u`, a branch's upstream is its own copy on the remote;
+ * diffing against it would show only unpushed commits, not the pull
+ * request. The default branch is the base then; an upstream that names
+ * another branch (--track origin/main) still is one.
+ */
+static void range__own_remote_copy_is_not_the_base(void **state)
+{
+	struct sl_repo *repo;
+
+	(void)state;
+	diverged();
+	sl_sh_ok("git init -q --bare ../remote.git && "
+		 "git remote add origin ../remote.git && "
+		 "git push -q origin main && git push -q -u origin feature && "
+		 "git remote set-head origin main");
+	repo = gr_open(".");
+	expect_base(repo, SL_BASE_ORIGIN_HEAD, "origin/HEAD");
+	sl_sh_ok("git branch -q -u origin/main");
+	expect_base(repo, SL_BASE_UPSTREAM, "origin/main");
+	sl_repo_free(repo);
+}
+
 static void range__upstream_names_the_base_in_errors(void **state)
 {
 	struct sl_diff_options opts = SL_DIFF_OPTIONS_INIT;
@@ -244,12 +267,12 @@ static void range__upstream_names_the_base_in_errors(void **state)
 	diverged();
 	/* An upstream whose commit is not in the object store. */
 	sl_sh_ok("git remote add origin https://example.invalid/r.git");
-	sl_write_text(".git/refs/remotes/origin/feature",
+	sl_write_text(".git/refs/remotes/origin/trunk",
 		      "1234567890123456789012345678901234567890\n");
 	sl_sh_ok("git config branch.feature.remote origin && "
-		 "git config branch.feature.merge refs/heads/feature");
+		 "git config branch.feature.merge refs/heads/trunk");
 	repo = gr_open(".");
-	run_fails(repo, &opts, SL_EENV, "base 'origin/feature'",
+	run_fails(repo, &opts, SL_EENV, "base 'origin/trunk'",
 		  "(the base came from upstream)", NULL);
 	run_degrades(repo, &opts);
 	sl_repo_free(repo);
@@ -495,6 +518,7 @@ int main(void)
 	    T(range__no_merge_base_diffs_base_directly),
 	    T(range__base_defaults_in_spec_order),
 	    T(range__upstream_follows_the_fetch_refspecs),
+	    T(range__own_remote_copy_is_not_the_base),
 	    T(range__upstream_names_the_base_in_errors),
 	    T(range__unknown_base_says_how_to_fetch_it),
 	    T(range__shallow_clone_missing_the_base),
