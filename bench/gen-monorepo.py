@@ -2,6 +2,7 @@
 """gen-monorepo.py: a deterministic monorepo for sluice's benchmarks.
 
 Usage: bench/gen-monorepo.py OUTDIR [--files N] [--seed S] [--no-checkout]
+                              [--rules FILE]
 
 Writes a git repository at OUTDIR (which must not exist) with --files
 tracked files (default 100,000; the layout scales with it) and a history
@@ -150,7 +151,7 @@ class Stream:
                             % (tag.encode(), self.mark))
 
 
-def history(stream, nfiles, rng):
+def history(stream, nfiles, rng, rules_text):
     paths = layout(nfiles)
     live = list(paths)
     gen = {}
@@ -164,7 +165,7 @@ def history(stream, nfiles, rng):
         stream.commit(message, ops, tag)
 
     ops = [("M", p, content(p, 0)) for p in paths]
-    ops += [("M", "sluice.yml", rules().encode()),
+    ops += [("M", "sluice.yml", rules_text),
             ("M", "meson.build", b"project('bench', 'c')\n"),
             ("M", "README.md", b"# bench monorepo\n")]
     stream.commit("base: %d files" % len(paths), ops, "bench/base")
@@ -210,7 +211,15 @@ def main():
     ap.add_argument("--files", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-checkout", action="store_true")
+    ap.add_argument("--rules", metavar="FILE",
+                    help="commit this sluice.yml in bench/base instead of "
+                         "the generated one (bench/select/rules.py)")
     args = ap.parse_args()
+    if args.rules:
+        with open(args.rules, "rb") as f:
+            rules_text = f.read()
+    else:
+        rules_text = rules().encode()
     if os.path.exists(args.outdir):
         sys.exit("gen-monorepo: '%s' exists; give a new directory"
                  % args.outdir)
@@ -228,7 +237,7 @@ def main():
                             "--quiet", "--done"],
                            stdin=subprocess.PIPE, env=imp_env)
     stream = Stream(imp.stdin)
-    history(stream, args.files, random.Random(args.seed))
+    history(stream, args.files, random.Random(args.seed), rules_text)
     imp.stdin.write(b"done\n")
     imp.stdin.close()
     if imp.wait() != 0:

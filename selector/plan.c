@@ -4,62 +4,148 @@
  * merge-base) and, when the change edits the rules file, the head's copy
  * too, turns the changes into the names selection sees, and selects. It
  * decides which copy of the rules is trusted; select.c decides the gates.
+ *
+ * Loading a large rules file costs about as much as the tree walk, and
+ * needs only the commits, not the changes: so once the diff has resolved
+ * them (sl_diff_options.on_resolved) the files' bytes are read from git on
+ * this thread and parsed on a second one while this one walks the trees.
+ * libgit2 is only ever used from this thread.
  */
 #include "common/common.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "selector/select.h"
 
-static void short_id(struct sl_buf *out, const char *id)
+/* The rules files, read here and parsed on the loader thread. */
+struct rules_load {
+	const char *file; /* --rules: read from disk on the loader thread */
+	struct sl_buf base_text, base_name;
+	bool base_found;
+	struct sl_buf head_text, head_name; /* only when it differs */
+	bool head_found;
+	struct sl_rules *base, *head; /* the loader's results */
+	struct sl_error err;
+	int ret;
+	pthread_t thread;
+	bool running;
+};
+
+static void *load_rules(void *data)
 {
-	sl_buf_addf(out, "%.12s", id);
+	struct rules_load *l = data;
+
+	if (l->file)
+		l->ret = sl_rules_load_file(&l->base, l->file, &l->err);
+	else if (l->base_found)
+		l->ret = sl_rules_load_buffer(&l->base, l->base_name.buf,
+					      l->base_text.buf,
+					      l->base_text.len, &l->err);
+	if (!l->ret && l->head_found)
+		l->ret = sl_rules_load_buffer(&l->head, l->head_name.buf,
+					      l->head_text.buf,
+					      l->head_text.len, &l->err);
+	return NULL;
 }
 
-/* Loads the rules file at commit into *out; *found false when absent. */
-static int rules_at(struct sl_rules **out, bool *found, char blob[41],
-		    struct sl_repo *repo, const char *commit,
-		    struct sl_error *err)
-{
-	struct sl_buf data = SL_BUF_INIT, name = SL_BUF_INIT;
-	int ret;
+struct plan_ctx {
+	struct sl_plan *plan;
+	struct sl_repo *repo;
+	struct rules_load load;
+};
 
-	*out = NULL;
-	ret = sl_repo_blob_id_at(blob, found, repo, commit, SL_RULES_FILE, err);
+static int read_at(struct sl_buf *text, struct sl_buf *name, bool *found,
+		   char blob[SL_OID_HEXSZ + 1], struct sl_repo *repo,
+		   const char *commit, struct sl_error *err)
+{
+	int ret = sl_repo_blob_id_at(blob, found, repo, commit, SL_RULES_FILE,
+				     err);
+
 	if (!ret && *found)
-		ret = sl_repo_read_blob_at(&data, found, repo, commit,
+		ret = sl_repo_read_blob_at(text, found, repo, commit,
 					   SL_RULES_FILE, err);
-	if (!ret && *found) {
-		sl_buf_addf(&name, "%s@", SL_RULES_FILE);
-		short_id(&name, commit);
-		ret = sl_rules_load_buffer(out, name.buf, data.buf, data.len,
-					   err);
-	}
-	sl_buf_release(&data);
-	sl_buf_release(&name);
+	sl_buf_addf(name, "%s@%.12s", SL_RULES_FILE, commit);
 	return ret;
 }
 
-/* The work tree's rules file: the head's copy for --worktree. */
-static int rules_in_worktree(struct sl_rules **out, bool *found,
-			     struct sl_buf *content, const char *root,
-			     struct sl_error *err)
+/* The work tree's copy: the head's for --worktree. */
+static int read_worktree(struct sl_buf *text, struct sl_buf *name,
+			 bool *found, const char *root, struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT;
 	struct stat st;
 	int ret = 0;
 
-	*out = NULL;
 	sl_buf_addf(&path, "%s/%s", root, SL_RULES_FILE);
 	*found = !lstat(path.buf, &st);
 	if (*found)
-		ret = sl_buf_read_file(content, path.buf, SL_RULES_MAX_BYTES,
-				       err);
-	if (!ret && *found)
-		ret = sl_rules_load_buffer(out, SL_RULES_FILE, content->buf,
-					   content->len, err);
+		ret = sl_buf_read_file(text, path.buf, SL_RULES_MAX_BYTES, err);
+	sl_buf_adds(name, SL_RULES_FILE);
 	sl_buf_release(&path);
 	return ret;
+}
+
+/* The head's copy, kept only when it differs from the trusted one. */
+static int read_head(struct plan_ctx *c, const struct sl_diff *diff,
+		     struct sl_error *err)
+{
+	struct rules_load *l = &c->load;
+	char blob[SL_OID_HEXSZ + 1] = "";
+	bool found = false, differs;
+	int ret;
+
+	if (diff->worktree) {
+		ret = read_worktree(&l->head_text, &l->head_name, &found,
+				    c->plan->root, err);
+		differs = found != l->base_found ||
+			  l->base_text.len != l->head_text.len ||
+			  memcmp(l->base_text.buf, l->head_text.buf,
+				 l->base_text.len);
+	} else {
+		ret = sl_repo_blob_id_at(blob, &found, c->repo, diff->head,
+					 SL_RULES_FILE, err);
+		differs = found != l->base_found ||
+			  (found && strcmp(blob, c->plan->rules_blob));
+		if (!ret && found && differs)
+			ret = read_at(&l->head_text, &l->head_name, &found,
+				      blob, c->repo, diff->head, err);
+	}
+	l->head_found = !ret && found && differs;
+	c->plan->rules_changed = !ret && differs;
+	return ret;
+}
+
+/*
+ * Called by the diff once the commits are known: reads the rules files
+ * (SPEC.md §1 "Which rules apply") and starts parsing them.
+ */
+static int start_rules(const struct sl_diff *diff, void *data,
+		       struct sl_error *err)
+{
+	struct plan_ctx *c = data;
+	struct rules_load *l = &c->load;
+	int ret = 0;
+
+	if (!l->file && *diff->merge_base)
+		ret = read_at(&l->base_text, &l->base_name, &l->base_found,
+			      c->plan->rules_blob, c->repo, diff->merge_base,
+			      err);
+	if (!ret && !l->file)
+		ret = read_head(c, diff, err);
+	if (ret)
+		return ret;
+	l->running = !pthread_create(&l->thread, NULL, load_rules, l);
+	if (!l->running)
+		load_rules(l); /* no thread to be had: load it here */
+	return 0;
+}
+
+static void finish_load(struct rules_load *l)
+{
+	if (l->running)
+		pthread_join(l->thread, NULL);
+	l->running = false;
 }
 
 static int no_rules_anywhere(const struct sl_diff *diff, struct sl_error *err)
@@ -72,74 +158,31 @@ static int no_rules_anywhere(const struct sl_diff *diff, struct sl_error *err)
 			    diff->head);
 }
 
-/* The head's copy, when it differs from the trusted one. */
-static int head_rules(struct sl_plan *plan, struct sl_repo *repo,
-		      const char *base_blob, bool base_found,
+/*
+ * Takes the loader's results: --rules' file; else the copy at the
+ * merge-base, plus the head's when it differs; a rules file the change
+ * adds is all there is (nothing to trust yet); with no base at all
+ * (degraded), the head's copy.
+ */
+static int take_rules(struct sl_plan *plan, struct rules_load *l,
 		      struct sl_error *err)
 {
-	struct sl_buf worktree = SL_BUF_INIT, base = SL_BUF_INIT;
-	char blob[SL_OID_HEXSZ + 1] = "";
-	bool found = false, differs;
-	int ret;
+	const struct sl_diff *diff = plan->diff;
 
-	if (plan->diff->worktree) {
-		ret = rules_in_worktree(&plan->head_rules, &found, &worktree,
-					plan->root, err);
-		if (!ret && found && base_found)
-			ret = sl_repo_read_blob_at(&base, &base_found, repo,
-						   plan->diff->merge_base,
-						   SL_RULES_FILE, err);
-		differs = found != base_found || base.len != worktree.len ||
-			  memcmp(base.buf, worktree.buf, base.len);
-	} else {
-		ret = sl_repo_blob_id_at(blob, &found, repo, plan->diff->head,
-					 SL_RULES_FILE, err);
-		differs =
-		    found != base_found || (found && strcmp(blob, base_blob));
-		if (!ret && found && differs)
-			ret = rules_at(&plan->head_rules, &found, blob, repo,
-				       plan->diff->head, err);
+	if (l->ret) {
+		*err = l->err;
+		l->err = (struct sl_error)SL_ERROR_INIT;
+		return l->ret;
 	}
-	if (!ret && !differs) {
-		sl_rules_free(plan->head_rules);
-		plan->head_rules = NULL;
-	}
-	plan->rules_changed = !ret && differs;
-	sl_buf_release(&worktree);
-	sl_buf_release(&base);
-	return ret;
-}
-
-/*
- * Chooses the rules (SPEC.md §1 "Which rules apply"): the file given with
- * --rules; else the copy at the merge-base, plus the head's when it
- * differs; a rules file the change adds is all there is (nothing to trust
- * yet); with no base at all (degraded), the head's copy.
- */
-static int choose_rules(struct sl_plan *plan, struct sl_repo *repo,
-			const struct sl_plan_options *opts,
-			struct sl_error *err)
-{
-	bool found = false;
-	int ret;
-
-	if (opts->rules_file) {
-		plan->rules_source = sl_xstrdup(opts->rules_file);
-		return sl_rules_load_file(&plan->rules, opts->rules_file, err);
-	}
-	if (*plan->diff->merge_base) {
-		ret = rules_at(&plan->rules, &found, plan->rules_blob, repo,
-			       plan->diff->merge_base, err);
-		if (ret)
-			return ret;
-	}
-	ret = head_rules(plan, repo, plan->rules_blob, found, err);
-	if (ret)
-		return ret;
-	if (found) {
-		plan->rules_source = sl_xstrdup(plan->rules->file);
-		memcpy(plan->rules_commit, plan->diff->merge_base,
-		       sizeof(plan->rules_commit));
+	plan->rules = l->base;
+	plan->head_rules = l->head;
+	l->base = l->head = NULL;
+	if (l->file || l->base_found) {
+		plan->rules_source = sl_xstrdup(l->file ? l->file
+							: plan->rules->file);
+		if (!l->file)
+			memcpy(plan->rules_commit, diff->merge_base,
+			       sizeof(plan->rules_commit));
 		return 0;
 	}
 	/* No trusted copy: the head's is the only one there is. */
@@ -147,12 +190,24 @@ static int choose_rules(struct sl_plan *plan, struct sl_repo *repo,
 	plan->head_rules = NULL;
 	plan->rules_blob[0] = '\0';
 	if (!plan->rules)
-		return no_rules_anywhere(plan->diff, err);
+		return no_rules_anywhere(diff, err);
 	plan->rules_source = sl_xstrdup(plan->rules->file);
-	if (!plan->diff->worktree)
-		memcpy(plan->rules_commit, plan->diff->head,
+	if (!diff->worktree)
+		memcpy(plan->rules_commit, diff->head,
 		       sizeof(plan->rules_commit));
 	return 0;
+}
+
+static void load_release(struct rules_load *l)
+{
+	finish_load(l);
+	sl_rules_free(l->base);
+	sl_rules_free(l->head);
+	sl_buf_release(&l->base_text);
+	sl_buf_release(&l->base_name);
+	sl_buf_release(&l->head_text);
+	sl_buf_release(&l->head_name);
+	sl_error_release(&l->err);
 }
 
 static void build_touched(struct sl_plan *plan)
@@ -165,38 +220,55 @@ static void build_touched(struct sl_plan *plan)
 		plan->touched[i].path = plan->names[i].path;
 		plan->touched[i].len = plan->names[i].len;
 		plan->touched[i].flags =
-		    plan->names[i].change->submodule ? SL_MATCH_DIR : 0;
+			plan->names[i].change->submodule ? SL_MATCH_DIR : 0;
 	}
 }
 
-int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
-		  const struct sl_plan_options *opts, struct sl_error *err)
+static int select_plan(struct sl_plan *plan, struct sl_error *err)
 {
-	struct sl_plan *plan = sl_xcalloc(1, sizeof(*plan));
 	struct sl_select_options sel = {0};
 	int ret;
 
-	*out = NULL;
-	plan->root = sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
-	ret = sl_diff_run(&plan->diff, repo, &opts->diff, err);
-	if (!ret)
-		ret = choose_rules(plan, repo, opts, err);
-	if (ret)
-		goto out;
 	build_touched(plan);
 	sel.base = plan->rules;
 	sel.head = plan->head_rules;
 	sel.base_unavailable = plan->diff->degraded != NULL;
 	sel.degraded_reason = plan->diff->degraded_reason;
-	ret =
-	    sl_select(&plan->selection, &sel, plan->touched, plan->nnames, err);
+	ret = sl_select(&plan->selection, &sel, plan->touched, plan->nnames,
+			err);
 	if (!ret)
 		plan->selection->rules_changed = plan->rules_changed;
-out:
+	return ret;
+}
+
+int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
+		  const struct sl_plan_options *opts, struct sl_error *err)
+{
+	struct plan_ctx c = {0};
+	struct sl_diff_options diff = opts->diff;
+	int ret;
+
+	*out = NULL;
+	c.plan = sl_xcalloc(1, sizeof(*c.plan));
+	c.repo = repo;
+	c.load.file = opts->rules_file;
+	c.load.err = (struct sl_error)SL_ERROR_INIT;
+	c.plan->root = sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo))
+					  : NULL;
+	diff.on_resolved = start_rules;
+	diff.on_resolved_data = &c;
+	ret = sl_diff_run(&c.plan->diff, repo, &diff, err);
+	/* The diff's own errors come first; the loader stops either way. */
+	finish_load(&c.load);
+	if (!ret)
+		ret = take_rules(c.plan, &c.load, err);
+	if (!ret)
+		ret = select_plan(c.plan, err);
+	load_release(&c.load);
 	if (ret)
-		sl_plan_free(plan);
+		sl_plan_free(c.plan);
 	else
-		*out = plan;
+		*out = c.plan;
 	return ret;
 }
 

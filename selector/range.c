@@ -376,6 +376,8 @@ int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
 	sl_oid_hex(d->head, git_commit_id(head));
 	if (resolve_base(d, repo, opts, git_commit_id(head), &why))
 		ret = missing_base(d, opts, &why, err);
+	if (!ret && opts->on_resolved)
+		ret = opts->on_resolved(d, opts->on_resolved_data, err);
 	if (!ret)
 		ret = list_changes(d, repo, opts, err);
 out:

@@ -242,6 +242,8 @@ enum sl_base_source {
 /* "--base", "SLUICE_BASE", "upstream", "origin/HEAD", "main", "master". */
 const char *sl_base_source_name(enum sl_base_source source);
 
+struct sl_diff;
+
 struct sl_diff_options {
 	const char *base;   /* --base REV; NULL: SLUICE_BASE, upstream, ... */
 	const char *head;   /* --head REV; NULL: HEAD */
@@ -255,11 +257,22 @@ struct sl_diff_options {
 	 * not from git; base and head are still resolved. */
 	const char *paths_from;
 	bool paths_nul; /* -z: the list is NUL-separated */
+	/*
+	 * Called on the calling thread once head, base and the merge-base
+	 * are known (or the diff is degraded), before the changes are
+	 * listed, so that work needing only the commits (reading the rules)
+	 * can start beside the tree walk. A non-zero return stops the diff
+	 * with that status. NULL: none.
+	 */
+	int (*on_resolved)(const struct sl_diff *diff, void *data,
+			   struct sl_error *err);
+	void *on_resolved_data;
 };
 
 #define SL_DIFF_OPTIONS_INIT                                                   \
 	{                                                                      \
-		NULL, NULL, false, false, false, false, NULL, false            \
+		NULL, NULL, false, false, false, false, NULL, false, NULL,     \
+		    NULL                                                       \
 	}
 
 /* The name of the one degraded state (SPEC.md §2). */

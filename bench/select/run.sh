@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# bench/select/run.sh [--callgrind] [BUILD_DIR [REPO_DIR]]: the selection
+# benchmark (docs/performance.md, "Selection").
+#
+# Generates (once) the 100,000-file monorepo of bench/gen-monorepo.py with
+# the 300-lane, 3,000-rule sluice.yml of bench/select/rules.py committed at
+# its base, then for each tagged range of its history: checks that the
+# paths `sluice select --format json` reports are exactly the names `git
+# diff --name-only --no-renames` prints, and times both in the same
+# hyperfine session. Prints a markdown table of mean times, the ratio
+# sluice/git, and the peak RSS of each; with --callgrind, the ratio of
+# instructions too (stable on a loaded machine). Needs hyperfine (apt-get
+# install hyperfine); valgrind for --callgrind. Environment: RUNS (default
+# 10).
+set -euo pipefail
+
+callgrind=0
+if [ "${1:-}" = --callgrind ]; then
+	callgrind=1
+	shift
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+repo=${2:-$build/bench/select-monorepo}
+runs=${RUNS:-10}
+sluice=$build/cli/sluice
+
+command -v hyperfine >/dev/null || {
+	echo "run.sh: needs hyperfine (apt-get install hyperfine)" >&2
+	exit 2
+}
+ninja -C "$build" cli/sluice >/dev/null
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+if [ ! -d "$repo" ]; then
+	python3 "$here/rules.py" >"$build/bench-select-rules.yml"
+	python3 "$root/bench/gen-monorepo.py" --no-checkout \
+		--rules "$build/bench-select-rules.yml" "$repo" >/dev/null
+fi
+cd "$repo"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ranges=(
+	"bench/base bench/c1 1 file changed"
+	"bench/c1 bench/c100 100 files changed"
+	"bench/c100 bench/c1000 1,000 files changed"
+	"bench/c1000 bench/c20000 20,000 files changed"
+	"bench/c20000 bench/add1000 1,000 files added"
+	"bench/add1000 bench/del1000 1,000 files deleted"
+	"bench/del1000 bench/ren1000 1,000 files renamed"
+	"bench/ren1000 bench/range99 99 commits"
+)
+
+# Peak RSS of one run of a command, in MiB.
+peak() {
+	python3 - "$@" <<'PY'
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print("%.1f" % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))
+PY
+}
+
+instructions() {
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 \
+		>/dev/null | sed -n 's/.*refs: *//p' | tr -d ,
+}
+
+printf '| range | paths | gates | sluice (ms) | git (ms) | sluice/git | sluice RSS (MiB) | git RSS (MiB) |'
+[ $callgrind = 1 ] && printf ' instructions sluice/git |'
+printf '\n|---|---:|---:|---:|---:|---:|---:|---:|'
+[ $callgrind = 1 ] && printf -- '---:|'
+printf '\n'
+for r in "${ranges[@]}"; do
+	read -r old new what <<<"$r"
+	sel=("$sluice" select --format json --base "$old" --head "$new")
+	git_cmd=(git diff --name-only --no-renames "$old" "$new")
+	"${sel[@]}" >"$tmp/sel.json"
+	"${git_cmd[@]}" >"$tmp/git"
+	counts=$(python3 - "$tmp/sel.json" "$tmp/git" <<'PY'
+import json, sys
+sel = json.load(open(sys.argv[1]))
+ours = sorted(c["path"] for c in sel["changed"])
+git = sorted(open(sys.argv[2]).read().split("\n")[:-1])
+if ours != git:
+    sys.exit("run.sh: sluice's changed paths differ from git's")
+print(len(ours), len(sel["gates"]))
+PY
+)
+	hyperfine -N -w 2 -r "$runs" --export-json "$tmp/h.json" \
+		"${git_cmd[*]}" "${sel[*]}" >/dev/null
+	read -r tg ts < <(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+print("%.1f %.1f" % (r[0]["mean"] * 1000, r[1]["mean"] * 1000))' "$tmp/h.json")
+	ratio=$(python3 -c "print('%.2f' % ($ts / $tg))")
+	printf '| %s | %s | %s | %s | %s | **%s** | %s | %s |' "$what" \
+		${counts% *} ${counts#* } "$ts" "$tg" "$ratio" \
+		"$(peak "${sel[@]}")" "$(peak "${git_cmd[@]}")"
+	if [ $callgrind = 1 ]; then
+		is=$(instructions "${sel[@]}")
+		ig=$(instructions "${git_cmd[@]}")
+		printf ' %s |' "$(python3 -c "print('%.2f' % ($is / $ig))")"
+	fi
+	printf '\n'
+done
