@@ -440,16 +440,17 @@ int sl_glob_compile(struct sl_glob **out, const char *text,
 	ret = compile_program(&b, text, len, err);
 	if (ret)
 		goto out;
+	summarize(b.g);
 	if (!glob_can_match(b.g)) {
 		ret = glob_refuse_never(b.g, text, err);
 		goto out;
 	}
-	summarize(b.g);
 	glob_compute_key(b.g);
-	if (b.g->ntoks < 64)
+	/* A literal or "*" + tail matches with memcmp: no program runs. */
+	if (!b.g->literal && !b.g->endswith && b.g->ntoks < 64)
 		glob_build_small(b.g);
-	if (b.g->small) {
-		/* The bit-parallel form is all that matching needs now. */
+	if (b.g->small || b.g->literal || b.g->endswith) {
+		/* lit, tail or the bit-parallel form is all matching needs. */
 		FREE_AND_NULL(b.g->toks);
 		FREE_AND_NULL(b.g->sets);
 	}
@@ -470,6 +471,7 @@ void sl_glob_free(struct sl_glob *glob)
 	free(glob->tail);
 	free(glob->close);
 	free(glob->masks);
+	free(glob->cls);
 	free(glob->keybuf);
 	free(glob);
 }

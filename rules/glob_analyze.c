@@ -67,7 +67,8 @@ static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 /*
  * Does the program accept some path git can hold (a whole path for an
  * anchored pattern, one component for a name)? A search over pairs of
- * (program position, path automaton state): O(pattern).
+ * (program position, path automaton state) after the literal prefix:
+ * O(pattern). Needs summarize()'s nlit.
  */
 bool glob_can_match(const struct sl_glob *g)
 {
@@ -84,6 +85,14 @@ bool glob_can_match(const struct sl_glob *g)
 		stack = sl_xmalloc(sl_st_mult(nstates, sizeof(*stack)));
 	}
 	memset(seen, 0, nstates);
+	/* The literal prefix has one way through: walk it, no search. */
+	ps = PS_START;
+	for (i = 0; i < g->nlit && ps != PS_DEAD; i++) {
+		bc = (int)tok_classes(g, &g->toks[i]);
+		ps = bc ? path_step(ps, bc, slash_ok) : PS_DEAD;
+	}
+	if (ps == PS_DEAD)
+		goto out;
 
 #define PUSH(pos, st)                                                          \
 	do {                                                                   \
@@ -94,7 +103,7 @@ bool glob_can_match(const struct sl_glob *g)
 		}                                                              \
 	} while (0)
 
-	PUSH(0, PS_START);
+	PUSH(g->nlit, ps);
 	while (sp && !found) {
 		s = stack[--sp];
 		i = s / 4;
@@ -120,6 +129,7 @@ bool glob_can_match(const struct sl_glob *g)
 		}
 	}
 #undef PUSH
+out:
 	if (seen != seen_small) {
 		free(seen);
 		free(stack);

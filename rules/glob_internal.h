@@ -63,7 +63,7 @@ struct sl_glob {
 	uint64_t *close;
 	uint64_t loops;
 	uint64_t *masks;
-	uint8_t cls[256];
+	uint8_t *cls; /* 256 entries */
 	/* Where the index files it (glob_compute_key()); keybuf owns it. */
 	struct sl_index_key key;
 	char *keybuf;

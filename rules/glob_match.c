@@ -27,8 +27,9 @@ void glob_build_small(struct sl_glob *g)
 	const struct glob_tok *t;
 	const struct byteset *set;
 
+	/* A run starts past the literal prefix: only positions nlit.. matter. */
 	g->close = sl_xcalloc((size_t)g->ntoks + 1, sizeof(*g->close));
-	for (i = g->ntoks + 1; i-- > 0;) {
+	for (i = g->ntoks + 1; i-- > g->nlit;) {
 		m = UINT64_C(1) << i;
 		if (i < g->ntoks) {
 			t = &g->toks[i];
@@ -43,7 +44,7 @@ void glob_build_small(struct sl_glob *g)
 	}
 	/*
 	 * Bytes that no token names are taken by the "any byte" tokens only:
-	 * they are class 0, which cls[] (zeroed) already says. Only NUL, '/'
+	 * they are class 0, which a zeroed cls[] already says. Only NUL, '/'
 	 * and the named bytes need a class of their own.
 	 */
 	memset(named, 0, sizeof(named));
@@ -57,7 +58,7 @@ void glob_build_small(struct sl_glob *g)
 	} while (0)
 	NAME(0);
 	NAME('/');
-	for (i = 0; i < g->ntoks; i++) {
+	for (i = g->nlit; i < g->ntoks; i++) {
 		t = &g->toks[i];
 		if (t->op == OP_BYTE) {
 			NAME(t->byte);
@@ -93,6 +94,7 @@ void glob_build_small(struct sl_glob *g)
 		FREE_AND_NULL(g->close);
 		return;
 	}
+	g->cls = sl_xcalloc(256, sizeof(*g->cls));
 	for (j = 0; j < nlist; j++)
 		g->cls[list[j]] = (uint8_t)cls_of[j];
 	g->masks = sl_xmalloc(sl_st_mult(nclasses, sizeof(*g->masks)));
