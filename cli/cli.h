@@ -9,7 +9,7 @@
 
 #include "common/common.h"
 
-#include "selector/select.h"
+#include "selector/selector.h"
 
 /* Exit codes of SPEC.md §3, for every command. */
 enum cli_exit {

@@ -7,7 +7,7 @@
  */
 #include "common/common.h"
 
-#include "selector/select.h"
+#include "selector/selector.h"
 
 static void explain_gate(struct sl_buf *out, const struct sl_plan *plan,
 			 const struct sl_pick *p)

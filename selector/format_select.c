@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "selector/select.h"
+#include "selector/selector.h"
 
 /* Reasons shown per gate in text; JSON carries up to SL_REASONS_MAX. */
 #define TEXT_REASONS 3

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "selector/select.h"
+#include "selector/selector.h"
 
 /* The rules files, read here and parsed on the loader thread. */
 struct rules_load {
@@ -59,8 +59,8 @@ static int read_at(struct sl_buf *text, struct sl_buf *name, bool *found,
 		   char blob[SL_OID_HEXSZ + 1], struct sl_repo *repo,
 		   const char *commit, struct sl_error *err)
 {
-	int ret = sl_repo_blob_id_at(blob, found, repo, commit, SL_RULES_FILE,
-				     err);
+	int ret =
+	    sl_repo_blob_id_at(blob, found, repo, commit, SL_RULES_FILE, err);
 
 	if (!ret && *found)
 		ret = sl_repo_read_blob_at(text, found, repo, commit,
@@ -70,8 +70,8 @@ static int read_at(struct sl_buf *text, struct sl_buf *name, bool *found,
 }
 
 /* The work tree's copy: the head's for --worktree. */
-static int read_worktree(struct sl_buf *text, struct sl_buf *name,
-			 bool *found, const char *root, struct sl_error *err)
+static int read_worktree(struct sl_buf *text, struct sl_buf *name, bool *found,
+			 const char *root, struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT;
 	struct stat st;
@@ -178,8 +178,8 @@ static int take_rules(struct sl_plan *plan, struct rules_load *l,
 	plan->head_rules = l->head;
 	l->base = l->head = NULL;
 	if (l->file || l->base_found) {
-		plan->rules_source = sl_xstrdup(l->file ? l->file
-							: plan->rules->file);
+		plan->rules_source =
+		    sl_xstrdup(l->file ? l->file : plan->rules->file);
 		if (!l->file)
 			memcpy(plan->rules_commit, diff->merge_base,
 			       sizeof(plan->rules_commit));
@@ -220,7 +220,7 @@ static void build_touched(struct sl_plan *plan)
 		plan->touched[i].path = plan->names[i].path;
 		plan->touched[i].len = plan->names[i].len;
 		plan->touched[i].flags =
-			plan->names[i].change->submodule ? SL_MATCH_DIR : 0;
+		    plan->names[i].change->submodule ? SL_MATCH_DIR : 0;
 	}
 }
 
@@ -234,8 +234,8 @@ static int select_plan(struct sl_plan *plan, struct sl_error *err)
 	sel.head = plan->head_rules;
 	sel.base_unavailable = plan->diff->degraded != NULL;
 	sel.degraded_reason = plan->diff->degraded_reason;
-	ret = sl_select(&plan->selection, &sel, plan->touched, plan->nnames,
-			err);
+	ret =
+	    sl_select(&plan->selection, &sel, plan->touched, plan->nnames, err);
 	if (!ret)
 		plan->selection->rules_changed = plan->rules_changed;
 	return ret;
@@ -253,8 +253,8 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	c.repo = repo;
 	c.load.file = opts->rules_file;
 	c.load.err = (struct sl_error)SL_ERROR_INIT;
-	c.plan->root = sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo))
-					  : NULL;
+	c.plan->root =
+	    sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
 	diff.on_resolved = start_rules;
 	diff.on_resolved_data = &c;
 	ret = sl_diff_run(&c.plan->diff, repo, &diff, err);

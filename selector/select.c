@@ -9,7 +9,7 @@
  */
 #include "common/common.h"
 
-#include "selector/select.h"
+#include "selector/selector.h"
 
 /* Selection under one copy of the rules. */
 struct view {

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "selector/select.h"
+#include "selector/selector.h"
 
 static const char example[] =
     "version: 1\n"
