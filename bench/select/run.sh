@@ -41,16 +41,8 @@ cd "$repo"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ranges=(
-	"bench/base bench/c1 1 file changed"
-	"bench/c1 bench/c100 100 files changed"
-	"bench/c100 bench/c1000 1,000 files changed"
-	"bench/c1000 bench/c20000 20,000 files changed"
-	"bench/c20000 bench/add1000 1,000 files added"
-	"bench/add1000 bench/del1000 1,000 files deleted"
-	"bench/del1000 bench/ren1000 1,000 files renamed"
-	"bench/ren1000 bench/range99 99 commits"
-)
+# shellcheck source=../ranges.sh
+. "$root/bench/ranges.sh"
 
 # Peak RSS of one run of a command, in MiB.
 peak() {
