@@ -1,11 +1,11 @@
 /*
- * selector: the repository and the diff (SPEC.md §2), and selection on top
- * of them (SPEC.md §2). This header owns
- * repository access through libgit2 (opening, reading files and trees at a
- * commit, git config), resolving the base and head of a run, and the list
- * of changed paths: between two commits, plus the working copy
- * (--worktree), or read from a list (--paths-from). Lanes, gates and
- * reasons are built on this API and never touch libgit2 themselves.
+ * selector: the repository and the diff, and selection on top of them
+ * (SPEC.md §2). This header owns repository access through libgit2
+ * (opening, reading files and trees at a commit, git config), resolving
+ * the base and head of a run, and the list of changed paths: between two
+ * commits, plus the working copy (--worktree), or read from a list
+ * (--paths-from). Lanes, gates and reasons are built on this API and never
+ * touch libgit2 themselves.
  *
  * Who owns what: each section names the files that implement it, and every
  * declaration says who owns the memory it hands out ("Caller owns",
