@@ -471,7 +471,8 @@ void sl_glob_free(struct sl_glob *glob)
 	free(glob->tail);
 	free(glob->close);
 	free(glob->masks);
-	free(glob->cls);
+	if (glob->cls_owned)
+		free((void *)glob->cls);
 	free(glob->keybuf);
 	free(glob);
 }

@@ -55,15 +55,17 @@ struct sl_glob {
 	char *tail;
 	size_t ntail;
 	/*
-	 * Programs of fewer than 64 positions also run bit-parallel: close[i]
-	 * is the epsilon closure of position i, loops the looping positions,
-	 * and masks[cls[c]] the positions whose token takes byte c.
+	 * Programs of fewer than 64 positions also run bit-parallel: a run
+	 * starts past the literal prefix, close[i - nlit] is the epsilon
+	 * closure of position i >= nlit, loops the looping positions, and
+	 * masks[cls[c]] the positions whose token takes byte c.
 	 */
 	bool small;
 	uint64_t *close;
 	uint64_t loops;
 	uint64_t *masks;
-	uint8_t *cls; /* 256 entries */
+	const uint8_t *cls; /* 256 entries */
+	bool cls_owned;	    /* else a shared table (glob_match.c) */
 	/* Where the index files it (glob_compute_key()); keybuf owns it. */
 	struct sl_index_key key;
 	char *keybuf;

@@ -13,6 +13,20 @@
 #include "rules/glob_internal.h"
 
 /*
+ * The byte classes of a program whose tokens past the literal prefix name
+ * no byte (only '*', '?', '**'; the common "dir/file.*"): every byte but
+ * NUL and '/' is class 0, and those two are class 0, 1 or 2. Shared, so
+ * that 3,000 such patterns do not each fill a table of 256.
+ */
+#define NUL_SLASH(a, b) [a][b] = {[0] = a, ['/'] = b}
+static const uint8_t nul_slash_classes[3][3][256] = {
+    NUL_SLASH(0, 0), NUL_SLASH(0, 1), NUL_SLASH(0, 2),
+    NUL_SLASH(1, 0), NUL_SLASH(1, 1), NUL_SLASH(1, 2),
+    NUL_SLASH(2, 0), NUL_SLASH(2, 1), NUL_SLASH(2, 2),
+};
+#undef NUL_SLASH
+
+/*
  * The bit-parallel form of a program of fewer than 64 positions. Bytes
  * that every token treats alike share a class, so a pattern needs a mask
  * per class rather than per byte.
@@ -27,20 +41,24 @@ void glob_build_small(struct sl_glob *g)
 	const struct glob_tok *t;
 	const struct byteset *set;
 
-	/* A run starts past the literal prefix: only positions nlit.. matter. */
-	g->close = sl_xcalloc((size_t)g->ntoks + 1, sizeof(*g->close));
+	/*
+	 * A run starts past the literal prefix: only positions nlit..ntoks
+	 * have a closure, close[i - nlit] (their bits stay absolute).
+	 */
+	g->close =
+	    sl_xcalloc((size_t)(g->ntoks - g->nlit) + 1, sizeof(*g->close));
 	for (i = g->ntoks + 1; i-- > g->nlit;) {
 		m = UINT64_C(1) << i;
 		if (i < g->ntoks) {
 			t = &g->toks[i];
 			if (t->loop)
-				m |= g->close[i + 1];
+				m |= g->close[i + 1 - g->nlit];
 			if (t->skip)
-				m |= g->close[t->skip];
+				m |= g->close[t->skip - g->nlit];
 			if (t->loop && t->op == OP_SET)
 				g->loops |= UINT64_C(1) << i;
 		}
-		g->close[i] = m;
+		g->close[i - g->nlit] = m;
 	}
 	/*
 	 * Bytes that no token names are taken by the "any byte" tokens only:
@@ -94,9 +112,17 @@ void glob_build_small(struct sl_glob *g)
 		FREE_AND_NULL(g->close);
 		return;
 	}
-	g->cls = sl_xcalloc(256, sizeof(*g->cls));
-	for (j = 0; j < nlist; j++)
-		g->cls[list[j]] = (uint8_t)cls_of[j];
+	if (nlist == 2 && cls_of[0] < 3 && cls_of[1] < 3) {
+		/* list[] is NUL, '/' (NAME()d first), and nothing else. */
+		g->cls = nul_slash_classes[cls_of[0]][cls_of[1]];
+	} else {
+		uint8_t *cls = sl_xcalloc(256, sizeof(*cls));
+
+		for (j = 0; j < nlist; j++)
+			cls[list[j]] = (uint8_t)cls_of[j];
+		g->cls = cls;
+		g->cls_owned = true;
+	}
 	g->masks = sl_xmalloc(sl_st_mult(nclasses, sizeof(*g->masks)));
 	memcpy(g->masks, masks, nclasses * sizeof(*g->masks));
 	g->small = true;
@@ -200,7 +226,7 @@ static inline bool accepts(const struct sl_glob *g, const uint64_t *s)
 static bool run_small(const struct sl_glob *g, const char *s, size_t n,
 		      bool at_slashes, bool accept_end)
 {
-	uint64_t cur = g->close[g->nlit], acc = UINT64_C(1) << g->ntoks;
+	uint64_t cur = g->close[0], acc = UINT64_C(1) << g->ntoks;
 	uint64_t m, moved;
 	size_t k;
 
@@ -213,7 +239,8 @@ static bool run_small(const struct sl_glob *g, const char *s, size_t n,
 		moved = ((m & ~g->loops) << 1) | (m & g->loops);
 		cur = 0;
 		for (; moved; moved &= moved - 1)
-			cur |= g->close[__builtin_ctzll(moved)];
+			cur |=
+			    g->close[(size_t)__builtin_ctzll(moved) - g->nlit];
 		if (!cur)
 			return false;
 	}
