@@ -51,7 +51,6 @@ int cmd_explain(int argc, char **argv, const struct cli_globals *g)
 		ret = cli_fail(&err);
 	sl_buf_release(&out);
 	sl_error_release(&err);
-	sl_plan_free(plan);
-	sl_repo_free(repo);
+	cli_plan_done(repo, plan);
 	return ret;
 }

@@ -62,7 +62,6 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 	sl_plan_write(&out, plan, format);
 	cli_print(&out);
 	sl_buf_release(&out);
-	sl_plan_free(plan);
-	sl_repo_free(repo);
+	cli_plan_done(repo, plan);
 	return CLI_EXIT_OK;
 }

@@ -97,6 +97,25 @@ int cli_plan(struct sl_repo **repo, struct sl_plan **plan,
 	return ret;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define CLI_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CLI_FREE_AT_EXIT 1
+#endif
+#endif
+#ifndef CLI_FREE_AT_EXIT
+#define CLI_FREE_AT_EXIT 0
+#endif
+
+void cli_plan_done(struct sl_repo *repo, struct sl_plan *plan)
+{
+	if (!CLI_FREE_AT_EXIT)
+		return;
+	sl_plan_free(plan);
+	sl_repo_free(repo);
+}
+
 void cli_print(const struct sl_buf *out)
 {
 	fwrite(out->buf, 1, out->len, stdout);
