@@ -1135,6 +1135,63 @@ static void refuse__pattern_that_does_not_compile(void **state)
 	refused_prefix("version: 1\nrun_all_on: ['']\n", "sluice.yml:2:14: ");
 }
 
+/*
+ * A file of 400 lanes, lane i's paths on line 4 + 2i; the lane bad_at (if
+ * any) has a pattern that does not compile, the lane bogus_at (if any) an
+ * unknown key on the line after its paths. Whatever the loader does ahead
+ * of its walk, the first mistake in the file is the one reported.
+ */
+static void many_lanes(struct sl_buf *yaml, int bad_at, int bogus_at)
+{
+	int i;
+
+	sl_buf_adds(yaml, "version: 1\nlanes:\n");
+	for (i = 0; i < 400; i++) {
+		sl_buf_addf(yaml, "  lane-%d:\n", i);
+		if (i == bad_at)
+			sl_buf_adds(yaml, "    paths: ['re:(']\n");
+		else
+			sl_buf_addf(yaml, "    paths: ['dir%d/', '*.x%d']\n", i,
+				    i);
+		if (i == bogus_at)
+			sl_buf_adds(yaml, "    bogus: 1\n");
+	}
+}
+
+static void refuse__many_patterns_first_error_in_file_order(void **state)
+{
+	struct sl_buf yaml = SL_BUF_INIT;
+	struct sl_rules *r;
+
+	(void)state;
+	many_lanes(&yaml, -1, -1);
+	r = load_ok(yaml.buf);
+	assert_int_equal(r->rules.n, 800);
+	assert_string_equal(r->rules.items[799].text, "*.x399");
+	assert_pos(r->rules.items[799].pos, 4 + 2 * 399, 24);
+	sl_rules_free(r);
+
+	sl_buf_reset(&yaml);
+	many_lanes(&yaml, 300, -1);
+	refused_prefix(yaml.buf, "sluice.yml:604:13: ");
+	/* An error further down does not hide it... */
+	sl_buf_reset(&yaml);
+	many_lanes(&yaml, 300, 350);
+	refused_prefix(yaml.buf, "sluice.yml:604:13: ");
+	/* ...and one further up is the one reported. */
+	sl_buf_reset(&yaml);
+	many_lanes(&yaml, 300, 100);
+	refused(yaml.buf, "sluice.yml:205:5: unknown key 'bogus' in lane "
+			  "'lane-100'; the keys here are owners, paths, "
+			  "consumes, gates, smoke");
+	/* A bad pattern under a key refused first is never reported. */
+	sl_buf_reset(&yaml);
+	sl_buf_adds(&yaml, "version: 1\nbogus: {paths: ['re:(']}\n");
+	many_lanes(&yaml, -1, -1);
+	refused_prefix(yaml.buf, "sluice.yml:2:1: unknown key 'bogus'");
+	sl_buf_release(&yaml);
+}
+
 /* ---- consumes ------------------------------------------------------------ */
 
 static void refuse__consumes_unknown_lane(void **state)
@@ -1362,6 +1419,7 @@ int main(void)
 	    cmocka_unit_test(load__survives_truncation_and_corruption),
 	    cmocka_unit_test(load__null_error_is_allowed),
 	    cmocka_unit_test(load__huge_but_legal_file_quickly),
+	    cmocka_unit_test(refuse__many_patterns_first_error_in_file_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
