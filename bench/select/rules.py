@@ -41,17 +41,19 @@ def lanes(nlanes):
 
 
 def consumes(name, rng, names):
+    def pick(pool, k):  # with --lanes small, some kinds are absent
+        return rng.sample(pool, min(k, len(pool)))
     if name.startswith("app"):
-        return rng.sample([n for n in names if n.startswith("svc")], 4)
+        return pick([n for n in names if n.startswith("svc")], 4)
     if name.startswith("svc"):
         libs = [n for n in names if n.startswith("lib") and "-mod" in n]
         apis = [n for n in names if n.startswith("api")]
-        return rng.sample(libs, 2) + rng.sample(apis, 1)
+        return pick(libs, 2) + pick(apis, 1)
     if name.startswith("lib") and "-mod" in name:
         own = name.split("-")[0]
         others = [n for n in names if n.startswith("lib") and "-" not in n
                   and n != own and n < own]
-        return rng.sample(others, min(1, len(others)))
+        return pick(others, 1)
     return []
 
 
