@@ -32,16 +32,15 @@ static uint32_t add_set(struct builder *b, const struct byteset *set)
 	return 2 + b->g->nsets++;
 }
 
-static struct glob_tok *add_tok(struct builder *b, enum glob_op op,
-				size_t where)
+static inline struct glob_tok *add_tok(struct builder *b, enum glob_op op,
+				       size_t where)
 {
 	struct glob_tok *t;
 
 	SL_ALLOC_GROW(b->g->toks, b->g->ntoks + 1, b->alloc_toks);
 	t = &b->g->toks[b->g->ntoks++];
-	memset(t, 0, sizeof(*t));
-	t->op = op;
-	t->where = (uint32_t)(where + b->base);
+	*t = (struct glob_tok){.op = (uint8_t)op,
+			       .where = (uint32_t)(where + b->base)};
 	return t;
 }
 

@@ -37,6 +37,11 @@ static bool is_slash(const struct glob_tok *t)
 	return t->op == OP_BYTE && t->byte == '/';
 }
 
+static inline unsigned byte_class(uint8_t c)
+{
+	return c == '/' ? BC_SLASH : c == '.' ? BC_DOT : c ? BC_OTHER : 0;
+}
+
 static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 {
 	/* Every byte but NUL, '/' and '.'. */
@@ -49,10 +54,7 @@ static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
 	if (t->op == OP_FORK)
 		return 0;
 	if (t->op == OP_BYTE)
-		return t->byte == '/'	? BC_SLASH
-		       : t->byte == '.' ? BC_DOT
-		       : t->byte	? BC_OTHER
-					: 0;
+		return byte_class(t->byte);
 	s = tok_set(g, t);
 	if (bs_has(s, '/'))
 		m |= BC_SLASH;
@@ -88,7 +90,7 @@ bool glob_can_match(const struct sl_glob *g)
 	/* The literal prefix has one way through: walk it, no search. */
 	ps = PS_START;
 	for (i = 0; i < g->nlit && ps != PS_DEAD; i++) {
-		bc = (int)tok_classes(g, &g->toks[i]);
+		bc = (int)byte_class(g->toks[i].byte); /* all OP_BYTE */
 		ps = bc ? path_step(ps, bc, slash_ok) : PS_DEAD;
 	}
 	if (ps == PS_DEAD)

@@ -371,6 +371,9 @@ enum sl_ykind sl_ykind_of_plain(const char *s)
 					    "false", "False", "FALSE"};
 	size_t i;
 
+	/* Every null, boolean and number starts with one of these. */
+	if (*s && !strchr("~nNtTfF+-.0123456789", *s))
+		return SL_YK_STRING;
 	for (i = 0; i < SL_ARRAY_SIZE(nulls); i++)
 		if (!strcmp(s, nulls[i]))
 			return SL_YK_NULL;
