@@ -6,10 +6,14 @@
  * decides which copy of the rules is trusted; select.c decides the gates.
  *
  * Loading a large rules file costs about as much as the tree walk, and
- * needs only the commits, not the changes: so once the diff has resolved
- * them (sl_diff_options.on_resolved) the files' bytes are read from git on
- * this thread and parsed on a second one while this one walks the trees.
- * libgit2 is only ever used from this thread.
+ * needs only the commits, not the changes: so the diff runs on a second
+ * thread, and once it has resolved them (sl_diff_options.on_resolved) it
+ * reads the files' bytes from git and hands them to this thread, which
+ * parses them while the other walks the trees. libgit2 is used by one
+ * thread at a time: the diff's while it runs, this one's before and after.
+ * The parse stays on the calling thread because its heap is the main
+ * arena, which grows in large steps: on a second thread's fresh arena the
+ * same load cost a one-file selection 3 ms more (docs/performance.md).
  */
 #include "common/common.h"
 
@@ -18,24 +22,20 @@
 
 #include "selector/selector.h"
 
-/* The rules files, read here and parsed on the loader thread. */
+/* The rules files, read by the diff's thread and parsed on this one. */
 struct rules_load {
-	const char *file; /* --rules: read from disk on the loader thread */
+	const char *file; /* --rules: read from disk when parsed */
 	struct sl_buf base_text, base_name;
 	bool base_found;
 	struct sl_buf head_text, head_name; /* only when it differs */
 	bool head_found;
-	struct sl_rules *base, *head; /* the loader's results */
+	struct sl_rules *base, *head; /* the results */
 	struct sl_error err;
 	int ret;
-	pthread_t thread;
-	bool running;
 };
 
-static void *load_rules(void *data)
+static void load_rules(struct rules_load *l)
 {
-	struct rules_load *l = data;
-
 	if (l->file)
 		l->ret = sl_rules_load_file(&l->base, l->file, &l->err);
 	else if (l->base_found)
@@ -46,14 +46,29 @@ static void *load_rules(void *data)
 		l->ret = sl_rules_load_buffer(&l->head, l->head_name.buf,
 					      l->head_text.buf,
 					      l->head_text.len, &l->err);
-	return NULL;
 }
 
 struct plan_ctx {
 	struct sl_plan *plan;
 	struct sl_repo *repo;
+	struct sl_diff_options diff;
 	struct rules_load load;
+	/* The diff's thread: its result, and what it tells this one. */
+	int diff_ret;
+	struct sl_error diff_err;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	bool resolved; /* the rules' bytes are read: parse them */
+	bool diffed;   /* the diff is over, whatever its outcome */
 };
+
+static void tell(struct plan_ctx *c, bool *flag)
+{
+	pthread_mutex_lock(&c->lock);
+	*flag = true;
+	pthread_cond_signal(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
 
 static int read_at(struct sl_buf *text, struct sl_buf *name, bool *found,
 		   char blob[SL_OID_HEXSZ + 1], struct sl_repo *repo,
@@ -117,8 +132,8 @@ static int read_head(struct plan_ctx *c, const struct sl_diff *diff,
 }
 
 /*
- * Called by the diff once the commits are known: reads the rules files
- * (SPEC.md §1 "Which rules apply") and starts parsing them.
+ * Called by the diff, on its thread, once the commits are known: reads the
+ * rules files (SPEC.md §1 "Which rules apply") and has them parsed.
  */
 static int start_rules(const struct sl_diff *diff, void *data,
 		       struct sl_error *err)
@@ -135,17 +150,47 @@ static int start_rules(const struct sl_diff *diff, void *data,
 		ret = read_head(c, diff, err);
 	if (ret)
 		return ret;
-	l->running = !pthread_create(&l->thread, NULL, load_rules, l);
-	if (!l->running)
-		load_rules(l); /* no thread to be had: load it here */
+	tell(c, &c->resolved);
 	return 0;
 }
 
-static void finish_load(struct rules_load *l)
+static void *run_diff(void *data)
 {
-	if (l->running)
-		pthread_join(l->thread, NULL);
-	l->running = false;
+	struct plan_ctx *c = data;
+
+	c->diff_ret =
+	    sl_diff_run(&c->plan->diff, c->repo, &c->diff, &c->diff_err);
+	tell(c, &c->diffed);
+	return NULL;
+}
+
+/*
+ * Runs the diff on a second thread and parses the rules here as soon as it
+ * has read them; with no thread to be had, one after the other. Returns
+ * the diff's status (its errors come first); the rules' is in c->load.
+ */
+static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
+{
+	pthread_t diff_thread;
+	bool threaded, parse;
+
+	threaded = !pthread_create(&diff_thread, NULL, run_diff, c);
+	if (!threaded)
+		run_diff(c);
+	pthread_mutex_lock(&c->lock);
+	while (!c->resolved && !c->diffed)
+		pthread_cond_wait(&c->changed, &c->lock);
+	parse = c->resolved;
+	pthread_mutex_unlock(&c->lock);
+	if (parse)
+		load_rules(&c->load);
+	if (threaded)
+		pthread_join(diff_thread, NULL);
+	if (c->diff_ret) {
+		*err = c->diff_err;
+		c->diff_err = (struct sl_error)SL_ERROR_INIT;
+	}
+	return c->diff_ret;
 }
 
 static int no_rules_anywhere(const struct sl_diff *diff, struct sl_error *err)
@@ -200,7 +245,6 @@ static int take_rules(struct sl_plan *plan, struct rules_load *l,
 
 static void load_release(struct rules_load *l)
 {
-	finish_load(l);
 	sl_rules_free(l->base);
 	sl_rules_free(l->head);
 	sl_buf_release(&l->base_text);
@@ -245,7 +289,6 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 		  const struct sl_plan_options *opts, struct sl_error *err)
 {
 	struct plan_ctx c = {0};
-	struct sl_diff_options diff = opts->diff;
 	int ret;
 
 	*out = NULL;
@@ -253,18 +296,23 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	c.repo = repo;
 	c.load.file = opts->rules_file;
 	c.load.err = (struct sl_error)SL_ERROR_INIT;
+	c.diff_err = (struct sl_error)SL_ERROR_INIT;
 	c.plan->root =
 	    sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
-	diff.on_resolved = start_rules;
-	diff.on_resolved_data = &c;
-	ret = sl_diff_run(&c.plan->diff, repo, &diff, err);
-	/* The diff's own errors come first; the loader stops either way. */
-	finish_load(&c.load);
+	c.diff = opts->diff;
+	c.diff.on_resolved = start_rules;
+	c.diff.on_resolved_data = &c;
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.changed, NULL);
+	ret = diff_and_load(&c, err);
 	if (!ret)
 		ret = take_rules(c.plan, &c.load, err);
 	if (!ret)
 		ret = select_plan(c.plan, err);
 	load_release(&c.load);
+	sl_error_release(&c.diff_err);
+	pthread_cond_destroy(&c.changed);
+	pthread_mutex_destroy(&c.lock);
 	if (ret)
 		sl_plan_free(c.plan);
 	else
