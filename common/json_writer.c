@@ -88,6 +88,15 @@ void sl_jw_key(struct sl_json_writer *w, const char *key)
 	w->after_key = true;
 }
 
+/* The bytes a JSON string must escape: the controls, '"' and '\\'. */
+/* clang-format off */
+static const unsigned char must_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1,
+};
+/* clang-format on */
+
 /*
  * Appends valid UTF-8 text, escaped, into room reserved up front: an
  * escape takes at most 6 bytes for 1.
@@ -100,12 +109,20 @@ static void escape_valid(struct sl_buf *out, const char *s, size_t len)
 
 	sl_buf_grow(out, sl_st_mult(len, 6));
 	start = at = out->buf + out->len;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (i = 0; i < len;) {
+		size_t run = i;
+		unsigned char c;
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*at++ = (char)c;
-		} else if (c == '"' || c == '\\') {
+		/* Most text needs no escape: copy it a run at a time. */
+		while (run < len && !must_escape[(unsigned char)s[run]])
+			run++;
+		memcpy(at, s + i, run - i);
+		at += run - i;
+		if (run == len)
+			break;
+		c = (unsigned char)s[run];
+		i = run + 1;
+		if (c == '"' || c == '\\') {
 			*at++ = '\\';
 			*at++ = (char)c;
 		} else if (c == '\n' || c == '\t' || c == '\r') {

@@ -271,7 +271,8 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 		}
 		sl_buf_reset(&sb);
 		print_path(&sb, t);
-		sl_buf_addf(&sb, " -> lane %s", lane);
+		sl_buf_adds(&sb, " -> lane ");
+		sl_buf_adds(&sb, lane);
 		add_when_suffix(&sb, when);
 		add_reason(&pick->reasons, &pick->more_reasons, &sb);
 	}

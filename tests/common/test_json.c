@@ -90,8 +90,9 @@ static void json__malformed_base64_is_an_error(void **state)
 /* The same document built with jansson and with the streaming writer. */
 static void build_both(json_t **tree, struct sl_buf *text)
 {
+	/* Escapes first, last, in runs and alone, between plain runs. */
 	static const char tricky[] =
-	    "q\"b\\s/ctl\x01\x1f\t\n\r\x7f caf\xC3\xA9";
+	    "\"q\"b\\s/ctl\x01\x1f\t\n\r\x7f caf\xC3\xA9\x02\\";
 	static const char latin1[] = "dir/caf\xE9.c";
 	struct sl_json_writer w;
 	json_t *arr = json_array(), *inner = json_object();
