@@ -41,8 +41,12 @@ char *sl_buf_detach(struct sl_buf *sb, size_t *len_out)
 void sl_buf_grow(struct sl_buf *sb, size_t extra)
 {
 	bool fresh = sb->alloc == 0;
-	size_t want = sl_st_add(sl_st_add(sb->len, extra), 1);
+	size_t want;
 
+	/* Room already (with the NUL): the common case, every append. */
+	if (!fresh && extra < sb->alloc - sb->len)
+		return;
+	want = sl_st_add(sl_st_add(sb->len, extra), 1);
 	if (fresh)
 		sb->buf = NULL;
 	SL_ALLOC_GROW(sb->buf, want, sb->alloc);
