@@ -196,7 +196,7 @@ static void release(struct check_ctx *x)
  * submodule. */
 static void add_path(struct sl_buf *out, const struct check_ctx *x, size_t i)
 {
-	sl_check_path_quote(out, x->paths[i].path, x->paths[i].len);
+	sl_buf_add_quoted_path(out, x->paths[i].path, x->paths[i].len);
 	if (x->paths[i].flags & SL_MATCH_DIR)
 		sl_buf_addch(out, '/');
 }

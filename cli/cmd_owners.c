@@ -123,48 +123,6 @@ static int parse_options(int argc, char **argv, struct owners_opts *opts,
 
 /* ---- reading paths ----------------------------------------------------- */
 
-/* Does git quote this path: a control byte, a backslash or a quote? */
-static bool needs_quoting(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-			return true;
-	}
-	return false;
-}
-
-/* Shows path for a message or a text line: C-quoted, as git does, when
- * needs_quoting() says so. */
-static void show_path(struct sl_buf *out, const char *s, size_t len)
-{
-	static const char esc_from[] = "\a\b\t\n\v\f\r\"\\";
-	static const char esc_to[] = "abtnvfr\"\\";
-	const char *e;
-	size_t i;
-
-	if (!needs_quoting(s, len)) {
-		sl_buf_add(out, s, len);
-		return;
-	}
-	sl_buf_addch(out, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		e = c ? strchr(esc_from, c) : NULL;
-		if (e)
-			sl_buf_addf(out, "\\%c", esc_to[e - esc_from]);
-		else if (c < 0x20 || c == 0x7f)
-			sl_buf_addf(out, "\\%03o", c);
-		else
-			sl_buf_addch(out, (char)c);
-	}
-	sl_buf_addch(out, '"');
-}
-
 /* Undoes git's C-style quoting of "...": returns 0, or -1 if malformed. */
 static int unquote_path(struct sl_buf *out, const char *s, size_t len)
 {
@@ -235,7 +193,7 @@ static int add_path(struct owners_table *t, const char *s, size_t len,
 		len--;
 	}
 	if (!is_repo_relative(s, len)) {
-		show_path(&shown, s, len);
+		sl_buf_add_quoted_path(&shown, s, len);
 		ret =
 		    sl_error_set(err, SL_EUSAGE,
 				 "path '%s' is not relative to the repository "
@@ -409,7 +367,8 @@ static void print_text(const struct sl_rules *rules,
 	for (i = 0; i < t->n; i++) {
 		row = &t->rows[i];
 		sl_buf_reset(&shown);
-		show_path(&shown, t->pool.buf + row->off, row->len);
+		sl_buf_add_quoted_path(&shown, t->pool.buf + row->off,
+				       row->len);
 		path_width[i] = display_width(shown.buf, shown.len) +
 				!!(row->flags & SL_MATCH_DIR);
 		lane = row_lane(rules, row);
@@ -426,7 +385,8 @@ static void print_text(const struct sl_rules *rules,
 		lane = row_lane(rules, row);
 		l = lane ? (size_t)(lane - rules->lanes) : rules->nlanes;
 		sl_buf_reset(&shown);
-		show_path(&shown, t->pool.buf + row->off, row->len);
+		sl_buf_add_quoted_path(&shown, t->pool.buf + row->off,
+				       row->len);
 		if (row->flags & SL_MATCH_DIR)
 			sl_buf_addch(&shown, '/');
 		add_padded(&out, shown.buf, shown.len, path_width[i], width[0]);

@@ -116,7 +116,7 @@ void sl_buf_vaddf(struct sl_buf *sb, const char *fmt, va_list ap)
 	sl_buf_setlen(sb, sb->len + (size_t)len);
 }
 
-static int read_fd(struct sl_buf *sb, int fd, const char *path, size_t max,
+int sl_buf_read_fd(struct sl_buf *sb, int fd, const char *name, size_t max,
 		   struct sl_error *err)
 {
 	size_t start = sb->len;
@@ -130,7 +130,7 @@ static int read_fd(struct sl_buf *sb, int fd, const char *path, size_t max,
 			continue;
 		if (got < 0)
 			return sl_error_set(err, SL_EENV,
-					    "cannot read '%s': %s", path,
+					    "cannot read '%s': %s", name,
 					    strerror(errno));
 		if (got == 0)
 			return 0;
@@ -138,7 +138,7 @@ static int read_fd(struct sl_buf *sb, int fd, const char *path, size_t max,
 		if (sb->len - start > max)
 			return sl_error_set(
 			    err, SL_EUSAGE,
-			    "'%s' is larger than the limit of %zu bytes", path,
+			    "'%s' is larger than the limit of %zu bytes", name,
 			    max);
 	}
 }
@@ -149,12 +149,12 @@ int sl_buf_read_file(struct sl_buf *sb, const char *path, size_t max,
 	int fd, ret;
 
 	if (!strcmp(path, "-"))
-		return read_fd(sb, STDIN_FILENO, "<stdin>", max, err);
+		return sl_buf_read_fd(sb, STDIN_FILENO, "<stdin>", max, err);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sl_error_set(err, SL_EENV, "cannot open '%s': %s", path,
 				    strerror(errno));
-	ret = read_fd(sb, fd, path, max, err);
+	ret = sl_buf_read_fd(sb, fd, path, max, err);
 	close(fd);
 	return ret;
 }

@@ -135,10 +135,13 @@ void sl_buf_addch(struct sl_buf *sb, int c);
 void sl_buf_addf(struct sl_buf *sb, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_buf_vaddf(struct sl_buf *sb, const char *fmt, va_list ap);
 /*
- * Appends the whole file at path to sb. Refuses a file larger than max
- * bytes (SL_EUSAGE, naming the limit) and reports an unreadable one as
- * SL_EENV with strerror. path "-" reads stdin.
+ * Appends all of fd, or the whole file at path, to sb. Refuses more than
+ * max bytes (SL_EUSAGE, naming the limit) and reports an unreadable one as
+ * SL_EENV with strerror; name is what messages call fd. path "-" reads
+ * stdin.
  */
+int sl_buf_read_fd(struct sl_buf *sb, int fd, const char *name, size_t max,
+		   struct sl_error *err);
 int sl_buf_read_file(struct sl_buf *sb, const char *path, size_t max,
 		     struct sl_error *err);
 
@@ -170,6 +173,11 @@ void sl_strvec_clear(struct sl_strvec *sv);
 bool sl_utf8_valid(const char *data, size_t len);
 /* Appends data to sb, each byte of an ill-formed sequence as U+FFFD. */
 void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len);
+/*
+ * Appends path as git shows it (core.quotePath off): as it is, or, when it
+ * holds a control byte, a '"' or a '\\', in double quotes with C escapes.
+ */
+void sl_buf_add_quoted_path(struct sl_buf *sb, const char *path, size_t len);
 /* Monotonic milliseconds, for durations only. */
 uint64_t sl_now_ms(void);
 

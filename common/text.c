@@ -1,6 +1,7 @@
 /*
- * text.c: UTF-8 validation and the monotonic clock: small facts about bytes
- * and time that several folders need.
+ * text.c: UTF-8 validation, paths quoted as git quotes them, and the
+ * monotonic clock: small facts about bytes and time that several folders
+ * need.
  */
 #include "common/common.h"
 
@@ -84,6 +85,36 @@ void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len)
 			i++;
 		}
 	}
+}
+
+void sl_buf_add_quoted_path(struct sl_buf *out, const char *path, size_t len)
+{
+	static const char esc_from[] = "\a\b\t\n\v\f\r\"\\";
+	static const char esc_to[] = "abtnvfr\"\\";
+	const char *e;
+	bool quote = false;
+	size_t i;
+
+	for (i = 0; i < len && !quote; i++)
+		quote = (unsigned char)path[i] < 0x20 || path[i] == 0x7f ||
+			path[i] == '"' || path[i] == '\\';
+	if (!quote) {
+		sl_buf_add(out, path, len);
+		return;
+	}
+	sl_buf_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)path[i];
+
+		e = ch ? strchr(esc_from, ch) : NULL;
+		if (e)
+			sl_buf_addf(out, "\\%c", esc_to[e - esc_from]);
+		else if (ch < 0x20 || ch == 0x7f)
+			sl_buf_addf(out, "\\%03o", ch);
+		else
+			sl_buf_addch(out, (char)ch);
+	}
+	sl_buf_addch(out, '"');
 }
 
 uint64_t sl_now_ms(void)

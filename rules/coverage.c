@@ -70,36 +70,6 @@ struct sl_finding *sl_cov_add(struct sl_check_report *report,
 	return f;
 }
 
-void sl_check_path_quote(struct sl_buf *out, const char *path, size_t len)
-{
-	static const char esc_from[] = "\a\b\t\n\v\f\r\"\\";
-	static const char esc_to[] = "abtnvfr\"\\";
-	const char *e;
-	bool quote = false;
-	size_t i;
-
-	for (i = 0; i < len && !quote; i++)
-		quote = (unsigned char)path[i] < 0x20 || path[i] == 0x7f ||
-			path[i] == '"' || path[i] == '\\';
-	if (!quote) {
-		sl_buf_add(out, path, len);
-		return;
-	}
-	sl_buf_addch(out, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)path[i];
-
-		e = ch ? strchr(esc_from, ch) : NULL;
-		if (e)
-			sl_buf_addf(out, "\\%c", esc_to[e - esc_from]);
-		else if (ch < 0x20 || ch == 0x7f)
-			sl_buf_addf(out, "\\%03o", ch);
-		else
-			sl_buf_addch(out, (char)ch);
-	}
-	sl_buf_addch(out, '"');
-}
-
 size_t sl_cov_upstream(size_t *out, bool *seen, const struct sl_rules *rules,
 		       size_t lane)
 {

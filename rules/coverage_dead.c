@@ -166,7 +166,7 @@ static void add_pattern(struct sl_buf *out, const char *text)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			break;
 	if (*p)
-		sl_check_path_quote(out, text, strlen(text));
+		sl_buf_add_quoted_path(out, text, strlen(text));
 	else
 		sl_buf_adds(out, text);
 }
@@ -177,7 +177,7 @@ static void add_example(struct sl_buf *out, const struct sl_cov *c, size_t path)
 	const struct sl_check_path *p = &c->paths[path];
 	const struct sl_rule *by = c->report->owner[path];
 
-	sl_check_path_quote(out, p->path, p->len);
+	sl_buf_add_quoted_path(out, p->path, p->len);
 	if (p->flags & SL_MATCH_DIR)
 		sl_buf_addch(out, '/');
 	sl_buf_addf(out, ": %s:%u:%u '", c->rules->file, by->pos.line,

@@ -382,13 +382,6 @@ int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
 
 void sl_check_report_release(struct sl_check_report *report);
 
-/*
- * Appends path (or a pattern) as the findings' messages show it: as it is,
- * or in double quotes, C-escaped as git quotes paths, when it holds a
- * control byte, a double quote or a backslash.
- */
-void sl_check_path_quote(struct sl_buf *out, const char *path, size_t len);
-
 /* The owners a deciding rule gives (none for NULL: unowned). Borrowed. */
 const struct sl_strvec *sl_rules_owners_of(const struct sl_rules *rules,
 					   const struct sl_rule *rule);

@@ -13,39 +13,10 @@
  */
 #include "common/common.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "selector/internal.h"
 
 /* Past this the input is refused: 100,000 paths take ~6 MiB. */
 #define PATHS_MAX_BYTES (256u * 1024 * 1024)
-
-static int read_all(struct sl_buf *sb, int fd, const char *name,
-		    struct sl_error *err)
-{
-	for (;;) {
-		ssize_t got;
-
-		sl_buf_grow(sb, 65536);
-		got = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return sl_error_set(err, SL_EENV,
-					    "cannot read '%s': %s", name,
-					    strerror(errno));
-		if (got == 0)
-			return 0;
-		sl_buf_setlen(sb, sb->len + (size_t)got);
-		if (sb->len > PATHS_MAX_BYTES)
-			return sl_error_set(
-			    err, SL_EUSAGE,
-			    "'%s' is past the limit of %u bytes "
-			    "for a list of paths",
-			    name, PATHS_MAX_BYTES);
-	}
-}
 
 /* What is wrong with the name p[0..len), or NULL when it is fine. */
 static const char *bad_name(const char *p, size_t len, bool nul)
@@ -125,7 +96,7 @@ int sl_change_list_read_fd(struct sl_change_list *out, int fd, const char *name,
 			   bool nul, struct sl_error *err)
 {
 	struct sl_buf sb = SL_BUF_INIT;
-	int ret = read_all(&sb, fd, name, err);
+	int ret = sl_buf_read_fd(&sb, fd, name, PATHS_MAX_BYTES, err);
 
 	if (!ret)
 		ret = from_buffer(out, &sb, name, nul, err);
