@@ -11,170 +11,21 @@
 #include "common/common.h"
 
 #include "rules/codeowners_internal.h"
-
-struct byteset {
-	uint64_t w[4];
-};
-
-static void set_add(struct byteset *s, unsigned c)
-{
-	s->w[c >> 6] |= UINT64_C(1) << (c & 63);
-}
-
-static bool set_has(const struct byteset *s, unsigned c)
-{
-	return s->w[c >> 6] >> (c & 63) & 1;
-}
-
-static bool is_alpha(unsigned c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(unsigned c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* git's simple_length(): the bytes before the first of * ? [ \. */
-static size_t simple_length(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (strchr("*?[\\", s[i]))
-			break;
-	return i;
-}
+#include "rules/internal.h"
 
 /*
- * Is c in the class [:name:]? wildmatch tests with git's own ctype
- * (git-compat-util.h, ctype.c), which knows ASCII only and whose space is
- * tab, newline, carriage return and space. -1 for a name wildmatch does
- * not know, which makes the pattern match nothing.
- */
-static int in_named_class(const char *name, size_t len, unsigned c)
-{
-	static const char *const names[] = {
-	    "alnum", "alpha", "blank", "cntrl", "digit", "graph",
-	    "lower", "print", "punct", "space", "upper", "xdigit",
-	};
-	size_t i;
-
-	for (i = 0; i < SL_ARRAY_SIZE(names); i++)
-		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
-			break;
-	switch (i) {
-	case 0:
-		return is_alpha(c) || is_digit(c);
-	case 1:
-		return is_alpha(c);
-	case 2:
-		return c == ' ' || c == '\t';
-	case 3:
-		return c < 0x20 || c == 0x7f;
-	case 4:
-		return is_digit(c);
-	case 5:
-		return c > 0x20 && c < 0x7f;
-	case 6:
-		return c >= 'a' && c <= 'z';
-	case 7:
-		return c >= 0x20 && c < 0x7f;
-	case 8:
-		return c > 0x20 && c < 0x7f && !is_alpha(c) && !is_digit(c);
-	case 9:
-		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-	case 10:
-		return c >= 'A' && c <= 'Z';
-	case 11:
-		return is_digit(c) || (c >= 'a' && c <= 'f') ||
-		       (c >= 'A' && c <= 'F');
-	}
-	return -1;
-}
-
-/* Adds the members of "[:name:]" (p[s..q) is "name:") to set. */
-static bool add_named_class(struct byteset *set, const char *name, size_t len)
-{
-	unsigned x;
-	int in;
-
-	for (x = 1; x < 256; x++) {
-		in = in_named_class(name, len, x);
-		if (in < 0)
-			return false;
-		if (in)
-			set_add(set, x);
-	}
-	return true;
-}
-
-/*
- * Parses the class that starts at p[at] == '[' exactly as wildmatch's
- * do-while loop does: a ']' right after "[" or "[!" is a member, '-' makes
- * a range only between two members, "[:name:]" only when it closes with
- * ":]", '\' escapes. Never a '/' (WM_PATHNAME; a name has none) nor a NUL.
- * Returns the index after the closing ']', or 0 when the class is
- * malformed, which makes wildmatch abort: the pattern matches nothing.
+ * The class at p[at] == '[' as wildmatch reads it, which never matches a
+ * '/' (WM_PATHNAME; a name has none). Returns the index after its ']', or
+ * 0 when wildmatch gives up on it: the pattern then matches nothing.
  */
 static size_t parse_class(const unsigned char *p, size_t n, size_t at,
 			  struct byteset *set)
 {
-	size_t k = at + 1, s, q;
-	unsigned c, prev = 0, x;
-	bool negated = false;
+	struct sl_wildmatch_name unknown = {NULL, 0};
+	size_t end = sl_wildmatch_class(set, p, n, at, &unknown);
 
-	memset(set, 0, sizeof(*set));
-	if (k < n && (p[k] == '!' || p[k] == '^')) {
-		negated = true;
-		k++;
-	}
-	for (;;) {
-		if (k >= n)
-			return 0;
-		c = p[k];
-		if (c == '\\') {
-			if (++k >= n)
-				return 0;
-			c = p[k];
-			set_add(set, c);
-		} else if (c == '-' && prev && k + 1 < n && p[k + 1] != ']') {
-			c = p[++k];
-			if (c == '\\' && ++k >= n)
-				return 0;
-			c = p[k];
-			for (x = prev; x <= c; x++)
-				set_add(set, x);
-			c = 0;
-		} else if (c == '[' && k + 1 < n && p[k + 1] == ':') {
-			for (s = k + 2, q = s; q < n && p[q] != ']'; q++)
-				;
-			if (q >= n)
-				return 0;
-			if (q == s || p[q - 1] != ':') {
-				set_add(set, '['); /* not a name: a plain '[' */
-			} else {
-				if (!add_named_class(set, (const char *)p + s,
-						     q - s - 1))
-					return 0;
-				c = 0;
-				k = q;
-			}
-		} else {
-			set_add(set, c);
-		}
-		prev = c;
-		if (++k >= n)
-			return 0;
-		if (p[k] == ']')
-			break;
-	}
-	if (negated)
-		for (x = 0; x < 4; x++)
-			set->w[x] = ~set->w[x];
-	set->w[0] &= ~(UINT64_C(1) << 0 | UINT64_C(1) << '/');
-	return k + 1;
+	bs_del(set, '/');
+	return end;
 }
 
 /* ---- reading a pattern ------------------------------------------------- */
@@ -289,7 +140,7 @@ void sl_co_glob_init(struct sl_co_glob *g, const char *text, bool exact_rule,
 	}
 	g->name = !memchr(s, '/', len);
 	/* git's nowildcardlen counts the leading '/', which then goes. */
-	g->prefix = simple_length(s, len);
+	g->prefix = sl_wildmatch_simple_length(s, len);
 	if (!g->name && s[0] == '/') {
 		s++;
 		len--;
@@ -324,10 +175,15 @@ void sl_co_glob_release(struct sl_co_glob *g)
 
 /* ---- the regular expression -------------------------------------------- */
 
+static bool is_alnum(unsigned c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
 static void add_literal(struct sl_buf *out, unsigned char c)
 {
-	if (is_alpha(c) || is_digit(c) || c >= 0x80 ||
-	    (c && strchr("/_-:@,%=~'\"!&;<> `", c)))
+	if (is_alnum(c) || c >= 0x80 || (c && strchr("/_-:@,%=~'\"!&;<> `", c)))
 		sl_buf_addch(out, c);
 	else if (c < 0x20 || c == 0x7f)
 		sl_buf_addf(out, "\\x%02x", c);
@@ -337,7 +193,7 @@ static void add_literal(struct sl_buf *out, unsigned char c)
 
 static void add_class_byte(struct sl_buf *out, unsigned c)
 {
-	if (is_alpha(c) || is_digit(c))
+	if (is_alnum(c))
 		sl_buf_addch(out, (int)c);
 	else
 		sl_buf_addf(out, "\\x%02x", c);
@@ -350,11 +206,11 @@ static void add_class(struct sl_buf *out, const struct byteset *set)
 
 	sl_buf_addch(out, '[');
 	while (c < 256) {
-		if (!set_has(set, c)) {
+		if (!bs_has(set, c)) {
 			c++;
 			continue;
 		}
-		for (end = c; end + 1 < 256 && set_has(set, end + 1); end++)
+		for (end = c; end + 1 < 256 && bs_has(set, end + 1); end++)
 			;
 		add_class_byte(out, c);
 		if (end > c + 1)

@@ -57,154 +57,29 @@ static void add_loop(struct builder *b, uint32_t set, size_t where)
 	t->loop = 1;
 }
 
-/*
- * The POSIX classes as git's wildmatch tests them: git's own ctype
- * (ASCII only; isspace is tab, LF, CR and space, without VT and FF).
- */
-static bool in_named_class(const char *name, size_t len, unsigned c)
-{
-#define IS(s) (len == sizeof(s) - 1 && !memcmp(name, s, len))
-	bool upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
-	bool digit = c >= '0' && c <= '9';
-	bool punct = (c >= 33 && c <= 47) || (c >= 58 && c <= 64) ||
-		     (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
-
-	if (IS("alnum"))
-		return upper || lower || digit;
-	if (IS("alpha"))
-		return upper || lower;
-	if (IS("blank"))
-		return c == ' ' || c == '\t';
-	if (IS("cntrl"))
-		return c < 32 || c == 127;
-	if (IS("digit"))
-		return digit;
-	if (IS("graph"))
-		return c >= 33 && c <= 126;
-	if (IS("lower"))
-		return lower;
-	if (IS("print"))
-		return c >= 32 && c <= 126;
-	if (IS("punct"))
-		return punct;
-	if (IS("space"))
-		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-	if (IS("upper"))
-		return upper;
-	if (IS("xdigit"))
-		return digit || (c >= 'a' && c <= 'f') ||
-		       (c >= 'A' && c <= 'F');
-	return false;
-#undef IS
-}
-
-static bool named_class_known(const char *name, size_t len)
-{
-	static const char *const names[] = {
-	    "alnum", "alpha", "blank", "cntrl", "digit", "graph",
-	    "lower", "print", "punct", "space", "upper", "xdigit",
-	};
-	size_t i;
-
-	for (i = 0; i < SL_ARRAY_SIZE(names); i++)
-		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
-			return true;
-	return false;
-}
-
-static int unterminated_class(struct builder *b, size_t at,
-			      struct sl_error *err)
-{
-	return sl_error_set(err, SL_ERULES,
-			    "pattern '%s' has an unterminated '[' at offset "
-			    "%zu; write '\\[' for a literal '['",
-			    b->text, at + b->base);
-}
-
-/*
- * Parses the class that starts at p[*pos] == '[' exactly as wildmatch's
- * do-while loop does (a ']' right after '[' or '[!' is a member; '-'
- * makes a range only between two members; "[:name:]" only when it closes
- * with ":]"), into set. Leaves *pos after the closing ']'.
- */
+/* The class at p[*pos] into set (sl_wildmatch_class()); *pos past it. */
 static int parse_class(struct builder *b, struct byteset *set,
 		       const unsigned char *p, size_t n, size_t *pos,
 		       struct sl_error *err)
 {
-	size_t at = *pos, k = at + 1;
-	unsigned c, prev = 0, x;
-	bool negated = false;
+	struct sl_wildmatch_name unknown = {NULL, 0};
+	size_t end = sl_wildmatch_class(set, p, n, *pos, &unknown);
 
-	memset(set, 0, sizeof(*set));
-	if (k < n && (p[k] == '!' || p[k] == '^')) {
-		negated = true;
-		k++;
+	if (end) {
+		*pos = end;
+		return 0;
 	}
-	for (;;) {
-		if (k >= n)
-			return unterminated_class(b, at, err);
-		c = p[k];
-		if (c == '\\') {
-			if (++k >= n)
-				return unterminated_class(b, at, err);
-			c = p[k];
-			bs_add(set, c);
-		} else if (c == '-' && prev && k + 1 < n && p[k + 1] != ']') {
-			c = p[++k];
-			if (c == '\\') {
-				if (++k >= n)
-					return unterminated_class(b, at, err);
-				c = p[k];
-			}
-			for (x = prev; x <= c; x++)
-				bs_add(set, x);
-			c = 0;
-		} else if (c == '[' && k + 1 < n && p[k + 1] == ':') {
-			size_t s = k + 2, q = s;
-
-			while (q < n && p[q] != ']')
-				q++;
-			if (q >= n)
-				return unterminated_class(b, at, err);
-			if (q == s || p[q - 1] != ':') {
-				/* Not a class name: a plain '['. */
-				bs_add(set, '[');
-				c = '[';
-			} else {
-				const char *name = (const char *)p + s;
-				size_t len = q - s - 1;
-
-				if (!named_class_known(name, len))
-					return sl_error_set(
-					    err, SL_ERULES,
-					    "pattern '%s' names an unknown "
-					    "character class '[:%.*s:]'; the "
-					    "classes are alnum, alpha, blank, "
-					    "cntrl, digit, graph, lower, "
-					    "print, punct, space, upper and "
-					    "xdigit",
-					    b->text, (int)len, name);
-				for (x = 1; x < 256; x++)
-					if (in_named_class(name, len, x))
-						bs_add(set, x);
-				c = 0;
-				k = q;
-			}
-		} else {
-			bs_add(set, c);
-		}
-		prev = c;
-		if (++k >= n)
-			return unterminated_class(b, at, err);
-		if (p[k] == ']')
-			break;
-	}
-	if (negated)
-		for (x = 0; x < 4; x++)
-			set->w[x] = ~set->w[x];
-	bs_del(set, 0);
-	*pos = k + 1;
-	return 0;
+	if (!unknown.name)
+		return sl_error_set(err, SL_ERULES,
+				    "pattern '%s' has an unterminated '[' at "
+				    "offset %zu; write '\\[' for a literal '['",
+				    b->text, *pos + b->base);
+	return sl_error_set(err, SL_ERULES,
+			    "pattern '%s' names an unknown character class "
+			    "'[:%.*s:]'; the classes are alnum, alpha, blank, "
+			    "cntrl, digit, graph, lower, print, punct, space, "
+			    "upper and xdigit",
+			    b->text, (int)unknown.len, unknown.name);
 }
 
 /* Is "**" at p[i..j) a whole segment, as wildmatch decides it? */
@@ -337,17 +212,6 @@ static size_t trimmed_length(const char *s, size_t len)
 	return last_space == SIZE_MAX ? len : last_space;
 }
 
-/* git's simple_length(): the bytes before the first of * ? [ \. */
-static size_t simple_length(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == '\\')
-			break;
-	return i;
-}
-
 /* What git would read differently from what the user wrote. */
 static int check_text(const char *text, size_t len, struct sl_error *err)
 {
@@ -395,7 +259,7 @@ static int compile_program(struct builder *b, const char *s, size_t len,
 	if (g->kind == GLOB_NAME)
 		return parse_tokens(b, (const unsigned char *)s, len, 0, false,
 				    err);
-	prefix = simple_length(s, len);
+	prefix = sl_wildmatch_simple_length(s, len);
 	if (s[0] == '/') {
 		s++;
 		len--;

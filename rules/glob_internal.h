@@ -31,10 +31,6 @@ struct glob_tok {
 	uint32_t where; /* offset in the pattern, for messages */
 };
 
-struct byteset {
-	uint64_t w[4];
-};
-
 /* A pattern without a '/' (but a trailing one) matches a name at any depth;
  * any other is anchored and matched against the whole path. */
 enum glob_kind { GLOB_NAME, GLOB_PATH };
@@ -99,21 +95,6 @@ static inline const struct byteset *tok_set(const struct sl_glob *g,
 
 /* Enough words for every position of the longest pattern. */
 #define MAXW ((SL_PATTERN_MAX + 1) / 64 + 1)
-
-static inline void bs_add(struct byteset *s, unsigned c)
-{
-	s->w[c >> 6] |= UINT64_C(1) << (c & 63);
-}
-
-static inline void bs_del(struct byteset *s, unsigned c)
-{
-	s->w[c >> 6] &= ~(UINT64_C(1) << (c & 63));
-}
-
-static inline bool bs_has(const struct byteset *s, unsigned c)
-{
-	return s->w[c >> 6] >> (c & 63) & 1;
-}
 
 /* glob_analyze.c */
 

@@ -80,4 +80,48 @@ int sl_regex_match(const struct sl_regex *re, const char *path, size_t len,
 void sl_pattern_index_key(const struct sl_pattern *pattern,
 			  struct sl_index_key *out);
 
+/* ---- wildmatch.c: git's wildmatch, as both pattern readers need it ---- */
+
+/* A set of bytes. */
+struct byteset {
+	uint64_t w[4];
+};
+
+static inline void bs_add(struct byteset *s, unsigned c)
+{
+	s->w[c >> 6] |= UINT64_C(1) << (c & 63);
+}
+
+static inline void bs_del(struct byteset *s, unsigned c)
+{
+	s->w[c >> 6] &= ~(UINT64_C(1) << (c & 63));
+}
+
+static inline bool bs_has(const struct byteset *s, unsigned c)
+{
+	return s->w[c >> 6] >> (c & 63) & 1;
+}
+
+/* A [:name:] wildmatch does not know; borrowed from the pattern. */
+struct sl_wildmatch_name {
+	const char *name;
+	size_t len;
+};
+
+/*
+ * Reads the bracket class that starts at p[at] == '[' exactly as
+ * wildmatch's do-while loop does: a ']' right after "[" or "[!" is a
+ * member, '-' makes a range only between two members, "[:name:]" only
+ * when it closes with ":]", '\' escapes. The set is negated when the
+ * class is, and never holds NUL; removing '/' (WM_PATHNAME) is the
+ * caller's. Returns the index after the closing ']', or 0 when wildmatch
+ * would give up on the class: it never closes, or it names a class
+ * wildmatch does not know (then *unknown says which).
+ */
+size_t sl_wildmatch_class(struct byteset *set, const unsigned char *p, size_t n,
+			  size_t at, struct sl_wildmatch_name *unknown);
+
+/* git's simple_length(): the bytes before the first of * ? [ \. */
+size_t sl_wildmatch_simple_length(const char *s, size_t len);
+
 #endif
