@@ -49,20 +49,13 @@ static char *time_text(int64_t t)
 }
 
 /* Prints root (stolen) as indented JSON. */
-static int print_json(json_t *root, struct sl_error *err)
+static void print_json(json_t *root)
 {
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	int ret = 0;
+	struct sl_buf out = SL_BUF_INIT;
 
-	json_decref(root);
-	if (text)
-		printf("%s\n", text);
-	else
-		ret = sl_error_set(err, SL_EENV,
-				   "cannot encode the output as "
-				   "JSON (out of memory?)");
-	free(text);
-	return ret;
+	sl_json_dump(&out, root, JSON_INDENT(2));
+	cli_print(&out);
+	sl_buf_release(&out);
 }
 
 /* ---- list --------------------------------------------------------------- */
@@ -122,7 +115,7 @@ int ov_list(struct ov_ctx *ctx, struct sl_error *err)
 			sl_json_append(items, sl_override_json(&list.items[i]));
 		root = json_object();
 		sl_json_set(root, "overrides", items); /* takes items */
-		ret = print_json(root, err);
+		print_json(root);
 	} else if (!ret && list.n) {
 		list_text(&out, &list);
 	} else if (!ret) {
@@ -205,7 +198,7 @@ int ov_log(struct ov_ctx *ctx, struct sl_error *err)
 				       sl_ledger_event_json(&log.events[i]));
 		root = json_object();
 		sl_json_set(root, "events", events); /* takes events */
-		ret = print_json(root, err);
+		print_json(root);
 	} else if (!ret && log.n) {
 		log_text(&out, &log, id == 0);
 	} else if (!ret) {

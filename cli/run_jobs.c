@@ -38,16 +38,6 @@ int cli_job_for_pick(struct sl_job *job, const struct sl_plan *plan,
 				    add_changed, &sink, err);
 }
 
-static bool strvec_has(const struct sl_strvec *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return true;
-	return false;
-}
-
 int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
 		     const struct sl_plan *plan, const struct sl_strvec *names,
 		     struct sl_error *err)
@@ -66,7 +56,8 @@ int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
 	for (i = 0; i < sel->npicks; i++) {
 		const struct sl_pick *p = &sel->picks[i];
 
-		if (names->n ? strvec_has(names, p->gate->name) : p->selected)
+		if (names->n ? sl_strvec_has(names, p->gate->name)
+			     : p->selected)
 			(*out)[(*n)++] = p;
 	}
 	return 0;

@@ -166,6 +166,8 @@ void sl_strvec_push_take(struct sl_strvec *sv, char *s);
 void sl_strvec_pushf(struct sl_strvec *sv, const char *fmt, ...)
     SL_PRINTF(2, 3);
 void sl_strvec_clear(struct sl_strvec *sv);
+/* Is s one of sv's strings? */
+bool sl_strvec_has(const struct sl_strvec *sv, const char *s);
 
 /* ---- text and time -------------------------------------------------- */
 
@@ -210,6 +212,12 @@ void sl_base64_encode(struct sl_buf *out, const unsigned char *in, size_t len);
 void sl_json_set(struct json_t *obj, const char *key, struct json_t *value);
 /* Appends value to arr, taking ownership of value; aborts if jansson fails. */
 void sl_json_append(struct json_t *arr, struct json_t *value);
+/*
+ * Appends root as JSON text (jansson's flags, keys in the order they were
+ * set) and a newline, and frees root; aborts if jansson cannot encode it
+ * (out of memory: every value was built by the functions above).
+ */
+void sl_json_dump(struct sl_buf *out, struct json_t *root, size_t flags);
 
 /* ---- a streaming JSON writer (common/json_writer.c) ---------------- */
 

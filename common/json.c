@@ -112,6 +112,18 @@ void sl_json_append(json_t *arr, json_t *value)
 		die_jansson("an array element");
 }
 
+void sl_json_dump(struct sl_buf *out, json_t *root, size_t flags)
+{
+	char *text = json_dumps(root, flags | JSON_PRESERVE_ORDER);
+
+	if (!text)
+		die_jansson("to encode a document");
+	sl_buf_adds(out, text);
+	sl_buf_addch(out, '\n');
+	free(text);
+	json_decref(root);
+}
+
 void sl_json_set_path(json_t *obj, const char *key, const char *path,
 		      size_t len)
 {

@@ -44,3 +44,13 @@ void sl_strvec_clear(struct sl_strvec *sv)
 	sv->n = 0;
 	sv->alloc = 0;
 }
+
+bool sl_strvec_has(const struct sl_strvec *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return true;
+	return false;
+}

@@ -126,7 +126,6 @@ void sl_override_doc_write(struct sl_buf *out,
 {
 	json_t *root = json_object();
 	json_t *list = json_array();
-	char *text;
 	size_t i;
 
 	sl_json_set(root, "schema", json_string(DOC_SCHEMA));
@@ -134,15 +133,7 @@ void sl_override_doc_write(struct sl_buf *out,
 	for (i = 0; i < doc->decisions.n; i++)
 		sl_json_append(list, decision_json(&doc->decisions.events[i]));
 	sl_json_set(root, "decisions", list);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text) {
-		fputs("sluice: out of memory\n", stderr);
-		abort();
-	}
-	sl_buf_adds(out, text);
-	sl_buf_addch(out, '\n');
-	free(text);
-	json_decref(root);
+	sl_json_dump(out, root, JSON_INDENT(2));
 }
 
 /* ---- parsing ---------------------------------------------------------- */

@@ -164,7 +164,6 @@ void sl_results_write_json(struct sl_buf *out, const struct sl_results *results)
 {
 	json_t *root = json_object(), *gates = json_array();
 	const char *why;
-	char *text;
 	size_t i;
 
 	sl_json_set(root, "schema", json_string(SL_RESULTS_SCHEMA));
@@ -183,15 +182,7 @@ void sl_results_write_json(struct sl_buf *out, const struct sl_results *results)
 	for (i = 0; i < results->n; i++)
 		sl_json_append(gates, gate_json(&results->gates[i]));
 	sl_json_set(root, "gates", gates);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text) {
-		fprintf(stderr, "sluice: out of memory (writing JSON)\n");
-		abort();
-	}
-	sl_buf_adds(out, text);
-	sl_buf_addch(out, '\n');
-	free(text);
-	json_decref(root);
+	sl_json_dump(out, root, JSON_INDENT(2));
 }
 
 /* ---- reading JSON ----------------------------------------------------- */
@@ -428,23 +419,13 @@ static void copy_gate(struct sl_results *out, const struct sl_gate_result *g)
 	    g->override.reason ? sl_xstrdup(g->override.reason) : NULL;
 }
 
-static bool strvec_has(const struct sl_strvec *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return true;
-	return false;
-}
-
 static int merge_shard(struct sl_results *out, const struct sl_results *shard,
 		       const char *const *names, size_t i, struct sl_error *err)
 {
 	size_t k;
 
 	for (k = 0; k < shard->selected.n; k++)
-		if (!strvec_has(&out->selected, shard->selected.v[k]))
+		if (!sl_strvec_has(&out->selected, shard->selected.v[k]))
 			sl_strvec_push(&out->selected, shard->selected.v[k]);
 	for (k = 0; k < shard->n; k++) {
 		const struct sl_gate_result *g = &shard->gates[k];

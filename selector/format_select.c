@@ -281,20 +281,6 @@ static void write_json(struct sl_buf *out, const struct sl_plan *plan)
 	sl_jw_end(&w, '}');
 }
 
-static void dump(struct sl_buf *out, json_t *root, size_t flags)
-{
-	char *text = json_dumps(root, flags | JSON_PRESERVE_ORDER);
-
-	if (!text) {
-		fprintf(stderr, "sluice: out of memory (writing JSON)\n");
-		abort();
-	}
-	sl_buf_adds(out, text);
-	sl_buf_addch(out, '\n');
-	free(text);
-	json_decref(root);
-}
-
 /* ---- CI fan-out ------------------------------------------------------ */
 
 static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan)
@@ -319,7 +305,7 @@ static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan)
 		sl_json_append(include, job);
 	}
 	sl_json_set(root, "include", include);
-	dump(out, root, JSON_COMPACT);
+	sl_json_dump(out, root, JSON_COMPACT);
 }
 
 /* The selection options a shard's `sluice run` needs to select the same. */
