@@ -193,77 +193,35 @@ static void not_selected(struct sl_pick *pick, const struct sl_buf *why)
 	sl_strvec_push(&pick->reasons, why->buf);
 }
 
-static int pick_contract(struct view *v, struct sl_pick *pick,
-			 struct sl_error *err)
+/*
+ * Selects pick for each of n touched names (touched[idx[k]], or
+ * touched[k] with idx NULL) that its gate's `when` takes, each a reason:
+ * "PATH -> lane LANE" for a local gate, "PATH -> when ..." or "PATH ->
+ * any change" for a contract gate (lane NULL).
+ */
+static int pick_paths(struct view *v, struct sl_pick *pick, const size_t *idx,
+		      size_t n, const char *lane, struct sl_error *err)
 {
 	const struct sl_gate *gate = pick->gate;
 	struct sl_buf sb = SL_BUF_INIT;
 	const struct sl_rule *when;
-	size_t i;
+	size_t k;
 	int ret = 0;
 
-	for (i = 0; i < v->ntouched; i++) {
+	for (k = 0; k < n; k++) {
+		const struct sl_touched *t = &v->touched[idx ? idx[k] : k];
+
 		if (reasons_full(pick) && !gate->when.n) {
 			/* Without `when` every path counts: no need to look. */
-			pick->more_reasons += v->ntouched - i;
-			break;
-		}
-		ret = when_match(&when, gate, &v->touched[i], err);
-		if (ret < 0)
-			goto out;
-		if (!ret)
-			continue;
-		pick->selected = true;
-		if (reasons_full(pick)) {
-			pick->more_reasons++;
-			continue;
-		}
-		sl_buf_reset(&sb);
-		print_path(&sb, &v->touched[i]);
-		if (when)
-			sl_buf_addf(&sb, " -> when '%s'", when->text);
-		else
-			sl_buf_adds(&sb, " -> any change");
-		add_reason(&pick->reasons, &pick->more_reasons, &sb);
-	}
-	ret = 0;
-	if (pick->selected)
-		goto out;
-	sl_buf_reset(&sb);
-	if (!v->ntouched) {
-		sl_buf_adds(&sb, "nothing changed");
-	} else {
-		sl_buf_adds(&sb, "no changed path matches ");
-		describe_when(&sb, gate);
-	}
-	not_selected(pick, &sb);
-out:
-	sl_buf_release(&sb);
-	return ret;
-}
-
-static int pick_local(struct view *v, struct sl_pick *pick,
-		      struct sl_error *err)
-{
-	const struct sl_gate *gate = pick->gate;
-	const char *lane = v->rules->lanes[gate->lane].name;
-	size_t k, end = v->lane_start[gate->lane + 1];
-	struct sl_buf sb = SL_BUF_INIT;
-	const struct sl_rule *when;
-	int ret = 0;
-
-	for (k = v->lane_start[gate->lane]; k < end; k++) {
-		const struct sl_touched *t = &v->touched[v->lane_paths[k]];
-
-		if (reasons_full(pick) && !gate->when.n) {
-			pick->more_reasons += end - k;
+			pick->more_reasons += n - k;
 			break;
 		}
 		ret = when_match(&when, gate, t, err);
 		if (ret < 0)
-			goto out;
+			break;
 		if (!ret)
 			continue;
+		ret = 0;
 		pick->selected = true;
 		if (reasons_full(pick)) {
 			pick->more_reasons++;
@@ -271,27 +229,62 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 		}
 		sl_buf_reset(&sb);
 		print_path(&sb, t);
-		sl_buf_adds(&sb, " -> lane ");
-		sl_buf_adds(&sb, lane);
-		add_when_suffix(&sb, when);
+		if (lane) {
+			sl_buf_adds(&sb, " -> lane ");
+			sl_buf_adds(&sb, lane);
+			add_when_suffix(&sb, when);
+		} else if (when) {
+			sl_buf_addf(&sb, " -> when '%s'", when->text);
+		} else {
+			sl_buf_adds(&sb, " -> any change");
+		}
 		add_reason(&pick->reasons, &pick->more_reasons, &sb);
 	}
-	ret = 0;
-	if (pick->selected)
-		goto out;
-	sl_buf_reset(&sb);
-	if (!lane_count(v, gate->lane)) {
+	sl_buf_release(&sb);
+	return ret < 0 ? ret : 0;
+}
+
+static int pick_contract(struct view *v, struct sl_pick *pick,
+			 struct sl_error *err)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	int ret = pick_paths(v, pick, NULL, v->ntouched, NULL, err);
+
+	if (ret || pick->selected)
+		return ret;
+	if (!v->ntouched) {
+		sl_buf_adds(&sb, "nothing changed");
+	} else {
+		sl_buf_adds(&sb, "no changed path matches ");
+		describe_when(&sb, pick->gate);
+	}
+	not_selected(pick, &sb);
+	sl_buf_release(&sb);
+	return 0;
+}
+
+static int pick_local(struct view *v, struct sl_pick *pick,
+		      struct sl_error *err)
+{
+	size_t lane_ix = pick->gate->lane, start = v->lane_start[lane_ix];
+	const char *lane = v->rules->lanes[lane_ix].name;
+	struct sl_buf sb = SL_BUF_INIT;
+	int ret = pick_paths(v, pick, v->lane_paths + start,
+			     v->lane_start[lane_ix + 1] - start, lane, err);
+
+	if (ret || pick->selected)
+		return ret;
+	if (!lane_count(v, lane_ix)) {
 		sl_buf_addf(&sb, "no changed path is owned by lane %s", lane);
 	} else {
 		sl_buf_addf(&sb,
 			    "lane %s changed (%zu paths), but none matches ",
-			    lane, lane_count(v, gate->lane));
-		describe_when(&sb, gate);
+			    lane, lane_count(v, lane_ix));
+		describe_when(&sb, pick->gate);
 	}
 	not_selected(pick, &sb);
-out:
 	sl_buf_release(&sb);
-	return ret;
+	return 0;
 }
 
 /*

@@ -537,6 +537,41 @@ static void select__submodule_matches_directory_patterns(void **state)
 	sl_rules_free(rules);
 }
 
+/* A `when` that hits the regex match limit is an error, never "not
+ * selected": for a contract gate and for a local one. */
+static void select__when_limit_is_an_error_not_a_skip(void **state)
+{
+	static const char *const yaml[] = {
+	    "version: 1\nunowned: global-only\nglobal:\n  gates:\n"
+	    "    g: {run: x, when: ['re:(a|a)*b']}\n",
+	    "version: 1\nlanes:\n  lib:\n    paths: [lib/]\n    gates:\n"
+	    "      l: {run: x, when: ['re:lib/(a|a)*b']}\n",
+	};
+	static const char *const paths[][2] = {
+	    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb", NULL},
+	    {"lib/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb", NULL},
+	};
+	struct sl_touched touched[2];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct sl_select_options opts = {NULL, NULL, false, NULL};
+		struct sl_error err = SL_ERROR_INIT;
+		struct sl_selection *sel = (struct sl_selection *)&err;
+		struct sl_rules *rules = load(yaml[i]);
+
+		opts.base = rules;
+		assert_int_not_equal(sl_select(&sel, &opts, touched,
+					       touch(touched, paths[i]), &err),
+				     0);
+		assert_null(sel);
+		assert_non_null(strstr(sl_error_message(&err), "limit"));
+		sl_error_release(&err);
+		sl_rules_free(rules);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +590,7 @@ int main(void)
 		select__each_gate_sees_the_paths_that_brought_it_in),
 	    cmocka_unit_test(select__reasons_are_capped_and_counted),
 	    cmocka_unit_test(select__submodule_matches_directory_patterns),
+	    cmocka_unit_test(select__when_limit_is_an_error_not_a_skip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
