@@ -498,28 +498,14 @@ static json_t *json_report(const struct check_ctx *x,
 	return root;
 }
 
-static int append_chunk(const char *data, size_t len, void *sb)
+static void print_json(const struct check_ctx *x, const struct check_opts *opts,
+		       bool ok)
 {
-	sl_buf_add(sb, data, len);
-	return 0;
-}
-
-static int print_json(const struct check_ctx *x, const struct check_opts *opts,
-		      bool ok, struct sl_error *err)
-{
-	json_t *root = json_report(x, opts, ok);
 	struct sl_buf out = SL_BUF_INIT;
-	int ret = 0;
 
-	if (json_dump_callback(root, append_chunk, &out, JSON_INDENT(2)))
-		ret = sl_error_set(err, SL_EENV,
-				   "cannot encode the check's report as JSON");
-	sl_buf_addch(&out, '\n');
-	if (!ret)
-		cli_print(&out);
-	json_decref(root);
+	sl_json_dump(&out, json_report(x, opts, ok), JSON_INDENT(2));
+	cli_print(&out);
 	sl_buf_release(&out);
-	return ret;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -549,12 +535,10 @@ int cmd_check(int argc, char **argv, const struct cli_globals *g)
 		goto fail;
 	ok = !x.report.count[SL_SEVERITY_ERROR] &&
 	     !(opts.strict && x.report.count[SL_SEVERITY_WARNING]);
-	if (opts.format == FORMAT_JSON) {
-		if (print_json(&x, &opts, ok, &err))
-			goto fail;
-	} else {
+	if (opts.format == FORMAT_JSON)
+		print_json(&x, &opts, ok);
+	else
 		print_text(&x, &opts);
-	}
 	ret = ok ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 	goto out;
 fail:
