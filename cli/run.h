@@ -47,7 +47,12 @@ void cli_run_id(struct sl_buf *out);
  * an override_note saying why. Overrides need trusted rules and a commit:
  * none apply to a --worktree run or when the base's rules were not read.
  * Returns SL_EENV when the ledger cannot be trusted (nothing is overridden
- * then).
+ * then), or when applying stops at a gate whose override cannot be checked
+ * or recorded (ssh-keygen failed, the disk is full): the gates before it
+ * whose `applied` event the ledger committed stay `overridden`, because the
+ * append-only ledger cannot take that back; that gate and every later
+ * failure keep their status, with an override_note saying why, and err
+ * names the gate that stopped it and the gates that stayed overridden.
  */
 int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 			struct sl_repo *repo, const char *ledger_opt,

@@ -86,6 +86,51 @@ static size_t count_failures(const struct sl_results *results)
 	return n;
 }
 
+/*
+ * Applying stopped at gate stop (err says why). The overrides applied before
+ * it stay applied: the ledger recorded that this run used them, and an
+ * append-only ledger cannot take that back, so the results say the same.
+ * stop and every later failure keep the status they ran with, with a note
+ * saying that no override was checked for them; err says which gates were
+ * overridden, if any.
+ */
+static void stopped(struct sl_results *results, size_t stop,
+		    const struct sl_strvec *applied, struct sl_error *err)
+{
+	const char *name = results->gates[stop].name;
+	struct sl_buf note = SL_BUF_INIT, list = SL_BUF_INIT;
+	size_t i;
+
+	sl_buf_addf(&note, "no override could be checked: %s",
+		    sl_error_message(err));
+	free(results->gates[stop].override_note);
+	results->gates[stop].override_note = sl_buf_detach(&note, NULL);
+	sl_buf_addf(&note,
+		    "no override was checked: applying overrides stopped at "
+		    "gate '%s'",
+		    name);
+	for (i = stop + 1; i < results->n; i++)
+		if (is_failure(&results->gates[i]) &&
+		    !results->gates[i].override_note)
+			results->gates[i].override_note = sl_xstrdup(note.buf);
+	for (i = 0; i < applied->n; i++)
+		sl_buf_addf(&list, "%s'%s'", i ? ", " : "", applied->v[i]);
+	if (!applied->n)
+		sl_error_prefix(
+		    err,
+		    "cannot apply overrides (stopped at gate '%s'); "
+		    "nothing was overridden",
+		    name);
+	else
+		sl_error_prefix(
+		    err,
+		    "cannot apply overrides (stopped at gate '%s'); "
+		    "only %s stayed overridden, as the ledger recorded",
+		    name, list.buf);
+	sl_buf_release(&note);
+	sl_buf_release(&list);
+}
+
 static int open_verified(struct sl_ledger **ledger, const char *path,
 			 struct sl_error *err)
 {
@@ -107,6 +152,7 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 {
 	struct sl_buf path = SL_BUF_INIT, actor = SL_BUF_INIT,
 		      note = SL_BUF_INIT;
+	struct sl_strvec applied = SL_STRVEC_INIT;
 	struct sl_ledger *ledger = NULL;
 	char *signers = NULL;
 	size_t i;
@@ -140,11 +186,19 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 		ret = cli_allowed_signers(&signers, repo, plan, err);
 	if (!ret && cli_identity(&actor, NULL, repo, NULL))
 		sl_buf_reset(&actor);
-	for (i = 0; !ret && i < results->n; i++)
-		if (is_failure(&results->gates[i]))
-			ret = apply_one(&results->gates[i], ledger, plan,
-					signers, actor.len ? actor.buf : NULL,
-					results->run_id, err);
+	for (i = 0; !ret && i < results->n; i++) {
+		struct sl_gate_result *g = &results->gates[i];
+
+		if (!is_failure(g))
+			continue;
+		ret = apply_one(g, ledger, plan, signers,
+				actor.len ? actor.buf : NULL, results->run_id,
+				err);
+		if (ret)
+			stopped(results, i, &applied, err);
+		else if (g->status == SL_JOB_OVERRIDDEN)
+			sl_strvec_push(&applied, g->name);
+	}
 out:
 	if (note.len)
 		note_all(results, &note);
@@ -153,5 +207,6 @@ out:
 	sl_buf_release(&path);
 	sl_buf_release(&actor);
 	sl_buf_release(&note);
+	sl_strvec_clear(&applied);
 	return ret;
 }

@@ -92,23 +92,29 @@ static void join_approvers(struct sl_buf *out,
 
 /*
  * Does the signature on text also hold for identity (the signing key is
- * listed for it too)? 1, 0, or SL_EENV when ssh-keygen cannot run.
+ * listed for it too)? 1, 0, or SL_EENV. Only ssh-keygen's own "does not
+ * verify" answer (SL_EREFUSED) is a 0: when it crashes, is killed, times out
+ * or exits without a verdict, nobody knows whether the key is listed, and
+ * a guess of "not listed" would let a requester approve their own request.
  */
 static int key_listed_for(const struct sl_override_policy *policy,
 			  const char *identity, const char *signature,
 			  const char *text, struct sl_error *err)
 {
-	struct sl_error quiet = SL_ERROR_INIT;
+	struct sl_error why = SL_ERROR_INIT;
 	int ret;
 
 	if (ledger_check_identity(identity, "approver", NULL))
 		return 0;
 	ret = sl_override_verify_signature(policy->allowed_signers, identity,
 					   signature, text, policy->ssh_keygen,
-					   &quiet);
-	if (ret == SL_EENV)
-		sl_error_set(err, SL_EENV, "%s", sl_error_message(&quiet));
-	sl_error_release(&quiet);
+					   &why);
+	if (ret && ret != SL_EREFUSED)
+		ret = sl_error_set(err, SL_EENV,
+				   "cannot check whether the signing key is "
+				   "listed for '%s': %s",
+				   identity, sl_error_message(&why));
+	sl_error_release(&why);
 	if (ret == SL_EREFUSED)
 		return 0;
 	return ret ? ret : 1;

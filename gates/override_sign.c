@@ -16,6 +16,7 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gates/ledger_internal.h"
@@ -121,7 +122,7 @@ struct keygen {
 	bool interactive; /* stdin and stderr stay the caller's */
 	unsigned timeout_ms;
 	struct sl_buf output; /* what it printed (stdout, and stderr) */
-	int status;	      /* its exit code, or 128 + signal */
+	int status;	      /* its exit code; run_keygen() fails otherwise */
 };
 
 static int spawn(pid_t *pid, int out_fd, struct keygen *k)
@@ -160,10 +161,16 @@ static int spawn(pid_t *pid, int out_fd, struct keygen *k)
 	return ret;
 }
 
-/* Reads fd into k->output until EOF or the deadline; false on timeout. */
-static bool collect(int fd, struct keygen *k)
+/* How reading ssh-keygen's output ended. */
+enum collected {
+	COLLECT_EOF,	 /* it closed its output: it is done, or nearly */
+	COLLECT_TIMEOUT, /* the deadline passed first */
+	COLLECT_FAILED,	 /* poll() or read() failed: errno says why */
+};
+
+/* Reads fd into k->output until EOF, an error or the deadline. */
+static enum collected collect(int fd, struct keygen *k, uint64_t deadline)
 {
-	uint64_t deadline = sl_now_ms() + k->timeout_ms;
 	char chunk[4096];
 
 	for (;;) {
@@ -173,39 +180,70 @@ static bool collect(int fd, struct keygen *k)
 		int ready;
 
 		if (now >= deadline)
-			return false;
+			return COLLECT_TIMEOUT;
 		ready = poll(&pfd, 1, (int)(deadline - now));
 		if (ready < 0 && errno == EINTR)
 			continue;
-		if (ready <= 0)
-			return ready == 0 ? false : true;
+		if (ready < 0)
+			return COLLECT_FAILED;
+		if (!ready)
+			return COLLECT_TIMEOUT;
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return true;
+		if (n < 0)
+			return COLLECT_FAILED;
+		if (!n)
+			return COLLECT_EOF;
 		if (k->output.len < OUTPUT_MAX)
 			sl_buf_add(&k->output, chunk, (size_t)n);
 	}
 }
 
-static int reap(pid_t pid)
+/*
+ * Waits for pid until the deadline, then kills it: a child that closed its
+ * output but does not exit cannot hang sluice either. 0 with *status (as
+ * waitpid() gives it), 1 when it had to be killed, -1 when waiting failed
+ * (errno says why: ECHILD when something else reaped it, so its pid is not
+ * ours to kill any more).
+ */
+static int reap(pid_t pid, uint64_t deadline, int *status)
 {
-	int status;
+	const struct timespec nap = {0, 5 * 1000 * 1000};
+	pid_t got;
 
-	while (waitpid(pid, &status, 0) < 0)
+	for (;;) {
+		got = waitpid(pid, status, WNOHANG);
+		if (got == pid)
+			return 0;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (sl_now_ms() >= deadline)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	/* SIGKILL cannot be caught: this wait is short. */
+	while (waitpid(pid, status, 0) < 0)
 		if (errno != EINTR)
-			return 255;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+			return -1;
+	return 1;
 }
 
+/*
+ * Runs ssh-keygen and waits for it to exit, never past k->timeout_ms.
+ * 0 with k->status its exit code; SL_EENV when it cannot run, its output
+ * cannot be read, it is killed (by a signal, or at the deadline) or waiting
+ * for it fails: then it did not answer, whatever it printed.
+ */
 static int run_keygen(struct keygen *k, struct sl_error *err)
 {
-	int fds[2];
+	uint64_t deadline = sl_now_ms() + k->timeout_ms;
+	enum collected how;
+	int fds[2], status = 0, saved = 0, reaped;
 	pid_t pid;
-	bool done;
 	int ret;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -220,16 +258,35 @@ static int run_keygen(struct keygen *k, struct sl_error *err)
 				    "client (openssh-client)",
 				    k->program, strerror(ret));
 	}
-	done = collect(fds[0], k);
+	how = collect(fds[0], k, deadline);
+	if (how == COLLECT_FAILED)
+		saved = errno;
 	close(fds[0]);
-	if (!done)
+	if (how != COLLECT_EOF)
 		kill(pid, SIGKILL);
-	k->status = reap(pid);
-	if (!done)
+	reaped = reap(pid, deadline, &status);
+	if (reaped < 0)
+		return sl_error_set(
+		    err, SL_EENV, "ssh-keygen failed: cannot wait for '%s': %s",
+		    k->program, strerror(errno));
+	if (how == COLLECT_FAILED)
 		return sl_error_set(err, SL_EENV,
-				    "'%s' did not finish within %u s: it was "
-				    "stopped",
+				    "ssh-keygen failed: cannot read the output "
+				    "of '%s': %s; it was stopped",
+				    k->program, strerror(saved));
+	if (how == COLLECT_TIMEOUT || reaped)
+		return sl_error_set(err, SL_EENV,
+				    "ssh-keygen failed: '%s' did not finish "
+				    "within %u s: it was stopped",
 				    k->program, k->timeout_ms / 1000);
+	if (WIFSIGNALED(status))
+		return sl_error_set(err, SL_EENV,
+				    "ssh-keygen failed: '%s' was killed by "
+				    "signal %d (%s); retry, and check the "
+				    "OpenSSH installation if it recurs",
+				    k->program, WTERMSIG(status),
+				    strsignal(WTERMSIG(status)));
+	k->status = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
 	return 0;
 }
 
@@ -264,7 +321,7 @@ int sl_override_sign(struct sl_buf *out, const char *key, const char *text,
 		     struct sl_error *err)
 {
 	struct scratch s = SCRATCH_INIT;
-	struct keygen k = {0};
+	struct keygen k = {.output = SL_BUF_INIT};
 	struct sl_buf msg = SL_BUF_INIT;
 	const char *argv[9];
 	const char *path = NULL;
@@ -325,14 +382,50 @@ static int open_message(int *fd, struct scratch *s, const char *text,
 	return 0;
 }
 
+/*
+ * Did ssh-keygen answer "does not hold", or fail to answer? `-Y verify`
+ * reports every verification failure the same way: "Could not verify
+ * signature." on stdout and exit status 255, whether the signature is bad,
+ * for another namespace or text, or its key is not listed for the identity
+ * (sig_verify() in ssh-keygen.c). Anything else (another status, or 255
+ * from fatal() without that line: out of memory, a broken installation) is
+ * not an answer, and must not count as one: a caller asking "is this key
+ * also the requester's?" would take "no" for a crash.
+ */
+static int verify_failure(const struct keygen *k, struct sl_error *err)
+{
+	static const char said_no[] = "Could not verify signature.";
+	struct sl_buf msg = SL_BUF_INIT;
+	const char *at = k->output.buf;
+	bool refused = false;
+	int ret;
+
+	while (k->status == 255 && !refused && (at = strstr(at, said_no))) {
+		refused = (at == k->output.buf || at[-1] == '\n') &&
+			  (at[strlen(said_no)] == '\n' || !at[strlen(said_no)]);
+		at += strlen(said_no);
+	}
+	keygen_message(&msg, k);
+	if (refused)
+		ret = sl_error_set(err, SL_EREFUSED, "ssh-keygen: %s", msg.buf);
+	else
+		ret = sl_error_set(err, SL_EENV,
+				   "ssh-keygen failed: '%s' exited with status "
+				   "%d without a verdict (%s); the signature "
+				   "was not checked: check the OpenSSH "
+				   "installation and retry",
+				   k->program, k->status, msg.buf);
+	sl_buf_release(&msg);
+	return ret;
+}
+
 int sl_override_verify_signature(const char *allowed_signers,
 				 const char *identity, const char *signature,
 				 const char *text, const char *ssh_keygen,
 				 struct sl_error *err)
 {
 	struct scratch s = SCRATCH_INIT;
-	struct keygen k = {0};
-	struct sl_buf msg = SL_BUF_INIT;
+	struct keygen k = {.output = SL_BUF_INIT};
 	const char *argv[12];
 	const char *signers = NULL, *sig = NULL;
 	int fd = -1;
@@ -370,14 +463,11 @@ int sl_override_verify_signature(const char *allowed_signers,
 	k.stdin_fd = fd;
 	k.timeout_ms = VERIFY_TIMEOUT_MS;
 	ret = run_keygen(&k, err);
-	if (!ret && k.status) {
-		keygen_message(&msg, &k);
-		ret = sl_error_set(err, SL_EREFUSED, "ssh-keygen: %s", msg.buf);
-	}
+	if (!ret && k.status)
+		ret = verify_failure(&k, err);
 out:
 	if (fd >= 0)
 		close(fd);
-	sl_buf_release(&msg);
 	sl_buf_release(&k.output);
 	scratch_release(&s);
 	return ret;

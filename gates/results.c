@@ -191,11 +191,17 @@ struct reader {
 	const char *name;
 	struct sl_error *err;
 	int ret;
+	const char *gate; /* the gate being read, once its name is */
 };
 
 static int bad_field(struct reader *rd, const char *where, const char *what)
 {
-	if (!rd->ret)
+	if (!rd->ret && rd->gate)
+		rd->ret = sl_error_set(rd->err, SL_EUSAGE,
+				       "'%s' is not sluice results: gate '%s': "
+				       "%s %s",
+				       rd->name, rd->gate, where, what);
+	else if (!rd->ret)
 		rd->ret = sl_error_set(rd->err, SL_EUSAGE,
 				       "'%s' is not sluice results: %s %s",
 				       rd->name, where, what);
@@ -216,14 +222,29 @@ static char *get_string(struct reader *rd, const json_t *obj, const char *key,
 	return NULL;
 }
 
+/*
+ * A field every results file sluice writes has. Missing, the file was made
+ * or cut by something else, and no default is safe: an empty `selected`
+ * would hide a lost shard from merge.
+ */
+static void missing_field(struct reader *rd, const char *key)
+{
+	bad_field(rd, key,
+		  "is missing; use the file 'sluice run --json' wrote, "
+		  "unedited");
+}
+
 static void get_strvec(struct reader *rd, struct sl_strvec *out,
-		       const json_t *obj, const char *key)
+		       const json_t *obj, const char *key, bool required)
 {
 	const json_t *arr = json_object_get(obj, key), *v;
 	size_t i;
 
-	if (!arr)
+	if (!arr) {
+		if (required)
+			missing_field(rd, key);
 		return;
+	}
 	if (!json_is_array(arr)) {
 		bad_field(rd, key, "must be a list of strings");
 		return;
@@ -236,6 +257,18 @@ static void get_strvec(struct reader *rd, struct sl_strvec *out,
 		}
 		sl_strvec_push(out, json_string_value(v));
 	}
+}
+
+/* A required true or false. */
+static bool get_bool(struct reader *rd, const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		missing_field(rd, key);
+	else if (!json_is_boolean(v))
+		bad_field(rd, key, "must be true or false");
+	return json_is_true(v);
 }
 
 static int parse_status(enum sl_job_status *out, const char *name)
@@ -287,12 +320,49 @@ static int get_int(struct reader *rd, const json_t *obj, const char *key,
 	return (int)json_integer_value(v);
 }
 
+static uint64_t get_duration(struct reader *rd, const json_t *obj)
+{
+	const json_t *v = json_object_get(obj, "duration_ms");
+
+	if (!v) {
+		missing_field(rd, "duration_ms");
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		bad_field(rd, "duration_ms", "must be a non-negative integer");
+		return 0;
+	}
+	return (uint64_t)json_integer_value(v);
+}
+
+/* The log's path (null: none), with its raw bytes when not UTF-8. */
+static char *get_log(struct reader *rd, const json_t *obj)
+{
+	const json_t *v = json_object_get(obj, "log");
+	struct sl_buf log = SL_BUF_INIT;
+
+	if (!v) {
+		missing_field(rd, "log");
+		return NULL;
+	}
+	if (json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		bad_field(rd, "log", "must be a path or null");
+		return NULL;
+	}
+	if (sl_json_get_path(&log, obj, "log", NULL)) {
+		bad_field(rd, "log_base64", "must be the log path in base64");
+		sl_buf_release(&log);
+		return NULL;
+	}
+	return sl_buf_detach(&log, NULL);
+}
+
 static void read_gate(struct reader *rd, struct sl_results *out,
 		      const json_t *obj)
 {
 	struct sl_gate_result *g = sl_results_add(out);
-	struct sl_buf log = SL_BUF_INIT;
-	const json_t *v;
 	char *status;
 
 	if (!json_is_object(obj)) {
@@ -300,6 +370,7 @@ static void read_gate(struct reader *rd, struct sl_results *out,
 		return;
 	}
 	g->name = get_string(rd, obj, "name", true);
+	rd->gate = g->name;
 	g->kind = get_string(rd, obj, "kind", true);
 	g->lane = get_string(rd, obj, "lane", false);
 	status = get_string(rd, obj, "status", true);
@@ -308,26 +379,21 @@ static void read_gate(struct reader *rd, struct sl_results *out,
 	free(status);
 	g->exit_code = get_int(rd, obj, "exit_code", -1, 0);
 	g->signal = get_int(rd, obj, "signal", 0, 0);
-	v = json_object_get(obj, "duration_ms");
-	g->duration_ms = json_is_integer(v) && json_integer_value(v) > 0
-			     ? (uint64_t)json_integer_value(v)
-			     : 0;
+	g->duration_ms = get_duration(rd, obj);
 	g->attempts = (unsigned)get_int(rd, obj, "attempts", 0, 0);
-	g->flaky = json_is_true(json_object_get(obj, "flaky"));
-	v = json_object_get(obj, "log");
-	if (v && !json_is_null(v) && !sl_json_get_path(&log, obj, "log", NULL))
-		g->log = sl_buf_detach(&log, NULL);
+	g->flaky = get_bool(rd, obj, "flaky");
+	g->log = get_log(rd, obj);
 	g->error = get_string(rd, obj, "error", false);
 	g->override_note = get_string(rd, obj, "override_note", false);
-	get_strvec(rd, &g->reasons, obj, "reasons");
+	get_strvec(rd, &g->reasons, obj, "reasons", false);
 	read_override(rd, g, json_object_get(obj, "override"));
-	sl_buf_release(&log);
+	rd->gate = NULL;
 }
 
 int sl_results_read_json(struct sl_results *out, const char *name,
 			 const char *text, size_t len, struct sl_error *err)
 {
-	struct reader rd = {name, err, 0};
+	struct reader rd = {name, err, 0, NULL};
 	json_t *root, *gates, *v;
 	json_error_t jerr;
 	size_t i;
@@ -348,10 +414,9 @@ int sl_results_read_json(struct sl_results *out, const char *name,
 	out->merge_base = get_string(&rd, root, "merge_base", false);
 	out->rules_blob = get_string(&rd, root, "rules_blob", false);
 	out->run_id = get_string(&rd, root, "run_id", false);
-	out->degraded = json_is_true(json_object_get(root, "degraded"));
-	out->rules_changed =
-	    json_is_true(json_object_get(root, "rules_changed"));
-	get_strvec(&rd, &out->selected, root, "selected");
+	out->degraded = get_bool(&rd, root, "degraded");
+	out->rules_changed = get_bool(&rd, root, "rules_changed");
+	get_strvec(&rd, &out->selected, root, "selected", true);
 	gates = json_object_get(root, "gates");
 	if (!json_is_array(gates)) {
 		bad_field(&rd, "gates", "must be a list");

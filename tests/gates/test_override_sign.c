@@ -9,6 +9,7 @@
 #include "common/common.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -294,6 +295,98 @@ verify_signature__reports_garbage_and_a_missing_program(void **state)
 	sl_buf_release(&sig);
 }
 
+/* ---- ssh-keygen failing ----------------------------------------------- */
+
+static const char garbage_sig[] = "-----BEGIN SSH SIGNATURE-----\nAAAA\n"
+				  "-----END SSH SIGNATURE-----\n";
+
+/*
+ * ./fake-keygen: the real ssh-keygen, except that a verification for
+ * identity runs action (shell) instead.
+ */
+static void fake_keygen(const char *identity, const char *action)
+{
+	struct sl_buf text = SL_BUF_INIT;
+
+	sl_buf_addf(&text,
+		    "#!/bin/sh\nulimit -c 0\ncase \" $* \" in\n"
+		    "*\" -I %s \"*) %s ;;\nesac\nexec ssh-keygen \"$@\"\n",
+		    identity, action);
+	sl_write_text("fake-keygen", text.buf);
+	sl_sh_ok("chmod +x fake-keygen");
+	sl_buf_release(&text);
+}
+
+/*
+ * Only ssh-keygen's own "Could not verify signature." (exit 255) means the
+ * approver's key is not also the requester's. A crash, or an exit without
+ * that verdict, is no answer: the approval is refused (SL_EENV), never let
+ * through as "not the requester's key".
+ */
+static void signed__keygen_failing_on_the_requester_check_refuses(void **state)
+{
+	static const char *const failures[] = {
+	    "kill -SEGV $$",
+	    "kill -KILL $$",
+	    "exit 255",
+	    "exit 1",
+	    "echo 'Could not verify signature.'; exit 1",
+	};
+	struct fx *fx = *state;
+	struct sl_override_decision d =
+	    decision(SL_LEDGER_APPROVE, fx->id, "ana@example.com", "keys/ana");
+	size_t i;
+
+	fx->policy.ssh_keygen = "./fake-keygen";
+	for (i = 0; i < SL_ARRAY_SIZE(failures); i++) {
+		fake_keygen("dev@example.com", failures[i]);
+		assert_int_equal(decide(fx, &d), SL_EENV);
+		fx_assert_msg(&fx->err, "cannot check whether the signing key "
+					"is listed for 'dev@example.com'");
+		fx_assert_msg(&fx->err, "ssh-keygen failed");
+		assert_int_equal(fx_events(fx->ledger), 1);
+	}
+	fx_assert_msg(&fx->err, "without a verdict");
+	/* ssh-keygen's own "no": ana's key is not dev's, so she approves. */
+	fake_keygen("dev@example.com",
+		    "echo 'Could not verify signature.'; exit 255");
+	assert_int_equal(decide(fx, &d), 0);
+	assert_int_equal(fx_events(fx->ledger), 2);
+}
+
+/* A child something else reaped (SIGCHLD ignored) gave no verdict. */
+static void verify_signature__a_lost_child_is_no_verdict(void **state)
+{
+	struct fx *fx = *state;
+	int ret;
+
+	signal(SIGCHLD, SIG_IGN);
+	ret = sl_override_verify_signature(fx->policy.allowed_signers,
+					   "ana@example.com", garbage_sig,
+					   "text", NULL, &fx->err);
+	signal(SIGCHLD, SIG_DFL);
+	assert_int_equal(ret, SL_EENV);
+	fx_assert_msg(&fx->err, "ssh-keygen failed: cannot wait for");
+}
+
+/*
+ * An ssh-keygen that closes its output but does not exit is stopped at the
+ * deadline (10 s for a verification), not waited for.
+ */
+static void verify_signature__a_lingering_keygen_is_stopped(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t start = sl_now_ms();
+
+	fake_keygen("ana@example.com", "exec >&- 2>&-; exec sleep 60");
+	assert_int_equal(sl_override_verify_signature(
+			     fx->policy.allowed_signers, "ana@example.com",
+			     garbage_sig, "text", "./fake-keygen", &fx->err),
+			 SL_EENV);
+	fx_assert_msg(&fx->err, "did not finish within 10 s");
+	assert_true(sl_now_ms() - start < 30000);
+}
+
 /* ---- export and import ----------------------------------------------- */
 
 /* Copies CI's ledger to the owner's laptop (a closed, checkpointed file). */
@@ -518,6 +611,9 @@ int main(void)
 	    T(signed__requesters_own_key_is_self_approval),
 	    T(signed__run_rechecks_the_approval_signature),
 	    T(verify_signature__reports_garbage_and_a_missing_program),
+	    T(signed__keygen_failing_on_the_requester_check_refuses),
+	    T(verify_signature__a_lost_child_is_no_verdict),
+	    T(verify_signature__a_lingering_keygen_is_stopped),
 	    T(carry__signed_approval_round_trip_and_twice),
 	    T(carry__tampered_documents_are_refused),
 	    T(carry__import_is_all_or_nothing),

@@ -114,6 +114,116 @@ static void json__refuses_other_schemas_and_bad_fields(void **state)
 	sl_error_release(&err);
 }
 
+/* Replaces the first occurrence of from in text with to; caller frees. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	struct sl_buf out = SL_BUF_INIT;
+
+	assert_non_null(at);
+	sl_buf_add(&out, text, (size_t)(at - text));
+	sl_buf_adds(&out, to);
+	sl_buf_adds(&out, at + strlen(from));
+	return sl_buf_detach(&out, NULL);
+}
+
+/*
+ * A field every results file sluice writes has is never defaulted: a shard
+ * without `selected` would merge to a pass with its gates lost, and a
+ * mistyped duration, flag or log would silently read as 0, false or none.
+ */
+static void json__missing_or_mistyped_fields_are_errors(void **state)
+{
+	static const char good[] =
+	    "{\"schema\": \"sluice.results/1\", \"base\": \"b\", \"head\": "
+	    "\"h\", \"merge_base\": null, \"rules_blob\": null, \"run_id\": "
+	    "null, \"verdict\": \"pass\", \"degraded\": false, "
+	    "\"rules_changed\": false, \"selected\": [\"a\"], \"gates\": "
+	    "[{\"name\": \"a\", \"kind\": \"local\", \"lane\": null, "
+	    "\"status\": \"passed\", \"exit_code\": 0, \"signal\": null, "
+	    "\"duration_ms\": 5, \"attempts\": 1, \"flaky\": false, \"log\": "
+	    "\"a.log\", \"error\": null, \"reasons\": [], \"override\": "
+	    "null}]}";
+	static const struct {
+		const char *from, *to, *msg;
+	} bad[] = {
+	    {"\"selected\": [\"a\"], ", "", "selected is missing"},
+	    {"\"degraded\": false, ", "", "degraded is missing"},
+	    {"\"degraded\": false", "\"degraded\": \"no\"",
+	     "degraded must be true or false"},
+	    {"\"rules_changed\": false, ", "", "rules_changed is missing"},
+	    {"\"duration_ms\": 5, ", "", "gate 'a': duration_ms is missing"},
+	    {"\"duration_ms\": 5", "\"duration_ms\": \"5\"",
+	     "gate 'a': duration_ms must be"},
+	    {"\"duration_ms\": 5", "\"duration_ms\": -5",
+	     "gate 'a': duration_ms must be"},
+	    {"\"flaky\": false, ", "", "gate 'a': flaky is missing"},
+	    {"\"flaky\": false", "\"flaky\": 0",
+	     "gate 'a': flaky must be true or false"},
+	    {"\"log\": \"a.log\", ", "", "gate 'a': log is missing"},
+	    {"\"log\": \"a.log\"", "\"log\": 7", "gate 'a': log must be"},
+	    {"\"log\": \"a.log\"", "\"log\": \"a.log\", \"log_base64\": \"!\"",
+	     "gate 'a': log_base64 must be"},
+	};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_results r;
+	size_t i;
+
+	(void)state;
+	sl_results_init(&r);
+	assert_int_equal(
+	    sl_results_read_json(&r, "x.json", good, strlen(good), &err), 0);
+	assert_string_equal(r.gates[0].log, "a.log");
+	assert_int_equal(r.gates[0].duration_ms, 5);
+	sl_results_release(&r);
+	for (i = 0; i < SL_ARRAY_SIZE(bad); i++) {
+		char *text = replaced(good, bad[i].from, bad[i].to);
+
+		sl_results_init(&r);
+		assert_int_equal(sl_results_read_json(&r, "x.json", text,
+						      strlen(text), &err),
+				 SL_EUSAGE);
+		assert_non_null(strstr(sl_error_message(&err),
+				       "'x.json' is not sluice results"));
+		if (!strstr(sl_error_message(&err), bad[i].msg))
+			fail_msg("case %zu: '%s' lacks '%s'", i,
+				 sl_error_message(&err), bad[i].msg);
+		sl_results_release(&r);
+		free(text);
+	}
+	sl_error_release(&err);
+}
+
+/* A shard that lost `selected` cannot hide a lost shard from merge. */
+static void merge__a_shard_without_selected_is_refused(void **state)
+{
+	struct sl_results r;
+	struct sl_buf a = SL_BUF_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	char *text;
+
+	(void)state;
+	fill(&r);
+	sl_results_write_json(&a, &r);
+	sl_results_release(&r);
+	/* Cut "selected": [...] (two gates) out of what sluice wrote. */
+	text = replaced(a.buf,
+			"\"selected\": [\n    \"billing-unit\",\n    "
+			"\"web-smoke\"\n  ],\n",
+			"");
+	sl_results_init(&r);
+	assert_int_equal(
+	    sl_results_read_json(&r, "shard.json", text, strlen(text), &err),
+	    SL_EUSAGE);
+	assert_non_null(strstr(sl_error_message(&err),
+			       "'shard.json' is not sluice results: selected "
+			       "is missing"));
+	sl_results_release(&r);
+	sl_buf_release(&a);
+	sl_error_release(&err);
+	free(text);
+}
+
 static void verdict__needs_every_selected_gate(void **state)
 {
 	struct sl_results r;
@@ -278,6 +388,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(json__round_trips),
 	    cmocka_unit_test(json__refuses_other_schemas_and_bad_fields),
+	    cmocka_unit_test(json__missing_or_mistyped_fields_are_errors),
+	    cmocka_unit_test(merge__a_shard_without_selected_is_refused),
 	    cmocka_unit_test(verdict__needs_every_selected_gate),
 	    cmocka_unit_test(merge__unions_shards_and_catches_a_lost_one),
 	    cmocka_unit_test(junit__is_well_formed_whatever_the_bytes),
