@@ -132,8 +132,9 @@ void sl_change_list_sort_unique(struct sl_change_list *list)
 static enum sl_change_status combine(enum sl_change_status first,
 				     enum sl_change_status later)
 {
-	if (first == SL_CHANGE_RENAMED)
-		return SL_CHANGE_RENAMED; /* keeps the old name listed */
+	/* Either rename keeps an old name listed (merge_one() keeps it). */
+	if (first == SL_CHANGE_RENAMED || later == SL_CHANGE_RENAMED)
+		return SL_CHANGE_RENAMED;
 	if (first == SL_CHANGE_ADDED && later != SL_CHANGE_DELETED)
 		return SL_CHANGE_ADDED;
 	if (first == SL_CHANGE_DELETED && later == SL_CHANGE_ADDED)
@@ -141,12 +142,35 @@ static enum sl_change_status combine(enum sl_change_status first,
 	return later;
 }
 
-static void merge_one(struct sl_change *into, struct sl_change *later)
+/*
+ * Folds later into into, the same path. A rename's old name is a path it
+ * touched: when later is a rename, its old name becomes into's, or, when
+ * into has one of its own already (renamed twice onto the same path), is
+ * appended to gone as a deletion, so that no name is lost.
+ */
+static void merge_one(struct sl_change *into, struct sl_change *later,
+		      struct sl_change_list *gone)
 {
 	into->status = combine(into->status, later->status);
 	into->new_mode = later->new_mode;
 	memcpy(into->new_id, later->new_id, sizeof(into->new_id));
 	into->submodule = into->submodule || later->submodule;
+	if (later->old_path && !into->old_path) {
+		into->old_path = later->old_path;
+		into->old_len = later->old_len;
+		into->old_mode = later->old_mode;
+		memcpy(into->old_id, later->old_id, sizeof(into->old_id));
+		into->similarity = later->similarity;
+		later->old_path = NULL;
+	} else if (later->old_path &&
+		   sl_path_cmp(into->old_path, into->old_len, later->old_path,
+			       later->old_len)) {
+		struct sl_change *c = sl_change_list_push(
+		    gone, SL_CHANGE_DELETED, later->old_path, later->old_len);
+
+		c->old_mode = later->old_mode;
+		memcpy(c->old_id, later->old_id, sizeof(c->old_id));
+	}
 	if (into->status != SL_CHANGE_RENAMED)
 		into->similarity = 0;
 	sl_change_release(later);
@@ -156,6 +180,7 @@ void sl_change_list_merge(struct sl_change_list *into,
 			  struct sl_change_list *later)
 {
 	struct sl_change_list out = SL_CHANGE_LIST_INIT;
+	struct sl_change_list gone = SL_CHANGE_LIST_INIT;
 	size_t i = 0, j = 0;
 
 	SL_ALLOC_GROW(out.items, into->n + later->n, out.alloc);
@@ -173,7 +198,7 @@ void sl_change_list_merge(struct sl_change_list *into,
 		} else if (cmp > 0) {
 			out.items[out.n++] = later->items[j++];
 		} else {
-			merge_one(&into->items[i], &later->items[j++]);
+			merge_one(&into->items[i], &later->items[j++], &gone);
 			out.items[out.n++] = into->items[i++];
 		}
 	}
@@ -183,6 +208,15 @@ void sl_change_list_merge(struct sl_change_list *into,
 	later->items = NULL;
 	later->n = 0;
 	later->alloc = 0;
+	if (gone.n) {
+		/* Rare: old names of renames that could not stay on theirs. */
+		for (i = 0; i < gone.n; i++) {
+			SL_ALLOC_GROW(into->items, into->n + 1, into->alloc);
+			into->items[into->n++] = gone.items[i];
+		}
+		sl_change_list_sort_unique(into);
+	}
+	free(gone.items);
 }
 
 static int name_cmp(const void *a, const void *b)

@@ -210,6 +210,36 @@ static void worktree__merges_with_the_commit_range(void **state)
 	sl_repo_free(repo);
 }
 
+/*
+ * A path the range deleted and the working copy renamed another file onto:
+ * the rename's old name is still a touched name, as git status shows it.
+ */
+static void worktree__rename_onto_a_path_the_range_deleted(void **state)
+{
+	struct sl_change_list list = SL_CHANGE_LIST_INIT;
+	struct sl_change_name *names;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_repo *repo = gr_open(".");
+
+	(void)state;
+	gr_write("lib/keep.c", "old\n");
+	gr_commit_all("lib");
+	gr_remove("lib/keep.c");
+	gr_commit_all("range");
+	sl_sh_ok("git mv src/keep.c lib/keep.c");
+	assert_int_equal(
+	    sl_diff_commits(&list, repo, "HEAD~1", "HEAD", false, &err), 0);
+	worktree(&list, repo);
+	gr_assert_changes(&list, "R src/keep.c->lib/keep.c\n");
+	assert_int_equal(sl_change_list_names(&names, &list), 2);
+	assert_string_equal(names[1].path, "src/keep.c");
+	assert_true(names[1].is_old_name);
+	free(names);
+	sl_change_list_release(&list);
+	sl_error_release(&err);
+	sl_repo_free(repo);
+}
+
 static void worktree__bare_repository_is_refused(void **state)
 {
 	struct sl_change_list list = SL_CHANGE_LIST_INIT;
@@ -239,6 +269,7 @@ int main(void)
 	    T(worktree__file_replaced_by_symlink_or_directory),
 	    T(worktree__nested_repository_is_one_entry),
 	    T(worktree__merges_with_the_commit_range),
+	    T(worktree__rename_onto_a_path_the_range_deleted),
 	    T(worktree__bare_repository_is_refused),
 #undef T
 	};
