@@ -42,12 +42,16 @@ static void owners_list(struct sl_buf *out, const struct sl_lane *lane)
 		sl_buf_addf(out, "%s%s", i ? ", " : "", lane->owners.v[i]);
 }
 
+/*
+ * flags as selection matched the name (SL_MATCH_DIR for a submodule the
+ * diff touched), so that the answer is the lane selection used.
+ */
 static int explain_owner(struct sl_buf *out, const struct sl_rules *rules,
-			 const char *label, const char *path,
+			 const char *label, const char *path, unsigned flags,
 			 struct sl_error *err)
 {
 	const struct sl_rule *rule;
-	int ret = sl_rules_owner(&rule, rules, path, strlen(path), 0, err);
+	int ret = sl_rules_owner(&rule, rules, path, strlen(path), flags, err);
 
 	if (ret)
 		return ret;
@@ -85,13 +89,14 @@ static int explain_path(struct sl_buf *out, const struct sl_plan *plan,
 			const char *path, struct sl_error *err)
 {
 	const struct sl_change_name *name = find_name(plan, path);
+	unsigned flags = name ? plan->touched[name - plan->names].flags : 0;
 	int ret;
 
 	sl_buf_addf(out, "path %s\n", path);
-	ret = explain_owner(out, plan->rules, "", path, err);
+	ret = explain_owner(out, plan->rules, "", path, flags, err);
 	if (!ret && plan->head_rules)
 		ret = explain_owner(out, plan->head_rules, "head rules: ", path,
-				    err);
+				    flags, err);
 	if (ret)
 		return ret;
 	if (name)

@@ -20,7 +20,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "selector/selector.h"
+#include "selector/internal.h"
 
 /* The rules files, read by the diff's thread and parsed on this one. */
 struct rules_load {
@@ -254,26 +254,74 @@ static void load_release(struct rules_load *l)
 	sl_error_release(&l->err);
 }
 
-static void build_touched(struct sl_plan *plan)
+/* What reasons say of a name the diff did not list (SPEC.md §1). */
+#define RULES_CHANGED_WHY "the head changes the rules"
+
+static bool has_name(const struct sl_plan *plan, const char *path)
+{
+	size_t i, len = strlen(path);
+
+	for (i = 0; i < plan->nnames; i++)
+		if (!sl_path_cmp(plan->names[i].path, plan->names[i].len, path,
+				 len))
+			return true;
+	return false;
+}
+
+/*
+ * When the head changes the rules file, the lane that owns it is treated
+ * as changed (SPEC.md §1): a --paths-from list that leaves the file out
+ * does not switch that lane's gates off. Adds the file to the changes,
+ * with the status the two copies give it, unless a name has it already;
+ * returns whether it did. Not for a degraded diff: with no base, whether
+ * the rules changed is unknown, and every gate runs anyway.
+ */
+static bool add_rules_file(struct sl_plan *plan, const struct rules_load *l)
+{
+	struct sl_change_list *changes = &plan->diff->changes;
+	enum sl_change_status status = SL_CHANGE_MODIFIED;
+
+	if (!plan->rules_changed || plan->diff->degraded ||
+	    has_name(plan, SL_RULES_FILE))
+		return false;
+	if (!l->base_found)
+		status = SL_CHANGE_ADDED;
+	else if (!l->head_found)
+		status = SL_CHANGE_DELETED;
+	sl_change_list_push(changes, status, SL_RULES_FILE,
+			    strlen(SL_RULES_FILE));
+	sl_change_list_sort(changes);
+	free(plan->names);
+	plan->nnames = sl_change_list_names(&plan->names, changes);
+	return true;
+}
+
+static void build_touched(struct sl_plan *plan, const struct rules_load *l)
 {
 	size_t i;
+	bool added;
 
 	plan->nnames = sl_change_list_names(&plan->names, &plan->diff->changes);
+	added = add_rules_file(plan, l);
 	plan->touched = sl_xcalloc(plan->nnames + 1, sizeof(*plan->touched));
 	for (i = 0; i < plan->nnames; i++) {
-		plan->touched[i].path = plan->names[i].path;
-		plan->touched[i].len = plan->names[i].len;
-		plan->touched[i].flags =
-		    plan->names[i].change->submodule ? SL_MATCH_DIR : 0;
+		struct sl_touched *t = &plan->touched[i];
+
+		t->path = plan->names[i].path;
+		t->len = plan->names[i].len;
+		t->flags = plan->names[i].change->submodule ? SL_MATCH_DIR : 0;
+		if (added && !strcmp(t->path, SL_RULES_FILE))
+			t->why = RULES_CHANGED_WHY;
 	}
 }
 
-static int select_plan(struct sl_plan *plan, struct sl_error *err)
+static int select_plan(struct sl_plan *plan, const struct rules_load *l,
+		       struct sl_error *err)
 {
 	struct sl_select_options sel = {0};
 	int ret;
 
-	build_touched(plan);
+	build_touched(plan, l);
 	sel.base = plan->rules;
 	sel.head = plan->head_rules;
 	sel.base_unavailable = plan->diff->degraded != NULL;
@@ -308,7 +356,7 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	if (!ret)
 		ret = take_rules(c.plan, &c.load, err);
 	if (!ret)
-		ret = select_plan(c.plan, err);
+		ret = select_plan(c.plan, &c.load, err);
 	load_release(&c.load);
 	sl_error_release(&c.diff_err);
 	pthread_cond_destroy(&c.changed);

@@ -49,6 +49,8 @@ static void add_reason(struct sl_strvec *reasons, size_t *more,
 static void print_path(struct sl_buf *sb, const struct sl_touched *t)
 {
 	sl_buf_add(sb, t->path, t->len);
+	if (t->why)
+		sl_buf_addf(sb, " (%s)", t->why);
 }
 
 /*
@@ -718,13 +720,30 @@ static bool path_brought_in(const struct sl_pick *pick, const bool *source,
 	return false;
 }
 
+/*
+ * Whether pick's deciding definition (its lane index, its `when`, its
+ * sources) is the trusted copy's, so that it is compared with the trusted
+ * copy's owners: not for a gate only the head's copy defines, nor for one
+ * only the head's copy selected (take_head_verdict()). Whether the gate
+ * was selected does not matter: an unselected gate of the trusted copy is
+ * still the trusted copy's.
+ */
+static bool decided_by_trusted(const struct sl_selection *sel,
+			       const struct sl_pick *pick)
+{
+	if (!sel->owner_head)
+		return true;
+	return sl_rules_gate(sel->base, pick->decided_by->name) ==
+	       pick->decided_by;
+}
+
 int sl_pick_foreach_path(const struct sl_selection *sel,
 			 const struct sl_pick *pick,
 			 const struct sl_touched *touched,
 			 int (*fn)(size_t index, void *payload), void *payload,
 			 struct sl_error *err)
 {
-	bool trusted = pick->by & SL_BY_BASE || !sel->owner_head;
+	bool trusted = decided_by_trusted(sel, pick);
 	const struct sl_rule **owner = trusted ? sel->owner : sel->owner_head;
 	const struct sl_rules *rules = trusted ? sel->base : sel->head;
 	bool *source = sl_xcalloc(rules->nlanes + 1, sizeof(*source));

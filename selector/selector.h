@@ -393,6 +393,9 @@ struct sl_touched {
 	const char *path;
 	size_t len;
 	unsigned flags; /* SL_MATCH_DIR for a submodule */
+	/* NULL, or why a name the diff did not list counts (the rules file
+	 * when the head changes it): reasons show it after the path. */
+	const char *why;
 };
 
 /* Which copy of the rules selected a gate. */
@@ -512,7 +515,10 @@ struct sl_plan {
 	char *rules_source; /* what messages call the trusted copy */
 	char *root;	    /* the work tree's root; NULL when bare */
 	/* The names the changes touch (sl_change_list_names()) and the same
-	 * as selection sees them, index for index. */
+	 * as selection sees them, index for index. When the head changes
+	 * the rules file and no name has it (a --paths-from list that leaves
+	 * it out), it is added to diff->changes, so that its lane counts as
+	 * changed (SPEC.md §1). */
 	struct sl_change_name *names;
 	struct sl_touched *touched;
 	size_t nnames;

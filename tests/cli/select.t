@@ -201,3 +201,60 @@ A shallow clone that lacks the base says how to fetch it:
   $ git branch -q main origin/feature/charge-currency 2>/dev/null; sluice select --base b671ecffc51090f7b21d3e1fd9ff6d1000cc8b7c > /dev/null
   sluice: .*(shallow|fetch).* (re)
   [3]
+
+A file renamed onto a path the branch deleted, in the working copy: the
+rename's old name still counts, so its lane's gates run:
+
+  $ cd .. && git init -q -b main ren && cd ren
+  $ printf 'version: 1\nlanes:\n  qlane:\n    paths: ["q/"]\n    gates:\n      q-unit: {run: "true"}\n  plane:\n    paths: ["p/"]\n    gates:\n      p-unit: {run: "true"}\n' > sluice.yml
+  $ mkdir p q && echo p > p/x.txt && echo q > q/x.txt && git add -A && git commit -qm base
+  $ git rm -q p/x.txt && git commit -qm 'delete p/x'
+  $ mkdir p && git mv q/x.txt p/x.txt
+  $ sluice select --base HEAD~1 --worktree --format json | python3 -c 'import json, sys; d = json.load(sys.stdin); print([(c["path"], c["status"], c.get("renamed_from", c.get("renamed_to"))) for c in d["changed"]]); print(sorted(g["name"] for g in d["gates"]))'
+  [('p/x.txt', 'renamed', 'q/x.txt'), ('q/x.txt', 'renamed', 'p/x.txt')]
+  ['p-unit', 'q-unit']
+
+When the head changes the rules file, the lane that owns it counts as
+changed, even if a --paths-from list leaves the file out:
+
+  $ cd .. && git init -q -b main rules-lane && cd rules-lane
+  $ printf 'version: 1\nunowned: global-only\nlanes:\n  platform:\n    paths: ["sluice.yml"]\n    gates:\n      platform-unit: {run: "true"}\n  docs:\n    paths: ["docs/"]\n' > sluice.yml
+  $ mkdir docs && echo a > docs/a.md && git add -A && git commit -qm base
+  $ echo '# x' >> sluice.yml && echo b >> docs/a.md && git commit -qam change
+  $ echo docs/a.md | sluice select --base HEAD~1 --paths-from - | tail -n +4
+  2 changed paths; 1 of 1 gates selected
+  
+  local gates
+    platform-unit  sluice.yml (the head changes the rules) -> lane platform
+  $ echo sluice.yml | sluice select --base HEAD~1 --paths-from - | tail -n 1
+    platform-unit  sluice.yml -> lane platform
+
+A gate that is not selected sees the paths of its own lane, as the trusted
+rules define it, even when the head's rules reorder the lanes (repro's
+SLUICE_CHANGED holds nothing here, not beta's path):
+
+  $ cd .. && git init -q -b main reorder && cd reorder
+  $ printf 'version: 1\nunowned: global-only\nlanes:\n  beta:\n    paths: ["b/"]\n  alpha:\n    paths: ["a/"]\n    gates:\n      alpha-unit: {run: "true"}\n' > sluice.yml
+  $ mkdir a b && echo a > a/f && echo b > b/f && git add -A && git commit -qm base
+  $ printf 'version: 1\nunowned: global-only\nlanes:\n  alpha:\n    paths: ["a/"]\n    gates:\n      alpha-unit: {run: "true"}\n  beta:\n    paths: ["b/"]\n' > sluice.yml
+  $ echo c > b/f && git commit -qam change
+  $ sluice select --base HEAD~1 | tail -n 1
+    alpha-unit  no changed path is owned by lane alpha
+  $ sluice repro --base HEAD~1 --print alpha-unit | grep changed
+  : >"$d/changed0" &&
+  : >"$d/changed" &&
+  	"SLUICE_CHANGED=$d/changed" \
+  	"SLUICE_CHANGED0=$d/changed0" \
+
+explain answers for a submodule as selection matched it, as a directory:
+
+  $ cd .. && git init -q -b main sub && cd sub
+  $ printf 'version: 1\nunowned: global-only\nlanes:\n  vendor:\n    paths: ["vendor/lib/"]\n    gates:\n      vendor-unit: {run: "true"}\n' > sluice.yml
+  $ git add -A && git commit -qm base
+  $ git update-index --add --cacheinfo 160000,1111111111111111111111111111111111111111,vendor/lib && git commit -qm sub
+  $ sluice select --base HEAD~1 | tail -n 1
+    vendor-unit  vendor/lib -> lane vendor
+  $ sluice explain --base HEAD~1 vendor/lib
+  path vendor/lib
+    lane vendor, no owners; decided by sluice.yml@[0-9a-f]{12}:5:13 'vendor/lib/' (re)
+    changed in this diff (added)

@@ -84,6 +84,7 @@ static size_t touch(struct sl_touched *out, const char *const *paths)
 		out[n].path = paths[n];
 		out[n].len = strlen(paths[n]);
 		out[n].flags = 0;
+		out[n].why = NULL;
 	}
 	return n;
 }
@@ -519,7 +520,7 @@ static void select__reasons_are_capped_and_counted(void **state)
 static void select__submodule_matches_directory_patterns(void **state)
 {
 	struct sl_select_options opts = {NULL, NULL, false, NULL};
-	struct sl_touched t = {"vendor/lib", 10, SL_MATCH_DIR};
+	struct sl_touched t = {"vendor/lib", 10, SL_MATCH_DIR, NULL};
 	struct sl_rules *rules =
 	    load("version: 1\nlanes:\n  vendor:\n    paths: [\"vendor/"
 		 "lib/\"]\n    gates:\n      v: {run: x}\n");
