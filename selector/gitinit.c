@@ -76,8 +76,10 @@ int sl_git_init(struct sl_error *err)
 	 */
 	if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0 ||
 	    git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0) < 0) {
+		/* libgit2's message first: the shutdown discards it. */
+		ret = sl_git_error(err, SL_EENV, "cannot configure libgit2");
 		sl_git_shutdown();
-		return sl_git_error(err, SL_EENV, "cannot configure libgit2");
+		return ret;
 	}
 	return 0;
 }

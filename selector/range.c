@@ -146,9 +146,20 @@ static int upstream_of_head(char **out, struct sl_repo *repo,
 	 */
 	if (t.merge && !strcmp(t.merge, git_reference_name(head)))
 		goto out;
-	if (git_reference_lookup(&up, repo->git, t.ref.buf) == 0)
+	/* Only a ref that is not there means "never fetched". */
+	ret = git_reference_lookup(&up, repo->git, t.ref.buf);
+	if (ret == GIT_ENOTFOUND) {
+		git_error_clear();
+		ret = 0;
+	} else if (ret < 0) {
+		ret = sl_git_error(err, SL_EENV,
+				   "cannot read '%s', the upstream of branch "
+				   "'%s'; repair or delete that ref, or pass "
+				   "--base REV",
+				   t.ref.buf, git_reference_shorthand(head));
+	} else {
 		*out = sl_xstrdup(git_reference_shorthand(up));
-	git_error_clear();
+	}
 out:
 	sl_buf_release(&t.ref);
 	git_config_free(cfg);
@@ -157,24 +168,41 @@ out:
 	return ret;
 }
 
-/* True when name (a ref, or a name git would expand to one) exists. */
-static bool ref_exists(struct sl_repo *repo, const char *name)
+/*
+ * Whether name (a ref, or a name git would expand to one) exists, into
+ * *out. Only "no such ref" is absence: a ref that cannot be read (a
+ * damaged ref file, an I/O error) is SL_EENV, never a reason to pick
+ * another base.
+ */
+static int ref_exists(bool *out, struct sl_repo *repo, const char *name,
+		      struct sl_error *err)
 {
 	git_reference *ref = NULL;
 	int ret = git_reference_dwim(&ref, repo->git, name);
 
 	git_reference_free(ref);
-	git_error_clear();
-	return ret == 0;
+	*out = ret == 0;
+	if (ret == GIT_ENOTFOUND) {
+		git_error_clear();
+		ret = 0;
+	} else if (ret < 0) {
+		ret = sl_git_error(err, SL_EENV,
+				   "cannot read the ref '%s' while choosing "
+				   "the base; repair or delete it, or pass "
+				   "--base REV",
+				   name);
+	}
+	return ret;
 }
 
 /*
  * Names the base: --base, else $SLUICE_BASE when set and not empty (a CI
  * template that sets it from an empty event field), else the upstream,
- * origin/HEAD, main, master, the first that exists.
+ * origin/HEAD, main, master, the first that exists. *missing is set when
+ * the error is that there is no base at all (not that git failed).
  */
 static int choose_base(struct sl_diff *d, struct sl_repo *repo,
-		       const char *option, struct sl_error *err)
+		       const char *option, bool *missing, struct sl_error *err)
 {
 	static const struct {
 		const char *name;
@@ -204,12 +232,18 @@ static int choose_base(struct sl_diff *d, struct sl_repo *repo,
 		return ret;
 	}
 	for (i = 0; i < SL_ARRAY_SIZE(fallbacks); i++) {
-		if (!ref_exists(repo, fallbacks[i].name))
+		bool exists;
+
+		ret = ref_exists(&exists, repo, fallbacks[i].name, err);
+		if (ret)
+			return ret;
+		if (!exists)
 			continue;
 		d->base_source = fallbacks[i].source;
 		d->base_rev = sl_xstrdup(sl_base_source_name(d->base_source));
 		return 0;
 	}
+	*missing = true;
 	return sl_error_set(err, SL_EENV,
 			    "no base to diff against: the current branch has "
 			    "no upstream and neither 'origin/HEAD', 'main' "
@@ -225,14 +259,19 @@ static void short_id(char out[8], const char *hex)
 	out[7] = '\0';
 }
 
+/*
+ * Histories that do not meet (in this clone) make a missing base, and set
+ * *missing; any other failure of git's is an error of its own.
+ */
 static int merge_base_failed(struct sl_diff *d, struct sl_repo *repo,
-			     int gitret, struct sl_error *err)
+			     int gitret, bool *missing, struct sl_error *err)
 {
 	char b[8], h[8];
 
 	short_id(b, d->base);
 	short_id(h, d->head);
-	if (repo->shallow)
+	*missing = gitret == GIT_ENOTFOUND;
+	if (repo->shallow && gitret == GIT_ENOTFOUND)
 		return sl_error_set(
 		    err, SL_EENV,
 		    "cannot find the merge-base of base '%s' (%s) and head "
@@ -256,21 +295,31 @@ static int merge_base_failed(struct sl_diff *d, struct sl_repo *repo,
 			    d->base_rev, b, d->head_rev, h);
 }
 
-/* Base and merge-base; any failure here is a missing base. */
+/*
+ * Base and merge-base. On failure *missing says whether the base is
+ * missing (none to be found, not in this clone, no merge-base with the
+ * head), which --if-missing-base=run-all may turn into a degraded run;
+ * git failing to read the configuration, refs or objects is not.
+ */
 static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
 			const struct sl_diff_options *opts, const git_oid *head,
-			struct sl_error *err)
+			bool *missing, struct sl_error *err)
 {
 	git_commit *base = NULL;
 	git_oid mb;
 	int ret;
 
-	ret = choose_base(d, repo, opts->base, err);
-	if (!ret)
-		ret = sl_repo_lookup_commit(&base, repo, d->base_rev, "base",
-					    err);
+	*missing = false;
+	ret = choose_base(d, repo, opts->base, missing, err);
 	if (ret)
 		return ret;
+	/* sl_repo_lookup_commit() reports each way a commit can be absent
+	 * from the clone (not found, dangling, all-zero, shallow). */
+	ret = sl_repo_lookup_commit(&base, repo, d->base_rev, "base", err);
+	if (ret) {
+		*missing = true;
+		return ret;
+	}
 	sl_oid_hex(d->base, git_commit_id(base));
 	if (opts->no_merge_base) {
 		memcpy(d->merge_base, d->base, sizeof(d->merge_base));
@@ -278,13 +327,14 @@ static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
 		ret = sl_shallow_merge_base(&mb, repo, git_commit_id(base),
 					    head, err);
 		if (ret == 1)
-			ret = merge_base_failed(d, repo, GIT_ENOTFOUND, err);
+			ret = merge_base_failed(d, repo, GIT_ENOTFOUND, missing,
+						err);
 		else if (!ret)
 			sl_oid_hex(d->merge_base, &mb);
 	} else {
 		ret = git_merge_base(&mb, repo->git, git_commit_id(base), head);
 		if (ret < 0)
-			ret = merge_base_failed(d, repo, ret, err);
+			ret = merge_base_failed(d, repo, ret, missing, err);
 		else
 			sl_oid_hex(d->merge_base, &mb);
 	}
@@ -295,16 +345,20 @@ static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
 /*
  * A base that cannot be used (why says what went wrong): the error,
  * completed with where the base came from and the way out; or, when the
- * caller asked for run-all, a degraded diff and success.
+ * base is missing (not when git failed) and the caller asked for run-all,
+ * a degraded diff and success.
  */
 static int missing_base(struct sl_diff *d, const struct sl_diff_options *opts,
-			struct sl_error *why, struct sl_error *err)
+			struct sl_error *why, bool missing,
+			struct sl_error *err)
 {
+	bool degrade = missing && why->status == SL_EENV;
+
 	if (d->base_source != SL_BASE_OPTION && d->base_source != SL_BASE_NONE)
 		sl_buf_addf(&why->msg, " (the base came from %s)",
 			    sl_base_source_name(d->base_source));
-	if (why->status != SL_EENV || !opts->run_all_if_missing_base) {
-		if (why->status == SL_EENV)
+	if (!degrade || !opts->run_all_if_missing_base) {
+		if (degrade)
 			sl_buf_adds(&why->msg,
 				    "; or pass --if-missing-base=run-all to "
 				    "run every gate");
@@ -355,6 +409,7 @@ int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
 	struct sl_diff *d = sl_xcalloc(1, sizeof(*d));
 	struct sl_error why = SL_ERROR_INIT;
 	git_commit *head = NULL;
+	bool missing;
 	int ret;
 
 	*out = NULL;
@@ -374,8 +429,8 @@ int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
 	if (ret)
 		goto out;
 	sl_oid_hex(d->head, git_commit_id(head));
-	if (resolve_base(d, repo, opts, git_commit_id(head), &why))
-		ret = missing_base(d, opts, &why, err);
+	if (resolve_base(d, repo, opts, git_commit_id(head), &missing, &why))
+		ret = missing_base(d, opts, &why, missing, err);
 	if (!ret && opts->on_resolved)
 		ret = opts->on_resolved(d, opts->on_resolved_data, err);
 	if (!ret)

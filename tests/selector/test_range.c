@@ -278,6 +278,50 @@ static void range__upstream_names_the_base_in_errors(void **state)
 	sl_repo_free(repo);
 }
 
+/*
+ * A default base whose ref cannot be read is an error, not "absent": no
+ * other base is picked in its place, and run-all does not hide it.
+ */
+static void range__damaged_default_ref_is_an_error(void **state)
+{
+	struct sl_diff_options opts = SL_DIFF_OPTIONS_INIT;
+	struct sl_repo *repo;
+
+	(void)state;
+	diverged();
+	sl_sh_ok("git branch -q master main");
+	sl_write_text(".git/refs/heads/main", "garbage\n");
+	repo = gr_open(".");
+	run_fails(repo, &opts, SL_EENV, "cannot read the ref 'main'",
+		  "pass --base REV", "corrupted", NULL);
+	opts.run_all_if_missing_base = true;
+	run_fails(repo, &opts, SL_EENV, "cannot read the ref 'main'", NULL);
+	sl_repo_free(repo);
+}
+
+/* The same for the upstream: a damaged one is not "never fetched". */
+static void range__damaged_upstream_ref_is_an_error(void **state)
+{
+	struct sl_diff_options opts = SL_DIFF_OPTIONS_INIT;
+	struct sl_repo *repo;
+
+	(void)state;
+	diverged();
+	sl_sh_ok("git remote add origin https://example.invalid/r.git && "
+		 "git config branch.feature.remote origin && "
+		 "git config branch.feature.merge refs/heads/trunk && "
+		 "mkdir -p .git/refs/remotes/origin");
+	sl_write_text(".git/refs/remotes/origin/trunk", "garbage\n");
+	repo = gr_open(".");
+	run_fails(repo, &opts, SL_EENV,
+		  "cannot read 'refs/remotes/origin/trunk', the upstream of "
+		  "branch 'feature'",
+		  NULL);
+	opts.run_all_if_missing_base = true;
+	run_fails(repo, &opts, SL_EENV, "the upstream of branch", NULL);
+	sl_repo_free(repo);
+}
+
 static void range__unknown_base_says_how_to_fetch_it(void **state)
 {
 	struct sl_diff_options opts = SL_DIFF_OPTIONS_INIT;
@@ -520,6 +564,8 @@ int main(void)
 	    T(range__upstream_follows_the_fetch_refspecs),
 	    T(range__own_remote_copy_is_not_the_base),
 	    T(range__upstream_names_the_base_in_errors),
+	    T(range__damaged_default_ref_is_an_error),
+	    T(range__damaged_upstream_ref_is_an_error),
 	    T(range__unknown_base_says_how_to_fetch_it),
 	    T(range__shallow_clone_missing_the_base),
 	    T(range__shallow_clone_finds_a_merge_base_within_depth),
