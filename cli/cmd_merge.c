@@ -48,11 +48,24 @@ static int write_one(const char *path, const struct sl_buf *data,
 		     struct sl_error *err)
 {
 	FILE *fp = fopen(path, "we");
+	int failed = 0;
 
-	if (!fp || fwrite(data->buf, 1, data->len, fp) != data->len ||
-	    fclose(fp))
-		return sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
-				    strerror(errno));
+	if (!fp) {
+		failed = errno;
+	} else {
+		/* errno from before would pass for a short write's cause. */
+		errno = 0;
+		if (fwrite(data->buf, 1, data->len, fp) != data->len)
+			failed = errno ? errno : EIO;
+		/* Closed whatever happened; it flushes what is left too. */
+		if (fclose(fp) && !failed)
+			failed = errno;
+	}
+	if (failed)
+		return sl_error_set(err, SL_EENV,
+				    "cannot write '%s': %s; check the "
+				    "directory and free space",
+				    path, strerror(failed));
 	return 0;
 }
 

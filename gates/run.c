@@ -316,14 +316,14 @@ static size_t job_named(const struct run *run, const char *name)
 	return SIZE_MAX;
 }
 
-static bool is_slot_pid(const struct run *run, pid_t pid)
+static struct slot *slot_of(struct run *run, pid_t pid)
 {
 	size_t i;
 
 	for (i = 0; i < run->nslots; i++)
 		if (run->slots[i].busy && run->slots[i].pid == pid)
-			return true;
-	return false;
+			return &run->slots[i];
+	return NULL;
 }
 
 /*
@@ -341,8 +341,7 @@ static void stop_orphans(struct run *run, size_t ended, uint64_t now)
 		pid_t pid = run->kids.v[i];
 		size_t j;
 
-		if (is_slot_pid(run, pid) ||
-		    run_reaper_tracks(&run->reaper, pid) ||
+		if (slot_of(run, pid) || run_reaper_tracks(&run->reaper, pid) ||
 		    !run_proc_gate(&run->scratch, pid))
 			continue;
 		j = job_named(run, run->scratch.buf);
@@ -366,18 +365,39 @@ static void describe_exit(struct sl_buf *out, const struct sl_job_result *res,
 		sl_buf_addf(out, "exit code %d", res->exit_code);
 }
 
+/* Frees the slot of an attempt whose main process is gone. */
+static void release_slot(struct run *run, struct slot *slot)
+{
+	slot->busy = false;
+	run->running--;
+	stop_orphans(run, slot->job, sl_now_ms());
+}
+
+/*
+ * The attempt's main process is gone but waiting for it failed: how it
+ * ended is unknown, so the gate is an error, never a pass (nor retried).
+ */
+static void attempt_lost(struct run *run, struct slot *slot, int errnum)
+{
+	struct sl_buf msg = SL_BUF_INIT;
+
+	release_slot(run, slot);
+	sl_buf_addf(&msg,
+		    "cannot wait for the gate: %s; how it ended is unknown, "
+		    "run it again",
+		    strerror(errnum));
+	finish_job(run, slot->job, SL_JOB_ERROR, sl_buf_detach(&msg, NULL));
+}
+
 static void attempt_ended(struct run *run, struct slot *slot, int wstatus)
 {
 	size_t j = slot->job;
 	struct sl_job_result *res = &run->out->results[j];
 	enum sl_job_status status;
-	uint64_t now = sl_now_ms();
 
-	slot->busy = false;
-	run->running--;
 	res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 	res->signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
-	stop_orphans(run, j, now);
+	release_slot(run, slot);
 	if (slot->stop == STOP_INTERRUPT) {
 		finish_job(run, j, SL_JOB_ERROR, stop_message(run, true));
 		return;
@@ -406,26 +426,22 @@ static void attempt_ended(struct run *run, struct slot *slot, int wstatus)
 	finish_job(run, j, status, NULL);
 }
 
-static struct slot *slot_of(struct run *run, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < run->nslots; i++)
-		if (run->slots[i].busy && run->slots[i].pid == pid)
-			return &run->slots[i];
-	return NULL;
-}
-
 static void reap(struct run *run)
 {
+	pid_t unreaped = 0;
+
 	for (;;) {
 		struct slot *slot;
 		siginfo_t si;
-		int wstatus = 0;
+		int wstatus = 0, failed;
 
 		memset(&si, 0, sizeof(si));
+		/*
+		 * A child we failed to reap comes back first: leave it to the
+		 * next round (or the sweep) rather than spin on it.
+		 */
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-		    !si.si_pid)
+		    !si.si_pid || si.si_pid == unreaped)
 			break;
 		slot = slot_of(run, si.si_pid);
 		/*
@@ -437,10 +453,13 @@ static void reap(struct run *run)
 					slot->kill_at != RUN_NEVER
 					    ? slot->kill_at
 					    : sl_now_ms() + run->grace_ms);
-		while (waitpid(si.si_pid, &wstatus, 0) < 0 && errno == EINTR)
-			;
-		if (slot)
+		failed = run_wait_exit(&wstatus, si.si_pid);
+		if (slot && failed)
+			attempt_lost(run, slot, failed);
+		else if (slot)
 			attempt_ended(run, slot, wstatus);
+		if (failed)
+			unreaped = si.si_pid;
 	}
 }
 
@@ -740,7 +759,7 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	run.next_tick = run.t0 + opts->tick_ms;
 
 	loop(&run);
-	run_reaper_sweep(&run.reaper, &run.sig);
+	run_reaper_sweep(&run.reaper, &run.sig, &out->warnings);
 	out->signal = run_signals_interrupted();
 	run_signals_restore(&run.sig);
 	record_history(&run, history);

@@ -153,12 +153,26 @@ void run_reaper_hurry(struct run_reaper *reaper, uint64_t now);
 void run_reap_all(void);
 
 /*
+ * Waits for the child pid to end and reaps it, retrying on EINTR. Returns
+ * 0 with its wait status in out_wstatus, or the errno of the failure
+ * (out_wstatus untouched): how the child ended is then unknown.
+ */
+int run_wait_exit(int *out_wstatus, pid_t pid);
+
+/* How long past the grace period the end-of-run sweep waits at most. */
+#define RUN_SWEEP_SLACK_MS 3000
+
+/*
  * The end of a run or repro: SIGTERM to every remaining child (and its
  * group when it leads one), SIGKILL to what is left after the grace
  * period, until the process has no child left (as a subreaper, no
- * descendant either).
+ * descendant either). What is still there RUN_SWEEP_SLACK_MS after the
+ * grace period (a process sluice may not signal, or one stuck in the
+ * kernel) is left running, with a warning naming its pids appended to
+ * warnings: sluice never hangs on it.
  */
-void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig);
+void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig,
+		      struct sl_strvec *warnings);
 
 /* ---- the history (run_history.c) -------------------------------------- */
 

@@ -252,6 +252,18 @@ void run_reap_all(void)
 		;
 }
 
+int run_wait_exit(int *out_wstatus, pid_t pid)
+{
+	int wstatus = 0;
+
+	while (waitpid(pid, &wstatus, 0) < 0) {
+		if (errno != EINTR)
+			return errno;
+	}
+	*out_wstatus = wstatus;
+	return 0;
+}
+
 /* Does this process have a child, dead or alive? */
 static bool has_children(void)
 {
@@ -261,14 +273,71 @@ static bool has_children(void)
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
-void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig)
+/* SIGTERM (SIGKILL at the deadline) to each child not stopped yet. */
+static void sweep_children(struct run_reaper *reaper,
+			   const struct run_pids *kids, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < kids->n; i++) {
+		if (run_reaper_tracks(reaper, kids->v[i]))
+			continue;
+		run_reaper_term(reaper, kids->v[i],
+				getpgid(kids->v[i]) == kids->v[i],
+				now + reaper->grace_ms);
+		if (!run_reaper_tracks(reaper, kids->v[i]))
+			run_reaper_term(reaper, kids->v[i], false,
+					now + reaper->grace_ms);
+	}
+}
+
+/*
+ * How long to sleep: until the next SIGKILL is due, at most 50 ms. A death
+ * among our children wakes us (SIGCHLD); the bound matters for a child the
+ * list did not show yet, and for one we cannot signal.
+ */
+static uint64_t sweep_timeout(const struct run_reaper *reaper, uint64_t now)
+{
+	uint64_t next = run_reaper_next(reaper);
+
+	if (next <= now)
+		return 0;
+	return next - now < 50 ? next - now : 50;
+}
+
+/* Says which children the sweep leaves behind, and that they may run. */
+static void sweep_give_up(struct sl_strvec *warnings,
+			  const struct run_pids *kids, uint64_t waited_ms)
+{
+	const char *it = kids->n == 1 ? "it" : "them";
+	struct sl_buf msg = SL_BUF_INIT;
+	size_t i;
+
+	sl_buf_addf(&msg,
+		    "gave up on %s a gate left behind, still there %" PRIu64
+		    " ms after SIGTERM and SIGKILL (sluice may not signal %s, "
+		    "or %s stuck in the kernel):",
+		    kids->n == 1 ? "a process" : "processes", waited_ms, it,
+		    kids->n == 1 ? "it is" : "they are");
+	for (i = 0; i < kids->n; i++)
+		sl_buf_addf(&msg, " %ld", (long)kids->v[i]);
+	if (!kids->n)
+		sl_buf_adds(&msg, " (pids unknown)");
+	sl_buf_addf(&msg, "; end %s by hand", it);
+	sl_strvec_push(warnings, msg.buf);
+	sl_buf_release(&msg);
+}
+
+void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig,
+		      struct sl_strvec *warnings)
 {
 	struct run_pids kids = {NULL, 0, 0};
 	unsigned seen = run_signals_interrupts();
+	uint64_t start = sl_now_ms();
+	uint64_t give_up_at = start + reaper->grace_ms + RUN_SWEEP_SLACK_MS;
 
 	for (;;) {
-		uint64_t now = sl_now_ms(), next, timeout = 50;
-		size_t i;
+		uint64_t now = sl_now_ms();
 
 		run_reap_all();
 		if (!has_children())
@@ -279,29 +348,18 @@ void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig)
 			seen = run_signals_interrupts();
 			reaper->grace_ms = 0;
 			run_reaper_hurry(reaper, now);
+			if (now + RUN_SWEEP_SLACK_MS < give_up_at)
+				give_up_at = now + RUN_SWEEP_SLACK_MS;
 		}
 		run_children(&kids);
-		for (i = 0; i < kids.n; i++) {
-			if (run_reaper_tracks(reaper, kids.v[i]))
-				continue;
-			run_reaper_term(reaper, kids.v[i],
-					getpgid(kids.v[i]) == kids.v[i],
-					now + reaper->grace_ms);
-			if (!run_reaper_tracks(reaper, kids.v[i]))
-				run_reaper_term(reaper, kids.v[i], false,
-						now + reaper->grace_ms);
+		/* What SIGKILL does not end in time, nothing we do will. */
+		if (now >= give_up_at) {
+			sweep_give_up(warnings, &kids, now - start);
+			break;
 		}
+		sweep_children(reaper, &kids, now);
 		run_reaper_tick(reaper, now);
-		next = run_reaper_next(reaper);
-		/*
-		 * A death among our children wakes us (SIGCHLD); the bound
-		 * only matters for a child the list did not show yet.
-		 */
-		if (next <= now)
-			timeout = 0;
-		else if (next - now < timeout)
-			timeout = next - now;
-		run_signals_wait(sig, timeout);
+		run_signals_wait(sig, sweep_timeout(reaper, now));
 	}
 	run_pids_release(&kids);
 	reaper->n = 0;

@@ -38,38 +38,67 @@ static void suspend(pid_t pid)
 	kill(-pid, SIGCONT);
 }
 
-static int wait_gate(int *out_status, pid_t pid, bool tty,
-		     struct run_signals *sig, struct run_reaper *reaper)
+/* A repro's gate while it runs, and what stops what it leaves behind. */
+struct repro {
+	pid_t pid;
+	bool tty; /* the gate's group has the terminal */
+	struct run_signals sig;
+	struct run_reaper reaper;
+};
+
+/*
+ * Sleeps until the gate exits, following it when it stops (^Z). Returns 0
+ * once it exited (not reaped yet), or the errno of a failed wait.
+ */
+static int await_exit(struct repro *r)
 {
 	unsigned forwarded = 0;
 	siginfo_t si;
-	int wstatus = 0;
 
 	for (;;) {
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si,
-			   WEXITED | WNOHANG | WNOWAIT | (tty ? WSTOPPED : 0)) <
-		    0)
-			break;
-		if (si.si_pid == pid && si.si_code == CLD_STOPPED) {
-			waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG);
-			suspend(pid);
+		if (waitid(P_PID, (id_t)r->pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT |
+			       (r->tty ? WSTOPPED : 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (si.si_pid == r->pid && si.si_code == CLD_STOPPED) {
+			waitid(P_PID, (id_t)r->pid, &si, WSTOPPED | WNOHANG);
+			suspend(r->pid);
 			continue;
 		}
-		if (si.si_pid == pid)
-			break;
+		if (si.si_pid == r->pid)
+			return 0;
 		/* Without a terminal, ^C and kill reach sluice: pass them on. */
 		if (run_signals_interrupts() != forwarded) {
 			forwarded = run_signals_interrupts();
-			kill(-pid, run_signals_interrupted());
+			kill(-r->pid, run_signals_interrupted());
 		}
-		run_signals_wait(sig, RUN_NEVER);
+		run_signals_wait(&r->sig, RUN_NEVER);
 	}
-	run_reaper_term(reaper, pid, true, sl_now_ms() + REPRO_GRACE_MS);
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	if (tty)
+}
+
+/*
+ * Waits for the gate and puts its exit code (128 + the signal that killed
+ * it) in out_status. A failed wait is SL_EENV: how the gate ended is then
+ * unknown, and it must not pass for an exit 0.
+ */
+static int wait_gate(int *out_status, struct repro *r, struct sl_error *err)
+{
+	int wstatus = 0, failed = await_exit(r);
+
+	run_reaper_term(&r->reaper, r->pid, true, sl_now_ms() + REPRO_GRACE_MS);
+	if (!failed)
+		failed = run_wait_exit(&wstatus, r->pid);
+	if (r->tty)
 		give_terminal(0, getpgrp());
+	if (failed)
+		return sl_error_set(err, SL_EENV,
+				    "cannot wait for the gate: %s; how it "
+				    "ended is unknown, run it again",
+				    strerror(failed));
 	*out_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
 					   : WEXITSTATUS(wstatus);
 	return 0;
@@ -96,32 +125,44 @@ static int prepare(struct sl_strvec *env, const struct sl_job *job,
 	return ret;
 }
 
+/* Prints what the sweep warns about: sl_job_repro() has no other channel. */
+static void print_warnings(const struct sl_strvec *warnings)
+{
+	size_t i;
+
+	for (i = 0; i < warnings->n; i++)
+		fprintf(stderr, "sluice: warning: %s\n", warnings->v[i]);
+}
+
 int sl_job_repro(int *out_status, const struct sl_job *job, const char *dir,
 		 struct sl_error *err)
 {
-	struct sl_strvec env = SL_STRVEC_INIT;
-	struct run_reaper reaper = {NULL, 0, 0, REPRO_GRACE_MS};
-	struct run_signals sig;
+	struct sl_strvec env = SL_STRVEC_INIT, warnings = SL_STRVEC_INIT;
 	struct run_stdio io = {-1, -1};
-	pid_t pid;
+	struct repro r;
 	int ret;
 
+	memset(&r, 0, sizeof(r));
+	r.reaper.grace_ms = REPRO_GRACE_MS;
 	ret = prepare(&env, job, dir, err);
 	if (ret)
 		goto out;
 	if (isatty(0) && tcgetpgrp(0) == getpgrp())
 		io.tty_fd = 0;
-	ret = run_signals_install(&sig, err);
+	r.tty = io.tty_fd >= 0;
+	ret = run_signals_install(&r.sig, err);
 	if (ret)
 		goto out;
-	ret = run_spawn(&pid, job, env.v, &io, err);
+	ret = run_spawn(&r.pid, job, env.v, &io, err);
 	if (!ret)
-		ret = wait_gate(out_status, pid, io.tty_fd >= 0, &sig, &reaper);
-	run_reaper_sweep(&reaper, &sig);
-	run_signals_restore(&sig);
+		ret = wait_gate(out_status, &r, err);
+	run_reaper_sweep(&r.reaper, &r.sig, &warnings);
+	run_signals_restore(&r.sig);
+	print_warnings(&warnings);
 out:
-	run_reaper_release(&reaper);
+	run_reaper_release(&r.reaper);
 	sl_strvec_clear(&env);
+	sl_strvec_clear(&warnings);
 	return ret;
 }
 

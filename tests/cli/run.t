@@ -61,6 +61,9 @@ A shard that never wrote its results fails the merged verdict:
   $ sluice merge ../shard-repo-lint.json ../shard-repo-lint.json > /dev/null
   sluice: gate 'repo-lint' has results in two shards (the second: '../shard-repo-lint.json'); merge each shard once
   [2]
+  $ sluice merge ../shard-*.json --json /dev/full
+  sluice: cannot write '/dev/full': No space left on device; check the directory and free space
+  [3]
   $ sluice run --gate no-such-gate
   sluice: no gate named 'no-such-gate' in sluice.yml@b671ecffc510; 'sluice select' lists them
   [2]

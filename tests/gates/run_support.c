@@ -10,6 +10,8 @@
 #include <cmocka.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,4 +124,51 @@ bool test_alive(pid_t pid)
 	got = fscanf(fp, "%*d (%*[^)]) %c", &state);
 	fclose(fp);
 	return got == 1 && state != 'Z';
+}
+
+/* ---- seams over waitpid() and kill() -------------------------------- */
+
+static bool fail_next_wait;
+static const char *deny_file;
+static pid_t denied = -1;
+
+void test_fail_next_wait(void)
+{
+	fail_next_wait = true;
+}
+
+void test_deny_kill(const char *pid_file)
+{
+	deny_file = pid_file;
+	denied = -1;
+}
+
+pid_t test_allow_kill(void)
+{
+	pid_t pid = denied;
+
+	deny_file = NULL;
+	denied = -1;
+	return pid;
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	if (fail_next_wait && pid > 0 && !(options & WNOHANG)) {
+		fail_next_wait = false;
+		errno = ECHILD;
+		return -1;
+	}
+	return (pid_t)syscall(SYS_wait4, pid, status, options, NULL);
+}
+
+int kill(pid_t pid, int signo)
+{
+	if (deny_file && denied <= 0)
+		denied = test_read_pid(deny_file);
+	if (deny_file && denied > 0 && (pid == denied || pid == -denied)) {
+		errno = EPERM;
+		return -1;
+	}
+	return (int)syscall(SYS_kill, pid, signo);
 }

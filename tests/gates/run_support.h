@@ -38,4 +38,20 @@ bool test_wait_file(const char *path, uint64_t timeout_ms);
 /* Is a process pid alive (not a zombie)? */
 bool test_alive(pid_t pid);
 
+/*
+ * Seams: run_support.c defines waitpid() and kill() for the executables it
+ * is linked into, so the runner (linked in statically) calls these. They
+ * go straight to the kernel unless a test says otherwise below.
+ */
+
+/* The next waitpid() that blocks on one pid fails with ECHILD, once. */
+void test_fail_next_wait(void);
+/*
+ * kill() of the process whose pid is in pid_file (read when it appears),
+ * or of its group, fails with EPERM as for a process of another user,
+ * until test_allow_kill(), which returns that pid (-1: none was read).
+ */
+void test_deny_kill(const char *pid_file);
+pid_t test_allow_kill(void);
+
 #endif

@@ -370,6 +370,86 @@ static void procs__second_signal_skips_the_grace(void **state)
 	sl_job_release(&job);
 }
 
+/*
+ * A gate whose exit status cannot be learnt (waitpid() fails) is an error
+ * saying so, never a pass for want of a status.
+ */
+static void procs__lost_exit_status_is_an_error(void **state)
+{
+	struct sl_run_result out = SL_RUN_RESULT_INIT;
+	struct sl_run_options opts;
+	struct sl_job job;
+
+	(void)state;
+	test_job(&job, "lost", "exit 0");
+	test_options(&opts);
+	test_fail_next_wait();
+	test_run(&out, &job, 1, &opts, 0);
+	assert_int_equal(out.results[0].status, SL_JOB_ERROR);
+	assert_non_null(out.results[0].error);
+	assert_non_null(strstr(out.results[0].error,
+			       "cannot wait for the gate: No child processes"));
+	sl_run_result_release(&out);
+	sl_job_release(&job);
+}
+
+/* The sweep hung: end the process it could not, then the test. */
+static void on_sweep_hang(int signo)
+{
+	static const char msg[] = "# the sweep hung on an unkillable process\n";
+	pid_t stuck = test_allow_kill();
+	ssize_t ret;
+
+	(void)signo;
+	if (stuck > 0)
+		kill(stuck, SIGKILL);
+	ret = write(2, msg, sizeof(msg) - 1);
+	(void)ret;
+	_exit(1);
+}
+
+/*
+ * A leftover sluice may not signal (EPERM; or one SIGKILL cannot end, in
+ * the kernel) does not hang the run: the sweep gives up after the grace
+ * period and a little more, with a warning that names it.
+ */
+static void procs__unkillable_leftover_does_not_hang(void **state)
+{
+	struct sl_run_result out = SL_RUN_RESULT_INIT;
+	struct sl_run_options opts;
+	struct sl_job job;
+	char pid[32];
+	pid_t stuck;
+
+	(void)state;
+	/* Until setsid has left the gate's group and exec'd sleep. */
+	test_job(&job, "stuck",
+		 "setsid sleep 1000 & echo $! >stuck.pid; "
+		 "until [ \"$(cat /proc/$!/comm)\" = sleep ]; do :; done");
+	test_options(&opts);
+	opts.grace_ms = 100;
+	test_deny_kill("stuck.pid");
+	/* Without the bound the sweep never returns: fail, do not hang. */
+	signal(SIGALRM, on_sweep_hang);
+	alarm(30);
+	test_run(&out, &job, 1, &opts, 0);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	stuck = test_allow_kill();
+	assert_true(stuck > 0);
+	assert_true(test_alive(stuck));
+	kill(stuck, SIGKILL);
+	assert_int_equal(waitpid(stuck, NULL, 0), stuck);
+
+	assert_int_equal(out.results[0].status, SL_JOB_PASSED);
+	assert_true(out.duration_ms < 100 + 3000 + 2000);
+	assert_int_equal(out.warnings.n, 1);
+	snprintf(pid, sizeof(pid), " %ld;", (long)stuck);
+	assert_non_null(strstr(out.warnings.v[0], pid));
+	sl_run_result_release(&out);
+	sl_job_release(&job);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +469,10 @@ int main(void)
 		teardown),
 	    cmocka_unit_test_setup_teardown(
 		procs__second_signal_skips_the_grace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(procs__lost_exit_status_is_an_error,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		procs__unkillable_leftover_does_not_hang, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,27 @@ static void repro__failures_to_start_are_env_errors(void **state)
 }
 
 /*
+ * A gate whose exit status cannot be learnt (waitpid() fails) makes repro
+ * an environment error (exit 3), never an exit 0.
+ */
+static void repro__lost_exit_status_is_an_env_error(void **state)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_job job;
+	int status = -1;
+
+	(void)state;
+	test_job(&job, "lost", "exit 0");
+	test_fail_next_wait();
+	assert_int_equal(sl_job_repro(&status, &job, "repro", &err), SL_EENV);
+	assert_non_null(strstr(sl_error_message(&err),
+			       "cannot wait for the gate: No child processes"));
+	assert_int_equal(status, -1);
+	sl_job_release(&job);
+	sl_error_release(&err);
+}
+
+/*
  * In a new session with a pseudo-terminal as its controlling terminal and
  * stdin, the gate's process group must own the terminal while it runs, also
  * after a ^Z, and sluice's must own it again afterwards.
@@ -309,6 +330,8 @@ int main(void)
 		teardown),
 	    cmocka_unit_test_setup_teardown(
 		repro__failures_to_start_are_env_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		repro__lost_exit_status_is_an_env_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(repro__gate_gets_the_terminal,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
