@@ -11,49 +11,40 @@
  * mbedtls_x509_crt_parse_file(). That is 85% of the instructions of
  * git_libgit2_init() (53 of 63 million, callgrind) and 5 of its 6.5 ms,
  * for TLS connections sluice never makes. libgit2 offers no switch for it
- * before init (GIT_OPT_SET_SSL_CERT_LOCATIONS only works after), so sluice
- * defines mbedtls_x509_crt_parse_file() itself: the dynamic linker binds
- * libgit2's call to the executable's definition first (ELF symbol
- * interposition, the same mechanism as a malloc replacement). While
+ * before init (GIT_OPT_SET_SSL_CERT_LOCATIONS only works after). sluice
+ * links libgit2 statically (meson.build says why) with
+ * -Wl,--wrap=mbedtls_x509_crt_parse_file, so every call to that function
+ * in the link reaches __wrap_mbedtls_x509_crt_parse_file() below: while
  * sl_git_init() runs on this thread it loads nothing and reports success
  * (libgit2 then holds an empty CA chain); at any other time it forwards to
- * mbedTLS's own function, found with dlsym(RTLD_NEXT), so an explicit
- * GIT_OPT_SET_SSL_CERT_LOCATIONS still works. With a libgit2 built against
- * OpenSSL the definition is never called and nothing changes.
+ * mbedTLS's own function, so an explicit GIT_OPT_SET_SSL_CERT_LOCATIONS
+ * still works.
  * It also turns off libgit2's re-hashing of every object read and its
  * object cache (below).
  * docs/performance.md, "Start-up and the diff", has the measurements.
  */
 #include "common/common.h"
 
-#include <dlfcn.h>
-
 #include "selector/internal.h"
 
 struct mbedtls_x509_crt;
 
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
-				const char *path);
+/* The linker's names for the wrapped function and the real one (ld(1),
+ * --wrap); reserved identifiers, but these are the ones it looks for. */
+int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
+				       const char *path);
+int __real_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
+				       const char *path);
 
 /* Set only around git_libgit2_init() on the thread that calls it. */
 static _Thread_local bool skipping_ca_bundle;
 
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
-				const char *path)
+int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
+				       const char *path)
 {
-	typedef int (*parse_file_fn)(struct mbedtls_x509_crt *, const char *);
-	parse_file_fn real;
-	void *sym;
-
 	if (skipping_ca_bundle)
 		return 0;
-	sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
-	if (!sym)
-		return -1; /* mbedTLS's generic failure: nothing was loaded */
-	/* POSIX lets a dlsym() result be used as a function pointer; ISO C
-	 * has no conversion for it, so copy the bytes. */
-	memcpy(&real, &sym, sizeof(real));
-	return real(chain, path);
+	return __real_mbedtls_x509_crt_parse_file(chain, path);
 }
 
 int sl_git_init(struct sl_error *err)
