@@ -14,6 +14,8 @@
  * The parse stays on the calling thread because its heap is the main
  * arena, which grows in large steps: on a second thread's fresh arena the
  * same load cost a one-file selection 3 ms more (docs/performance.md).
+ * Once the rules are parsed, this thread joins the tree walk if it is not
+ * over (treepool.c), with its own repository handle.
  */
 #include "common/common.h"
 
@@ -52,6 +54,7 @@ struct plan_ctx {
 	struct sl_plan *plan;
 	struct sl_repo *repo;
 	struct sl_diff_options diff;
+	struct sl_walk_pool *pool; /* this thread helps the walk when done */
 	struct rules_load load;
 	/* The diff's thread: its result, and what it tells this one. */
 	int diff_ret;
@@ -160,13 +163,15 @@ static void *run_diff(void *data)
 
 	c->diff_ret =
 	    sl_diff_run(&c->plan->diff, c->repo, &c->diff, &c->diff_err);
+	sl_walk_pool_close(c->pool);
 	tell(c, &c->diffed);
 	return NULL;
 }
 
 /*
  * Runs the diff on a second thread and parses the rules here as soon as it
- * has read them; with no thread to be had, one after the other. Returns
+ * has read them, then takes a share of the tree walk if it is still going
+ * (treepool.c); with no thread to be had, one after the other. Returns
  * the diff's status (its errors come first); the rules' is in c->load.
  */
 static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
@@ -184,8 +189,10 @@ static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
 	pthread_mutex_unlock(&c->lock);
 	if (parse)
 		load_rules(&c->load);
-	if (threaded)
+	if (threaded) {
+		sl_walk_pool_help(c->pool, sl_repo_git_dir(c->repo));
 		pthread_join(diff_thread, NULL);
+	}
 	if (c->diff_ret) {
 		*err = c->diff_err;
 		c->diff_err = (struct sl_error)SL_ERROR_INIT;
@@ -350,6 +357,8 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	c.diff = opts->diff;
 	c.diff.on_resolved = start_rules;
 	c.diff.on_resolved_data = &c;
+	sl_walk_pool_new(&c.pool);
+	c.diff.walk_pool = c.pool;
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_cond_init(&c.changed, NULL);
 	ret = diff_and_load(&c, err);
@@ -359,6 +368,7 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 		ret = select_plan(c.plan, &c.load, err);
 	load_release(&c.load);
 	sl_error_release(&c.diff_err);
+	sl_walk_pool_free(c.pool);
 	pthread_cond_destroy(&c.changed);
 	pthread_mutex_destroy(&c.lock);
 	if (ret)

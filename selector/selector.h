@@ -246,6 +246,8 @@ const char *sl_base_source_name(enum sl_base_source source);
 
 struct sl_diff;
 
+struct sl_walk_pool;
+
 struct sl_diff_options {
 	const char *base;   /* --base REV; NULL: SLUICE_BASE, upstream, ... */
 	const char *head;   /* --head REV; NULL: HEAD */
@@ -269,12 +271,15 @@ struct sl_diff_options {
 	int (*on_resolved)(const struct sl_diff *diff, void *data,
 			   struct sl_error *err);
 	void *on_resolved_data;
+	/* Threads that may share the tree walk; selector/'s own (plan.c),
+	 * NULL elsewhere. */
+	struct sl_walk_pool *walk_pool;
 };
 
 #define SL_DIFF_OPTIONS_INIT                                                   \
 	{                                                                      \
 		NULL, NULL, false, false, false, false, NULL, false, NULL,     \
-		    NULL                                                       \
+		    NULL, NULL                                                 \
 	}
 
 /* The name of the one degraded state (SPEC.md §2). */
