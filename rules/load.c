@@ -69,7 +69,7 @@ static int read_unowned(struct sl_loader *ld, uint32_t key, uint32_t value,
 {
 	static const char *const choices[] = {"run-all", "global-only", "fail"};
 	struct sl_rules *rules = obj;
-	unsigned i;
+	unsigned i = 0; /* set on success; GCC -O3 cannot tell */
 	int ret;
 
 	(void)key;
@@ -87,7 +87,7 @@ static int read_consumers(struct sl_loader *ld, uint32_t key, uint32_t value,
 {
 	static const char *const choices[] = {"transitive", "direct"};
 	struct sl_rules *rules = obj;
-	unsigned i;
+	unsigned i = 0; /* set on success; GCC -O3 cannot tell */
 	int ret;
 
 	(void)key;
@@ -583,9 +583,10 @@ static struct sl_rules *rules_new(const char *name)
 	return rules;
 }
 
-int sl_rules_load_buffer(struct sl_rules **out, const char *name,
-			 const char *data, size_t len, struct sl_error *err)
+int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
+		       struct sl_rules_helpers *helpers, struct sl_error *err)
 {
+	const char *name = text->name;
 	struct sl_loader ld;
 	size_t i;
 	int ret;
@@ -597,14 +598,22 @@ int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 	ld.doc = (struct sl_ydoc)SL_YDOC_INIT;
 	for (i = 0; i < SL_ARRAY_SIZE(ld.subject); i++)
 		ld.subject[i] = (struct sl_buf)SL_BUF_INIT;
-	if (len > SL_RULES_MAX_BYTES)
+	if (text->len > SL_RULES_MAX_BYTES)
 		return sl_error_set(err, SL_ERULES,
 				    "%s:1:1: the rules file is larger than the "
 				    "limit of 4 MiB (%zu bytes); split out "
 				    "what does not belong in it",
-				    name, len);
+				    name, text->len);
 	ld.rules = rules_new(name);
-	ret = check_document(&ld, data ? data : "", len);
+	/* A small file's patterns take less than handing them over. */
+	if (helpers && text->len >= SL_RULES_COMPILE_APART)
+		ld.compiler = sl_compiler_start(helpers);
+	ret = check_document(&ld, text->data ? text->data : "", text->len);
+	if (ld.compiler) {
+		int compiled = sl_compiler_finish(ld.compiler, &ld);
+
+		ret = compiled ? compiled : ret;
+	}
 	if (!ret) {
 		take_gates(&ld);
 		sl_owner_index_build(&ld.rules->index, &ld.rules->rules);
@@ -616,8 +625,17 @@ int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 	return ret;
 }
 
-int sl_rules_load_file(struct sl_rules **out, const char *path,
-		       struct sl_error *err)
+int sl_rules_load_buffer(struct sl_rules **out, const char *name,
+			 const char *data, size_t len, struct sl_error *err)
+{
+	struct sl_rules_text text = {name, data, len};
+
+	return sl_rules_load_text(out, &text, NULL, err);
+}
+
+int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
+			      struct sl_rules_helpers *helpers,
+			      struct sl_error *err)
 {
 	struct sl_error read_err = SL_ERROR_INIT;
 	struct sl_buf sb = SL_BUF_INIT;
@@ -625,18 +643,27 @@ int sl_rules_load_file(struct sl_rules **out, const char *path,
 
 	*out = NULL;
 	ret = sl_buf_read_file(&sb, path, SL_RULES_MAX_BYTES, &read_err);
-	if (ret == SL_EUSAGE)
+	if (ret == SL_EUSAGE) {
 		ret = sl_error_set(err, SL_ERULES,
 				   "%s:1:1: the rules file is larger than the "
 				   "limit of 4 MiB; split out what does not "
 				   "belong in it",
 				   path);
-	else if (ret)
+	} else if (ret) {
 		ret = sl_error_set(err, read_err.status, "%s",
 				   sl_error_message(&read_err));
-	else
-		ret = sl_rules_load_buffer(out, path, sb.buf, sb.len, err);
+	} else {
+		struct sl_rules_text text = {path, sb.buf, sb.len};
+
+		ret = sl_rules_load_text(out, &text, helpers, err);
+	}
 	sl_buf_release(&sb);
 	sl_error_release(&read_err);
 	return ret;
+}
+
+int sl_rules_load_file(struct sl_rules **out, const char *path,
+		       struct sl_error *err)
+{
+	return sl_rules_load_file_helped(out, path, NULL, err);
 }

@@ -112,7 +112,29 @@ struct sl_loader {
 	size_t *stamp;		  /* by lane: 1 + the lane listing it */
 	struct sl_buf subject[4]; /* printable copies of user text */
 	unsigned next_subject;
+	struct sl_compiler *compiler; /* NULL: patterns compile inline */
 };
+
+/* ---- rules/compile.c: patterns compiled beside the loader ---------- */
+
+/* Files at least this large hand their patterns to helpers: about 250
+ * patterns, more than it costs to wake a helper for them. */
+#define SL_RULES_COMPILE_APART (16 * 1024)
+
+struct sl_compiler;
+
+/* Opens a load's queue of patterns to helpers. Caller owns the result,
+ * which sl_compiler_finish() frees. */
+struct sl_compiler *sl_compiler_start(struct sl_rules_helpers *helpers);
+/* Queues rule's pattern (rule->text, rule->pos set): rule->pattern is set
+ * to an empty pattern that the compiler fills in. */
+void sl_compiler_add(struct sl_compiler *c, struct sl_rule *rule);
+/*
+ * Compiles what no helper took, waits for what they did and frees c.
+ * Returns 0, or the first failed pattern's error, set on ld as the loader
+ * sets it.
+ */
+int sl_compiler_finish(struct sl_compiler *c, struct sl_loader *ld);
 
 /* A key the loader knows in some mapping, and what reads its value. */
 struct sl_field {
@@ -174,9 +196,13 @@ int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,
 /* A list of patterns, compiled, each with lane SL_NO_LANE (null: empty). */
 int sl_load_pattern_list(struct sl_rule_list *out, struct sl_loader *ld,
 			 uint32_t node, const char *what);
-/* Compiles the pattern at node into rule (text, pattern, pos). */
+/* Compiles the pattern at node into rule (text, pattern, pos), or queues
+ * it with ld's compiler: then rule->pattern is filled in later. */
 int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		    const char *what);
+/* Sets ld's error for a pattern at pos that failed to compile with err. */
+int sl_load_pattern_error(struct sl_loader *ld, struct sl_pos pos,
+			  const struct sl_error *err);
 /* A name of a gate or lane (a key): [A-Za-z0-9][A-Za-z0-9._-]*, at most
  * 128 bytes; what is "gate" or "lane". */
 int sl_load_name(const char **out, struct sl_loader *ld, uint32_t node,

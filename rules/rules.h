@@ -137,6 +137,35 @@ int sl_rules_load_file(struct sl_rules **out, const char *path,
 int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 			 const char *data, size_t len, struct sl_error *err);
 
+/*
+ * Threads that may compile a load's patterns while the loading thread
+ * reads the rest of the file (rules/compile.c). A thread with nothing else
+ * to do calls sl_rules_helpers_serve(), which returns once the helpers are
+ * closed. A load given helpers lets whichever thread comes first compile
+ * each pattern, itself included, so busy helpers never slow it down; the
+ * result and its errors are the same as without.
+ */
+struct sl_rules_helpers;
+
+/* Caller owns *out (sl_rules_helpers_free(), after every serve returned). */
+void sl_rules_helpers_new(struct sl_rules_helpers **out);
+void sl_rules_helpers_free(struct sl_rules_helpers *helpers);
+void sl_rules_helpers_serve(struct sl_rules_helpers *helpers);
+/* No more loads: serving threads return. */
+void sl_rules_helpers_close(struct sl_rules_helpers *helpers);
+
+/* sl_rules_load_file() and _buffer() with helpers (NULL: none). */
+int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
+			      struct sl_rules_helpers *helpers,
+			      struct sl_error *err);
+struct sl_rules_text {
+	const char *name; /* as messages call the file */
+	const char *data;
+	size_t len;
+};
+int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
+		       struct sl_rules_helpers *helpers, struct sl_error *err);
+
 void sl_rules_free(struct sl_rules *rules);
 
 /* Looks a gate or lane up by name; NULL when there is none. Borrowed. */

@@ -401,6 +401,18 @@ static void add_one_line(struct sl_error *err, const char *text)
 	}
 }
 
+int sl_load_pattern_error(struct sl_loader *ld, struct sl_pos pos,
+			  const struct sl_error *err)
+{
+	/* The pattern's own message says what is wrong with it; it quotes
+	 * the pattern, which may hold a line break. */
+	int ret = sl_error_set(ld->err, SL_ERULES, "%s:%u:%u: ", ld->file,
+			       pos.line, pos.col);
+
+	add_one_line(ld->err, sl_error_message(err));
+	return ret;
+}
+
 int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		    const char *what)
 {
@@ -415,14 +427,12 @@ int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		return sl_load_type_error(ld, node, what,
 					  "a pattern (a string)");
 	rule->text = sl_xstrdup(sl_ydoc_str(&ld->doc, node));
-	if (sl_pattern_compile(&rule->pattern, rule->text, &err)) {
-		/* The pattern's own message says what is wrong with it; it
-		 * quotes the pattern, which may hold a line break. */
-		rule->pattern = NULL;
-		ret = sl_error_set(ld->err, SL_ERULES, "%s:%u:%u: ", ld->file,
-				   rule->pos.line, rule->pos.col);
-		add_one_line(ld->err, sl_error_message(&err));
+	if (ld->compiler) {
+		sl_compiler_add(ld->compiler, rule);
+		return 0;
 	}
+	if (sl_pattern_compile(&rule->pattern, rule->text, &err))
+		ret = sl_load_pattern_error(ld, rule->pos, &err);
 	sl_error_release(&err);
 	return ret;
 }

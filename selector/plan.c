@@ -36,18 +36,21 @@ struct rules_load {
 	int ret;
 };
 
-static void load_rules(struct rules_load *l)
+/* helpers: the diff's thread, once its diff is done (NULL: none). */
+static void load_rules(struct rules_load *l, struct sl_rules_helpers *helpers)
 {
+	struct sl_rules_text base = {l->base_name.buf, l->base_text.buf,
+				     l->base_text.len};
+	struct sl_rules_text head = {l->head_name.buf, l->head_text.buf,
+				     l->head_text.len};
+
 	if (l->file)
-		l->ret = sl_rules_load_file(&l->base, l->file, &l->err);
+		l->ret = sl_rules_load_file_helped(&l->base, l->file, helpers,
+						   &l->err);
 	else if (l->base_found)
-		l->ret = sl_rules_load_buffer(&l->base, l->base_name.buf,
-					      l->base_text.buf,
-					      l->base_text.len, &l->err);
+		l->ret = sl_rules_load_text(&l->base, &base, helpers, &l->err);
 	if (!l->ret && l->head_found)
-		l->ret = sl_rules_load_buffer(&l->head, l->head_name.buf,
-					      l->head_text.buf,
-					      l->head_text.len, &l->err);
+		l->ret = sl_rules_load_text(&l->head, &head, helpers, &l->err);
 }
 
 struct plan_ctx {
@@ -55,6 +58,9 @@ struct plan_ctx {
 	struct sl_repo *repo;
 	struct sl_diff_options diff;
 	struct sl_walk_pool *pool; /* this thread helps the walk when done */
+	/* and the diff's thread compiles the rules' patterns when done */
+	struct sl_rules_helpers *helpers;
+	bool threaded;
 	struct rules_load load;
 	/* The diff's thread: its result, and what it tells this one. */
 	int diff_ret;
@@ -165,6 +171,8 @@ static void *run_diff(void *data)
 	    sl_diff_run(&c->plan->diff, c->repo, &c->diff, &c->diff_err);
 	sl_walk_pool_close(c->pool);
 	tell(c, &c->diffed);
+	if (c->threaded)
+		sl_rules_helpers_serve(c->helpers);
 	return NULL;
 }
 
@@ -179,17 +187,21 @@ static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
 	pthread_t diff_thread;
 	bool threaded, parse;
 
+	c->threaded = true;
 	threaded = !pthread_create(&diff_thread, NULL, run_diff, c);
-	if (!threaded)
+	if (!threaded) {
+		c->threaded = false;
 		run_diff(c);
+	}
 	pthread_mutex_lock(&c->lock);
 	while (!c->resolved && !c->diffed)
 		pthread_cond_wait(&c->changed, &c->lock);
 	parse = c->resolved;
 	pthread_mutex_unlock(&c->lock);
 	if (parse)
-		load_rules(&c->load);
+		load_rules(&c->load, threaded ? c->helpers : NULL);
 	if (threaded) {
+		sl_rules_helpers_close(c->helpers);
 		sl_walk_pool_help(c->pool, sl_repo_git_dir(c->repo));
 		pthread_join(diff_thread, NULL);
 	}
@@ -359,6 +371,7 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	c.diff.on_resolved_data = &c;
 	sl_walk_pool_new(&c.pool);
 	c.diff.walk_pool = c.pool;
+	sl_rules_helpers_new(&c.helpers);
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_cond_init(&c.changed, NULL);
 	ret = diff_and_load(&c, err);
@@ -369,6 +382,7 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	load_release(&c.load);
 	sl_error_release(&c.diff_err);
 	sl_walk_pool_free(c.pool);
+	sl_rules_helpers_free(c.helpers);
 	pthread_cond_destroy(&c.changed);
 	pthread_mutex_destroy(&c.lock);
 	if (ret)

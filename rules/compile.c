@@ -1,0 +1,275 @@
+/*
+ * compile.c: a load's patterns, compiled by whichever thread takes them
+ * first. Compiling a glob is a pure function of its text, and a third of
+ * a large file's load (3,000 patterns: 15 M of 55 M instructions), so a
+ * load given helpers (rules.h) queues each pattern with an empty struct
+ * sl_pattern that the rule points to, and moves on. A helper, a thread
+ * with nothing else to do (selector/plan.c's diff thread once its diff is
+ * done), compiles them as they come; when the loader has read the whole
+ * file it compiles what is left itself and waits for what a helper holds.
+ * So a load is never slower for having helpers that are busy, and nothing
+ * reads a compiled pattern before sl_compiler_finish() returns.
+ *
+ * Errors come out as if each pattern had been compiled where the loader
+ * met it: the loader stops at its first error, so every queued pattern
+ * was met before it, and the first failed pattern wins over it.
+ *
+ * A thread's first allocations come from a malloc arena of its own, which
+ * glibc grows one page, one mprotect(), at a time: a helper grows its own
+ * once, up front, by what a large file's patterns take.
+ */
+#include "common/common.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "rules/internal.h"
+#include "rules/load_internal.h"
+
+/* Queued patterns, in chunks that never move once written. */
+#define CHUNK 256
+/* Patterns queued between wake-ups of a waiting helper: it compiles
+ * faster than the loader finds patterns, and a wake-up costs as much as
+ * a few compiles. */
+#define BATCH 64
+
+struct job {
+	struct sl_pattern *pattern; /* the rule's, filled in here */
+	const char *text;	    /* the rule's */
+	struct sl_pos pos;
+	int ret;
+	struct sl_error err;
+};
+
+struct chunk {
+	struct job jobs[CHUNK];
+	struct chunk *next;
+};
+
+/* One load's queue. */
+struct sl_compiler {
+	struct sl_rules_helpers *helpers;
+	struct chunk *first, *last; /* the loader appends to last */
+	atomic_size_t queued;	    /* jobs[0 .. queued) are written */
+	atomic_size_t next;	    /* the next job to take */
+	atomic_size_t done;	    /* jobs compiled */
+	atomic_bool closed;	    /* nothing more will be queued */
+	int users;		    /* helpers at work on it (lock) */
+};
+
+struct sl_rules_helpers {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct sl_compiler *current; /* the load under way, if any */
+	atomic_int waiting;	     /* helpers waiting for jobs */
+	bool closed;
+};
+
+void sl_rules_helpers_new(struct sl_rules_helpers **out)
+{
+	struct sl_rules_helpers *h = sl_xcalloc(1, sizeof(*h));
+
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->changed, NULL);
+	atomic_init(&h->waiting, 0);
+	*out = h;
+}
+
+void sl_rules_helpers_free(struct sl_rules_helpers *h)
+{
+	if (!h)
+		return;
+	pthread_cond_destroy(&h->changed);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+void sl_rules_helpers_close(struct sl_rules_helpers *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->closed = true;
+	pthread_cond_broadcast(&h->changed);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* What a helper's arena is grown by before it compiles anything. */
+#define ARENA_RESERVE (2 * 1024 * 1024)
+#define RESERVE_BLOCK (64 * 1024) /* under malloc's mmap threshold */
+
+static void grow_arena(void)
+{
+	void *blocks[ARENA_RESERVE / RESERVE_BLOCK];
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(blocks); i++)
+		blocks[i] = malloc(RESERVE_BLOCK);
+	for (i = 0; i < SL_ARRAY_SIZE(blocks); i++)
+		free(blocks[i]);
+}
+
+/* Job i; *chunk and *base are the caller's cursor (taken in order). */
+static struct job *job_at(struct chunk **chunk, size_t *base, size_t i)
+{
+	while (i >= *base + CHUNK) {
+		*chunk = (*chunk)->next;
+		*base += CHUNK;
+	}
+	return &(*chunk)->jobs[i - *base];
+}
+
+static void compile_job(struct sl_compiler *c, struct job *job)
+{
+	job->ret = sl_pattern_compile_into(job->pattern, job->text, &job->err);
+	atomic_fetch_add(&c->done, 1);
+}
+
+/*
+ * With the helpers' lock held: waits until job i is queued or the queue
+ * is closed; true when there is a job i.
+ */
+static bool wait_job(struct sl_rules_helpers *h, struct sl_compiler *c,
+		     size_t i)
+{
+	while (atomic_load(&c->queued) <= i && !atomic_load(&c->closed)) {
+		atomic_fetch_add(&h->waiting, 1);
+		/* Checked again with waiting raised: the loader either sees
+		 * it or has queued the job already. */
+		if (atomic_load(&c->queued) <= i && !atomic_load(&c->closed))
+			pthread_cond_wait(&h->changed, &h->lock);
+		atomic_fetch_sub(&h->waiting, 1);
+	}
+	return atomic_load(&c->queued) > i;
+}
+
+/* A helper's share of one load: jobs until the queue is closed and empty. */
+static void help_load(struct sl_rules_helpers *h, struct sl_compiler *c)
+{
+	struct chunk *chunk = c->first;
+	size_t base = 0;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&c->next, 1);
+		bool have = atomic_load(&c->queued) > i;
+
+		if (!have) {
+			pthread_mutex_lock(&h->lock);
+			have = wait_job(h, c, i);
+			pthread_mutex_unlock(&h->lock);
+		}
+		if (!have)
+			return;
+		compile_job(c, job_at(&chunk, &base, i));
+	}
+}
+
+void sl_rules_helpers_serve(struct sl_rules_helpers *h)
+{
+	bool grown = false;
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->closed) {
+		struct sl_compiler *c = h->current;
+
+		if (!c) {
+			pthread_cond_wait(&h->changed, &h->lock);
+			continue;
+		}
+		c->users++;
+		pthread_mutex_unlock(&h->lock);
+		if (!grown)
+			grow_arena();
+		grown = true;
+		help_load(h, c);
+		/* The queue is closed, so no longer current: its loader
+		 * waits for this helper to leave it. */
+		pthread_mutex_lock(&h->lock);
+		c->users--;
+		pthread_cond_broadcast(&h->changed);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+struct sl_compiler *sl_compiler_start(struct sl_rules_helpers *h)
+{
+	struct sl_compiler *c = sl_xcalloc(1, sizeof(*c));
+
+	c->helpers = h;
+	c->first = c->last = sl_xcalloc(1, sizeof(*c->first));
+	atomic_init(&c->queued, 0);
+	atomic_init(&c->next, 0);
+	atomic_init(&c->done, 0);
+	atomic_init(&c->closed, false);
+	pthread_mutex_lock(&h->lock);
+	h->current = c;
+	pthread_cond_broadcast(&h->changed);
+	pthread_mutex_unlock(&h->lock);
+	return c;
+}
+
+void sl_compiler_add(struct sl_compiler *c, struct sl_rule *rule)
+{
+	struct sl_rules_helpers *h = c->helpers;
+	size_t i = atomic_load_explicit(&c->queued, memory_order_relaxed);
+	struct job *job;
+
+	if (i && i % CHUNK == 0) {
+		c->last->next = sl_xcalloc(1, sizeof(*c->last));
+		c->last = c->last->next;
+	}
+	job = &c->last->jobs[i % CHUNK];
+	rule->pattern = sl_pattern_new_empty();
+	job->pattern = rule->pattern;
+	job->text = rule->text;
+	job->pos = rule->pos;
+	job->err = (struct sl_error)SL_ERROR_INIT;
+	/* Sequentially consistent, as waiting's update and load are. */
+	atomic_store(&c->queued, i + 1);
+	if ((i + 1) % BATCH == 0 && atomic_load(&h->waiting)) {
+		pthread_mutex_lock(&h->lock);
+		pthread_cond_broadcast(&h->changed);
+		pthread_mutex_unlock(&h->lock);
+	}
+}
+
+/* Frees c once every job is done; the first failure in queue order. */
+static int collect(struct sl_compiler *c, struct sl_loader *ld)
+{
+	struct chunk *chunk = c->first, *next;
+	size_t i, base = 0, n = atomic_load(&c->queued);
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		struct job *job = job_at(&chunk, &base, i);
+
+		if (job->ret && !ret)
+			ret = sl_load_pattern_error(ld, job->pos, &job->err);
+		sl_error_release(&job->err);
+	}
+	for (chunk = c->first; chunk; chunk = next) {
+		next = chunk->next;
+		free(chunk);
+	}
+	free(c);
+	return ret;
+}
+
+int sl_compiler_finish(struct sl_compiler *c, struct sl_loader *ld)
+{
+	struct sl_rules_helpers *h = c->helpers;
+	struct chunk *chunk = c->first;
+	size_t i, base = 0, n = atomic_load(&c->queued);
+
+	pthread_mutex_lock(&h->lock);
+	h->current = NULL;
+	atomic_store(&c->closed, true);
+	pthread_cond_broadcast(&h->changed);
+	pthread_mutex_unlock(&h->lock);
+	/* What no helper took, this thread compiles. */
+	while ((i = atomic_fetch_add(&c->next, 1)) < n)
+		compile_job(c, job_at(&chunk, &base, i));
+	pthread_mutex_lock(&h->lock);
+	while (c->users || atomic_load(&c->done) < n)
+		pthread_cond_wait(&h->changed, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	return collect(c, ld);
+}
