@@ -78,7 +78,7 @@ int sl_regex_match(const struct sl_regex *re, const char *path, size_t len,
 
 /* The index key of pattern (SL_KEY_ALWAYS for regular expressions). */
 /*
- * A pattern in two steps, for rules/compile.c: an empty one (never to be
+ * A pattern in two steps, for rules/helpers.c: an empty one (never to be
  * matched; sl_pattern_free() frees it), then its compilation in place,
  * what sl_pattern_compile() does in one. On failure it stays empty.
  */

@@ -507,11 +507,13 @@ static int check_version(struct sl_loader *ld)
 	return 0;
 }
 
-static int check_document(struct sl_loader *ld, const char *data, size_t len)
+static int check_document(struct sl_loader *ld,
+			  const struct sl_rules_text *text,
+			  struct sl_rules_helpers *helpers)
 {
 	int ret;
 
-	ret = sl_ydoc_parse(&ld->doc, ld->file, data, len, ld->err);
+	ret = sl_ydoc_parse_helped(&ld->doc, text, helpers, ld->err);
 	if (ret)
 		return ret;
 	if (!ld->doc.nnodes || sl_ydoc_kind(&ld->doc, 0) == SL_YK_NULL)
@@ -608,7 +610,7 @@ int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
 	/* A small file's patterns take less than handing them over. */
 	if (helpers && text->len >= SL_RULES_COMPILE_APART)
 		ld.compiler = sl_compiler_start(helpers);
-	ret = check_document(&ld, text->data ? text->data : "", text->len);
+	ret = check_document(&ld, text, helpers);
 	if (ld.compiler) {
 		int compiled = sl_compiler_finish(ld.compiler, &ld);
 

@@ -29,6 +29,7 @@ struct sl_ynode {
 	uint32_t line, col; /* 1-based */
 	uint8_t type;	    /* enum sl_ynode_type */
 	uint8_t plain;	    /* a plain (unquoted, not block) scalar */
+	uint8_t flow;	    /* a collection written [..] or {..} */
 };
 
 struct sl_ydoc {
@@ -52,6 +53,35 @@ struct sl_ydoc {
 int sl_ydoc_parse(struct sl_ydoc *doc, const char *file, const char *data,
 		  size_t len, struct sl_error *err);
 void sl_ydoc_release(struct sl_ydoc *doc);
+
+/*
+ * sl_ydoc_parse() of a large file in two parts at once, the second offered
+ * to the helpers (rules/yaml_split.c), when the file's shape allows: the
+ * same tree and the same errors as sl_ydoc_parse() in every case, which
+ * it falls back to whenever a part's parse is not certain to be the whole
+ * file's.
+ */
+int sl_ydoc_parse_helped(struct sl_ydoc *doc, const struct sl_rules_text *text,
+			 struct sl_rules_helpers *helpers,
+			 struct sl_error *err);
+
+/* How a part of a file parsed on its own ended (yaml.c for yaml_split.c). */
+struct sl_ydoc_shape {
+	bool implicit_start, implicit_end; /* no '---', '...' or directive */
+	uint32_t lines;			   /* line breaks before the end */
+	/* The last two collections closed, the latest first, and how many
+	 * were closed since the last value or collection began. */
+	uint32_t last_closed[2];
+	unsigned closes_at_end;
+};
+
+/*
+ * Parses data as one document into doc, as sl_ydoc_parse() does, with no
+ * message on failure (-1), and describes how it ended. depth: the
+ * collections the part sits in within the whole file.
+ */
+int sl_ydoc_parse_part(struct sl_ydoc *doc, struct sl_ydoc_shape *shape,
+		       const char *data, size_t len, unsigned depth);
 
 /* What a node is, as messages name it: plain scalars are typed by YAML's
  * core schema (null, true/false, integers, numbers); others are strings. */
@@ -115,13 +145,38 @@ struct sl_loader {
 	struct sl_compiler *compiler; /* NULL: patterns compile inline */
 };
 
-/* ---- rules/compile.c: patterns compiled beside the loader ---------- */
+/* ---- rules/helpers.c: threads that help a load ---------------------- */
 
 /* Files at least this large hand their patterns to helpers: about 250
  * patterns, more than it costs to wake a helper for them. */
 #define SL_RULES_COMPILE_APART (16 * 1024)
 
 struct sl_compiler;
+
+/* A piece of work that any one thread may do. */
+struct sl_rules_job {
+	void (*run)(void *arg);
+	void *arg;
+	enum { SL_JOB_OFFERED, SL_JOB_TAKEN, SL_JOB_DONE } state;
+	struct sl_rules_job *next;
+};
+
+/* Offers job (run, arg set) to the helpers; the caller must join it. */
+void sl_rules_job_offer(struct sl_rules_helpers *helpers,
+			struct sl_rules_job *job);
+/* Runs job on the calling thread unless a helper took it; returns once it
+ * is done. */
+void sl_rules_job_join(struct sl_rules_helpers *helpers,
+		       struct sl_rules_job *job);
+
+/* What the helpers were given, for tests: files parsed in parts (counted
+ * by yaml_split.c), and jobs a helper ran. */
+struct sl_rules_helpers_stats {
+	size_t split_parses, helper_jobs;
+};
+void sl_rules_helpers_stats(struct sl_rules_helpers_stats *out,
+			    struct sl_rules_helpers *helpers);
+void sl_rules_helpers_count_split(struct sl_rules_helpers *helpers);
 
 /* Opens a load's queue of patterns to helpers. Caller owns the result,
  * which sl_compiler_finish() frees. */

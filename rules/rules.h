@@ -139,7 +139,7 @@ int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 
 /*
  * Threads that may compile a load's patterns while the loading thread
- * reads the rest of the file (rules/compile.c). A thread with nothing else
+ * reads the rest of the file (rules/helpers.c). A thread with nothing else
  * to do calls sl_rules_helpers_serve(), which returns once the helpers are
  * closed. A load given helpers lets whichever thread comes first compile
  * each pattern, itself included, so busy helpers never slow it down; the

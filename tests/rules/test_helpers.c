@@ -1,6 +1,6 @@
 /*
- * test_compile.c: loads whose patterns other threads compile (rules/
- * compile.c). A helped load must give exactly the rules and exactly the
+ * test_helpers.c: loads that other threads help with (rules/
+ * helpers.c). A helped load must give exactly the rules and exactly the
  * error the load alone gives, whether a helper takes every pattern, some,
  * or none, and serving threads must return once the helpers close.
  */

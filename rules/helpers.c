@@ -1,22 +1,27 @@
 /*
- * compile.c: a load's patterns, compiled by whichever thread takes them
- * first. Compiling a glob is a pure function of its text, and a third of
- * a large file's load (3,000 patterns: 15 M of 55 M instructions), so a
- * load given helpers (rules.h) queues each pattern with an empty struct
- * sl_pattern that the rule points to, and moves on. A helper, a thread
- * with nothing else to do (selector/plan.c's diff thread once its diff is
- * done), compiles them as they come; when the loader has read the whole
- * file it compiles what is left itself and waits for what a helper holds.
- * So a load is never slower for having helpers that are busy, and nothing
- * reads a compiled pattern before sl_compiler_finish() returns.
+ * helpers.c: the threads that help a load (rules.h, sl_rules_helpers):
+ * they compile its patterns, and parse part of its YAML
+ * (yaml_split.c), whichever of the two comes first.
  *
- * Errors come out as if each pattern had been compiled where the loader
- * met it: the loader stops at its first error, so every queued pattern
- * was met before it, and the first failed pattern wins over it.
+ * Patterns. Compiling a glob is a pure function of its text, and a third
+ * of a large file's load (3,000 patterns: 15 M of 55 M instructions), so a
+ * helped load queues each pattern with an empty struct sl_pattern that the
+ * rule points to, and moves on. A helper, a thread with nothing else to do
+ * (selector/plan.c's diff thread once its diff is done), compiles them as
+ * they come; when the loader has read the whole file it compiles what is
+ * left itself and waits for what a helper holds. So a load is never slower
+ * for having helpers that are busy, and nothing reads a compiled pattern
+ * before sl_compiler_finish() returns. Errors come out as if each pattern
+ * had been compiled where the loader met it: the loader stops at its first
+ * error, so every queued pattern was met before it, and the first failed
+ * pattern wins over it.
+ *
+ * Jobs. Any other piece of work is offered as a job: a helper may take
+ * it, and its owner joins it, running it itself if no helper did.
  *
  * A thread's first allocations come from a malloc arena of its own, which
  * glibc grows one page, one mprotect(), at a time: a helper grows its own
- * once, up front, by what a large file's patterns take.
+ * once, up front, by what a large file's load takes.
  */
 #include "common/common.h"
 
@@ -61,8 +66,10 @@ struct sl_rules_helpers {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct sl_compiler *current; /* the load under way, if any */
-	atomic_int waiting;	     /* helpers waiting for jobs */
+	struct sl_rules_job *jobs;   /* offered, not taken yet */
+	atomic_int waiting;	     /* helpers waiting for patterns */
 	bool closed;
+	struct sl_rules_helpers_stats stats;
 };
 
 void sl_rules_helpers_new(struct sl_rules_helpers **out)
@@ -162,23 +169,45 @@ static void help_load(struct sl_rules_helpers *h, struct sl_compiler *c)
 	}
 }
 
+/* With the lock held: runs job on this thread, unlocking meanwhile. */
+static void run_job(struct sl_rules_helpers *h, struct sl_rules_job *job)
+{
+	job->state = SL_JOB_TAKEN;
+	pthread_mutex_unlock(&h->lock);
+	job->run(job->arg);
+	pthread_mutex_lock(&h->lock);
+	job->state = SL_JOB_DONE;
+	pthread_cond_broadcast(&h->changed);
+}
+
 void sl_rules_helpers_serve(struct sl_rules_helpers *h)
 {
 	bool grown = false;
 
 	pthread_mutex_lock(&h->lock);
 	while (!h->closed) {
+		struct sl_rules_job *job = h->jobs;
 		struct sl_compiler *c = h->current;
 
-		if (!c) {
+		if (!job && !c) {
 			pthread_cond_wait(&h->changed, &h->lock);
+			continue;
+		}
+		if (!grown) {
+			pthread_mutex_unlock(&h->lock);
+			grow_arena();
+			pthread_mutex_lock(&h->lock);
+			grown = true;
+			continue; /* what there was may be gone */
+		}
+		if (job) {
+			h->jobs = job->next;
+			h->stats.helper_jobs++;
+			run_job(h, job);
 			continue;
 		}
 		c->users++;
 		pthread_mutex_unlock(&h->lock);
-		if (!grown)
-			grow_arena();
-		grown = true;
 		help_load(h, c);
 		/* The queue is closed, so no longer current: its loader
 		 * waits for this helper to leave it. */
@@ -186,6 +215,36 @@ void sl_rules_helpers_serve(struct sl_rules_helpers *h)
 		c->users--;
 		pthread_cond_broadcast(&h->changed);
 	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void sl_rules_job_offer(struct sl_rules_helpers *h, struct sl_rules_job *job)
+{
+	struct sl_rules_job **at;
+
+	pthread_mutex_lock(&h->lock);
+	job->state = SL_JOB_OFFERED;
+	job->next = NULL;
+	for (at = &h->jobs; *at; at = &(*at)->next)
+		;
+	*at = job;
+	pthread_cond_broadcast(&h->changed);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void sl_rules_job_join(struct sl_rules_helpers *h, struct sl_rules_job *job)
+{
+	struct sl_rules_job **at;
+
+	pthread_mutex_lock(&h->lock);
+	if (job->state == SL_JOB_OFFERED) {
+		for (at = &h->jobs; *at != job; at = &(*at)->next)
+			;
+		*at = job->next;
+		run_job(h, job);
+	}
+	while (job->state != SL_JOB_DONE)
+		pthread_cond_wait(&h->changed, &h->lock);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -272,4 +331,19 @@ int sl_compiler_finish(struct sl_compiler *c, struct sl_loader *ld)
 		pthread_cond_wait(&h->changed, &h->lock);
 	pthread_mutex_unlock(&h->lock);
 	return collect(c, ld);
+}
+
+void sl_rules_helpers_stats(struct sl_rules_helpers_stats *out,
+			    struct sl_rules_helpers *h)
+{
+	pthread_mutex_lock(&h->lock);
+	*out = h->stats;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void sl_rules_helpers_count_split(struct sl_rules_helpers *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->stats.split_parses++;
+	pthread_mutex_unlock(&h->lock);
 }
