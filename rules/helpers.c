@@ -38,7 +38,7 @@
  * a few compiles. */
 #define BATCH 64
 
-struct job {
+struct queued_pattern {
 	struct sl_pattern *pattern; /* the rule's, filled in here */
 	const char *text;	    /* the rule's */
 	struct sl_pos pos;
@@ -47,7 +47,7 @@ struct job {
 };
 
 struct chunk {
-	struct job jobs[CHUNK];
+	struct queued_pattern items[CHUNK];
 	struct chunk *next;
 };
 
@@ -55,7 +55,7 @@ struct chunk {
 struct sl_compiler {
 	struct sl_rules_helpers *helpers;
 	struct chunk *first, *last; /* the loader appends to last */
-	atomic_size_t queued;	    /* jobs[0 .. queued) are written */
+	atomic_size_t queued;	    /* items[0 .. queued) are written */
 	atomic_size_t next;	    /* the next job to take */
 	atomic_size_t done;	    /* jobs compiled */
 	atomic_bool closed;	    /* nothing more will be queued */
@@ -115,16 +115,17 @@ static void grow_arena(void)
 }
 
 /* Job i; *chunk and *base are the caller's cursor (taken in order). */
-static struct job *job_at(struct chunk **chunk, size_t *base, size_t i)
+static struct queued_pattern *queued_at(struct chunk **chunk, size_t *base,
+					size_t i)
 {
 	while (i >= *base + CHUNK) {
 		*chunk = (*chunk)->next;
 		*base += CHUNK;
 	}
-	return &(*chunk)->jobs[i - *base];
+	return &(*chunk)->items[i - *base];
 }
 
-static void compile_job(struct sl_compiler *c, struct job *job)
+static void compile_queued(struct sl_compiler *c, struct queued_pattern *job)
 {
 	job->ret = sl_pattern_compile_into(job->pattern, job->text, &job->err);
 	atomic_fetch_add(&c->done, 1);
@@ -165,7 +166,7 @@ static void help_load(struct sl_rules_helpers *h, struct sl_compiler *c)
 		}
 		if (!have)
 			return;
-		compile_job(c, job_at(&chunk, &base, i));
+		compile_queued(c, queued_at(&chunk, &base, i));
 	}
 }
 
@@ -269,13 +270,13 @@ void sl_compiler_add(struct sl_compiler *c, struct sl_rule *rule)
 {
 	struct sl_rules_helpers *h = c->helpers;
 	size_t i = atomic_load_explicit(&c->queued, memory_order_relaxed);
-	struct job *job;
+	struct queued_pattern *job;
 
 	if (i && i % CHUNK == 0) {
 		c->last->next = sl_xcalloc(1, sizeof(*c->last));
 		c->last = c->last->next;
 	}
-	job = &c->last->jobs[i % CHUNK];
+	job = &c->last->items[i % CHUNK];
 	rule->pattern = sl_pattern_new_empty();
 	job->pattern = rule->pattern;
 	job->text = rule->text;
@@ -298,7 +299,7 @@ static int collect(struct sl_compiler *c, struct sl_loader *ld)
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
-		struct job *job = job_at(&chunk, &base, i);
+		struct queued_pattern *job = queued_at(&chunk, &base, i);
 
 		if (job->ret && !ret)
 			ret = sl_load_pattern_error(ld, job->pos, &job->err);
@@ -325,7 +326,7 @@ int sl_compiler_finish(struct sl_compiler *c, struct sl_loader *ld)
 	pthread_mutex_unlock(&h->lock);
 	/* What no helper took, this thread compiles. */
 	while ((i = atomic_fetch_add(&c->next, 1)) < n)
-		compile_job(c, job_at(&chunk, &base, i));
+		compile_queued(c, queued_at(&chunk, &base, i));
 	pthread_mutex_lock(&h->lock);
 	while (c->users || atomic_load(&c->done) < n)
 		pthread_cond_wait(&h->changed, &h->lock);

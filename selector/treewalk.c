@@ -501,11 +501,14 @@ static void splice_parts(struct sl_change_list *out, struct sl_walk_part *part,
 		size_t end = i < part->nsplices ? part->splices[i].at : from->n;
 		struct sl_walk_task *task;
 
-		SL_ALLOC_GROW(out->items, out->n + end - next, out->alloc);
-		memcpy(out->items + out->n, from->items + next,
-		       (end - next) * sizeof(*out->items));
-		out->n += end - next;
-		next = end;
+		if (end > next) {
+			SL_ALLOC_GROW(out->items, out->n + end - next,
+				      out->alloc);
+			memcpy(out->items + out->n, from->items + next,
+			       (end - next) * sizeof(*out->items));
+			out->n += end - next;
+			next = end;
+		}
 		if (i == part->nsplices)
 			break;
 		task = part->splices[i].task;
