@@ -38,15 +38,11 @@ char *sl_buf_detach(struct sl_buf *sb, size_t *len_out)
 	return res;
 }
 
-void sl_buf_grow(struct sl_buf *sb, size_t extra)
+void sl_buf_grow_alloc(struct sl_buf *sb, size_t extra)
 {
 	bool fresh = sb->alloc == 0;
-	size_t want;
+	size_t want = sl_st_add(sl_st_add(sb->len, extra), 1);
 
-	/* Room already (with the NUL): the common case, every append. */
-	if (!fresh && extra < sb->alloc - sb->len)
-		return;
-	want = sl_st_add(sl_st_add(sb->len, extra), 1);
 	if (fresh)
 		sb->buf = NULL;
 	SL_ALLOC_GROW(sb->buf, want, sb->alloc);
@@ -54,15 +50,10 @@ void sl_buf_grow(struct sl_buf *sb, size_t extra)
 		sb->buf[0] = '\0';
 }
 
-void sl_buf_setlen(struct sl_buf *sb, size_t len)
+void sl_buf_setlen_overflow(void)
 {
-	if (len > (sb->alloc ? sb->alloc - 1 : 0)) {
-		fprintf(stderr, "sluice: BUG: sl_buf_setlen past the end\n");
-		abort();
-	}
-	sb->len = len;
-	if (sb->alloc)
-		sb->buf[len] = '\0';
+	fprintf(stderr, "sluice: BUG: sl_buf_setlen past the end\n");
+	abort();
 }
 
 void sl_buf_add(struct sl_buf *sb, const void *data, size_t len)
@@ -77,13 +68,6 @@ void sl_buf_add(struct sl_buf *sb, const void *data, size_t len)
 void sl_buf_adds(struct sl_buf *sb, const char *s)
 {
 	sl_buf_add(sb, s, strlen(s));
-}
-
-void sl_buf_addch(struct sl_buf *sb, int c)
-{
-	sl_buf_grow(sb, 1);
-	sb->buf[sb->len] = (char)c;
-	sl_buf_setlen(sb, sb->len + 1);
 }
 
 void sl_buf_addf(struct sl_buf *sb, const char *fmt, ...)

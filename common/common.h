@@ -126,12 +126,42 @@ void sl_buf_init(struct sl_buf *sb, size_t hint);
 void sl_buf_release(struct sl_buf *sb);
 /* Caller owns the returned string; sb is left empty. */
 char *sl_buf_detach(struct sl_buf *sb, size_t *len_out);
-void sl_buf_grow(struct sl_buf *sb, size_t extra);
-void sl_buf_setlen(struct sl_buf *sb, size_t len);
+/* The slow paths of the inline functions below: not for callers. */
+void sl_buf_grow_alloc(struct sl_buf *sb, size_t extra);
+SL_NORETURN void sl_buf_setlen_overflow(void);
+
+/*
+ * Makes room for extra more bytes and the NUL. Inline, as setlen() and
+ * addch() are: JSON output and reasons call them once or more per byte
+ * they write, and almost every call has room already.
+ */
+static inline void sl_buf_grow(struct sl_buf *sb, size_t extra)
+{
+	if (!sb->alloc || extra >= sb->alloc - sb->len)
+		sl_buf_grow_alloc(sb, extra);
+}
+
+/* Sets the length (within what is allocated) and the NUL after it. */
+static inline void sl_buf_setlen(struct sl_buf *sb, size_t len)
+{
+	if (len > (sb->alloc ? sb->alloc - 1 : 0))
+		sl_buf_setlen_overflow();
+	sb->len = len;
+	if (sb->alloc)
+		sb->buf[len] = '\0';
+}
+
 #define sl_buf_reset(sb) sl_buf_setlen(sb, 0)
 void sl_buf_add(struct sl_buf *sb, const void *data, size_t len);
 void sl_buf_adds(struct sl_buf *sb, const char *s);
-void sl_buf_addch(struct sl_buf *sb, int c);
+
+static inline void sl_buf_addch(struct sl_buf *sb, int c)
+{
+	sl_buf_grow(sb, 1);
+	sb->buf[sb->len] = (char)c;
+	sl_buf_setlen(sb, sb->len + 1);
+}
+
 void sl_buf_addf(struct sl_buf *sb, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_buf_vaddf(struct sl_buf *sb, const char *fmt, va_list ap);
 /*

@@ -97,23 +97,46 @@ static const unsigned char must_escape[256] = {
 };
 /* clang-format on */
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
 /*
- * Appends valid UTF-8 text, escaped, into room reserved up front: an
- * escape takes at most 6 bytes for 1.
+ * Might one of the 8 bytes in w need an escape (a control, '"' or '\\')?
+ * Bit tricks on the whole word: a byte below 0x20 borrows into its high
+ * bit, and a byte equal to c leaves a zero in w ^ c; borrows can make it
+ * say yes wrongly, never no. Bytes of 0x80 and up need none.
  */
-static void escape_valid(struct sl_buf *out, const char *s, size_t len)
+static inline bool word_needs_escape(uint64_t w)
+{
+	uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+
+	return (((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) |
+		((backslash - ONES) & ~backslash)) &
+	       HIGHS;
+}
+
+/*
+ * Writes valid UTF-8 text, escaped, at `at`, which has room for it (an
+ * escape takes at most 6 bytes for 1); returns where it ended.
+ */
+static char *escape_valid(char *at, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char *at, *start;
 	size_t i;
 
-	sl_buf_grow(out, sl_st_mult(len, 6));
-	start = at = out->buf + out->len;
 	for (i = 0; i < len;) {
 		size_t run = i;
 		unsigned char c;
+		uint64_t w;
 
-		/* Most text needs no escape: copy it a run at a time. */
+		/* Most text needs no escape: copy it a word, then a run of
+		 * bytes, at a time. */
+		while (run + 8 <= len) {
+			memcpy(&w, s + run, sizeof(w));
+			if (word_needs_escape(w))
+				break;
+			run += 8;
+		}
 		while (run < len && !must_escape[(unsigned char)s[run]])
 			run++;
 		memcpy(at, s + i, run - i);
@@ -135,23 +158,28 @@ static void escape_valid(struct sl_buf *out, const char *s, size_t len)
 			at += 6;
 		}
 	}
-	sl_buf_setlen(out, out->len + (size_t)(at - start));
+	return at;
 }
 
 /* The string itself, quoted, once the separator is written. */
 static void quote(struct sl_buf *out, const char *s, size_t len, bool valid)
 {
 	struct sl_buf lossy = SL_BUF_INIT;
+	char *at;
 
-	sl_buf_addch(out, '"');
-	if (valid) {
-		escape_valid(out, s, len);
-	} else {
+	if (!valid) {
 		sl_utf8_lossy(&lossy, s, len);
-		escape_valid(out, lossy.buf, lossy.len);
-		sl_buf_release(&lossy);
+		s = lossy.buf;
+		len = lossy.len;
 	}
-	sl_buf_addch(out, '"');
+	sl_buf_grow(out, sl_st_add(sl_st_mult(len, 6), 2));
+	at = out->buf + out->len;
+	*at++ = '"';
+	at = escape_valid(at, s, len);
+	*at++ = '"';
+	sl_buf_setlen(out, (size_t)(at - out->buf));
+	if (!valid)
+		sl_buf_release(&lossy);
 }
 
 void sl_jw_string(struct sl_json_writer *w, const char *s, size_t len)
