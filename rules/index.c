@@ -394,3 +394,60 @@ int sl_rules_owner_scan(const struct sl_rule **out,
 	}
 	return 0;
 }
+
+/* ---- many paths at once ----------------------------------------------- */
+
+/* Batches smaller than this take less time than a helper needs to start. */
+#define SHARE_MIN 2048
+
+/* One share of a batch: its first failure, by path, stops it. */
+struct owners_share {
+	const struct sl_rule **out;
+	const struct sl_owners_batch *batch;
+	size_t from, to;
+	int ret;
+	struct sl_error err;
+};
+
+static void owners_share(void *arg)
+{
+	struct owners_share *s = arg;
+	const struct sl_owner_query *q = s->batch->paths;
+	size_t i;
+
+	for (i = s->from; i < s->to && !s->ret; i++)
+		s->ret = sl_rules_owner(&s->out[i], s->batch->rules, q[i].path,
+					q[i].len, q[i].flags, &s->err);
+}
+
+int sl_rules_owners(const struct sl_rule **out,
+		    const struct sl_owners_batch *batch, struct sl_error *err)
+{
+	size_t half =
+	    batch->helpers && batch->n >= SHARE_MIN ? batch->n / 2 : 0;
+	struct owners_share first = {out, batch, 0, half, 0, SL_ERROR_INIT};
+	struct owners_share second = {out,	batch, half,
+				      batch->n, 0,     SL_ERROR_INIT};
+	struct owners_share *failed;
+	struct sl_rules_job job = {0};
+
+	/* The first share is offered, the second walked here meanwhile. */
+	if (half) {
+		job.run = owners_share;
+		job.arg = &first;
+		sl_rules_job_offer(batch->helpers, &job);
+	}
+	owners_share(&second);
+	if (half)
+		sl_rules_job_join(batch->helpers, &job);
+	/* The shares are in path order: the first one's failure is first. */
+	failed = first.ret ? &first : second.ret ? &second : NULL;
+	if (failed && err) {
+		sl_error_release(err);
+		*err = failed->err;
+		failed->err = (struct sl_error)SL_ERROR_INIT;
+	}
+	sl_error_release(&first.err);
+	sl_error_release(&second.err);
+	return failed ? failed->ret : 0;
+}

@@ -227,6 +227,30 @@ int sl_rules_owner(const struct sl_rule **out, const struct sl_rules *rules,
 		   const char *path, size_t len, unsigned flags,
 		   struct sl_error *err);
 
+/* One path to place, for sl_rules_owners(). */
+struct sl_owner_query {
+	const char *path;
+	size_t len;
+	unsigned flags;
+};
+
+struct sl_owners_batch {
+	const struct sl_rules *rules;
+	const struct sl_owner_query *paths;
+	size_t n;
+	/* Threads that may take a share (NULL: none); lookups only read the
+	 * rules, so any number may run at once. */
+	struct sl_rules_helpers *helpers;
+};
+
+/*
+ * sl_rules_owner() of each of batch->n paths into out[i]: with helpers, a
+ * large batch is split with one. Returns 0, or the error of the first
+ * path, in order, whose lookup failed.
+ */
+int sl_rules_owners(const struct sl_rule **out,
+		    const struct sl_owners_batch *batch, struct sl_error *err);
+
 /*
  * The same answer by testing every rule, last to first: the reference the
  * index is tested and benchmarked against.

@@ -22,6 +22,7 @@
  */
 #include "common/common.h"
 
+#include "rules/internal.h"
 #include "rules/load_internal.h"
 
 /* Smaller files parse in less time than a helper takes to start. */

@@ -15,7 +15,10 @@
  * arena, which grows in large steps: on a second thread's fresh arena the
  * same load cost a one-file selection 3 ms more (docs/performance.md).
  * Once the rules are parsed, this thread joins the tree walk if it is not
- * over (treepool.c), with its own repository handle.
+ * over (treepool.c), with its own repository handle. And once its diff is
+ * done, the diff's thread helps with the rules' work until the plan is
+ * built (rules.h, sl_rules_helpers): it compiles patterns, parses part of
+ * a large file, takes half of a large selection's ownership lookups.
  */
 #include "common/common.h"
 
@@ -60,6 +63,7 @@ struct plan_ctx {
 	struct sl_walk_pool *pool; /* this thread helps the walk when done */
 	/* and the diff's thread compiles the rules' patterns when done */
 	struct sl_rules_helpers *helpers;
+	pthread_t thread;
 	bool threaded;
 	struct rules_load load;
 	/* The diff's thread: its result, and what it tells this one. */
@@ -184,12 +188,10 @@ static void *run_diff(void *data)
  */
 static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
 {
-	pthread_t diff_thread;
-	bool threaded, parse;
+	bool parse;
 
 	c->threaded = true;
-	threaded = !pthread_create(&diff_thread, NULL, run_diff, c);
-	if (!threaded) {
+	if (pthread_create(&c->thread, NULL, run_diff, c)) {
 		c->threaded = false;
 		run_diff(c);
 	}
@@ -199,17 +201,26 @@ static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
 	parse = c->resolved;
 	pthread_mutex_unlock(&c->lock);
 	if (parse)
-		load_rules(&c->load, threaded ? c->helpers : NULL);
-	if (threaded) {
-		sl_rules_helpers_close(c->helpers);
+		load_rules(&c->load, c->threaded ? c->helpers : NULL);
+	if (c->threaded)
 		sl_walk_pool_help(c->pool, sl_repo_git_dir(c->repo));
-		pthread_join(diff_thread, NULL);
-	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->diffed)
+		pthread_cond_wait(&c->changed, &c->lock);
+	pthread_mutex_unlock(&c->lock);
 	if (c->diff_ret) {
 		*err = c->diff_err;
 		c->diff_err = (struct sl_error)SL_ERROR_INIT;
 	}
 	return c->diff_ret;
+}
+
+/* The diff's thread has served the rules' work to the end: let it go. */
+static void end_diff_thread(struct plan_ctx *c)
+{
+	sl_rules_helpers_close(c->helpers);
+	if (c->threaded)
+		pthread_join(c->thread, NULL);
 }
 
 static int no_rules_anywhere(const struct sl_diff *diff, struct sl_error *err)
@@ -335,12 +346,13 @@ static void build_touched(struct sl_plan *plan, const struct rules_load *l)
 }
 
 static int select_plan(struct sl_plan *plan, const struct rules_load *l,
-		       struct sl_error *err)
+		       struct sl_rules_helpers *helpers, struct sl_error *err)
 {
 	struct sl_select_options sel = {0};
 	int ret;
 
 	build_touched(plan, l);
+	sel.helpers = helpers;
 	sel.base = plan->rules;
 	sel.head = plan->head_rules;
 	sel.base_unavailable = plan->diff->degraded != NULL;
@@ -378,7 +390,9 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	if (!ret)
 		ret = take_rules(c.plan, &c.load, err);
 	if (!ret)
-		ret = select_plan(c.plan, &c.load, err);
+		ret = select_plan(c.plan, &c.load,
+				  c.threaded ? c.helpers : NULL, err);
+	end_diff_thread(&c);
 	load_release(&c.load);
 	sl_error_release(&c.diff_err);
 	sl_walk_pool_free(c.pool);

@@ -96,24 +96,27 @@ static void add_when_suffix(struct sl_buf *sb, const struct sl_rule *when)
 
 /* ---- ownership and run-all ------------------------------------------ */
 
-static int view_own(struct view *v, struct sl_error *err)
+static int view_own(struct view *v, struct sl_rules_helpers *helpers,
+		    struct sl_error *err)
 {
 	const struct sl_rules *r = v->rules;
+	struct sl_owner_query *q = sl_xcalloc(v->ntouched + 1, sizeof(*q));
+	struct sl_owners_batch batch = {r, q, v->ntouched, helpers};
 	size_t i, *fill;
 	int ret;
 
-	v->owner = sl_xcalloc(v->ntouched, sizeof(*v->owner));
+	for (i = 0; i < v->ntouched; i++)
+		q[i] = (struct sl_owner_query){
+		    v->touched[i].path, v->touched[i].len, v->touched[i].flags};
+	v->owner = sl_xcalloc(v->ntouched + 1, sizeof(*v->owner));
 	v->lane_start = sl_xcalloc(r->nlanes + 2, sizeof(size_t));
-	for (i = 0; i < v->ntouched; i++) {
-		const struct sl_touched *t = &v->touched[i];
-
-		ret = sl_rules_owner(&v->owner[i], r, t->path, t->len, t->flags,
-				     err);
-		if (ret)
-			return ret;
+	ret = sl_rules_owners(v->owner, &batch, err);
+	free(q);
+	if (ret)
+		return ret;
+	for (i = 0; i < v->ntouched; i++)
 		if (v->owner[i])
 			v->lane_start[v->owner[i]->lane + 2]++;
-	}
 	/* A counting sort groups the names by lane, keeping their order. */
 	for (i = 2; i < r->nlanes + 2; i++)
 		v->lane_start[i] += v->lane_start[i - 1];
@@ -521,7 +524,7 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 	v->touched = touched;
 	v->ntouched = ntouched;
 	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
-	ret = view_own(v, err);
+	ret = view_own(v, opts->helpers, err);
 	if (!ret)
 		ret = view_run_all(v, err);
 	if (!ret && opts->base_unavailable) {

@@ -459,6 +459,8 @@ struct sl_select_options {
 	bool base_unavailable;
 	/* Why, for the run-all reason (e.g. the base's name). */
 	const char *degraded_reason;
+	/* Threads that may share the ownership lookups (NULL: none). */
+	struct sl_rules_helpers *helpers;
 };
 
 /*

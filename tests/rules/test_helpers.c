@@ -14,6 +14,7 @@
 #include <pthread.h>
 
 #include "rules/rules.h"
+#include "common/common.h"
 
 /* A helper thread serving h until it is closed. */
 static void *serve(void *data)
@@ -127,7 +128,7 @@ static void assert_same_owners(const struct sl_rules *a,
 	sl_error_release(&err);
 }
 
-static void compile__helped_loads_equal_the_load_alone(void **state)
+static void helpers__helped_loads_equal_the_load_alone(void **state)
 {
 	struct sl_buf yaml = SL_BUF_INIT;
 	struct sl_error err = SL_ERROR_INIT;
@@ -149,7 +150,7 @@ static void compile__helped_loads_equal_the_load_alone(void **state)
 	sl_error_release(&err);
 }
 
-static void compile__the_first_mistake_in_the_file_is_reported(void **state)
+static void helpers__the_first_mistake_in_the_file_is_reported(void **state)
 {
 	static const int cases[][2] = {
 	    {500, -1}, /* a bad pattern near the end */
@@ -179,7 +180,7 @@ static void compile__the_first_mistake_in_the_file_is_reported(void **state)
 	sl_error_release(&err);
 }
 
-static void compile__serving_threads_return_when_closed(void **state)
+static void helpers__serving_threads_return_when_closed(void **state)
 {
 	struct sl_rules_helpers *h;
 	pthread_t thread;
@@ -195,13 +196,110 @@ static void compile__serving_threads_return_when_closed(void **state)
 	sl_rules_helpers_free(h);
 }
 
+/* Looks every path up in one batch (helped by nthreads serving threads)
+ * and one by one; they must agree, and the status is returned. */
+static int owners_both(const struct sl_rules *rules, const char *const *paths,
+		       size_t n, int nthreads, struct sl_error *err)
+{
+	const struct sl_rule **got = sl_xcalloc(n + 1, sizeof(*got));
+	struct sl_owner_query *q = sl_xcalloc(n + 1, sizeof(*q));
+	struct sl_rules_helpers *h;
+	struct sl_owners_batch batch = {rules, q, n, NULL};
+	pthread_t threads[2];
+	size_t i;
+	int t, ret;
+
+	for (i = 0; i < n; i++)
+		q[i] = (struct sl_owner_query){paths[i], strlen(paths[i]), 0};
+	sl_rules_helpers_new(&h);
+	batch.helpers = h;
+	for (t = 0; t < nthreads; t++)
+		assert_int_equal(pthread_create(&threads[t], NULL, serve, h),
+				 0);
+	ret = sl_rules_owners(got, &batch, err);
+	sl_rules_helpers_close(h);
+	for (t = 0; t < nthreads; t++)
+		assert_int_equal(pthread_join(threads[t], NULL), 0);
+	sl_rules_helpers_free(h);
+	for (i = 0; !ret && i < n; i++) {
+		const struct sl_rule *one;
+
+		assert_int_equal(
+		    sl_rules_owner(&one, rules, q[i].path, q[i].len, 0, NULL),
+		    0);
+		assert_ptr_equal(got[i], one);
+	}
+	free(got);
+	free(q);
+	return ret;
+}
+
+static void helpers__owner_batches_split_with_helpers(void **state)
+{
+	struct sl_buf yaml = SL_BUF_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *alone, *helped;
+	struct sl_buf *paths = sl_xcalloc(6000, sizeof(*paths));
+	const char **p = sl_xcalloc(6000, sizeof(*p));
+	size_t i;
+	int t;
+
+	(void)state;
+	many_lanes(&yaml, -1, -1);
+	assert_int_equal(load_both(&alone, &helped, yaml.buf, 0, &err), 0);
+	for (i = 0; i < 6000; i++) {
+		paths[i] = (struct sl_buf)SL_BUF_INIT;
+		sl_buf_addf(&paths[i], i % 2 ? "dir%zu/f" : "x/q.x%zu", i / 10);
+		p[i] = paths[i].buf;
+	}
+	for (t = 0; t <= 2; t++)
+		assert_int_equal(owners_both(helped, p, 6000, t, &err), 0);
+	for (i = 0; i < 6000; i++)
+		sl_buf_release(&paths[i]);
+	free(paths);
+	free(p);
+	sl_rules_free(alone);
+	sl_rules_free(helped);
+	sl_buf_release(&yaml);
+	sl_error_release(&err);
+}
+
+static void helpers__an_owner_batch_reports_its_first_failure(void **state)
+{
+	static const char yaml[] = "version: 1\nlanes:\n  a:\n"
+				   "    paths: ['re:(a|a)*b']\n";
+	struct sl_error err = SL_ERROR_INIT;
+	const char **p = sl_xcalloc(4096, sizeof(*p));
+	struct sl_rules *rules;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sl_rules_load_buffer(&rules, "sluice.yml", yaml,
+					      strlen(yaml), &err),
+			 0);
+	/* Both shares fail; the first path's failure is the one told. */
+	for (i = 0; i < 4096; i++)
+		p[i] = "ok";
+	p[1000] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb";
+	p[3000] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb";
+	assert_int_equal(owners_both(rules, p, 4096, 1, &err), SL_ERULES);
+	assert_non_null(strstr(sl_error_message(&err), "limit"));
+	assert_non_null(strstr(sl_error_message(&err), p[1000]));
+	assert_null(strstr(sl_error_message(&err), p[3000]));
+	free(p);
+	sl_rules_free(rules);
+	sl_error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(compile__helped_loads_equal_the_load_alone),
+	    cmocka_unit_test(helpers__helped_loads_equal_the_load_alone),
 	    cmocka_unit_test(
-		compile__the_first_mistake_in_the_file_is_reported),
-	    cmocka_unit_test(compile__serving_threads_return_when_closed),
+		helpers__the_first_mistake_in_the_file_is_reported),
+	    cmocka_unit_test(helpers__serving_threads_return_when_closed),
+	    cmocka_unit_test(helpers__owner_batches_split_with_helpers),
+	    cmocka_unit_test(helpers__an_owner_batch_reports_its_first_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

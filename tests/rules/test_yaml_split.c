@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 
+#include "rules/internal.h"
 #include "rules/load_internal.h"
 
 static uint64_t rng_state;

@@ -94,7 +94,7 @@ static struct sl_selection *select_paths(const struct sl_rules *base,
 					 const char *const *paths,
 					 struct sl_touched *touched)
 {
-	struct sl_select_options opts = {base, head, false, NULL};
+	struct sl_select_options opts = {base, head, false, NULL, NULL};
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_selection *sel = NULL;
 	size_t n = touch(touched, paths);
@@ -281,7 +281,7 @@ static void select__run_all_on_selects_everything(void **state)
 static void select__unowned_policies(void **state)
 {
 	static const char *const paths[] = {"stray/file.c", NULL};
-	struct sl_select_options opts = {NULL, NULL, false, NULL};
+	struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_buf yaml = SL_BUF_INIT;
 	struct sl_touched touched[2];
@@ -339,7 +339,8 @@ static void select__empty_diff_selects_nothing(void **state)
 
 static void select__degraded_base_selects_everything(void **state)
 {
-	struct sl_select_options opts = {NULL, NULL, true, "no 'main' here"};
+	struct sl_select_options opts = {NULL, NULL, true, "no 'main' here",
+					 NULL};
 	struct sl_rules *rules = load(example);
 	struct sl_selection *sel = NULL;
 
@@ -519,7 +520,7 @@ static void select__reasons_are_capped_and_counted(void **state)
 
 static void select__submodule_matches_directory_patterns(void **state)
 {
-	struct sl_select_options opts = {NULL, NULL, false, NULL};
+	struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
 	struct sl_touched t = {"vendor/lib", 10, SL_MATCH_DIR, NULL};
 	struct sl_rules *rules =
 	    load("version: 1\nlanes:\n  vendor:\n    paths: [\"vendor/"
@@ -557,7 +558,7 @@ static void select__when_limit_is_an_error_not_a_skip(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		struct sl_select_options opts = {NULL, NULL, false, NULL};
+		struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
 		struct sl_error err = SL_ERROR_INIT;
 		struct sl_selection *sel = (struct sl_selection *)&err;
 		struct sl_rules *rules = load(yaml[i]);
