@@ -36,17 +36,35 @@ int sl_git_error(struct sl_error *err, enum sl_status status, const char *fmt,
 	return status;
 }
 
+/* Two hex digits for each byte value, so that an id takes 20 lookups. */
+#define HEX_DIGIT(n) ((n) < 10 ? '0' + (n) : 'a' + (n)-10)
+#define HEX_PAIR(b)                                                            \
+	{                                                                      \
+		HEX_DIGIT((b) >> 4), HEX_DIGIT((b)&15)                         \
+	}
+#define HEX_ROW(h)                                                             \
+	HEX_PAIR(h * 16 + 0), HEX_PAIR(h * 16 + 1), HEX_PAIR(h * 16 + 2),      \
+	    HEX_PAIR(h * 16 + 3), HEX_PAIR(h * 16 + 4), HEX_PAIR(h * 16 + 5),  \
+	    HEX_PAIR(h * 16 + 6), HEX_PAIR(h * 16 + 7), HEX_PAIR(h * 16 + 8),  \
+	    HEX_PAIR(h * 16 + 9), HEX_PAIR(h * 16 + 10),                       \
+	    HEX_PAIR(h * 16 + 11), HEX_PAIR(h * 16 + 12),                      \
+	    HEX_PAIR(h * 16 + 13), HEX_PAIR(h * 16 + 14),                      \
+	    HEX_PAIR(h * 16 + 15)
+
 void sl_oid_hex(char out[SL_OID_HEXSZ + 1], const git_oid *oid)
 {
 	/* A table, not git_oid_tostr(): a diff formats two ids per change,
 	 * and libgit2's costs four times as much. */
-	static const char hex[] = "0123456789abcdef";
+	static const char pairs[256][2] = {
+	    HEX_ROW(0),	 HEX_ROW(1),  HEX_ROW(2),  HEX_ROW(3),
+	    HEX_ROW(4),	 HEX_ROW(5),  HEX_ROW(6),  HEX_ROW(7),
+	    HEX_ROW(8),	 HEX_ROW(9),  HEX_ROW(10), HEX_ROW(11),
+	    HEX_ROW(12), HEX_ROW(13), HEX_ROW(14), HEX_ROW(15),
+	};
 	size_t i;
 
-	for (i = 0; i < SL_OID_HEXSZ / 2; i++) {
-		out[2 * i] = hex[oid->id[i] >> 4];
-		out[2 * i + 1] = hex[oid->id[i] & 0xf];
-	}
+	for (i = 0; i < SL_OID_HEXSZ / 2; i++)
+		memcpy(out + 2 * i, pairs[oid->id[i]], 2);
 	out[SL_OID_HEXSZ] = '\0';
 }
 

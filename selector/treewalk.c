@@ -94,23 +94,31 @@ static int malformed(struct walk *w)
  * false when the bytes are not a tree entry. */
 static bool parse_entry(struct entry *e, const char **p, const char *end)
 {
-	const char *q = *p, *sp = memchr(q, ' ', (size_t)(end - q)), *nul;
+	const char *q = *p, *name, *nul;
 	uint32_t mode = 0;
 
-	if (!sp || sp == q)
-		return false;
-	for (; q < sp; q++) {
-		if (*q < '0' || *q > '7' || mode > 0177777)
+	/* Nearly every entry is a file or a directory, as git writes them. */
+	if (end - q > 7 && !memcmp(q, "100644 ", 7)) {
+		mode = 0100644;
+		q += 6;
+	} else if (end - q > 6 && !memcmp(q, "40000 ", 6)) {
+		mode = 040000;
+		q += 5;
+	} else {
+		/* Octal digits up to a space; too many is no mode. */
+		while (q < end && *q >= '0' && *q <= '7' && mode <= 0177777)
+			mode = mode * 8 + (uint32_t)(*q++ - '0');
+		if (q == *p || q == end || *q != ' ')
 			return false;
-		mode = mode * 8 + (uint32_t)(*q - '0');
 	}
-	nul = memchr(sp + 1, '\0', (size_t)(end - (sp + 1)));
-	if (!nul || nul == sp + 1 || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ)
+	name = q + 1;
+	nul = memchr(name, '\0', (size_t)(end - name));
+	if (!nul || nul == name || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ)
 		return false;
-	e->name = sp + 1;
-	e->len = (size_t)(nul - (sp + 1));
+	e->name = name;
+	e->len = (size_t)(nul - name);
 	e->mode = canon_mode(mode);
-	git_oid_fromraw(&e->id, (const unsigned char *)nul + 1);
+	memcpy(e->id.id, nul + 1, GIT_OID_RAWSZ);
 	*p = nul + 1 + GIT_OID_RAWSZ;
 	return true;
 }
