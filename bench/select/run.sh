@@ -6,12 +6,13 @@
 # the 300-lane, 3,000-rule sluice.yml of bench/select/rules.py committed at
 # its base, then for each tagged range of its history: checks that the
 # paths `sluice select --format json` reports are exactly the names `git
-# diff --name-only --no-renames` prints, and times both in the same
-# hyperfine session. Prints a markdown table of mean times, the ratio
-# sluice/git, and the peak RSS of each; with --callgrind, the ratio of
-# instructions too (stable on a loaded machine). Needs hyperfine (apt-get
-# install hyperfine); valgrind for --callgrind. Environment: RUNS (default
-# 10).
+# diff --name-only --no-renames` prints, and times both in alternation
+# (bench/paired.py: run i of git, then run i of sluice; the median of the
+# pairs' ratios, with its quartiles, so that the shared machine's load
+# changing mid-run moves both sides of a pair). Prints a markdown table of
+# median times, the ratio sluice/git, and the peak RSS of each; with
+# --callgrind, the ratio of instructions too (stable on a loaded machine).
+# Needs valgrind for --callgrind. Environment: RUNS (default 20).
 set -euo pipefail
 
 callgrind=0
@@ -23,13 +24,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 repo=${2:-$build/bench/select-monorepo}
-runs=${RUNS:-10}
+runs=${RUNS:-20}
 sluice=$build/cli/sluice
 
-command -v hyperfine >/dev/null || {
-	echo "run.sh: needs hyperfine (apt-get install hyperfine)" >&2
-	exit 2
-}
 ninja -C "$build" cli/sluice >/dev/null
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 if [ ! -d "$repo" ]; then
@@ -58,7 +55,7 @@ instructions() {
 		>/dev/null | sed -n 's/.*refs: *//p' | tr -d ,
 }
 
-printf '| range | paths | gates | sluice (ms) | git (ms) | sluice/git | sluice RSS (MiB) | git RSS (MiB) |'
+printf '| range | paths | gates | sluice (ms) | git (ms) | sluice/git (quartiles) | sluice RSS (MiB) | git RSS (MiB) |'
 [ $callgrind = 1 ] && printf ' instructions sluice/git |'
 printf '\n|---|---:|---:|---:|---:|---:|---:|---:|'
 [ $callgrind = 1 ] && printf -- '---:|'
@@ -79,14 +76,13 @@ if ours != git:
 print(len(ours), len(sel["gates"]))
 PY
 )
-	hyperfine -N -w 2 -r "$runs" --export-json "$tmp/h.json" \
-		"${git_cmd[*]}" "${sel[*]}" >/dev/null
-	read -r tg ts < <(python3 -c 'import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-print("%.1f %.1f" % (r[0]["mean"] * 1000, r[1]["mean"] * 1000))' "$tmp/h.json")
-	ratio=$(python3 -c "print('%.2f' % ($ts / $tg))")
-	printf '| %s | %s | %s | %s | %s | **%s** | %s | %s |' "$what" \
-		${counts% *} ${counts#* } "$ts" "$tg" "$ratio" \
+	read -r tg ts ratio spread < <("$root/bench/paired.py" "$runs" 2 -- \
+		"${git_cmd[@]}" -- "${sel[@]}" | python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print("%.1f %.1f %.2f %.2f-%.2f" % (r["a_ms"], r["b_ms"], r["ratio"],
+      r["ratio_q1"], r["ratio_q3"]))')
+	printf '| %s | %s | %s | %s | %s | **%s** (%s) | %s | %s |' "$what" \
+		${counts% *} ${counts#* } "$ts" "$tg" "$ratio" "$spread" \
 		"$(peak "${sel[@]}")" "$(peak "${git_cmd[@]}")"
 	if [ $callgrind = 1 ]; then
 		is=$(instructions "${sel[@]}")
