@@ -91,22 +91,6 @@ void sl_pattern_index_key(const struct sl_pattern *pattern,
 
 /* ---- helpers.c: work for the threads that help (rules.h) ------------ */
 
-/* A piece of work that any one thread may do. */
-struct sl_rules_job {
-	void (*run)(void *arg);
-	void *arg;
-	enum { SL_JOB_OFFERED, SL_JOB_TAKEN, SL_JOB_DONE } state;
-	struct sl_rules_job *next;
-};
-
-/* Offers job (run, arg set) to the helpers; the caller must join it. */
-void sl_rules_job_offer(struct sl_rules_helpers *helpers,
-			struct sl_rules_job *job);
-/* Runs job on the calling thread unless a helper took it; returns once it
- * is done. */
-void sl_rules_job_join(struct sl_rules_helpers *helpers,
-		       struct sl_rules_job *job);
-
 /* What the helpers were given, for tests: files parsed in parts (counted
  * by yaml_split.c), and jobs a helper ran. */
 struct sl_rules_helpers_stats {

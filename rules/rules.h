@@ -154,6 +154,24 @@ void sl_rules_helpers_serve(struct sl_rules_helpers *helpers);
 /* No more loads: serving threads return. */
 void sl_rules_helpers_close(struct sl_rules_helpers *helpers);
 
+/* A piece of work that any one thread may do: the rules' own (a part of
+ * a file to parse, a share of ownership lookups) or a user's of the rules
+ * (a share of selection). */
+struct sl_rules_job {
+	void (*run)(void *arg);
+	void *arg;
+	enum { SL_JOB_OFFERED, SL_JOB_TAKEN, SL_JOB_DONE } state;
+	struct sl_rules_job *next;
+};
+
+/* Offers job (run, arg set) to the helpers; the caller must join it. */
+void sl_rules_job_offer(struct sl_rules_helpers *helpers,
+			struct sl_rules_job *job);
+/* Runs job on the calling thread unless a helper took it; returns once it
+ * is done. */
+void sl_rules_job_join(struct sl_rules_helpers *helpers,
+		       struct sl_rules_job *job);
+
 /* sl_rules_load_file() and _buffer() with helpers (NULL: none). */
 int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
 			      struct sl_rules_helpers *helpers,
