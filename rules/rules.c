@@ -47,6 +47,12 @@ static void lane_release(struct sl_lane *lane)
 	free(lane->consumes);
 }
 
+void sl_rules_rename(struct sl_rules *rules, const char *name)
+{
+	free(rules->file);
+	rules->file = sl_xstrdup(name);
+}
+
 void sl_rules_free(struct sl_rules *rules)
 {
 	size_t i;

@@ -186,6 +186,10 @@ int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
 
 void sl_rules_free(struct sl_rules *rules);
 
+/* What messages call the file from now on: rules loaded from one commit's
+ * copy, kept for another commit whose copy is the same blob. */
+void sl_rules_rename(struct sl_rules *rules, const char *name);
+
 /* Looks a gate or lane up by name; NULL when there is none. Borrowed. */
 const struct sl_gate *sl_rules_gate(const struct sl_rules *rules,
 				    const char *name);

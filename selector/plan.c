@@ -9,7 +9,10 @@
  * needs only the commits, not the changes: so the diff runs on a second
  * thread, and once it has resolved them (sl_diff_options.on_resolved) it
  * reads the files' bytes from git and hands them to this thread, which
- * parses them while the other walks the trees. libgit2 is used by one
+ * parses them while the other walks the trees. Even sooner, once the base
+ * is known and before the merge-base walk (long on a branch far behind
+ * its base), the base's copy is read and parsed as a guess, kept when the
+ * merge-base's copy is the same blob (guess_rules(), start_rules()). libgit2 is used by one
  * thread at a time: the diff's while it runs, this one's before and after.
  * The parse stays on the calling thread because its heap is the main
  * arena, which grows in large steps: on a second thread's fresh arena the
@@ -37,7 +40,32 @@ struct rules_load {
 	struct sl_rules *base, *head; /* the results */
 	struct sl_error err;
 	int ret;
+	/*
+	 * A guess, made while the merge-base is walked for: the copy at the
+	 * base, parsed as the trusted one. It is kept when the merge-base's
+	 * copy turns out to be the same blob (spec_kept), as it mostly is.
+	 */
+	struct sl_buf spec_text;
+	char spec_blob[SL_OID_HEXSZ + 1];
+	bool spec_found, spec_kept;
+	struct sl_rules *spec; /* parsed: NULL when it failed or was not */
 };
+
+/*
+ * The guess at the base, parsed while the merge-base is walked for. A
+ * failure is forgotten: if the guess is kept, the copy is parsed again
+ * under its own name, which the messages need.
+ */
+static void load_guess(struct rules_load *l, struct sl_rules_helpers *helpers)
+{
+	struct sl_rules_text text = {SL_RULES_FILE, l->spec_text.buf,
+				     l->spec_text.len};
+	struct sl_error err = SL_ERROR_INIT;
+
+	if (sl_rules_load_text(&l->spec, &text, helpers, &err))
+		l->spec = NULL;
+	sl_error_release(&err);
+}
 
 /* helpers: the diff's thread, once its diff is done (NULL: none). */
 static void load_rules(struct rules_load *l, struct sl_rules_helpers *helpers)
@@ -47,11 +75,17 @@ static void load_rules(struct rules_load *l, struct sl_rules_helpers *helpers)
 	struct sl_rules_text head = {l->head_name.buf, l->head_text.buf,
 				     l->head_text.len};
 
-	if (l->file)
+	if (l->file) {
 		l->ret = sl_rules_load_file_helped(&l->base, l->file, helpers,
 						   &l->err);
-	else if (l->base_found)
+	} else if (l->base_found && l->spec_kept && l->spec) {
+		/* The same blob as the merge-base's: the same rules. */
+		sl_rules_rename(l->spec, base.name);
+		l->base = l->spec;
+		l->spec = NULL;
+	} else if (l->base_found) {
 		l->ret = sl_rules_load_text(&l->base, &base, helpers, &l->err);
+	}
 	if (!l->ret && l->head_found)
 		l->ret = sl_rules_load_text(&l->head, &head, helpers, &l->err);
 }
@@ -71,6 +105,7 @@ struct plan_ctx {
 	struct sl_error diff_err;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
+	bool guessed;  /* the base's copy of the rules is read: a guess */
 	bool resolved; /* the rules' bytes are read: parse them */
 	bool diffed;   /* the diff is over, whatever its outcome */
 };
@@ -145,8 +180,31 @@ static int read_head(struct plan_ctx *c, const struct sl_diff *diff,
 }
 
 /*
+ * Called by the diff, on its thread, once the base is known and before the
+ * merge-base walk, which can take longer than the rules' parse on a branch
+ * far behind its base: reads the base's copy for this thread to parse
+ * meanwhile. Nothing here is an error; start_rules() reads for real.
+ */
+static void guess_rules(const struct sl_diff *diff, void *data)
+{
+	struct plan_ctx *c = data;
+	struct rules_load *l = &c->load;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf name = SL_BUF_INIT;
+
+	if (!l->file &&
+	    !read_at(&l->spec_text, &name, &l->spec_found, l->spec_blob,
+		     c->repo, diff->base, &err) &&
+	    l->spec_found)
+		tell(c, &c->guessed);
+	sl_buf_release(&name);
+	sl_error_release(&err);
+}
+
+/*
  * Called by the diff, on its thread, once the commits are known: reads the
- * rules files (SPEC.md §1 "Which rules apply") and has them parsed.
+ * rules files (SPEC.md §1 "Which rules apply") and has them parsed, the
+ * guess kept when the merge-base has the same blob.
  */
 static int start_rules(const struct sl_diff *diff, void *data,
 		       struct sl_error *err)
@@ -155,10 +213,19 @@ static int start_rules(const struct sl_diff *diff, void *data,
 	struct rules_load *l = &c->load;
 	int ret = 0;
 
-	if (!l->file && *diff->merge_base)
+	if (!l->file && *diff->merge_base && l->spec_found &&
+	    !sl_repo_blob_id_at(c->plan->rules_blob, &l->base_found, c->repo,
+				diff->merge_base, SL_RULES_FILE, err) &&
+	    l->base_found && !strcmp(c->plan->rules_blob, l->spec_blob)) {
+		l->spec_kept = true;
+		sl_buf_add(&l->base_text, l->spec_text.buf, l->spec_text.len);
+		sl_buf_addf(&l->base_name, "%s@%.12s", SL_RULES_FILE,
+			    diff->merge_base);
+	} else if (!l->file && *diff->merge_base) {
 		ret = read_at(&l->base_text, &l->base_name, &l->base_found,
 			      c->plan->rules_blob, c->repo, diff->merge_base,
 			      err);
+	}
 	if (!ret && !l->file)
 		ret = read_head(c, diff, err);
 	if (ret)
@@ -188,13 +255,20 @@ static void *run_diff(void *data)
  */
 static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
 {
-	bool parse;
+	bool guess, parse;
 
 	c->threaded = true;
 	if (pthread_create(&c->thread, NULL, run_diff, c)) {
 		c->threaded = false;
 		run_diff(c);
 	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->guessed && !c->resolved && !c->diffed)
+		pthread_cond_wait(&c->changed, &c->lock);
+	guess = c->guessed && !c->resolved && !c->diffed;
+	pthread_mutex_unlock(&c->lock);
+	if (guess)
+		load_guess(&c->load, c->threaded ? c->helpers : NULL);
 	pthread_mutex_lock(&c->lock);
 	while (!c->resolved && !c->diffed)
 		pthread_cond_wait(&c->changed, &c->lock);
@@ -277,6 +351,8 @@ static void load_release(struct rules_load *l)
 {
 	sl_rules_free(l->base);
 	sl_rules_free(l->head);
+	sl_rules_free(l->spec);
+	sl_buf_release(&l->spec_text);
 	sl_buf_release(&l->base_text);
 	sl_buf_release(&l->base_name);
 	sl_buf_release(&l->head_text);
@@ -379,6 +455,7 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	c.plan->root =
 	    sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
 	c.diff = opts->diff;
+	c.diff.on_base = guess_rules;
 	c.diff.on_resolved = start_rules;
 	c.diff.on_resolved_data = &c;
 	sl_walk_pool_new(&c.pool);

@@ -321,6 +321,8 @@ static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
 		return ret;
 	}
 	sl_oid_hex(d->base, git_commit_id(base));
+	if (!opts->no_merge_base && opts->on_base)
+		opts->on_base(d, opts->on_resolved_data);
 	if (opts->no_merge_base) {
 		memcpy(d->merge_base, d->base, sizeof(d->merge_base));
 	} else if (repo->shallow) {

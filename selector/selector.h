@@ -271,6 +271,13 @@ struct sl_diff_options {
 	int (*on_resolved)(const struct sl_diff *diff, void *data,
 			   struct sl_error *err);
 	void *on_resolved_data;
+	/*
+	 * Called on the calling thread with on_resolved_data once the base
+	 * commit is known (diff->base set) and before the merge-base walk
+	 * begins, for work that may guess the merge-base is the base; not
+	 * called with no_merge_base or when the base is missing. NULL: none.
+	 */
+	void (*on_base)(const struct sl_diff *diff, void *data);
 	/* Threads that may share the tree walk; selector/'s own (plan.c),
 	 * NULL elsewhere. */
 	struct sl_walk_pool *walk_pool;
@@ -279,7 +286,7 @@ struct sl_diff_options {
 #define SL_DIFF_OPTIONS_INIT                                                   \
 	{                                                                      \
 		NULL, NULL, false, false, false, false, NULL, false, NULL,     \
-		    NULL, NULL                                                 \
+		    NULL, NULL, NULL                                           \
 	}
 
 /* The name of the one degraded state (SPEC.md §2). */
