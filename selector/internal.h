@@ -78,9 +78,10 @@ struct sl_walk_part {
 };
 
 /*
- * A handed-over part: the entries of two trees that one thread had not
- * reached yet when another had nothing to do, copied out of the objects
- * (a side that does not exist has none), with the directory they are in.
+ * A handed-over part: entries of two trees that one thread had not reached
+ * yet when another had nothing to do (the second half of what a directory
+ * had left), copied out of the objects (a side that does not exist has
+ * none), with the directory they are in.
  */
 struct sl_walk_task {
 	struct sl_walk_part part;
@@ -126,10 +127,11 @@ void sl_walk_task_free(struct sl_walk_task *task);
 /* ---- treepool.c ----------------------------------------------------- */
 
 /*
- * Threads sharing one tree walk. The walking thread hands over the rest
- * of its shallowest unfinished directory whenever another thread of the
- * pool is waiting for work, so that two threads share a large diff with
- * a handful of hand-overs. A pool serves one walk. See treepool.c.
+ * Threads sharing one tree walk. The walking thread hands over half of
+ * what its outermost unfinished directory has left whenever another
+ * thread of the pool is waiting for work, so that two threads share a
+ * large diff with a handful of hand-overs. A pool serves one walk. See
+ * treepool.c.
  */
 struct sl_walk_pool;
 

@@ -2,8 +2,8 @@
  * treepool.c: the threads that share one tree walk (treewalk.c). The
  * walking thread and any thread that has nothing else to do (plan.c's,
  * once the rules are loaded) meet here: a waiting thread is counted, a
- * walking thread that sees the count hands it the rest of its shallowest
- * unfinished directory as a task (treewalk.c decides what to hand over),
+ * walking thread that sees the count hands it half of what its outermost
+ * unfinished directory has left as a task (treewalk.c decides what),
  * and the walk is over when no thread is walking and no task is queued.
  * Nothing is handed over unless a thread waits, so a small diff costs one
  * relaxed atomic load per entry more than a walk alone.

@@ -17,10 +17,10 @@
  * docs/performance.md).
  *
  * With a pool (treepool.c), a walk that sees another thread waiting hands
- * it the rest of its shallowest unfinished directory: the entries of both
- * trees it has not reached yet, copied out, as a task. The directory's
- * walk then stops after its current entry, and the task's changes are
- * spliced in at that point, so the result is the one walk's, in order.
+ * it the second half of what its outermost unfinished directory has left
+ * (the entries of both trees from its middle subtree on, copied out) as a
+ * task. The directory's walk ends where the task begins, and the task's
+ * changes are spliced in there, so the result is the one walk's, in order.
  */
 #include "common/common.h"
 
@@ -50,8 +50,8 @@ struct frame {
 	size_t dirlen;	    /* of the walk's path */
 	int depth;
 	int cmp; /* the entry being compared: <= 0 a's, >= 0 b's */
-	/* What was handed over, first in the walk's order first (by
-	 * after). */
+	/* The parts handed over from it, linked by `after`, the one that
+	 * comes first in the walk's order first. */
 	struct sl_walk_task *handed;
 };
 
