@@ -43,12 +43,12 @@ struct rules_load {
 	/*
 	 * A guess, made while the merge-base is walked for: the copy at the
 	 * base, parsed as the trusted one. It is kept when the merge-base's
-	 * copy turns out to be the same blob (spec_kept), as it mostly is.
+	 * copy turns out to be the same blob (guess_kept), as it mostly is.
 	 */
-	struct sl_buf spec_text;
-	char spec_blob[SL_OID_HEXSZ + 1];
-	bool spec_found, spec_kept;
-	struct sl_rules *spec; /* parsed: NULL when it failed or was not */
+	struct sl_buf guess_text;
+	char guess_blob[SL_OID_HEXSZ + 1];
+	bool guess_found, guess_kept;
+	struct sl_rules *guess; /* parsed: NULL when it failed or was not */
 };
 
 /*
@@ -58,12 +58,12 @@ struct rules_load {
  */
 static void load_guess(struct rules_load *l, struct sl_rules_helpers *helpers)
 {
-	struct sl_rules_text text = {SL_RULES_FILE, l->spec_text.buf,
-				     l->spec_text.len};
+	struct sl_rules_text text = {SL_RULES_FILE, l->guess_text.buf,
+				     l->guess_text.len};
 	struct sl_error err = SL_ERROR_INIT;
 
-	if (sl_rules_load_text(&l->spec, &text, helpers, &err))
-		l->spec = NULL;
+	if (sl_rules_load_text(&l->guess, &text, helpers, &err))
+		l->guess = NULL;
 	sl_error_release(&err);
 }
 
@@ -78,11 +78,11 @@ static void load_rules(struct rules_load *l, struct sl_rules_helpers *helpers)
 	if (l->file) {
 		l->ret = sl_rules_load_file_helped(&l->base, l->file, helpers,
 						   &l->err);
-	} else if (l->base_found && l->spec_kept && l->spec) {
+	} else if (l->base_found && l->guess_kept && l->guess) {
 		/* The same blob as the merge-base's: the same rules. */
-		sl_rules_rename(l->spec, base.name);
-		l->base = l->spec;
-		l->spec = NULL;
+		sl_rules_rename(l->guess, base.name);
+		l->base = l->guess;
+		l->guess = NULL;
 	} else if (l->base_found) {
 		l->ret = sl_rules_load_text(&l->base, &base, helpers, &l->err);
 	}
@@ -94,8 +94,8 @@ struct plan_ctx {
 	struct sl_plan *plan;
 	struct sl_repo *repo;
 	struct sl_diff_options diff;
-	struct sl_walk_pool *pool; /* this thread helps the walk when done */
-	/* and the diff's thread compiles the rules' patterns when done */
+	struct sl_walk_pool *pool; /* this thread helps the walk when done, */
+	/* and the diff's thread helps with the rules when it is done */
 	struct sl_rules_helpers *helpers;
 	pthread_t thread;
 	bool threaded;
@@ -193,9 +193,9 @@ static void guess_rules(const struct sl_diff *diff, void *data)
 	struct sl_buf name = SL_BUF_INIT;
 
 	if (!l->file &&
-	    !read_at(&l->spec_text, &name, &l->spec_found, l->spec_blob,
+	    !read_at(&l->guess_text, &name, &l->guess_found, l->guess_blob,
 		     c->repo, diff->base, &err) &&
-	    l->spec_found)
+	    l->guess_found)
 		tell(c, &c->guessed);
 	sl_buf_release(&name);
 	sl_error_release(&err);
@@ -213,12 +213,12 @@ static int start_rules(const struct sl_diff *diff, void *data,
 	struct rules_load *l = &c->load;
 	int ret = 0;
 
-	if (!l->file && *diff->merge_base && l->spec_found &&
+	if (!l->file && *diff->merge_base && l->guess_found &&
 	    !sl_repo_blob_id_at(c->plan->rules_blob, &l->base_found, c->repo,
 				diff->merge_base, SL_RULES_FILE, err) &&
-	    l->base_found && !strcmp(c->plan->rules_blob, l->spec_blob)) {
-		l->spec_kept = true;
-		sl_buf_add(&l->base_text, l->spec_text.buf, l->spec_text.len);
+	    l->base_found && !strcmp(c->plan->rules_blob, l->guess_blob)) {
+		l->guess_kept = true;
+		sl_buf_add(&l->base_text, l->guess_text.buf, l->guess_text.len);
 		sl_buf_addf(&l->base_name, "%s@%.12s", SL_RULES_FILE,
 			    diff->merge_base);
 	} else if (!l->file && *diff->merge_base) {
@@ -351,8 +351,8 @@ static void load_release(struct rules_load *l)
 {
 	sl_rules_free(l->base);
 	sl_rules_free(l->head);
-	sl_rules_free(l->spec);
-	sl_buf_release(&l->spec_text);
+	sl_rules_free(l->guess);
+	sl_buf_release(&l->guess_text);
 	sl_buf_release(&l->base_text);
 	sl_buf_release(&l->base_name);
 	sl_buf_release(&l->head_text);
