@@ -132,41 +132,50 @@ static void compile_queued(struct sl_compiler *c, struct queued_pattern *job)
 }
 
 /*
- * With the helpers' lock held: waits until job i is queued or the queue
- * is closed; true when there is a job i.
+ * With the helpers' lock held: waits until a pattern is queued past the
+ * ones taken, the queue is closed or a job is offered. Returns whether
+ * to stay with this queue.
  */
-static bool wait_job(struct sl_rules_helpers *h, struct sl_compiler *c,
-		     size_t i)
+static bool wait_queue(struct sl_rules_helpers *h, struct sl_compiler *c)
 {
-	while (atomic_load(&c->queued) <= i && !atomic_load(&c->closed)) {
+	for (;;) {
+		bool queued = atomic_load(&c->next) < atomic_load(&c->queued);
+
+		if (queued || h->jobs || atomic_load(&c->closed))
+			return queued || (!h->jobs && !atomic_load(&c->closed));
 		atomic_fetch_add(&h->waiting, 1);
 		/* Checked again with waiting raised: the loader either sees
-		 * it or has queued the job already. */
-		if (atomic_load(&c->queued) <= i && !atomic_load(&c->closed))
+		 * it or has queued the pattern already. */
+		if (atomic_load(&c->next) >= atomic_load(&c->queued) &&
+		    !atomic_load(&c->closed))
 			pthread_cond_wait(&h->changed, &h->lock);
 		atomic_fetch_sub(&h->waiting, 1);
 	}
-	return atomic_load(&c->queued) > i;
 }
 
-/* A helper's share of one load: jobs until the queue is closed and empty. */
+/*
+ * A helper's share of one load: the queued patterns no one took yet, one
+ * at a time (taken only once queued, so that leaving never strands one),
+ * until the queue is closed and empty, or a job is offered, which comes
+ * first.
+ */
 static void help_load(struct sl_rules_helpers *h, struct sl_compiler *c)
 {
 	struct chunk *chunk = c->first;
 	size_t base = 0;
+	bool stay = true;
 
-	for (;;) {
-		size_t i = atomic_fetch_add(&c->next, 1);
-		bool have = atomic_load(&c->queued) > i;
+	while (stay) {
+		size_t i = atomic_load(&c->next);
 
-		if (!have) {
-			pthread_mutex_lock(&h->lock);
-			have = wait_job(h, c, i);
-			pthread_mutex_unlock(&h->lock);
+		if (i < atomic_load(&c->queued)) {
+			if (atomic_compare_exchange_weak(&c->next, &i, i + 1))
+				compile_queued(c, queued_at(&chunk, &base, i));
+			continue;
 		}
-		if (!have)
-			return;
-		compile_queued(c, queued_at(&chunk, &base, i));
+		pthread_mutex_lock(&h->lock);
+		stay = wait_queue(h, c);
+		pthread_mutex_unlock(&h->lock);
 	}
 }
 
@@ -210,8 +219,8 @@ void sl_rules_helpers_serve(struct sl_rules_helpers *h)
 		c->users++;
 		pthread_mutex_unlock(&h->lock);
 		help_load(h, c);
-		/* The queue is closed, so no longer current: its loader
-		 * waits for this helper to leave it. */
+		/* Back for a job, or the queue is closed and no longer
+		 * current; its loader waits for every helper to leave it. */
 		pthread_mutex_lock(&h->lock);
 		c->users--;
 		pthread_cond_broadcast(&h->changed);
