@@ -258,6 +258,46 @@ void sl_rules_job_join(struct sl_rules_helpers *h, struct sl_rules_job *job)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* One half of some shared work, and how it ended. */
+struct share {
+	const struct sl_rules_shares *shares;
+	size_t from, to;
+	int ret;
+	struct sl_error err;
+};
+
+static void run_share(void *arg)
+{
+	struct share *s = arg;
+
+	s->ret = s->shares->run(s->shares->arg, s->from, s->to, &s->err);
+}
+
+int sl_rules_share(struct sl_rules_helpers *h,
+		   const struct sl_rules_shares *shares, struct sl_error *err)
+{
+	size_t half = h && shares->n >= shares->min ? shares->n / 2 : 0;
+	struct share first = {shares, 0, half, 0, SL_ERROR_INIT};
+	struct share second = {shares, half, shares->n, 0, SL_ERROR_INIT};
+	struct sl_rules_job job = {run_share, &first, SL_JOB_OFFERED, NULL};
+	struct share *failed;
+
+	if (half)
+		sl_rules_job_offer(h, &job);
+	run_share(&second);
+	if (half)
+		sl_rules_job_join(h, &job);
+	failed = first.ret ? &first : second.ret ? &second : NULL;
+	if (failed && err) {
+		sl_error_release(err);
+		*err = failed->err;
+		failed->err = (struct sl_error)SL_ERROR_INIT;
+	}
+	sl_error_release(&first.err);
+	sl_error_release(&second.err);
+	return failed ? failed->ret : 0;
+}
+
 struct sl_compiler *sl_compiler_start(struct sl_rules_helpers *h)
 {
 	struct sl_compiler *c = sl_xcalloc(1, sizeof(*c));

@@ -400,54 +400,29 @@ int sl_rules_owner_scan(const struct sl_rule **out,
 /* Batches smaller than this take less time than a helper needs to start. */
 #define SHARE_MIN 2048
 
-/* One share of a batch: its first failure, by path, stops it. */
-struct owners_share {
+struct owners_args {
 	const struct sl_rule **out;
 	const struct sl_owners_batch *batch;
-	size_t from, to;
-	int ret;
-	struct sl_error err;
 };
 
-static void owners_share(void *arg)
+static int owners_of(void *arg, size_t from, size_t to, struct sl_error *err)
 {
-	struct owners_share *s = arg;
-	const struct sl_owner_query *q = s->batch->paths;
+	const struct owners_args *a = arg;
+	const struct sl_owner_query *q = a->batch->paths;
 	size_t i;
+	int ret = 0;
 
-	for (i = s->from; i < s->to && !s->ret; i++)
-		s->ret = sl_rules_owner(&s->out[i], s->batch->rules, q[i].path,
-					q[i].len, q[i].flags, &s->err);
+	for (i = from; i < to && !ret; i++)
+		ret = sl_rules_owner(&a->out[i], a->batch->rules, q[i].path,
+				     q[i].len, q[i].flags, err);
+	return ret;
 }
 
 int sl_rules_owners(const struct sl_rule **out,
 		    const struct sl_owners_batch *batch, struct sl_error *err)
 {
-	size_t half =
-	    batch->helpers && batch->n >= SHARE_MIN ? batch->n / 2 : 0;
-	struct owners_share first = {out, batch, 0, half, 0, SL_ERROR_INIT};
-	struct owners_share second = {out,	batch, half,
-				      batch->n, 0,     SL_ERROR_INIT};
-	struct owners_share *failed;
-	struct sl_rules_job job = {0};
+	struct owners_args args = {out, batch};
+	struct sl_rules_shares shares = {batch->n, SHARE_MIN, owners_of, &args};
 
-	/* The first share is offered, the second walked here meanwhile. */
-	if (half) {
-		job.run = owners_share;
-		job.arg = &first;
-		sl_rules_job_offer(batch->helpers, &job);
-	}
-	owners_share(&second);
-	if (half)
-		sl_rules_job_join(batch->helpers, &job);
-	/* The shares are in path order: the first one's failure is first. */
-	failed = first.ret ? &first : second.ret ? &second : NULL;
-	if (failed && err) {
-		sl_error_release(err);
-		*err = failed->err;
-		failed->err = (struct sl_error)SL_ERROR_INIT;
-	}
-	sl_error_release(&first.err);
-	sl_error_release(&second.err);
-	return failed ? failed->ret : 0;
+	return sl_rules_share(batch->helpers, &shares, err);
 }

@@ -172,6 +172,27 @@ void sl_rules_job_offer(struct sl_rules_helpers *helpers,
 void sl_rules_job_join(struct sl_rules_helpers *helpers,
 		       struct sl_rules_job *job);
 
+/*
+ * Work over items [0, n) that threads may share: run(arg, from, to, err)
+ * does items from..to and returns 0 or a status, stopping at its first
+ * failure.
+ */
+struct sl_rules_shares {
+	size_t n;
+	size_t min; /* fewer items are not worth a helper's start */
+	int (*run)(void *arg, size_t from, size_t to, struct sl_error *err);
+	void *arg;
+};
+
+/*
+ * Runs shares->run over every item: with helpers and at least min items,
+ * the first half as a job a helper may take while this thread does the
+ * second, else all here. Returns the first failure in item order (the
+ * first half's before the second's), with its message in err.
+ */
+int sl_rules_share(struct sl_rules_helpers *helpers,
+		   const struct sl_rules_shares *shares, struct sl_error *err);
+
 /* sl_rules_load_file() and _buffer() with helpers (NULL: none). */
 int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
 			      struct sl_rules_helpers *helpers,

@@ -489,33 +489,28 @@ static int view_pick(struct view *v, struct sl_pick *pick, size_t *order,
 	return 0;
 }
 
-/* The gates from..to of a view, decided by one thread. */
-struct pick_share {
-	struct view *v;
-	size_t from, to;
-	int ret;
-	struct sl_error err;
-};
-
-static void pick_share(void *arg)
+/* Decides the gates from..to of view v (arg). */
+static int pick_gates(void *arg, size_t from, size_t to, struct sl_error *err)
 {
-	struct pick_share *s = arg;
-	const struct sl_rules *r = s->v->rules;
+	struct view *v = arg;
+	const struct sl_rules *r = v->rules;
 	size_t *order = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t *parent = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t i;
+	int ret = 0;
 
-	for (i = s->from; i < s->to && !s->ret; i++) {
-		struct sl_pick *pick = &s->v->picks[i];
+	for (i = from; i < to && !ret; i++) {
+		struct sl_pick *pick = &v->picks[i];
 
 		pick->gate = &r->gates[i];
 		pick->decided_by = pick->gate;
 		pick->rules = r;
 		pick->reasons = (struct sl_strvec)SL_STRVEC_INIT;
-		s->ret = view_pick(s->v, pick, order, parent, &s->err);
+		ret = view_pick(v, pick, order, parent, err);
 	}
 	free(order);
 	free(parent);
+	return ret;
 }
 
 /* Below this many gates, handing half over costs more than it saves. */
@@ -523,38 +518,16 @@ static void pick_share(void *arg)
 
 /*
  * Decides every gate. Each pick reads only the view and writes only
- * itself, so with helpers the first half of the gates is offered as a
- * job while this thread decides the second; the first failure in gate
- * order is the one reported.
+ * itself, so helpers may take half of them.
  */
 static int view_select(struct view *v, struct sl_rules_helpers *helpers,
 		       struct sl_error *err)
 {
-	size_t n = v->rules->ngates,
-	       half = helpers && n >= SHARE_GATES ? n / 2 : 0;
-	struct pick_share first = {v, 0, half, 0, SL_ERROR_INIT};
-	struct pick_share second = {v, half, n, 0, SL_ERROR_INIT};
-	struct sl_rules_job job = {0};
-	struct pick_share *failed;
+	struct sl_rules_shares shares = {v->rules->ngates, SHARE_GATES,
+					 pick_gates, v};
 
-	v->picks = sl_xcalloc(n + 1, sizeof(*v->picks));
-	if (half) {
-		job.run = pick_share;
-		job.arg = &first;
-		sl_rules_job_offer(helpers, &job);
-	}
-	pick_share(&second);
-	if (half)
-		sl_rules_job_join(helpers, &job);
-	failed = first.ret ? &first : second.ret ? &second : NULL;
-	if (failed) {
-		sl_error_release(err);
-		*err = failed->err;
-		failed->err = (struct sl_error)SL_ERROR_INIT;
-	}
-	sl_error_release(&first.err);
-	sl_error_release(&second.err);
-	return failed ? failed->ret : 0;
+	v->picks = sl_xcalloc(v->rules->ngates + 1, sizeof(*v->picks));
+	return sl_rules_share(helpers, &shares, err);
 }
 
 static int view_build(struct view *v, const struct sl_rules *rules,

@@ -18,15 +18,13 @@
 
 #include "rules/internal.h"
 #include "rules/load_internal.h"
+#include "tests/rules/random.h"
 
-static uint64_t rng_state;
+static struct rng rng;
 
 static unsigned rnd(unsigned n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
+	return (unsigned)rng_below(&rng, n);
 }
 
 static void *serve(void *data)
@@ -318,8 +316,8 @@ static void split__random_damage_near_the_middle(void **state)
 	unsigned round, rounds = 300, splits = 0;
 
 	(void)state;
-	rng_state = seed_env ? strtoull(seed_env, NULL, 10) : 20261204;
-	fprintf(stderr, "# seed %" PRIu64 "\n", rng_state);
+	rng.s = seed_env ? strtoull(seed_env, NULL, 10) : 20261204;
+	fprintf(stderr, "# seed %" PRIu64 "\n", rng.s);
 	for (round = 0; round < rounds; round++) {
 		unsigned lanes = 700 + rnd(200), i, edits = 1 + rnd(4);
 

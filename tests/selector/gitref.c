@@ -1,6 +1,7 @@
 /*
- * gitref.c: repositories built with the git CLI, and change lists checked
- * against git's own output (see gitref.h).
+ * gitref.c: repositories built with the git CLI, change lists checked
+ * against git's own output, and the randomized tests' generator (see
+ * gitref.h).
  */
 #include "common/common.h"
 
@@ -289,4 +290,22 @@ void gr_assert_changes(const struct sl_change_list *list, const char *expected)
 	}
 	assert_string_equal(got.buf, expected);
 	sl_buf_release(&got);
+}
+
+static uint64_t rng_state;
+
+void gr_seed(uint64_t fallback)
+{
+	const char *seed_env = getenv("SLUICE_TEST_SEED");
+
+	rng_state = seed_env ? strtoull(seed_env, NULL, 10) : fallback;
+	fprintf(stderr, "# seed %" PRIu64 "\n", rng_state);
+}
+
+unsigned gr_rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
 }

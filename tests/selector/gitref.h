@@ -1,8 +1,9 @@
 /*
  * gitref: what the selector tests share: building repositories with the
- * git CLI in the sandbox, and checking sluice's change lists against what
- * git itself prints (`git diff --name-only --no-renames`, `--name-status`),
- * the reference the diff is held to. tests/selector/ only.
+ * git CLI in the sandbox, checking sluice's change lists against what git
+ * itself prints (`git diff --name-only --no-renames`, `--name-status`), the
+ * reference the diff is held to, and a seeded generator for the random
+ * histories. tests/selector/ only.
  */
 #ifndef SL_TEST_GITREF_H
 #define SL_TEST_GITREF_H
@@ -47,5 +48,13 @@ void gr_check_commits(struct sl_repo *repo, const char *old_rev,
  * expected: "A a\nD b\nR old->new\n", one per line, in order.
  */
 void gr_assert_changes(const struct sl_change_list *list, const char *expected);
+
+/*
+ * A seeded generator for the randomized tests (xorshift64): gr_seed()
+ * takes SLUICE_TEST_SEED when it is set, else fallback, and prints the
+ * seed as a TAP comment; gr_rnd(n) is in [0, n).
+ */
+void gr_seed(uint64_t fallback);
+unsigned gr_rnd(unsigned n);
 
 #endif

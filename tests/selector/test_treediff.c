@@ -588,28 +588,18 @@ static void treediff__unknown_revision_is_an_error(void **state)
 
 /* ---- random histories ------------------------------------------------ */
 
-static uint64_t rng_state;
-
-static unsigned rnd(unsigned n)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
-}
-
 /* A random path of 1 to 3 components from names that sort tricky. */
 static void random_path(struct sl_buf *out)
 {
 	static const char *const names[] = {
 	    "a", "a.b", "a-b", "a0", "b", "z", "\xe9t\xe9", "A", "a_b", "x.y"};
-	unsigned depth = 1 + rnd(3), i;
+	unsigned depth = 1 + gr_rnd(3), i;
 
 	sl_buf_reset(out);
 	for (i = 0; i < depth; i++) {
 		if (i)
 			sl_buf_addch(out, '/');
-		sl_buf_adds(out, names[rnd(SL_ARRAY_SIZE(names))]);
+		sl_buf_adds(out, names[gr_rnd(SL_ARRAY_SIZE(names))]);
 	}
 }
 
@@ -638,12 +628,12 @@ static void random_edit(void)
 					       "four\n", ""};
 	struct sl_buf path = SL_BUF_INIT;
 	struct stat st;
-	unsigned op = rnd(10);
+	unsigned op = gr_rnd(10);
 
 	random_path(&path);
 	if (op < 5) {
 		clear_way(path.buf);
-		gr_write(path.buf, contents[rnd(SL_ARRAY_SIZE(contents))]);
+		gr_write(path.buf, contents[gr_rnd(SL_ARRAY_SIZE(contents))]);
 	} else if (op < 7) {
 		gr_remove(path.buf);
 	} else if (op < 8) {
@@ -654,7 +644,8 @@ static void random_edit(void)
 	} else if (op < 9) {
 		clear_way(path.buf);
 		gr_mkdir_parents(path.buf);
-		assert_int_equal(symlink(rnd(2) ? "one" : "two", path.buf), 0);
+		assert_int_equal(symlink(gr_rnd(2) ? "one" : "two", path.buf),
+				 0);
 	} else {
 		/* Moves a file, so that exact renames occur. */
 		struct sl_buf to = SL_BUF_INIT;
@@ -679,20 +670,18 @@ static void random_gitlink(unsigned n)
 {
 	sl_sh_ok("git update-index --add --cacheinfo "
 		 "160000,%040x,sub%u && git commit -q -m sub",
-		 n * 2654435761u, rnd(2));
+		 n * 2654435761u, gr_rnd(2));
 }
 
 static void treediff__random_histories_match_git(void **state)
 {
 	enum { COMMITS = 16, EDITS = 10 };
-	const char *seed_env = getenv("SLUICE_TEST_SEED");
 	char ids[COMMITS + 1][SL_OID_HEXSZ + 1];
 	struct sl_repo *repo;
 	unsigned c, e;
 
 	(void)state;
-	rng_state = seed_env ? strtoull(seed_env, NULL, 10) : 20260101;
-	fprintf(stderr, "# seed %" PRIu64 "\n", rng_state);
+	gr_seed(20260101);
 	gr_write("base", "base\n");
 	gr_commit_all("base");
 	gr_rev(ids[0], "HEAD");
@@ -701,11 +690,11 @@ static void treediff__random_histories_match_git(void **state)
 		for (e = 0; e < EDITS; e++)
 			random_edit();
 		gr_commit_all("random");
-		if (rnd(4) == 0)
+		if (gr_rnd(4) == 0)
 			random_gitlink(c);
 		gr_rev(ids[c], "HEAD");
 		gr_check_commits(repo, ids[c - 1], ids[c]);
-		gr_check_commits(repo, ids[rnd(c)], ids[c]);
+		gr_check_commits(repo, ids[gr_rnd(c)], ids[c]);
 	}
 	gr_check_commits(repo, ids[COMMITS], ids[0]);
 	sl_repo_free(repo);

@@ -104,16 +104,6 @@ static void assert_same_changes(const struct sl_change_list *a,
 	}
 }
 
-static uint64_t rng_state;
-
-static unsigned rnd(unsigned n)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
-}
-
 /* Directory and file names that sort tricky in git's tree order. */
 static const char *const names[] = {"a", "a.b", "a-b", "a0", "b",
 				    "z", "A",	"a_b", "x.y"};
@@ -125,8 +115,8 @@ static void random_path(struct sl_buf *out, unsigned depth)
 	sl_buf_reset(out);
 	for (i = 0; i < depth; i++)
 		sl_buf_addf(out, "%s%s", i ? "/" : "",
-			    names[rnd(SL_ARRAY_SIZE(names))]);
-	sl_buf_addf(out, "/f%u", rnd(4));
+			    names[gr_rnd(SL_ARRAY_SIZE(names))]);
+	sl_buf_addf(out, "/f%u", gr_rnd(4));
 }
 
 /* A tree of many directories: every part of a walk can be handed over. */
@@ -136,7 +126,7 @@ static void write_wide_tree(void)
 	unsigned i;
 
 	for (i = 0; i < 300; i++) {
-		random_path(&path, 1 + rnd(3));
+		random_path(&path, 1 + gr_rnd(3));
 		gr_write(path.buf, "base\n");
 	}
 	sl_buf_release(&path);
@@ -149,8 +139,8 @@ static void random_edits(unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		random_path(&path, 1 + rnd(3));
-		switch (rnd(4)) {
+		random_path(&path, 1 + gr_rnd(3));
+		switch (gr_rnd(4)) {
 		case 0:
 			gr_remove(path.buf);
 			break;
@@ -159,7 +149,7 @@ static void random_edits(unsigned n)
 			gr_remove(path.buf);
 			break;
 		default: /* no name is both a file and a directory */
-			gr_write(path.buf, rnd(2) ? "one\n" : "two\n");
+			gr_write(path.buf, gr_rnd(2) ? "one\n" : "two\n");
 		}
 	}
 	sl_buf_release(&path);
@@ -168,7 +158,6 @@ static void random_edits(unsigned n)
 static void treepool__shared_walks_equal_the_walk_alone(void **state)
 {
 	enum { COMMITS = 8 };
-	const char *seed_env = getenv("SLUICE_TEST_SEED");
 	char ids[COMMITS + 1][SL_OID_HEXSZ + 1];
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_repo *repo;
@@ -176,19 +165,18 @@ static void treepool__shared_walks_equal_the_walk_alone(void **state)
 	unsigned c;
 
 	(void)state;
-	rng_state = seed_env ? strtoull(seed_env, NULL, 10) : 20261204;
-	fprintf(stderr, "# seed %" PRIu64 "\n", rng_state);
+	gr_seed(20261204);
 	write_wide_tree();
 	gr_commit_all("base");
 	gr_rev(ids[0], "HEAD");
 	for (c = 1; c <= COMMITS; c++) {
-		random_edits(5 + rnd(60));
+		random_edits(5 + gr_rnd(60));
 		gr_commit_all("random");
 		gr_rev(ids[c], "HEAD");
 	}
 	repo = gr_open(".");
 	for (c = 1; c <= COMMITS; c++) {
-		const char *old = ids[rnd(c)], *new = ids[c];
+		const char *old = ids[gr_rnd(c)], *new = ids[c];
 		struct sl_change_list alone = SL_CHANGE_LIST_INIT;
 		struct sl_change_list shared = SL_CHANGE_LIST_INIT;
 		struct sl_buf args = SL_BUF_INIT;
