@@ -83,15 +83,22 @@ static void describe_when(struct sl_buf *sb, const struct sl_gate *gate)
 	size_t i;
 
 	sl_buf_adds(sb, "when: ");
-	for (i = 0; i < gate->when.n; i++)
-		sl_buf_addf(sb, "%s'%s'", i ? ", " : "",
-			    gate->when.items[i].text);
+	for (i = 0; i < gate->when.n; i++) {
+		sl_buf_adds(sb, i ? ", '" : "'");
+		sl_buf_adds(sb, gate->when.items[i].text);
+		sl_buf_addch(sb, '\'');
+	}
 }
 
+/* Reasons are built by appending, not formatting: there is one for every
+ * path that brings each gate in, up to SL_REASONS_MAX a gate. */
 static void add_when_suffix(struct sl_buf *sb, const struct sl_rule *when)
 {
-	if (when)
-		sl_buf_addf(sb, " (when '%s')", when->text);
+	if (!when)
+		return;
+	sl_buf_adds(sb, " (when '");
+	sl_buf_adds(sb, when->text);
+	sl_buf_adds(sb, "')");
 }
 
 /* ---- ownership and run-all ------------------------------------------ */
@@ -239,7 +246,9 @@ static int pick_paths(struct view *v, struct sl_pick *pick, const size_t *idx,
 			sl_buf_adds(&sb, lane);
 			add_when_suffix(&sb, when);
 		} else if (when) {
-			sl_buf_addf(&sb, " -> when '%s'", when->text);
+			sl_buf_adds(&sb, " -> when '");
+			sl_buf_adds(&sb, when->text);
+			sl_buf_addch(&sb, '\'');
 		} else {
 			sl_buf_adds(&sb, " -> any change");
 		}
@@ -280,7 +289,8 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 	if (ret || pick->selected)
 		return ret;
 	if (!lane_count(v, lane_ix)) {
-		sl_buf_addf(&sb, "no changed path is owned by lane %s", lane);
+		sl_buf_adds(&sb, "no changed path is owned by lane ");
+		sl_buf_adds(&sb, lane);
 	} else {
 		sl_buf_addf(&sb,
 			    "lane %s changed (%zu paths), but none matches ",
@@ -406,14 +416,17 @@ static void smoke_not_selected(struct view *v, struct sl_pick *pick,
 			    lane->name);
 		describe_when(&sb, pick->gate);
 	} else {
-		sl_buf_addf(&sb,
-			    "no lane upstream of %s changed (%s: ", lane->name,
-			    v->rules->consumers == SL_CONSUMERS_DIRECT
-				? "consumers: direct, consumes"
-				: "upstream");
-		for (i = 0; i < n; i++)
-			sl_buf_addf(&sb, "%s%s", i ? ", " : "",
-				    v->rules->lanes[order[i]].name);
+		/* Every smoke gate no change reaches says this: appended. */
+		sl_buf_adds(&sb, "no lane upstream of ");
+		sl_buf_adds(&sb, lane->name);
+		sl_buf_adds(&sb, v->rules->consumers == SL_CONSUMERS_DIRECT
+				     ? " changed (consumers: direct, consumes: "
+				     : " changed (upstream: ");
+		for (i = 0; i < n; i++) {
+			if (i)
+				sl_buf_adds(&sb, ", ");
+			sl_buf_adds(&sb, v->rules->lanes[order[i]].name);
+		}
 		sl_buf_addch(&sb, ')');
 	}
 	not_selected(pick, &sb);
@@ -464,7 +477,8 @@ static void pick_run_all(struct view *v, struct sl_pick *pick)
 	pick->selected = true;
 	for (i = 0; i < v->run_all_reasons.n; i++) {
 		sl_buf_reset(&sb);
-		sl_buf_addf(&sb, "run-all: %s", v->run_all_reasons.v[i]);
+		sl_buf_adds(&sb, "run-all: ");
+		sl_buf_adds(&sb, v->run_all_reasons.v[i]);
 		add_reason(&pick->reasons, &pick->more_reasons, &sb);
 	}
 	pick->more_reasons += v->run_all_more;
