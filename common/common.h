@@ -203,6 +203,9 @@ bool sl_strvec_has(const struct sl_strvec *sv, const char *s);
 
 /* True when data[0..len) is well-formed UTF-8 (no overlongs, surrogates). */
 bool sl_utf8_valid(const char *data, size_t len);
+/* Length of the well-formed UTF-8 sequence at s (avail bytes there), or 0
+ * if it is not one. */
+size_t sl_utf8_seq_len(const unsigned char *s, size_t avail);
 /* Appends data to sb, each byte of an ill-formed sequence as U+FFFD. */
 void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len);
 /*

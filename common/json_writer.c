@@ -116,36 +116,46 @@ static inline bool word_needs_escape(uint64_t w)
 }
 
 /*
- * Writes valid UTF-8 text, escaped, at `at`, which has room for it (an
- * escape takes at most 6 bytes for 1); returns where it ended.
+ * Writes s escaped at `at`, which has room for it (an escape takes at most
+ * 6 bytes for 1), checking that it is UTF-8 as it goes: returns where it
+ * ended, or NULL (and what it wrote is garbage) when s is not UTF-8.
  */
-static char *escape_valid(char *at, const char *s, size_t len)
+static char *escape_utf8(char *at, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len;) {
-		size_t run = i;
+	while (i < len) {
 		unsigned char c;
 		uint64_t w;
 
-		/* Most text needs no escape: copy it a word, then a run of
-		 * bytes, at a time. */
-		while (run + 8 <= len) {
-			memcpy(&w, s + run, sizeof(w));
-			if (word_needs_escape(w))
+		/* Most text is ASCII that needs no escape: a word at a time. */
+		while (i + 8 <= len) {
+			memcpy(&w, s + i, sizeof(w));
+			if ((w & HIGHS) || word_needs_escape(w))
 				break;
-			run += 8;
+			memcpy(at, &w, sizeof(w));
+			at += 8;
+			i += 8;
 		}
-		while (run < len && !must_escape[(unsigned char)s[run]])
-			run++;
-		memcpy(at, s + i, run - i);
-		at += run - i;
-		if (run == len)
+		if (i == len)
 			break;
-		c = (unsigned char)s[run];
-		i = run + 1;
-		if (c == '"' || c == '\\') {
+		c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			size_t n = sl_utf8_seq_len((const unsigned char *)s + i,
+						   len - i);
+
+			if (!n)
+				return NULL;
+			memcpy(at, s + i, n);
+			at += n;
+			i += n;
+			continue;
+		}
+		i++;
+		if (!must_escape[c]) {
+			*at++ = (char)c;
+		} else if (c == '"' || c == '\\') {
 			*at++ = '\\';
 			*at++ = (char)c;
 		} else if (c == '\n' || c == '\t' || c == '\r') {
@@ -161,31 +171,37 @@ static char *escape_valid(char *at, const char *s, size_t len)
 	return at;
 }
 
-/* The string itself, quoted, once the separator is written. */
-static void quote(struct sl_buf *out, const char *s, size_t len, bool valid)
+/*
+ * The string itself, quoted, once the separator is written; text that is
+ * not UTF-8 is written as sl_utf8_lossy() makes it. Returns whether it was
+ * UTF-8.
+ */
+static bool quote(struct sl_buf *out, const char *s, size_t len)
 {
 	struct sl_buf lossy = SL_BUF_INIT;
-	char *at;
+	char *end;
+	bool valid;
 
+	sl_buf_grow(out, sl_st_add(sl_st_mult(len, 6), 2));
+	out->buf[out->len] = '"';
+	end = escape_utf8(out->buf + out->len + 1, s, len);
+	valid = end != NULL;
 	if (!valid) {
 		sl_utf8_lossy(&lossy, s, len);
-		s = lossy.buf;
-		len = lossy.len;
-	}
-	sl_buf_grow(out, sl_st_add(sl_st_mult(len, 6), 2));
-	at = out->buf + out->len;
-	*at++ = '"';
-	at = escape_valid(at, s, len);
-	*at++ = '"';
-	sl_buf_setlen(out, (size_t)(at - out->buf));
-	if (!valid)
+		sl_buf_grow(out, sl_st_add(sl_st_mult(lossy.len, 6), 2));
+		end =
+		    escape_utf8(out->buf + out->len + 1, lossy.buf, lossy.len);
 		sl_buf_release(&lossy);
+	}
+	*end++ = '"';
+	sl_buf_setlen(out, (size_t)(end - out->buf));
+	return valid;
 }
 
 void sl_jw_string(struct sl_json_writer *w, const char *s, size_t len)
 {
 	separate(w);
-	quote(w->out, s, len, sl_utf8_valid(s, len));
+	quote(w->out, s, len);
 }
 
 void sl_jw_str(struct sl_json_writer *w, const char *s)
@@ -217,13 +233,11 @@ void sl_jw_null(struct sl_json_writer *w)
 void sl_jw_path(struct sl_json_writer *w, const char *key, const char *path,
 		size_t len)
 {
-	bool valid = sl_utf8_valid(path, len);
 	struct sl_buf twin = SL_BUF_INIT;
 
 	sl_jw_key(w, key);
 	separate(w);
-	quote(w->out, path, len, valid);
-	if (valid)
+	if (quote(w->out, path, len))
 		return;
 	sl_buf_addf(&twin, "%s_base64", key);
 	sl_jw_key(w, twin.buf);

@@ -7,8 +7,7 @@
 
 #include <time.h>
 
-/* Length of the well-formed UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+size_t sl_utf8_seq_len(const unsigned char *s, size_t avail)
 {
 	unsigned char c = s[0];
 	size_t n, i;
@@ -60,7 +59,7 @@ bool sl_utf8_valid(const char *data, size_t len)
 				continue;
 			}
 		}
-		n = utf8_seq_len(s + i, len - i);
+		n = sl_utf8_seq_len(s + i, len - i);
 
 		if (!n)
 			return false;
@@ -75,7 +74,7 @@ void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = utf8_seq_len(s + i, len - i);
+		size_t n = sl_utf8_seq_len(s + i, len - i);
 
 		if (n) {
 			sl_buf_add(sb, s + i, n);

@@ -398,7 +398,7 @@ int sl_rules_owner_scan(const struct sl_rule **out,
 /* ---- many paths at once ----------------------------------------------- */
 
 /* Batches smaller than this take less time than a helper needs to start. */
-#define SHARE_MIN 2048
+#define SHARE_MIN 1024
 
 struct owners_args {
 	const struct sl_rule **out;
