@@ -69,7 +69,7 @@ struct sl_rules_helpers {
 	struct sl_rules_job *jobs;   /* offered, not taken yet */
 	atomic_int waiting;	     /* helpers waiting for patterns */
 	bool closed;
-	struct sl_rules_helpers_stats stats;
+	size_t splits; /* files parsed in parts */
 };
 
 void sl_rules_helpers_new(struct sl_rules_helpers **out)
@@ -212,7 +212,6 @@ void sl_rules_helpers_serve(struct sl_rules_helpers *h)
 		}
 		if (job) {
 			h->jobs = job->next;
-			h->stats.helper_jobs++;
 			run_job(h, job);
 			continue;
 		}
@@ -383,17 +382,19 @@ int sl_compiler_finish(struct sl_compiler *c, struct sl_loader *ld)
 	return collect(c, ld);
 }
 
-void sl_rules_helpers_stats(struct sl_rules_helpers_stats *out,
-			    struct sl_rules_helpers *h)
+size_t sl_rules_helpers_splits(struct sl_rules_helpers *h)
 {
+	size_t n;
+
 	pthread_mutex_lock(&h->lock);
-	*out = h->stats;
+	n = h->splits;
 	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 void sl_rules_helpers_count_split(struct sl_rules_helpers *h)
 {
 	pthread_mutex_lock(&h->lock);
-	h->stats.split_parses++;
+	h->splits++;
 	pthread_mutex_unlock(&h->lock);
 }

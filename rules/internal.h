@@ -91,13 +91,9 @@ void sl_pattern_index_key(const struct sl_pattern *pattern,
 
 /* ---- helpers.c: work for the threads that help (rules.h) ------------ */
 
-/* What the helpers were given, for tests: files parsed in parts (counted
- * by yaml_split.c), and jobs a helper ran. */
-struct sl_rules_helpers_stats {
-	size_t split_parses, helper_jobs;
-};
-void sl_rules_helpers_stats(struct sl_rules_helpers_stats *out,
-			    struct sl_rules_helpers *helpers);
+/* How many files were parsed in parts with these helpers (yaml_split.c
+ * counts them), for tests. */
+size_t sl_rules_helpers_splits(struct sl_rules_helpers *helpers);
 void sl_rules_helpers_count_split(struct sl_rules_helpers *helpers);
 
 /* ---- wildmatch.c: git's wildmatch, as both pattern readers need it ---- */
