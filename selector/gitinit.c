@@ -78,4 +78,5 @@ int sl_git_init(struct sl_error *err)
 void sl_git_shutdown(void)
 {
 	git_libgit2_shutdown();
+	sl_inflate_release();
 }

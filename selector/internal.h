@@ -33,6 +33,14 @@ struct sl_repo {
 int sl_git_init(struct sl_error *err);
 void sl_git_shutdown(void);
 
+/* ---- inflate.c ------------------------------------------------------- */
+
+/* Frees the calling thread's libdeflate decompressor, if it has one (other
+ * threads' are freed as they end). */
+void sl_inflate_release(void);
+/* How many zlib streams this thread has had decoded in one step, for tests. */
+size_t sl_inflate_one_step_count(void);
+
 /* ---- repo.c ---------------------------------------------------------- */
 
 /*
