@@ -72,120 +72,12 @@ bool sl_oid_hex_is_zero(const char *s);
 /* ---- treewalk.c ----------------------------------------------------- */
 
 /*
- * A part of one tree comparison, walked by one thread: its changes in
- * git's tree order, and where among them go the parts it handed to
- * another thread (splices, by position, in order).
- */
-struct sl_walk_part {
-	struct sl_change_list changes;
-	struct sl_walk_splice {
-		size_t at; /* before changes.items[at] */
-		struct sl_walk_task *task;
-	} * splices;
-	size_t nsplices, splices_alloc;
-};
-
-/*
- * A handed-over part: entries of two trees that one thread had not reached
- * yet when another had nothing to do (the second half of what a directory
- * had left), copied out of the objects (a side that does not exist has
- * none), with the directory they are in.
- */
-struct sl_walk_task {
-	struct sl_walk_part part;
-	char *dir; /* "" or "a/b/" */
-	size_t dirlen;
-	char *old_entries, *new_entries; /* NULL: no such tree on that side */
-	size_t old_len, new_len;
-	int depth;
-	int ret; /* the walk's status; err has its message */
-	struct sl_error err;
-	struct sl_walk_task *next; /* in the pool's queue */
-	/* Handed over earlier from the same directory: it comes after. */
-	struct sl_walk_task *after;
-};
-
-struct sl_tree_diff_options {
-	const git_oid *old_tree, *new_tree;
-	/* Threads that may take parts of the walk (treepool.c); NULL: the
-	 * calling thread walks alone. */
-	struct sl_walk_pool *pool;
-};
-
-/*
  * Appends to out the changes from the tree old_tree to new_tree, in path
- * order, renames not paired. With a pool, parts of the walk may be done
- * by the pool's other threads; the result is the same. Returns SL_EENV
- * when a tree cannot be read.
+ * order, renames not paired. Returns SL_EENV when a tree cannot be read.
  */
 int sl_tree_diff(struct sl_change_list *out, struct sl_repo *repo,
-		 const struct sl_tree_diff_options *opts, struct sl_error *err);
-
-/*
- * Walks a handed-over part with repo's object database (the calling
- * thread's own handle), handing parts of it over in turn to pool's other
- * threads. Sets task->ret and task->err.
- */
-void sl_walk_task_run(struct sl_walk_task *task, struct sl_repo *repo,
-		      struct sl_walk_pool *pool);
-
-/* Frees task, the parts it handed over and their changes. */
-void sl_walk_task_free(struct sl_walk_task *task);
-
-/* ---- treepool.c ----------------------------------------------------- */
-
-/*
- * Threads sharing one tree walk. The walking thread hands over half of
- * what its outermost unfinished directory has left whenever another
- * thread of the pool is waiting for work, so that two threads share a
- * large diff with a handful of hand-overs. A pool serves one walk. See
- * treepool.c.
- */
-struct sl_walk_pool;
-
-/* Caller owns *out (sl_walk_pool_free()). */
-void sl_walk_pool_new(struct sl_walk_pool **out);
-void sl_walk_pool_free(struct sl_walk_pool *pool);
-
-/*
- * Called by a thread that has nothing else to do: opens its own handle on
- * the repository at git_dir and walks the parts the walk hands over until
- * the walk is over or the pool is closed. Returns at once when it is over
- * already. Failing to open the handle is not an error: the walk goes on
- * without this thread.
- */
-void sl_walk_pool_help(struct sl_walk_pool *pool, const char *git_dir);
-
-/* No walk will start (or the diff is over): helpers return. */
-void sl_walk_pool_close(struct sl_walk_pool *pool);
-
-/* How many parts were handed over so far. */
-size_t sl_walk_pool_handed(struct sl_walk_pool *pool);
-
-/* The walking thread's side, for treewalk.c: */
-
-/* Marks the start of the walk, the calling thread busy with it. */
-void sl_walk_pool_begin(struct sl_walk_pool *pool);
-
-/*
- * Cheap and unlocked: might a thread be waiting for work? A true answer
- * is checked again under the lock by sl_walk_pool_lock_if_waiting().
- */
-bool sl_walk_pool_wanted(struct sl_walk_pool *pool);
-
-/*
- * Takes the pool's lock and returns true when a thread is waiting and no
- * part is queued; then the caller gives one part or none with
- * sl_walk_pool_give(), which unlocks.
- */
-bool sl_walk_pool_lock_if_waiting(struct sl_walk_pool *pool);
-void sl_walk_pool_give(struct sl_walk_pool *pool, struct sl_walk_task *task);
-
-/*
- * Called when the calling thread's own walk is done: it walks the parts
- * handed over until every part is done, with repo's handle.
- */
-void sl_walk_pool_finish(struct sl_walk_pool *pool, struct sl_repo *repo);
+		 const git_oid *old_tree, const git_oid *new_tree,
+		 struct sl_error *err);
 
 /*
  * Appends every file, symbolic link and submodule of tree to out, in
@@ -196,19 +88,6 @@ int sl_tree_list(struct sl_file_list *out, struct sl_repo *repo,
 		 const git_oid *tree, struct sl_error *err);
 
 /* ---- treediff.c ----------------------------------------------------- */
-
-/* Two commits to compare, as sl_diff_commits() takes them, and the pool
- * that may share the tree walk (NULL: none). */
-struct sl_commit_pair {
-	const char *old_rev, *new_rev;
-	bool find_renames;
-	struct sl_walk_pool *pool;
-};
-
-/* sl_diff_commits() (selector.h), with a pool. */
-int sl_diff_commit_pair(struct sl_change_list *out, struct sl_repo *repo,
-			const struct sl_commit_pair *pair,
-			struct sl_error *err);
 
 /*
  * Appends the deltas of a libgit2 diff to out, unsorted: renames with

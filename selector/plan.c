@@ -17,9 +17,9 @@
  * The parse stays on the calling thread because its heap is the main
  * arena, which grows in large steps: on a second thread's fresh arena the
  * same load cost a one-file selection 3 ms more (docs/performance.md).
- * Once the rules are parsed, this thread joins the tree walk if it is not
- * over (treepool.c), with its own repository handle. And once its diff is
- * done, the diff's thread helps with the rules' work until the plan is
+ * This thread does not share the tree walk: two threads reading objects
+ * wait on libgit2's pack locks more than they gain (docs/performance.md).
+ * But once its diff is done, the diff's thread helps with the rules' work until the plan is
  * built (rules.h, sl_rules_helpers): it compiles patterns, parses part of
  * a large file, takes half of a large selection's ownership lookups.
  */
@@ -94,8 +94,7 @@ struct plan_ctx {
 	struct sl_plan *plan;
 	struct sl_repo *repo;
 	struct sl_diff_options diff;
-	struct sl_walk_pool *pool; /* this thread helps the walk when done, */
-	/* and the diff's thread helps with the rules when it is done */
+	/* The diff's thread helps with the rules when its diff is done. */
 	struct sl_rules_helpers *helpers;
 	pthread_t thread;
 	bool threaded;
@@ -240,7 +239,6 @@ static void *run_diff(void *data)
 
 	c->diff_ret =
 	    sl_diff_run(&c->plan->diff, c->repo, &c->diff, &c->diff_err);
-	sl_walk_pool_close(c->pool);
 	tell(c, &c->diffed);
 	if (c->threaded)
 		sl_rules_helpers_serve(c->helpers);
@@ -249,8 +247,7 @@ static void *run_diff(void *data)
 
 /*
  * Runs the diff on a second thread and parses the rules here as soon as it
- * has read them, then takes a share of the tree walk if it is still going
- * (treepool.c); with no thread to be had, one after the other. Returns
+ * has read them; with no thread to be had, one after the other. Returns
  * the diff's status (its errors come first); the rules' is in c->load.
  */
 static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
@@ -276,8 +273,6 @@ static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
 	pthread_mutex_unlock(&c->lock);
 	if (parse)
 		load_rules(&c->load, c->threaded ? c->helpers : NULL);
-	if (c->threaded)
-		sl_walk_pool_help(c->pool, sl_repo_git_dir(c->repo));
 	pthread_mutex_lock(&c->lock);
 	while (!c->diffed)
 		pthread_cond_wait(&c->changed, &c->lock);
@@ -458,8 +453,6 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	c.diff.on_base = guess_rules;
 	c.diff.on_resolved = start_rules;
 	c.diff.on_resolved_data = &c;
-	sl_walk_pool_new(&c.pool);
-	c.diff.walk_pool = c.pool;
 	sl_rules_helpers_new(&c.helpers);
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_cond_init(&c.changed, NULL);
@@ -472,7 +465,6 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	end_diff_thread(&c);
 	load_release(&c.load);
 	sl_error_release(&c.diff_err);
-	sl_walk_pool_free(c.pool);
 	sl_rules_helpers_free(c.helpers);
 	pthread_cond_destroy(&c.changed);
 	pthread_mutex_destroy(&c.lock);

@@ -394,14 +394,12 @@ static int list_changes(struct sl_diff *d, struct sl_repo *repo,
 			const struct sl_diff_options *opts,
 			struct sl_error *err)
 {
-	struct sl_commit_pair pair;
 	int ret;
 
 	if (d->degraded || d->from_paths)
 		return 0;
-	pair = (struct sl_commit_pair){d->merge_base, d->head,
-				       opts->find_renames, opts->walk_pool};
-	ret = sl_diff_commit_pair(&d->changes, repo, &pair, err);
+	ret = sl_diff_commits(&d->changes, repo, d->merge_base, d->head,
+			      opts->find_renames, err);
 	if (!ret && opts->worktree)
 		ret = sl_diff_add_worktree(&d->changes, repo, d->head, err);
 	return ret;

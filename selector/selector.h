@@ -246,8 +246,6 @@ const char *sl_base_source_name(enum sl_base_source source);
 
 struct sl_diff;
 
-struct sl_walk_pool;
-
 struct sl_diff_options {
 	const char *base;   /* --base REV; NULL: SLUICE_BASE, upstream, ... */
 	const char *head;   /* --head REV; NULL: HEAD */
@@ -278,15 +276,12 @@ struct sl_diff_options {
 	 * called with no_merge_base or when the base is missing. NULL: none.
 	 */
 	void (*on_base)(const struct sl_diff *diff, void *data);
-	/* Threads that may share the tree walk; selector/'s own (plan.c),
-	 * NULL elsewhere. */
-	struct sl_walk_pool *walk_pool;
 };
 
 #define SL_DIFF_OPTIONS_INIT                                                   \
 	{                                                                      \
 		NULL, NULL, false, false, false, false, NULL, false, NULL,     \
-		    NULL, NULL, NULL                                           \
+		    NULL, NULL                                                 \
 	}
 
 /* The name of the one degraded state (SPEC.md §2). */

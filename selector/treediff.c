@@ -257,23 +257,21 @@ static int diff_similar(struct sl_change_list *out, struct sl_repo *repo,
 	return ret;
 }
 
-int sl_diff_commit_pair(struct sl_change_list *out, struct sl_repo *repo,
-			const struct sl_commit_pair *pair, struct sl_error *err)
+int sl_diff_commits(struct sl_change_list *out, struct sl_repo *repo,
+		    const char *old_rev, const char *new_rev, bool find_renames,
+		    struct sl_error *err)
 {
 	git_commit *a = NULL, *b = NULL;
 	int ret;
 
-	ret = sl_repo_lookup_commit(&a, repo, pair->old_rev, "commit", err);
+	ret = sl_repo_lookup_commit(&a, repo, old_rev, "commit", err);
 	if (!ret)
-		ret = sl_repo_lookup_commit(&b, repo, pair->new_rev, "commit",
-					    err);
-	if (!ret && pair->find_renames) {
+		ret = sl_repo_lookup_commit(&b, repo, new_rev, "commit", err);
+	if (!ret && find_renames) {
 		ret = diff_similar(out, repo, a, b, err);
 	} else if (!ret) {
-		struct sl_tree_diff_options trees = {
-		    git_commit_tree_id(a), git_commit_tree_id(b), pair->pool};
-
-		ret = sl_tree_diff(out, repo, &trees, err);
+		ret = sl_tree_diff(out, repo, git_commit_tree_id(a),
+				   git_commit_tree_id(b), err);
 		if (!ret)
 			sl_change_list_pair_renames(out);
 	}
@@ -284,13 +282,4 @@ int sl_diff_commit_pair(struct sl_change_list *out, struct sl_repo *repo,
 	git_commit_free(a);
 	git_commit_free(b);
 	return ret;
-}
-
-int sl_diff_commits(struct sl_change_list *out, struct sl_repo *repo,
-		    const char *old_rev, const char *new_rev, bool find_renames,
-		    struct sl_error *err)
-{
-	struct sl_commit_pair pair = {old_rev, new_rev, find_renames, NULL};
-
-	return sl_diff_commit_pair(out, repo, &pair, err);
 }

@@ -16,11 +16,9 @@
  * object's buffer (a fifth of the diff's instructions on a large change;
  * docs/performance.md).
  *
- * With a pool (treepool.c), a walk that sees another thread waiting hands
- * it the second half of what its outermost unfinished directory has left
- * (the entries of both trees from its middle subtree on, copied out) as a
- * task. The directory's walk ends where the task begins, and the task's
- * changes are spliced in there, so the result is the one walk's, in order.
+ * One thread walks: two threads sharing a walk spent more time waiting on
+ * libgit2's pack locks than they saved (docs/performance.md, "Selection",
+ * item 10).
  */
 #include "common/common.h"
 
@@ -34,36 +32,20 @@ struct entry {
 	git_oid id;
 };
 
-/* A tree object (or a handed-over part of one) being read, and its next
- * entry. */
+/* A tree object being read, and its next entry. */
 struct tree {
-	git_odb_object *obj; /* NULL: p..end belongs to a task */
+	git_odb_object *obj;
 	const char *p, *end;
-	const char *cur_at; /* where cur's bytes start */
 	struct entry cur;
 	bool has;
-};
-
-/* One directory being compared, as a hand-over sees it. */
-struct frame {
-	struct tree *a, *b; /* NULL: the side has no such tree */
-	size_t dirlen;	    /* of the walk's path */
-	int depth;
-	int cmp; /* the entry being compared: <= 0 a's, >= 0 b's */
-	/* The parts handed over from it, linked by `after`, the one that
-	 * comes first in the walk's order first. */
-	struct sl_walk_task *handed;
 };
 
 struct walk {
 	struct sl_repo *repo;
 	git_odb *odb;
-	struct sl_walk_part *out;
+	struct sl_change_list *out;
 	struct sl_buf path; /* the directory being compared, with '/' */
 	struct sl_error *err;
-	struct sl_walk_pool *pool; /* NULL: nobody to hand over to */
-	struct frame **frames;	   /* the directories open, outermost first */
-	size_t nframes, frames_alloc;
 };
 
 /* git's canon_mode(): what any mode a tree may hold means. */
@@ -127,7 +109,6 @@ static bool parse_entry(struct entry *e, const char **p, const char *end)
 static int advance(struct walk *w, struct tree *t)
 {
 	t->has = t->p < t->end;
-	t->cur_at = t->p;
 	if (t->has && !parse_entry(&t->cur, &t->p, t->end))
 		return malformed(w);
 	return 0;
@@ -190,8 +171,7 @@ static struct sl_change *push(struct walk *w, enum sl_change_status status,
 	struct sl_change *c;
 
 	sl_buf_add(&w->path, e->name, e->len);
-	c = sl_change_list_push(&w->out->changes, status, w->path.buf,
-				w->path.len);
+	c = sl_change_list_push(w->out, status, w->path.buf, w->path.len);
 	sl_buf_setlen(&w->path, base);
 	return c;
 }
@@ -280,202 +260,30 @@ static int both_sides(struct walk *w, const struct entry *ea,
 	return 0;
 }
 
-/* ---- handing the rest of a directory over --------------------------- */
-
-/*
- * Where the entries of a directory's side t that its walk has not reached
- * start: past the current entry when the comparison under way takes it
- * (consumed), else at it. NULL when there are none.
- */
-static const char *rest_of(const struct tree *t, bool consumed)
-{
-	if (!t || !t->has)
-		return NULL;
-	return consumed ? t->p : t->cur_at;
-}
-
-/* The subtrees among the raw entries p..end; -1 when they do not parse
- * (the walk will say so when it gets there). */
-static long count_subtrees(const char *p, const char *end)
-{
-	struct entry e;
-	long n = 0;
-
-	while (p && p < end) {
-		if (!parse_entry(&e, &p, end))
-			return -1;
-		n += e.mode == GIT_FILEMODE_TREE;
-	}
-	return n;
-}
-
-/* Where the k-th subtree (from 0) of p..end is, and it. */
-static const char *nth_subtree(struct entry *out, const char *p,
-			       const char *end, long k)
-{
-	for (;;) {
-		const char *at = p;
-
-		if (!parse_entry(out, &p, end))
-			return NULL;
-		if (out->mode == GIT_FILEMODE_TREE && !k--)
-			return at;
-	}
-}
-
-/* The first of p..end that does not sort before m (end when none does). */
-static const char *split_at(const char *p, const char *end,
-			    const struct entry *m)
-{
-	while (p && p < end) {
-		const char *at = p;
-		struct entry e;
-
-		if (!parse_entry(&e, &p, end))
-			return NULL;
-		if (entry_cmp(&e, m) >= 0)
-			return at;
-	}
-	return end;
-}
-
-/*
- * Cuts side t of a directory at `at`: what lies past it goes to the task
- * (*entries, *len; NULL when the side has no tree), and t ends there.
- */
-static void cut(char **entries, size_t *len, struct tree *t, const char *at)
-{
-	if (!t)
-		return;
-	*len = at ? (size_t)(t->end - at) : 0;
-	*entries = sl_xmemdupz(at ? at : "", *len);
-	if (!at)
-		return;
-	if (at == t->cur_at && t->has && at != t->p) {
-		/* The entry t is on was not compared yet: it goes too. */
-		t->has = false;
-		t->p = at;
-	}
-	t->end = at;
-}
-
-/*
- * Splits the rest of frame f (what its walk has not reached: past the
- * entry it is on) at its middle subtree and builds the task for the
- * second half; NULL when the rest has no subtree, the only entries that
- * cost a walk anything. Pairs of entries stay on one side: both sides are
- * cut before the same name.
- */
-static struct sl_walk_task *split_frame(struct walk *w, struct frame *f)
-{
-	const char *ra = rest_of(f->a, f->cmp <= 0);
-	const char *rb = rest_of(f->b, f->cmp >= 0);
-	const char *ea = ra ? f->a->end : NULL, *eb = rb ? f->b->end : NULL;
-	long na = count_subtrees(ra, ea), nb = count_subtrees(rb, eb);
-	struct sl_walk_task *task;
-	const char *cut_a, *cut_b;
-	struct entry m;
-
-	if (na < 0 || nb < 0 || na + nb == 0)
-		return NULL;
-	if (na >= nb) {
-		cut_a = nth_subtree(&m, ra, ea, na / 2);
-		cut_b = split_at(rb, eb, &m);
-	} else {
-		cut_b = nth_subtree(&m, rb, eb, nb / 2);
-		cut_a = split_at(ra, ea, &m);
-	}
-	if ((ra && !cut_a) || (rb && !cut_b))
-		return NULL;
-	task = sl_xcalloc(1, sizeof(*task));
-	task->dir = sl_xmemdupz(w->path.buf, f->dirlen);
-	task->dirlen = f->dirlen;
-	cut(&task->old_entries, &task->old_len, f->a, cut_a);
-	cut(&task->new_entries, &task->new_len, f->b, cut_b);
-	task->depth = f->depth;
-	task->err = (struct sl_error)SL_ERROR_INIT;
-	return task;
-}
-
-/*
- * Hands half of the rest of the outermost directory that has a subtree
- * left to a waiting thread, queued while the pool's lock is held. The
- * walker keeps the entry it is on and the first half, so every hand-over
- * leaves it work and the walk always advances, and two threads share a
- * directory with a handful of hand-overs, not one per entry. The task's
- * changes are spliced in where the directory's walk ends.
- */
-static void hand_over(struct walk *w)
-{
-	struct sl_walk_task *task = NULL;
-	size_t i;
-
-	if (!sl_walk_pool_lock_if_waiting(w->pool))
-		return;
-	for (i = 0; i < w->nframes && !task; i++) {
-		struct frame *f = w->frames[i];
-
-		task = split_frame(w, f);
-		if (task) {
-			/* Cut before any earlier one: spliced first. */
-			task->after = f->handed;
-			f->handed = task;
-		}
-	}
-	sl_walk_pool_give(w->pool, task);
-}
-
-static void add_splice(struct sl_walk_part *part, struct sl_walk_task *task)
-{
-	SL_ALLOC_GROW(part->splices, part->nsplices + 1, part->splices_alloc);
-	part->splices[part->nsplices++] =
-	    (struct sl_walk_splice){part->changes.n, task};
-}
-
-static void frame_push(struct walk *w, struct frame *f)
-{
-	SL_ALLOC_GROW(w->frames, w->nframes + 1, w->frames_alloc);
-	w->frames[w->nframes++] = f;
-}
-
-/* Leaves the directory: what it handed over goes in here, in order. */
-static void frame_pop(struct walk *w, struct frame *f)
-{
-	struct sl_walk_task *task = f->handed;
-
-	w->nframes--;
-	for (; task; task = task->after)
-		add_splice(w->out, task);
-}
-
 /* ---- the comparison ---------------------------------------------------- */
 
 /* a or b may be NULL: everything of the other side was added or deleted. */
 static int diff_trees(struct walk *w, struct tree *a, struct tree *b, int depth)
 {
-	struct frame f = {a, b, w->path.len, depth, 0, NULL};
 	int ret = 0;
 
-	frame_push(w, &f);
 	while (!ret && ((a && a->has) || (b && b->has))) {
 		bool has_a = a && a->has, has_b = b && b->has;
+		int cmp = !has_a   ? 1
+			  : !has_b ? -1
+				   : entry_cmp(&a->cur, &b->cur);
 
-		f.cmp = !has_a ? 1 : !has_b ? -1 : entry_cmp(&a->cur, &b->cur);
-		/* Every open directory is on an entry now: a good moment. */
-		if (w->pool && sl_walk_pool_wanted(w->pool))
-			hand_over(w);
-		if (f.cmp < 0)
+		if (cmp < 0)
 			ret = one_side(w, &a->cur, NULL, depth);
-		else if (f.cmp > 0)
+		else if (cmp > 0)
 			ret = one_side(w, NULL, &b->cur, depth);
 		else
 			ret = both_sides(w, &a->cur, &b->cur, depth);
-		if (!ret && f.cmp <= 0)
+		if (!ret && cmp <= 0)
 			ret = advance(w, a);
-		if (!ret && f.cmp >= 0)
+		if (!ret && cmp >= 0)
 			ret = advance(w, b);
 	}
-	frame_pop(w, &f);
 	return ret;
 }
 
@@ -483,7 +291,6 @@ static void walk_release(struct walk *w)
 {
 	git_odb_free(w->odb);
 	sl_buf_release(&w->path);
-	free(w->frames);
 }
 
 static int open_odb(struct walk *w)
@@ -494,121 +301,25 @@ static int open_odb(struct walk *w)
 	return 0;
 }
 
-/*
- * Moves part's changes, with those of the parts it handed over spliced
- * in, to the end of out, and frees the tasks. The first failure met, in
- * the walk's order, goes to *ret and err unless *ret is set already.
- */
-static void splice_parts(struct sl_change_list *out, struct sl_walk_part *part,
-			 int *ret, struct sl_error *err)
-{
-	struct sl_change_list *from = &part->changes;
-	size_t i, next = 0;
-
-	for (i = 0; i <= part->nsplices; i++) {
-		size_t end = i < part->nsplices ? part->splices[i].at : from->n;
-		struct sl_walk_task *task;
-
-		if (end > next) {
-			SL_ALLOC_GROW(out->items, out->n + end - next,
-				      out->alloc);
-			memcpy(out->items + out->n, from->items + next,
-			       (end - next) * sizeof(*out->items));
-			out->n += end - next;
-			next = end;
-		}
-		if (i == part->nsplices)
-			break;
-		task = part->splices[i].task;
-		if (task->ret && !*ret) {
-			*ret = task->ret;
-			sl_error_release(err);
-			*err = task->err;
-			task->err = (struct sl_error)SL_ERROR_INIT;
-		}
-		splice_parts(out, &task->part, ret, err);
-		sl_walk_task_free(task);
-	}
-	free(from->items);
-	free(part->splices);
-	*part = (struct sl_walk_part){0};
-}
-
 int sl_tree_diff(struct sl_change_list *out, struct sl_repo *repo,
-		 const struct sl_tree_diff_options *opts, struct sl_error *err)
+		 const git_oid *old_tree, const git_oid *new_tree,
+		 struct sl_error *err)
 {
-	struct sl_walk_part root = {0};
-	struct walk w = {repo, NULL, &root, SL_BUF_INIT, err, opts->pool,
-			 NULL, 0,    0};
+	struct walk w = {repo, NULL, out, SL_BUF_INIT, err};
 	struct tree a = {0}, b = {0};
 	int ret;
 
 	ret = open_odb(&w);
 	if (!ret)
-		ret = open_tree(&a, &w, opts->old_tree);
+		ret = open_tree(&a, &w, old_tree);
 	if (!ret)
-		ret = open_tree(&b, &w, opts->new_tree);
-	if (w.pool)
-		sl_walk_pool_begin(w.pool);
+		ret = open_tree(&b, &w, new_tree);
 	if (!ret)
 		ret = diff_trees(&w, &a, &b, 0);
 	close_tree(&a);
 	close_tree(&b);
-	/* Every part handed over is done before anything is spliced. */
-	if (w.pool)
-		sl_walk_pool_finish(w.pool, repo);
-	splice_parts(out, &root, &ret, err);
 	walk_release(&w);
 	return ret;
-}
-
-/* A handed-over side: its entries, or NULL when it has no such tree. */
-static int task_tree(struct tree **out, struct tree *t, struct walk *w,
-		     const char *entries, size_t len)
-{
-	*out = NULL;
-	if (!entries)
-		return 0;
-	*t = (struct tree){NULL, entries, entries + len, entries, {0}, false};
-	*out = t;
-	return advance(w, t);
-}
-
-void sl_walk_task_run(struct sl_walk_task *task, struct sl_repo *repo,
-		      struct sl_walk_pool *pool)
-{
-	struct walk w = {
-	    repo, NULL, &task->part, SL_BUF_INIT, &task->err, pool, NULL, 0, 0};
-	struct tree ta, tb, *a, *b;
-	int ret;
-
-	sl_buf_add(&w.path, task->dir, task->dirlen);
-	ret = open_odb(&w);
-	if (!ret)
-		ret = task_tree(&a, &ta, &w, task->old_entries, task->old_len);
-	if (!ret)
-		ret = task_tree(&b, &tb, &w, task->new_entries, task->new_len);
-	if (!ret)
-		ret = diff_trees(&w, a, b, task->depth);
-	task->ret = ret;
-	walk_release(&w);
-}
-
-void sl_walk_task_free(struct sl_walk_task *task)
-{
-	size_t i;
-
-	if (!task)
-		return;
-	for (i = 0; i < task->part.nsplices; i++)
-		sl_walk_task_free(task->part.splices[i].task);
-	free(task->part.splices);
-	sl_change_list_release(&task->part.changes);
-	free(task->dir);
-	free(task->old_entries);
-	free(task->new_entries);
-	sl_error_release(&task->err);
-	free(task);
 }
 
 /* ---- every file of one tree ------------------------------------------ */
@@ -669,7 +380,7 @@ static int list_tree(struct walk *w, struct tree *t, struct sl_file_list *out,
 int sl_tree_list(struct sl_file_list *out, struct sl_repo *repo,
 		 const git_oid *tree, struct sl_error *err)
 {
-	struct walk w = {repo, NULL, NULL, SL_BUF_INIT, err, NULL, NULL, 0, 0};
+	struct walk w = {repo, NULL, NULL, SL_BUF_INIT, err};
 	struct tree t = {0};
 	int ret;
 
