@@ -20,10 +20,16 @@
 #include "tests/selector/gitref.h"
 #include "tests/support/sandbox.h"
 
+/* zlib's own functions, the reference. */
 int __real_inflate(z_streamp strm, int flush);
+int __real_inflateInit_(z_streamp strm, const char *version, int stream_size);
+int __real_inflateReset(z_streamp strm);
+int __real_inflateEnd(z_streamp strm);
 
-/* How a stream is set up: the zlib wrapper, raw deflate, gzip. */
-enum wrapper { ZLIB_WRAPPED = 15, RAW = -15, GZIP = 31 };
+/* How a stream is set up: inflateInit() (sluice's: no zlib state until
+ * one is needed), and inflateInit2() for the zlib wrapper (zlib's state
+ * from the start), raw deflate or gzip. */
+enum wrapper { ZLIB_INIT = 0, ZLIB_WRAPPED = 15, RAW = -15, GZIP = 31 };
 
 /* Text that compresses with dynamic Huffman blocks, as trees do. */
 static void make_text(struct sl_buf *out, size_t len)
@@ -62,18 +68,34 @@ struct side {
 	z_stream z;
 	unsigned char *out;
 	int ret;
+	bool zlibs; /* the reference: zlib's own functions only */
 };
 
-static void side_init(struct side *s, enum wrapper w, size_t room)
+static void side_init(struct side *s, enum wrapper w, size_t room, bool zlibs)
 {
 	memset(&s->z, 0, sizeof(s->z));
-	assert_int_equal(inflateInit2(&s->z, w), Z_OK);
+	s->zlibs = zlibs;
+	if (zlibs && w == ZLIB_INIT)
+		assert_int_equal(
+		    __real_inflateInit_(&s->z, ZLIB_VERSION, (int)sizeof(s->z)),
+		    Z_OK);
+	else if (w == ZLIB_INIT)
+		assert_int_equal(inflateInit(&s->z), Z_OK);
+	else
+		assert_int_equal(inflateInit2(&s->z, w), Z_OK);
 	s->out = sl_xcalloc(1, room ? room : 1);
+}
+
+static void side_reset(struct side *s)
+{
+	assert_int_equal(
+	    s->zlibs ? __real_inflateReset(&s->z) : inflateReset(&s->z), Z_OK);
 }
 
 static void side_release(struct side *s)
 {
-	inflateEnd(&s->z);
+	assert_int_equal(
+	    s->zlibs ? __real_inflateEnd(&s->z) : inflateEnd(&s->z), Z_OK);
 	free(s->out);
 }
 
@@ -119,8 +141,8 @@ static size_t one_call(const struct sl_buf *in, enum wrapper w, size_t room,
 	struct side ours, zlibs;
 	size_t before = sl_inflate_one_step_count();
 
-	side_init(&ours, w, room);
-	side_init(&zlibs, w, room);
+	side_init(&ours, w, room, false);
+	side_init(&zlibs, w, room, true);
 	step_both(&ours, &zlibs, in, 0, in->len, 0, room, Z_FINISH);
 	*ret = ours.ret;
 	side_release(&ours);
@@ -132,22 +154,23 @@ static void inflate__a_whole_stream_is_decoded_in_one_step(void **state)
 {
 	struct sl_buf text = SL_BUF_INIT, z = SL_BUF_INIT;
 	size_t sizes[] = {0, 1, 37, 4096, 100000};
-	size_t i;
+	enum wrapper inits[] = {ZLIB_INIT, ZLIB_WRAPPED};
+	size_t i, k;
 	int ret;
 
 	(void)state;
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) * 2; i++) {
+		k = i % 2;
 		sl_buf_setlen(&text, 0);
 		sl_buf_setlen(&z, 0);
-		make_text(&text, sizes[i]);
+		make_text(&text, sizes[i / 2]);
 		/* With what follows it in a pack, and room for one more byte,
 		 * as libgit2 gives it. */
 		compress_to(&z, &text, ZLIB_WRAPPED, 20);
-		assert_int_equal(one_call(&z, ZLIB_WRAPPED, text.len + 1, &ret),
-				 1);
+		assert_int_equal(one_call(&z, inits[k], text.len + 1, &ret), 1);
 		assert_int_equal(ret, Z_STREAM_END);
 		/* Exactly the room it needs. */
-		assert_int_equal(one_call(&z, ZLIB_WRAPPED, text.len, &ret), 1);
+		assert_int_equal(one_call(&z, inits[k], text.len, &ret), 1);
 		assert_int_equal(ret, Z_STREAM_END);
 	}
 	sl_buf_release(&text);
@@ -155,45 +178,81 @@ static void inflate__a_whole_stream_is_decoded_in_one_step(void **state)
 }
 
 /* After a one-step decode the stream is at its end for zlib too: called
- * again it says so, and reset it decodes the next stream. */
-static void inflate__after_one_step_the_stream_behaves_as_zlibs(void **state)
+ * again it says so, and reset it decodes the next stream, in one step or
+ * in parts. */
+static void after_one_step(enum wrapper w)
 {
 	struct sl_buf text = SL_BUF_INIT, z = SL_BUF_INIT;
 	struct side ours, zlibs;
 	size_t room;
 
-	(void)state;
 	make_text(&text, 5000);
 	compress_to(&z, &text, ZLIB_WRAPPED, 0);
 	room = text.len + 1;
-	side_init(&ours, ZLIB_WRAPPED, 2 * room);
-	side_init(&zlibs, ZLIB_WRAPPED, 2 * room);
+	side_init(&ours, w, 3 * room, false);
+	side_init(&zlibs, w, 3 * room, true);
 	step_both(&ours, &zlibs, &z, 0, z.len, 0, room, Z_FINISH);
 	assert_int_equal(ours.ret, Z_STREAM_END);
 	step_both(&ours, &zlibs, &z, z.len, 0, text.len, 1, Z_FINISH);
 	assert_int_equal(ours.ret, Z_STREAM_END);
-	assert_int_equal(inflateReset(&ours.z), Z_OK);
-	assert_int_equal(inflateReset(&zlibs.z), Z_OK);
+	side_reset(&ours);
+	side_reset(&zlibs);
 	step_both(&ours, &zlibs, &z, 0, z.len, room, room, Z_FINISH);
 	assert_int_equal(ours.ret, Z_STREAM_END);
 	assert_memory_equal(ours.out + room, text.buf, text.len);
+	side_reset(&ours);
+	side_reset(&zlibs);
+	step_both(&ours, &zlibs, &z, 0, z.len / 2, 2 * room, room, Z_NO_FLUSH);
+	assert_int_equal(ours.ret, Z_OK);
 	side_release(&ours);
 	side_release(&zlibs);
 	sl_buf_release(&text);
 	sl_buf_release(&z);
 }
 
-static void inflate__too_little_room_is_left_to_zlib(void **state)
+static void inflate__after_one_step_the_stream_behaves_as_zlibs(void **state)
+{
+	(void)state;
+	after_one_step(ZLIB_INIT);
+	after_one_step(ZLIB_WRAPPED);
+}
+
+/* A stream set up and never used, or reset unused, ends as zlib's does. */
+static void inflate__unused_streams_end_cleanly(void **state)
+{
+	struct side ours, zlibs;
+
+	(void)state;
+	side_init(&ours, ZLIB_INIT, 1, false);
+	side_release(&ours);
+	side_init(&ours, ZLIB_INIT, 1, false);
+	side_reset(&ours);
+	side_reset(&ours);
+	side_release(&ours);
+	/* Both see an empty input the same way. */
+	side_init(&ours, ZLIB_INIT, 16, false);
+	side_init(&zlibs, ZLIB_INIT, 16, true);
+	ours.z.next_in = zlibs.z.next_in = (Bytef *)"";
+	ours.z.avail_in = zlibs.z.avail_in = 0;
+	ours.z.next_out = ours.out;
+	zlibs.z.next_out = zlibs.out;
+	ours.z.avail_out = zlibs.z.avail_out = 16;
+	assert_int_equal(inflate(&ours.z, Z_FINISH),
+			 __real_inflate(&zlibs.z, Z_FINISH));
+	side_release(&ours);
+	side_release(&zlibs);
+}
+
+static void too_little_room(enum wrapper w)
 {
 	struct sl_buf text = SL_BUF_INIT, z = SL_BUF_INIT;
 	struct side ours, zlibs;
 	size_t before = sl_inflate_one_step_count();
 
-	(void)state;
 	make_text(&text, 20000);
 	compress_to(&z, &text, ZLIB_WRAPPED, 0);
-	side_init(&ours, ZLIB_WRAPPED, text.len);
-	side_init(&zlibs, ZLIB_WRAPPED, text.len);
+	side_init(&ours, w, text.len, false);
+	side_init(&zlibs, w, text.len, true);
 	step_both(&ours, &zlibs, &z, 0, z.len, 0, text.len / 2, Z_FINISH);
 	assert_int_equal(ours.ret, Z_BUF_ERROR);
 	/* Then given the rest of the room, it goes on where zlib left it. */
@@ -209,30 +268,42 @@ static void inflate__too_little_room_is_left_to_zlib(void **state)
 	sl_buf_release(&z);
 }
 
-static void inflate__damaged_streams_fail_as_with_zlib(void **state)
+static void inflate__too_little_room_is_left_to_zlib(void **state)
+{
+	(void)state;
+	too_little_room(ZLIB_INIT);
+	too_little_room(ZLIB_WRAPPED);
+}
+
+static void damaged(enum wrapper w)
 {
 	struct sl_buf text = SL_BUF_INIT, z = SL_BUF_INIT;
 	size_t at[] = {1, 2, 0, 0}, i;
 	int ret;
 
-	(void)state;
 	make_text(&text, 3000);
 	compress_to(&z, &text, ZLIB_WRAPPED, 0);
 	at[2] = z.len / 2; /* the data */
 	at[3] = z.len - 1; /* its Adler-32 */
 	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		z.buf[at[i]] ^= 0x10;
-		assert_int_equal(one_call(&z, ZLIB_WRAPPED, text.len + 1, &ret),
-				 0);
+		assert_int_equal(one_call(&z, w, text.len + 1, &ret), 0);
 		assert_int_equal(ret, Z_DATA_ERROR);
 		z.buf[at[i]] ^= 0x10;
 	}
 	/* Cut short: not a whole stream. */
 	sl_buf_setlen(&z, z.len - 5);
-	assert_int_equal(one_call(&z, ZLIB_WRAPPED, text.len + 1, &ret), 0);
+	assert_int_equal(one_call(&z, w, text.len + 1, &ret), 0);
 	assert_int_equal(ret, Z_BUF_ERROR);
 	sl_buf_release(&text);
 	sl_buf_release(&z);
+}
+
+static void inflate__damaged_streams_fail_as_with_zlib(void **state)
+{
+	(void)state;
+	damaged(ZLIB_INIT);
+	damaged(ZLIB_WRAPPED);
 }
 
 /* Raw deflate and gzip streams, and streams fed in parts, are zlib's. */
@@ -255,8 +326,8 @@ static void inflate__other_streams_are_left_to_zlib(void **state)
 
 	sl_buf_setlen(&z, 0);
 	compress_to(&z, &text, ZLIB_WRAPPED, 0);
-	side_init(&ours, ZLIB_WRAPPED, text.len);
-	side_init(&zlibs, ZLIB_WRAPPED, text.len);
+	side_init(&ours, ZLIB_INIT, text.len, false);
+	side_init(&zlibs, ZLIB_INIT, text.len, true);
 	do {
 		size_t n = at + part < z.len ? part : z.len - at;
 
@@ -334,6 +405,7 @@ int main(void)
 	    cmocka_unit_test(inflate__a_whole_stream_is_decoded_in_one_step),
 	    cmocka_unit_test(
 		inflate__after_one_step_the_stream_behaves_as_zlibs),
+	    cmocka_unit_test(inflate__unused_streams_end_cleanly),
 	    cmocka_unit_test(inflate__too_little_room_is_left_to_zlib),
 	    cmocka_unit_test(inflate__damaged_streams_fail_as_with_zlib),
 	    cmocka_unit_test(inflate__other_streams_are_left_to_zlib),
