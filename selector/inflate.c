@@ -25,9 +25,10 @@
  *     with its own result and message;
  *   - a stream inflateInit() sets up gets no zlib state until it needs
  *     one: inflateInit_(), inflateReset() and inflateEnd() are wrapped
- *     too, and a stream decoded in one step never has any (zlib's would
- *     cost as much again as the decode: its allocation, its set-up and
- *     the pages it touches). Those three and inflate() are all of zlib's
+ *     too, and a stream decoded in one step never has any (zlib's cost
+ *     nearly a third as much again as the decode: its allocation, its
+ *     set-up, bringing it to the end, freeing it, and the pages it
+ *     touches). Those three and inflate() are all of zlib's
  *     inflate functions libgit2 and libssh2 call; any other one, handed
  *     such a stream, finds no state of its own and fails with
  *     Z_STREAM_ERROR, as zlib's functions do on a stream they cannot use;

@@ -12,16 +12,18 @@
  * parses them while the other walks the trees. Even sooner, once the base
  * is known and before the merge-base walk (long on a branch far behind
  * its base), the base's copy is read and parsed as a guess, kept when the
- * merge-base's copy is the same blob (guess_rules(), start_rules()). libgit2 is used by one
- * thread at a time: the diff's while it runs, this one's before and after.
+ * merge-base's copy is the same blob (guess_rules(), start_rules()).
+ * libgit2 is used by one thread at a time: the diff's while it runs, this
+ * one's before and after.
  * The parse stays on the calling thread because its heap is the main
  * arena, which grows in large steps: on a second thread's fresh arena the
  * same load cost a one-file selection 3 ms more (docs/performance.md).
  * This thread does not share the tree walk: two threads reading objects
  * wait on libgit2's pack locks more than they gain (docs/performance.md).
- * But once its diff is done, the diff's thread helps with the rules' work until the plan is
- * built (rules.h, sl_rules_helpers): it compiles patterns, parses part of
- * a large file, takes half of a large selection's ownership lookups.
+ * But once its diff is done, the diff's thread helps with the rules' work
+ * until the plan is built (rules.h, sl_rules_helpers): it compiles
+ * patterns, parses part of a large file, takes half of a large
+ * selection's ownership lookups.
  */
 #include "common/common.h"
 
