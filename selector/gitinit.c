@@ -19,6 +19,9 @@
  * (libgit2 then holds an empty CA chain); at any other time it forwards to
  * mbedTLS's own function, so an explicit GIT_OPT_SET_SSL_CERT_LOCATIONS
  * still works.
+ * The start of libssh2 (and through it OpenSSL's, about 1 M
+ * instructions) is left out the same way: libssh2 starts itself when a
+ * session is first made (below).
  * It also turns off libgit2's re-hashing of every object read and its
  * object cache (below).
  * docs/performance.md, "Start-up and the diff", has the measurements.
@@ -35,25 +38,40 @@ int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
 				       const char *path);
 int __real_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
 				       const char *path);
+int __wrap_libssh2_init(int flags);
+int __real_libssh2_init(int flags);
 
 /* Set only around git_libgit2_init() on the thread that calls it. */
-static _Thread_local bool skipping_ca_bundle;
+static _Thread_local bool in_git_init;
 
 int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
 				       const char *path)
 {
-	if (skipping_ca_bundle)
+	if (in_git_init)
 		return 0;
 	return __real_mbedtls_x509_crt_parse_file(chain, path);
+}
+
+/*
+ * libssh2 starts itself (and OpenSSL) when a session is first made
+ * (libssh2_session_init_ex() calls _libssh2_init_if_needed()), and its
+ * libssh2_exit() does nothing unless it was started, so the start
+ * libgit2's init asks for can wait for a use that sluice never makes.
+ */
+int __wrap_libssh2_init(int flags)
+{
+	if (in_git_init)
+		return 0;
+	return __real_libssh2_init(flags);
 }
 
 int sl_git_init(struct sl_error *err)
 {
 	int ret;
 
-	skipping_ca_bundle = true;
+	in_git_init = true;
 	ret = git_libgit2_init();
-	skipping_ca_bundle = false;
+	in_git_init = false;
 	if (ret < 0)
 		return sl_git_error(err, SL_EENV, "cannot start libgit2");
 	/*

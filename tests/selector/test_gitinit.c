@@ -1,8 +1,9 @@
 /*
  * test_gitinit.c: starting libgit2 without its TLS certificate bundle
- * (selector/gitinit.c), and without breaking anything else: explicit
- * certificate locations still reach the TLS library, and every start is
- * balanced by a shutdown.
+ * and without starting libssh2 (selector/gitinit.c), and without breaking
+ * anything else: explicit certificate locations still reach the TLS
+ * library, libssh2 starts when used, and every start is balanced by a
+ * shutdown.
  */
 #include "common/common.h"
 
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 #include <git2.h>
+#include <libssh2.h>
 #include <sys/stat.h>
 
 #include "selector/selector.h"
@@ -78,6 +80,19 @@ static void gitinit__explicit_certificate_locations_still_work(void **state)
 	sl_repo_free(repo);
 }
 
+/* libssh2, whose start libgit2's init no longer makes, starts when used. */
+static void gitinit__ssh_starts_when_first_used(void **state)
+{
+	struct sl_repo *repo = gr_open(".");
+	LIBSSH2_SESSION *session;
+
+	(void)state;
+	session = libssh2_session_init();
+	assert_non_null(session);
+	assert_int_equal(libssh2_session_free(session), 0);
+	sl_repo_free(repo);
+}
+
 static void gitinit__every_start_is_balanced(void **state)
 {
 	struct sl_repo *a = gr_open("."), *b = gr_open(".");
@@ -101,6 +116,7 @@ int main(int argc, char **argv)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(gitinit__opening_a_repository_loads_no_ca_bundle_and_no_libgit2),
 	    T(gitinit__explicit_certificate_locations_still_work),
+	    T(gitinit__ssh_starts_when_first_used),
 	    T(gitinit__every_start_is_balanced),
 #undef T
 	};
