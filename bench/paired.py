@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""paired.py: times two commands in alternation, for a ratio a shared
-machine does not skew.
+"""paired.py: times two commands (or more) in alternation, for a ratio a
+shared machine does not skew.
 
-Usage: bench/paired.py RUNS WARMUP -- CMD_A... -- CMD_B...
+Usage: bench/paired.py RUNS WARMUP -- CMD_A... -- CMD_B... [-- CMD_C...]
 
 hyperfine runs all of one command's repetitions, then all of the other's,
 so when the machine's load changes between the two blocks (on these shared
@@ -14,7 +14,10 @@ covers. Each command is spawned directly (no shell), its output sent to
 /dev/null, and timed from spawn to exit.
 
 Prints one line of JSON: {"a_ms": median, "b_ms": median, "ratio": median
-of B/A, "ratio_q1": ..., "ratio_q3": ...}.
+of B/A, "ratio_q1": ..., "ratio_q3": ...}. With three commands or more,
+each round runs them all in order, and the line is {"ms": [the medians],
+"ratio": [each command's median ratio to A], "ratio_q1": [...],
+"ratio_q3": [...]} (A's own ratio, 1, first).
 """
 
 import json
@@ -42,29 +45,45 @@ def quartiles(values):
 
 def main():
     args = sys.argv[1:]
-    runs, warmup = int(args[0]), int(args[1])
-    rest = args[2:]
-    if rest.count("--") != 2 or rest[0] != "--":
+    if len(args) < 3 or args[2] != "--":
         sys.exit(__doc__)
-    cut = rest.index("--", 1)
-    a, b = rest[1:cut], rest[cut + 1:]
+    runs, warmup = int(args[0]), int(args[1])
+    cmds, cur = [], None
+    for arg in args[2:]:
+        if arg == "--":
+            cur = []
+            cmds.append(cur)
+        else:
+            cur.append(arg)
+    if len(cmds) < 2 or not all(cmds):
+        sys.exit(__doc__)
     devnull = os.open(os.devnull, os.O_WRONLY)
     for _ in range(warmup):
-        run(a, devnull)
-        run(b, devnull)
-    ta, tb = [], []
+        for cmd in cmds:
+            run(cmd, devnull)
+    times = [[] for _ in cmds]
     for _ in range(runs):
-        ta.append(run(a, devnull))
-        tb.append(run(b, devnull))
-    ratios = [y / x for x, y in zip(ta, tb)]
-    q1, q3 = quartiles(ratios)
-    print(json.dumps({
-        "a_ms": statistics.median(ta),
-        "b_ms": statistics.median(tb),
-        "ratio": statistics.median(ratios),
-        "ratio_q1": q1,
-        "ratio_q3": q3,
-    }))
+        for cmd, t in zip(cmds, times):
+            t.append(run(cmd, devnull))
+    medians, ratio, ratio_q1, ratio_q3 = [], [], [], []
+    for t in times:
+        ratios = [y / x for x, y in zip(times[0], t)]
+        q1, q3 = quartiles(ratios)
+        medians.append(statistics.median(t))
+        ratio.append(statistics.median(ratios))
+        ratio_q1.append(q1)
+        ratio_q3.append(q3)
+    if len(cmds) == 2:
+        print(json.dumps({
+            "a_ms": medians[0],
+            "b_ms": medians[1],
+            "ratio": ratio[1],
+            "ratio_q1": ratio_q1[1],
+            "ratio_q3": ratio_q3[1],
+        }))
+    else:
+        print(json.dumps({"ms": medians, "ratio": ratio,
+                          "ratio_q1": ratio_q1, "ratio_q3": ratio_q3}))
 
 
 if __name__ == "__main__":
