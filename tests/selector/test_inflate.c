@@ -4,7 +4,8 @@
  * stream a caller reads are the ones zlib's own inflate() gives
  * (__real_inflate, the reference, in the same executable), and the streams
  * that can be decoded in one step are: those libgit2 hands over when it
- * reads an object, packed or loose, which must read back as git reads it.
+ * reads a packed object. Objects packed or loose read back as git has
+ * them.
  */
 #include "common/common.h"
 
