@@ -70,6 +70,17 @@ void sl_buf_adds(struct sl_buf *sb, const char *s)
 	sl_buf_add(sb, s, strlen(s));
 }
 
+void sl_buf_adds3(struct sl_buf *sb, const char *a, const char *b,
+		  const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+
+	sl_buf_grow(sb, la + lb + lc);
+	sl_buf_add(sb, a, la);
+	sl_buf_add(sb, b, lb);
+	sl_buf_add(sb, c, lc);
+}
+
 void sl_buf_addf(struct sl_buf *sb, const char *fmt, ...)
 {
 	va_list ap;

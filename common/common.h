@@ -154,6 +154,14 @@ static inline void sl_buf_setlen(struct sl_buf *sb, size_t len)
 #define sl_buf_reset(sb) sl_buf_setlen(sb, 0)
 void sl_buf_add(struct sl_buf *sb, const void *data, size_t len);
 void sl_buf_adds(struct sl_buf *sb, const char *s);
+/*
+ * Appends a, b and c, one growth for all three: sl_buf_addf(sb,
+ * "%s%s%s", ...) without vsnprintf(), which for the place every lane,
+ * gate and list of a rules file names before anything fails was 0.8 M
+ * instructions of a one-file selection on a 3,000-rule file.
+ */
+void sl_buf_adds3(struct sl_buf *sb, const char *a, const char *b,
+		  const char *c);
 
 static inline void sl_buf_addch(struct sl_buf *sb, int c)
 {

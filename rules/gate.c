@@ -326,10 +326,7 @@ static int read_gate(struct sl_loader *ld, uint32_t key, enum sl_gate_kind kind,
 	gate->lane = lane;
 	gate->pos.line = doc->nodes[key].line;
 	gate->pos.col = doc->nodes[key].col;
-	sl_buf_grow(&where, strlen(name) + 16);
-	sl_buf_adds(&where, "in gate '");
-	sl_buf_adds(&where, name);
-	sl_buf_addch(&where, '\'');
+	sl_buf_adds3(&where, "in gate '", name, "'");
 	ret = sl_load_fields(ld, value, gate_fields, SL_ARRAY_SIZE(gate_fields),
 			     where.buf, gate);
 	sl_buf_release(&where);

@@ -322,13 +322,7 @@ static int read_lane(struct sl_loader *ld, uint32_t key)
 		    ld, value, where.buf,
 		    "a mapping of owners, paths, consumes, gates and smoke");
 	} else {
-		/* Not sl_buf_addf(): vsnprintf() for every lane, gate and
-		 * list (gate.c, schema.c) was 0.8 M instructions of a
-		 * one-file selection on a 3,000-rule file. */
-		sl_buf_grow(&where, strlen(name) + 16);
-		sl_buf_adds(&where, "in lane '");
-		sl_buf_adds(&where, name);
-		sl_buf_addch(&where, '\'');
+		sl_buf_adds3(&where, "in lane '", name, "'");
 		ret =
 		    sl_load_fields(ld, value, lane_fields,
 				   SL_ARRAY_SIZE(lane_fields), where.buf, lane);

@@ -372,9 +372,7 @@ int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,
 	ret = sl_load_list(&n, ld, node, what, "a list of strings");
 	if (ret || !n)
 		return ret;
-	sl_buf_grow(&entry, strlen(what) + 16);
-	sl_buf_adds(&entry, "an entry of ");
-	sl_buf_adds(&entry, what);
+	sl_buf_adds3(&entry, "an entry of ", what, "");
 	for (item = node + 1; item < ld->doc.nodes[node].end;
 	     item = ld->doc.nodes[item].end) {
 		char *s = NULL;
@@ -451,9 +449,7 @@ int sl_load_pattern_list(struct sl_rule_list *out, struct sl_loader *ld,
 	if (ret || !n)
 		return ret;
 	out->items = sl_xcalloc(n, sizeof(*out->items));
-	sl_buf_grow(&entry, strlen(what) + 16);
-	sl_buf_adds(&entry, "an entry of ");
-	sl_buf_adds(&entry, what);
+	sl_buf_adds3(&entry, "an entry of ", what, "");
 	for (item = node + 1; item < ld->doc.nodes[node].end;
 	     item = ld->doc.nodes[item].end) {
 		/* Counted first, so that a failure frees what it started. */

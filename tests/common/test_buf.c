@@ -49,6 +49,23 @@ static void buf__addf_formats_long_strings(void **state)
 	sl_buf_release(&sb);
 }
 
+static void buf__adds3_appends_the_three_as_addf_would(void **state)
+{
+	struct sl_buf sb = SL_BUF_INIT, want = SL_BUF_INIT;
+
+	(void)state;
+	sl_buf_adds(&sb, "x:");
+	sl_buf_adds3(&sb, "in lane '", "web", "'");
+	sl_buf_adds3(&sb, "", "", "");
+	sl_buf_adds3(&sb, " an entry of ", "'paths'", "");
+	sl_buf_addf(&want, "x:%s%s%s%s%s", "in lane '", "web", "'",
+		    " an entry of ", "'paths'");
+	assert_string_equal(sb.buf, want.buf);
+	assert_int_equal(sb.len, want.len);
+	sl_buf_release(&sb);
+	sl_buf_release(&want);
+}
+
 static void buf__detach_hands_over_the_string(void **state)
 {
 	struct sl_buf sb = SL_BUF_INIT;
@@ -131,6 +148,7 @@ int main(void)
 	    cmocka_unit_test(buf__starts_empty_and_terminated),
 	    cmocka_unit_test(buf__grows_and_keeps_binary),
 	    cmocka_unit_test(buf__addf_formats_long_strings),
+	    cmocka_unit_test(buf__adds3_appends_the_three_as_addf_would),
 	    cmocka_unit_test(buf__detach_hands_over_the_string),
 	    cmocka_unit_test(buf__read_file_refuses_past_the_limit),
 	    cmocka_unit_test(error__prefix_keeps_status),
