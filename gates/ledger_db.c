@@ -248,7 +248,7 @@ static int read_header(struct header *h, struct sl_ledger *ledger,
 		       struct sl_error *err)
 {
 	bool own = sqlite3_get_autocommit(ledger->db);
-	int ret = own ? ledger_begin(ledger, false, err) : 0;
+	int ret = own ? sl_ledger_begin(ledger, false, err) : 0;
 
 	if (!ret)
 		ret = db_int(&h->app_id, ledger, "PRAGMA application_id", err);
@@ -257,7 +257,7 @@ static int read_header(struct header *h, struct sl_ledger *ledger,
 	if (!ret)
 		ret = db_int(&h->objects, ledger,
 			     "SELECT count(*) FROM sqlite_master", err);
-	return own ? ledger_end(ledger, ret, err) : ret;
+	return own ? sl_ledger_end(ledger, ret, err) : ret;
 }
 
 /* Is h a ledger this sluice can use (after migrating, for fresh files)? */
@@ -291,7 +291,7 @@ static int migrate(struct sl_ledger *ledger, struct sl_error *err)
 	size_t v;
 	int ret;
 
-	ret = ledger_begin(ledger, true, err);
+	ret = sl_ledger_begin(ledger, true, err);
 	if (ret)
 		return ret;
 	/* Re-read under the write lock: another process may have migrated. */
@@ -309,7 +309,7 @@ static int migrate(struct sl_ledger *ledger, struct sl_error *err)
 		ret = db_exec(ledger, sql.buf, "migrating the schema", err);
 	}
 	sl_buf_release(&sql);
-	return ledger_end(ledger, ret, err);
+	return sl_ledger_end(ledger, ret, err);
 }
 
 static int open_db(struct sl_ledger *ledger, bool create, struct sl_error *err)
@@ -420,13 +420,13 @@ const char *sl_ledger_path(const struct sl_ledger *ledger)
 
 /* ---- transactions ----------------------------------------------------- */
 
-int ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err)
+int sl_ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err)
 {
 	return db_exec(ledger, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED",
 		       "starting a transaction", err);
 }
 
-int ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err)
+int sl_ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err)
 {
 	if (!sqlite3_get_autocommit(ledger->db) && !ret)
 		ret = db_exec(ledger, "COMMIT", "committing", err);
@@ -528,8 +528,8 @@ static void fill_missing(struct sl_ledger_event *ev)
 			*text[i] = sl_xstrdup("");
 }
 
-int ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
-		struct sl_ledger *ledger, struct sl_error *err)
+int sl_ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
+		   struct sl_ledger *ledger, struct sl_error *err)
 {
 	static const char sql[] =
 	    "SELECT seq, kind, override_id, at, actor, reason, gate, "
@@ -539,7 +539,7 @@ int ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
 	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sl_ledger_event *ev = ledger_log_push(out);
+		struct sl_ledger_event *ev = sl_ledger_log_push(out);
 		int bad = read_event(ev, st);
 
 		fill_missing(ev);
@@ -558,8 +558,8 @@ int ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
 	return 0;
 }
 
-int ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
-		     struct sl_ledger *ledger, struct sl_error *err)
+int sl_ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
+			struct sl_ledger *ledger, struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(
@@ -582,8 +582,8 @@ int ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
 	return 0;
 }
 
-int ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
-		       struct sl_error *err)
+int sl_ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
+			  struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc =
@@ -624,8 +624,8 @@ static void bind_event(sqlite3_stmt *st, const struct sl_ledger_event *ev)
 	sqlite3_bind_text(st, 14, ev->hash, -1, SQLITE_STATIC);
 }
 
-int ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
-		  struct sl_error *err)
+int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
+		     struct sl_error *err)
 {
 	static const char sql[] =
 	    "INSERT INTO events (seq, kind, override_id, at, actor, reason, "
@@ -636,7 +636,7 @@ int ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 	int64_t count;
 	int rc, ret;
 
-	ret = ledger_load_head(&count, ev->prev_hash, ledger, err);
+	ret = sl_ledger_load_head(&count, ev->prev_hash, ledger, err);
 	if (ret)
 		return ret;
 	if (count < 0)
@@ -647,7 +647,7 @@ int ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 	ev->seq = count + 1;
 	if (ev->kind == SL_LEDGER_REQUEST)
 		ev->override_id = ev->seq;
-	ledger_event_hash(ev->hash, ev);
+	sl_ledger_event_hash(ev->hash, ev);
 	rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		bind_event(st, ev);

@@ -9,7 +9,8 @@
 
 #include "gates/ledger_internal.h"
 
-void ledger_sha256_hex(char out[SL_HASH_HEX_SIZE], const void *data, size_t len)
+void sl_ledger_sha256_hex(char out[SL_HASH_HEX_SIZE], const void *data,
+			  size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];

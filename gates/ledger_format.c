@@ -12,7 +12,7 @@
 
 #include "gates/ledger_internal.h"
 
-const char ledger_zero_hash[SL_HASH_HEX_SIZE] =
+const char sl_ledger_zero_hash[SL_HASH_HEX_SIZE] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 static const char *const kind_names[] = {"request", "approve", "deny", "revoke",
@@ -49,25 +49,27 @@ const char *sl_override_state_name(enum sl_override_state state)
 
 /* ---- fields ---------------------------------------------------------- */
 
-void ledger_field(struct sl_buf *out, const char *name, const char *value,
-		  size_t len)
+void sl_ledger_field(struct sl_buf *out, const char *name, const char *value,
+		     size_t len)
 {
 	sl_buf_addf(out, "%s %zu:", name, len);
 	sl_buf_add(out, value, len);
 	sl_buf_addch(out, '\n');
 }
 
-void ledger_field_str(struct sl_buf *out, const char *name, const char *value)
+void sl_ledger_field_str(struct sl_buf *out, const char *name,
+			 const char *value)
 {
-	ledger_field(out, name, value ? value : "", value ? strlen(value) : 0);
+	sl_ledger_field(out, name, value ? value : "",
+			value ? strlen(value) : 0);
 }
 
-void ledger_field_int(struct sl_buf *out, const char *name, int64_t value)
+void sl_ledger_field_int(struct sl_buf *out, const char *name, int64_t value)
 {
 	char num[32];
 	int len = snprintf(num, sizeof(num), "%" PRId64, value);
 
-	ledger_field(out, name, num, (size_t)len);
+	sl_ledger_field(out, name, num, (size_t)len);
 }
 
 static void field_time(struct sl_buf *out, const char *name, int64_t t)
@@ -75,38 +77,38 @@ static void field_time(struct sl_buf *out, const char *name, int64_t t)
 	struct sl_buf text = SL_BUF_INIT;
 
 	sl_override_time_format(&text, t);
-	ledger_field(out, name, text.buf, text.len);
+	sl_ledger_field(out, name, text.buf, text.len);
 	sl_buf_release(&text);
 }
 
 /* ---- the canonical forms ------------------------------------------- */
 
-void ledger_event_canonical(struct sl_buf *out,
-			    const struct sl_ledger_event *ev)
+void sl_ledger_event_canonical(struct sl_buf *out,
+			       const struct sl_ledger_event *ev)
 {
-	ledger_field_str(out, "format", "sluice-ledger-event/1");
-	ledger_field_int(out, "seq", ev->seq);
-	ledger_field_str(out, "prev", ev->prev_hash);
-	ledger_field_str(out, "kind", sl_ledger_kind_name(ev->kind));
-	ledger_field_int(out, "override", ev->override_id);
-	ledger_field_int(out, "at", ev->at);
-	ledger_field_str(out, "actor", ev->actor);
-	ledger_field_str(out, "reason", ev->reason);
-	ledger_field_str(out, "gate", ev->gate);
-	ledger_field_str(out, "commit", ev->commit);
-	ledger_field_str(out, "gate-definition", ev->gate_hash);
-	ledger_field_int(out, "expires", ev->expires_at);
-	ledger_field_str(out, "run", ev->run_id);
-	ledger_field_str(out, "signature", ev->signature);
+	sl_ledger_field_str(out, "format", "sluice-ledger-event/1");
+	sl_ledger_field_int(out, "seq", ev->seq);
+	sl_ledger_field_str(out, "prev", ev->prev_hash);
+	sl_ledger_field_str(out, "kind", sl_ledger_kind_name(ev->kind));
+	sl_ledger_field_int(out, "override", ev->override_id);
+	sl_ledger_field_int(out, "at", ev->at);
+	sl_ledger_field_str(out, "actor", ev->actor);
+	sl_ledger_field_str(out, "reason", ev->reason);
+	sl_ledger_field_str(out, "gate", ev->gate);
+	sl_ledger_field_str(out, "commit", ev->commit);
+	sl_ledger_field_str(out, "gate-definition", ev->gate_hash);
+	sl_ledger_field_int(out, "expires", ev->expires_at);
+	sl_ledger_field_str(out, "run", ev->run_id);
+	sl_ledger_field_str(out, "signature", ev->signature);
 }
 
-void ledger_event_hash(char out[SL_HASH_HEX_SIZE],
-		       const struct sl_ledger_event *ev)
+void sl_ledger_event_hash(char out[SL_HASH_HEX_SIZE],
+			  const struct sl_ledger_event *ev)
 {
 	struct sl_buf form = SL_BUF_INIT;
 
-	ledger_event_canonical(&form, ev);
-	ledger_sha256_hex(out, form.buf, form.len);
+	sl_ledger_event_canonical(&form, ev);
+	sl_ledger_sha256_hex(out, form.buf, form.len);
 	sl_buf_release(&form);
 }
 
@@ -126,52 +128,53 @@ void sl_override_gate_hash(char out[SL_HASH_HEX_SIZE],
 	const struct sl_env_var **env;
 	size_t i;
 
-	ledger_field_str(&form, "format", "sluice-gate-definition/1");
+	sl_ledger_field_str(&form, "format", "sluice-gate-definition/1");
 	if (gate->shell) {
-		ledger_field_str(&form, "run", "shell");
-		ledger_field_str(&form, "shell", gate->shell);
+		sl_ledger_field_str(&form, "run", "shell");
+		sl_ledger_field_str(&form, "shell", gate->shell);
 	} else {
-		ledger_field_str(&form, "run", "argv");
-		ledger_field_int(&form, "argc", (int64_t)gate->argv.n);
+		sl_ledger_field_str(&form, "run", "argv");
+		sl_ledger_field_int(&form, "argc", (int64_t)gate->argv.n);
 		for (i = 0; i < gate->argv.n; i++)
-			ledger_field_str(&form, "arg", gate->argv.v[i]);
+			sl_ledger_field_str(&form, "arg", gate->argv.v[i]);
 	}
-	ledger_field_str(&form, "cwd", gate->cwd);
+	sl_ledger_field_str(&form, "cwd", gate->cwd);
 	/* Sorted, so that reordering the env map is not an edit. */
 	env = sl_xcalloc(gate->nenv + 1, sizeof(*env));
 	for (i = 0; i < gate->nenv; i++)
 		env[i] = &gate->env[i];
 	qsort(env, gate->nenv, sizeof(*env), env_cmp);
-	ledger_field_int(&form, "envc", (int64_t)gate->nenv);
+	sl_ledger_field_int(&form, "envc", (int64_t)gate->nenv);
 	for (i = 0; i < gate->nenv; i++) {
-		ledger_field_str(&form, "env-name", env[i]->name);
-		ledger_field_str(&form, "env-value", env[i]->value);
+		sl_ledger_field_str(&form, "env-name", env[i]->name);
+		sl_ledger_field_str(&form, "env-value", env[i]->value);
 	}
 	free(env);
-	ledger_sha256_hex(out, form.buf, form.len);
+	sl_ledger_sha256_hex(out, form.buf, form.len);
 	sl_buf_release(&form);
 }
 
 void sl_override_decision_text(struct sl_buf *out, const struct sl_override *ov,
 			       const struct sl_override_decision *decision)
 {
-	ledger_field_str(out, "format", "sluice-override-decision/1");
-	ledger_field_str(out, "decision", sl_ledger_kind_name(decision->kind));
-	ledger_field_int(out, "override", ov->id);
-	ledger_field_str(out, "gate", ov->gate);
-	ledger_field_str(out, "commit", ov->commit);
-	ledger_field_str(out, "gate-definition", ov->gate_hash);
-	ledger_field_str(out, "requested-by", ov->requested_by);
-	ledger_field_str(out, "request-reason", ov->reason);
+	sl_ledger_field_str(out, "format", "sluice-override-decision/1");
+	sl_ledger_field_str(out, "decision",
+			    sl_ledger_kind_name(decision->kind));
+	sl_ledger_field_int(out, "override", ov->id);
+	sl_ledger_field_str(out, "gate", ov->gate);
+	sl_ledger_field_str(out, "commit", ov->commit);
+	sl_ledger_field_str(out, "gate-definition", ov->gate_hash);
+	sl_ledger_field_str(out, "requested-by", ov->requested_by);
+	sl_ledger_field_str(out, "request-reason", ov->reason);
 	field_time(out, "expires", ov->expires_at);
-	ledger_field_str(out, "decided-by", decision->actor);
-	ledger_field_str(out, "decision-reason", decision->reason);
+	sl_ledger_field_str(out, "decided-by", decision->actor);
+	sl_ledger_field_str(out, "decision-reason", decision->reason);
 	field_time(out, "decided-at", decision->now);
 }
 
 /* ---- times ----------------------------------------------------------- */
 
-int64_t ledger_now(int64_t now)
+int64_t sl_ledger_now(int64_t now)
 {
 	return now ? now : (int64_t)time(NULL);
 }
@@ -277,7 +280,7 @@ bad:
 
 /* ---- input checks ---------------------------------------------------- */
 
-bool ledger_is_hex(const char *s, size_t len)
+bool sl_ledger_is_hex(const char *s, size_t len)
 {
 	size_t i;
 
@@ -290,8 +293,8 @@ bool ledger_is_hex(const char *s, size_t len)
 	return true;
 }
 
-int ledger_check_identity(const char *value, const char *what,
-			  struct sl_error *err)
+int sl_ledger_check_identity(const char *value, const char *what,
+			     struct sl_error *err)
 {
 	size_t len = value ? strlen(value) : 0;
 	size_t i;
@@ -321,7 +324,7 @@ bad:
 			    what, value, LEDGER_IDENTITY_MAX);
 }
 
-int ledger_check_reason(const char *value, struct sl_error *err)
+int sl_ledger_check_reason(const char *value, struct sl_error *err)
 {
 	size_t len = value ? strlen(value) : 0;
 	bool blank = true;
@@ -349,7 +352,7 @@ int ledger_check_reason(const char *value, struct sl_error *err)
 	return 0;
 }
 
-int ledger_check_gate(const char *value, struct sl_error *err)
+int sl_ledger_check_gate(const char *value, struct sl_error *err)
 {
 	size_t len = value ? strlen(value) : 0;
 	size_t i;
@@ -365,9 +368,10 @@ bad:
 			    value ? value : "");
 }
 
-int ledger_check_commit(const char *value, struct sl_error *err)
+int sl_ledger_check_commit(const char *value, struct sl_error *err)
 {
-	if (value && (ledger_is_hex(value, 40) || ledger_is_hex(value, 64)))
+	if (value &&
+	    (sl_ledger_is_hex(value, 40) || sl_ledger_is_hex(value, 64)))
 		return 0;
 	return sl_error_set(err, SL_EUSAGE,
 			    "'%s' is not a full commit id: give all 40 (or, "
@@ -375,9 +379,9 @@ int ledger_check_commit(const char *value, struct sl_error *err)
 			    value ? value : "");
 }
 
-int ledger_check_gate_hash(const char *value, struct sl_error *err)
+int sl_ledger_check_gate_hash(const char *value, struct sl_error *err)
 {
-	if (value && ledger_is_hex(value, 64))
+	if (value && sl_ledger_is_hex(value, 64))
 		return 0;
 	return sl_error_set(err, SL_EUSAGE,
 			    "'%s' is not a gate definition hash (64 lowercase "
@@ -387,7 +391,7 @@ int ledger_check_gate_hash(const char *value, struct sl_error *err)
 
 /* ---- bookkeeping ----------------------------------------------------- */
 
-void ledger_event_release(struct sl_ledger_event *ev)
+void sl_ledger_event_release(struct sl_ledger_event *ev)
 {
 	free(ev->actor);
 	free(ev->reason);
@@ -404,8 +408,8 @@ static char *dup_or_empty(const char *s)
 	return sl_xstrdup(s ? s : "");
 }
 
-void ledger_event_copy(struct sl_ledger_event *dst,
-		       const struct sl_ledger_event *src)
+void sl_ledger_event_copy(struct sl_ledger_event *dst,
+			  const struct sl_ledger_event *src)
 {
 	*dst = *src;
 	dst->actor = dup_or_empty(src->actor);
@@ -417,7 +421,7 @@ void ledger_event_copy(struct sl_ledger_event *dst,
 	dst->signature = dup_or_empty(src->signature);
 }
 
-struct sl_ledger_event *ledger_log_push(struct sl_ledger_log *log)
+struct sl_ledger_event *sl_ledger_log_push(struct sl_ledger_log *log)
 {
 	struct sl_ledger_event *ev;
 
@@ -432,7 +436,7 @@ void sl_ledger_log_release(struct sl_ledger_log *log)
 	size_t i;
 
 	for (i = 0; i < log->n; i++)
-		ledger_event_release(&log->events[i]);
+		sl_ledger_event_release(&log->events[i]);
 	free(log->events);
 	log->events = NULL;
 	log->n = log->alloc = 0;
@@ -457,8 +461,8 @@ static char *dup_or_null(const char *s)
 	return s ? sl_xstrdup(s) : NULL;
 }
 
-void ledger_override_copy(struct sl_override *dst,
-			  const struct sl_override *src)
+void sl_ledger_override_copy(struct sl_override *dst,
+			     const struct sl_override *src)
 {
 	*dst = *src;
 	dst->gate = dup_or_null(src->gate);

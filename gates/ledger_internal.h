@@ -31,51 +31,52 @@ struct sl_ledger {
 #define LEDGER_SIGNATURE_MAX 16384
 
 /* The hash before the first event: 64 zeros. */
-extern const char ledger_zero_hash[SL_HASH_HEX_SIZE];
+extern const char sl_ledger_zero_hash[SL_HASH_HEX_SIZE];
 
 /* ---- ledger_digest.c ---- */
 
 /* SHA-256 of data, in lowercase hex, NUL-terminated. */
-void ledger_sha256_hex(char out[SL_HASH_HEX_SIZE], const void *data,
-		       size_t len);
+void sl_ledger_sha256_hex(char out[SL_HASH_HEX_SIZE], const void *data,
+			  size_t len);
 
 /* ---- ledger_format.c ---- */
 
 /* Appends "NAME LEN:VALUE\n", the one field encoding of every form. */
-void ledger_field(struct sl_buf *out, const char *name, const char *value,
-		  size_t len);
-void ledger_field_str(struct sl_buf *out, const char *name, const char *value);
-void ledger_field_int(struct sl_buf *out, const char *name, int64_t value);
+void sl_ledger_field(struct sl_buf *out, const char *name, const char *value,
+		     size_t len);
+void sl_ledger_field_str(struct sl_buf *out, const char *name,
+			 const char *value);
+void sl_ledger_field_int(struct sl_buf *out, const char *name, int64_t value);
 
 /* The canonical form of ev, "sluice-ledger-event/1", and its hash. */
-void ledger_event_canonical(struct sl_buf *out,
-			    const struct sl_ledger_event *ev);
-void ledger_event_hash(char out[SL_HASH_HEX_SIZE],
-		       const struct sl_ledger_event *ev);
+void sl_ledger_event_canonical(struct sl_buf *out,
+			       const struct sl_ledger_event *ev);
+void sl_ledger_event_hash(char out[SL_HASH_HEX_SIZE],
+			  const struct sl_ledger_event *ev);
 
 /* Is s exactly len lowercase hex digits? */
-bool ledger_is_hex(const char *s, size_t len);
+bool sl_ledger_is_hex(const char *s, size_t len);
 /*
  * Input checks: 0, or SL_EUSAGE naming what (e.g. "the approver") is wrong
  * with the value.
  */
-int ledger_check_identity(const char *value, const char *what,
-			  struct sl_error *err);
-int ledger_check_reason(const char *value, struct sl_error *err);
-int ledger_check_gate(const char *value, struct sl_error *err);
-int ledger_check_commit(const char *value, struct sl_error *err);
-int ledger_check_gate_hash(const char *value, struct sl_error *err);
+int sl_ledger_check_identity(const char *value, const char *what,
+			     struct sl_error *err);
+int sl_ledger_check_reason(const char *value, struct sl_error *err);
+int sl_ledger_check_gate(const char *value, struct sl_error *err);
+int sl_ledger_check_commit(const char *value, struct sl_error *err);
+int sl_ledger_check_gate_hash(const char *value, struct sl_error *err);
 
 /* now, or the clock when now is 0. */
-int64_t ledger_now(int64_t now);
+int64_t sl_ledger_now(int64_t now);
 
 /* Event and override bookkeeping. */
-void ledger_event_release(struct sl_ledger_event *ev);
-void ledger_event_copy(struct sl_ledger_event *dst,
-		       const struct sl_ledger_event *src);
-struct sl_ledger_event *ledger_log_push(struct sl_ledger_log *log);
-void ledger_override_copy(struct sl_override *dst,
-			  const struct sl_override *src);
+void sl_ledger_event_release(struct sl_ledger_event *ev);
+void sl_ledger_event_copy(struct sl_ledger_event *dst,
+			  const struct sl_ledger_event *src);
+struct sl_ledger_event *sl_ledger_log_push(struct sl_ledger_log *log);
+void sl_ledger_override_copy(struct sl_override *dst,
+			     const struct sl_override *src);
 
 /* ---- ledger_db.c: the only file that calls sqlite ---- */
 
@@ -84,29 +85,29 @@ void ledger_override_copy(struct sl_override *dst,
  * waiting up to the busy timeout for other writers). end commits when ret
  * is 0 and rolls back otherwise; it returns ret, or the commit's error.
  */
-int ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err);
-int ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err);
+int sl_ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err);
+int sl_ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err);
 
 /*
  * Loads every event, in seq order, into out. A row whose columns have the
  * wrong type, hold a NUL or an unknown kind is loaded as far as it can be
  * and reported in report (the first such row: bad_seq and problem).
  */
-int ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
-		struct sl_ledger *ledger, struct sl_error *err);
+int sl_ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
+		   struct sl_ledger *ledger, struct sl_error *err);
 /* The chain head witness: how many events, and the newest one's hash. */
-int ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
-		     struct sl_ledger *ledger, struct sl_error *err);
+int sl_ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
+			struct sl_ledger *ledger, struct sl_error *err);
 /* sqlite's quick_check: "" in problem when it says ok. */
-int ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
-		       struct sl_error *err);
+int sl_ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
+			  struct sl_error *err);
 /*
  * Appends ev at the end of the chain (inside a write transaction): sets its
  * seq, prev_hash and hash (and, for a request, override_id = seq) from the
  * chain head, and inserts it.
  */
-int ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
-		  struct sl_error *err);
+int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
+		     struct sl_error *err);
 
 /* ---- ledger_verify.c ---- */
 
@@ -114,9 +115,9 @@ int ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
  * Verifies the ledger inside the caller's transaction and loads its events
  * into log. Returns SL_EENV naming the first bad event when it fails.
  */
-int ledger_verified_load(struct sl_ledger_log *log,
-			 struct sl_ledger_report *report,
-			 struct sl_ledger *ledger, struct sl_error *err);
+int sl_ledger_verified_load(struct sl_ledger_log *log,
+			    struct sl_ledger_report *report,
+			    struct sl_ledger *ledger, struct sl_error *err);
 
 /* ---- override_state.c: the state machine ---- */
 
@@ -125,28 +126,28 @@ int ledger_verified_load(struct sl_ledger_log *log,
  * now. Returns 0, or -1 with the seq and reason of the first event that is
  * not a legal step in problem (verification uses this).
  */
-int ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
-		struct sl_buf *problem, const struct sl_ledger_log *log,
-		int64_t now);
+int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
+		   struct sl_buf *problem, const struct sl_ledger_log *log,
+		   int64_t now);
 /*
  * Inside the caller's transaction: verifies the ledger and folds its events
  * into out at now. SL_EENV when verification fails.
  */
-int ledger_load_overrides(struct sl_override_list *out,
-			  struct sl_ledger *ledger, int64_t now,
-			  struct sl_error *err);
+int sl_ledger_load_overrides(struct sl_override_list *out,
+			     struct sl_ledger *ledger, int64_t now,
+			     struct sl_error *err);
 /* The override with id in list; NULL when none. Borrowed. */
-struct sl_override *ledger_find(const struct sl_override_list *list,
-				int64_t id);
+struct sl_override *sl_ledger_find(const struct sl_override_list *list,
+				   int64_t id);
 /*
  * Applies one decision event to ov (a legal step at ev->at), or explains
  * in problem why it is not legal. Returns 0 or -1.
  */
-int ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
-		struct sl_buf *problem);
+int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
+		   struct sl_buf *problem);
 /* ov's state at now: requested and approved turn expired at expires_at. */
-enum sl_override_state ledger_state_at(const struct sl_override *ov,
-				       int64_t now);
+enum sl_override_state sl_ledger_state_at(const struct sl_override *ov,
+					  int64_t now);
 
 /* ---- override_policy.c ---- */
 
@@ -154,29 +155,29 @@ enum sl_override_state ledger_state_at(const struct sl_override *ov,
  * Checks that decision (now resolved) may be made on ov under policy and
  * its signature (when policy requires one) holds. Refusals: SL_EREFUSED.
  */
-int ledger_authorize(const struct sl_override *ov,
-		     const struct sl_override_decision *decision,
-		     const struct sl_override_policy *policy,
-		     struct sl_error *err);
+int sl_ledger_authorize(const struct sl_override *ov,
+			const struct sl_override_decision *decision,
+			const struct sl_override_policy *policy,
+			struct sl_error *err);
 /* Checks decision's fields (kind, id, actor, reason, signature size). */
-int ledger_check_decision(const struct sl_override_decision *decision,
-			  struct sl_error *err);
+int sl_ledger_check_decision(const struct sl_override_decision *decision,
+			     struct sl_error *err);
 /*
  * Is kind a step ov can take at `at`? SL_EREFUSED saying why not (already
  * decided, expired, not approved yet).
  */
-int ledger_check_transition(const struct sl_override *ov,
-			    enum sl_ledger_kind kind, int64_t at,
-			    struct sl_error *err);
+int sl_ledger_check_transition(const struct sl_override *ov,
+			       enum sl_ledger_kind kind, int64_t at,
+			       struct sl_error *err);
 /*
  * Inside a write transaction, with list folded from the verified ledger:
  * checks decision (its now resolved) on its override at decision->now and
  * at now, under policy, records it, and steps the override in list.
  */
-int ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
-			   struct sl_override_list *list,
-			   const struct sl_override_decision *decision,
-			   const struct sl_override_policy *policy, int64_t now,
-			   struct sl_error *err);
+int sl_ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
+			      struct sl_override_list *list,
+			      const struct sl_override_decision *decision,
+			      const struct sl_override_policy *policy,
+			      int64_t now, struct sl_error *err);
 
 #endif

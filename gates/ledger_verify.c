@@ -19,11 +19,11 @@ static bool empty(const char *s)
 static bool request_fields_ok(const struct sl_ledger_event *ev)
 {
 	return ev->override_id == ev->seq &&
-	       !ledger_check_identity(ev->actor, "requester", NULL) &&
-	       !ledger_check_reason(ev->reason, NULL) &&
-	       !ledger_check_gate(ev->gate, NULL) &&
-	       !ledger_check_commit(ev->commit, NULL) &&
-	       !ledger_check_gate_hash(ev->gate_hash, NULL) &&
+	       !sl_ledger_check_identity(ev->actor, "requester", NULL) &&
+	       !sl_ledger_check_reason(ev->reason, NULL) &&
+	       !sl_ledger_check_gate(ev->gate, NULL) &&
+	       !sl_ledger_check_commit(ev->commit, NULL) &&
+	       !sl_ledger_check_gate_hash(ev->gate_hash, NULL) &&
 	       ev->expires_at > ev->at &&
 	       ev->expires_at - ev->at <= SL_OVERRIDE_EXPIRY_MAX &&
 	       empty(ev->run_id) && empty(ev->signature);
@@ -31,8 +31,8 @@ static bool request_fields_ok(const struct sl_ledger_event *ev)
 
 static bool decision_fields_ok(const struct sl_ledger_event *ev)
 {
-	return !ledger_check_identity(ev->actor, "actor", NULL) &&
-	       !ledger_check_reason(ev->reason, NULL) && empty(ev->gate) &&
+	return !sl_ledger_check_identity(ev->actor, "actor", NULL) &&
+	       !sl_ledger_check_reason(ev->reason, NULL) && empty(ev->gate) &&
 	       empty(ev->commit) && empty(ev->gate_hash) &&
 	       ev->expires_at == 0 && empty(ev->run_id) &&
 	       strlen(ev->signature) <= LEDGER_SIGNATURE_MAX;
@@ -41,11 +41,12 @@ static bool decision_fields_ok(const struct sl_ledger_event *ev)
 static bool applied_fields_ok(const struct sl_ledger_event *ev)
 {
 	return (empty(ev->actor) ||
-		!ledger_check_identity(ev->actor, "actor", NULL)) &&
-	       empty(ev->reason) && !ledger_check_gate(ev->gate, NULL) &&
-	       !ledger_check_commit(ev->commit, NULL) && empty(ev->gate_hash) &&
-	       ev->expires_at == 0 && !empty(ev->run_id) &&
-	       strlen(ev->run_id) <= LEDGER_RUN_ID_MAX && empty(ev->signature);
+		!sl_ledger_check_identity(ev->actor, "actor", NULL)) &&
+	       empty(ev->reason) && !sl_ledger_check_gate(ev->gate, NULL) &&
+	       !sl_ledger_check_commit(ev->commit, NULL) &&
+	       empty(ev->gate_hash) && ev->expires_at == 0 &&
+	       !empty(ev->run_id) && strlen(ev->run_id) <= LEDGER_RUN_ID_MAX &&
+	       empty(ev->signature);
 }
 
 static bool fields_ok(const struct sl_ledger_event *ev)
@@ -87,7 +88,7 @@ static bool check_event(struct sl_ledger_report *report,
 			int64_t malformed)
 {
 	const struct sl_ledger_event *ev = &log->events[i];
-	const char *prev = i ? log->events[i - 1].hash : ledger_zero_hash;
+	const char *prev = i ? log->events[i - 1].hash : sl_ledger_zero_hash;
 	int64_t want = (int64_t)i + 1;
 	char hash[SL_HASH_HEX_SIZE];
 
@@ -100,7 +101,7 @@ static bool check_event(struct sl_ledger_report *report,
 	}
 	if (malformed == ev->seq)
 		return false;
-	ledger_event_hash(hash, ev);
+	sl_ledger_event_hash(hash, ev);
 	if (strcmp(hash, ev->hash)) {
 		bad(report, ev->seq,
 		    "event %" PRId64 " was altered: its content does not match "
@@ -132,7 +133,7 @@ static bool check_head(struct sl_ledger_report *report,
 		       const char *head)
 {
 	int64_t n = (int64_t)log->n;
-	const char *last = n ? log->events[n - 1].hash : ledger_zero_hash;
+	const char *last = n ? log->events[n - 1].hash : sl_ledger_zero_hash;
 
 	if (count < 0) {
 		bad(report, n + 1, "the chain head is missing or malformed");
@@ -187,7 +188,7 @@ static bool check_chain(struct sl_ledger_report *report,
 		ok = check_event(report, log, i, malformed);
 	if (ok)
 		ok = check_head(report, log, count, head);
-	if (ok && ledger_fold(&folded, &bad_seq, &why, log, 1)) {
+	if (ok && sl_ledger_fold(&folded, &bad_seq, &why, log, 1)) {
 		bad(report, bad_seq,
 		    "event %" PRId64 " is not a legal step: %s", bad_seq,
 		    why.buf);
@@ -198,9 +199,9 @@ static bool check_chain(struct sl_ledger_report *report,
 	return ok;
 }
 
-int ledger_verified_load(struct sl_ledger_log *log,
-			 struct sl_ledger_report *report,
-			 struct sl_ledger *ledger, struct sl_error *err)
+int sl_ledger_verified_load(struct sl_ledger_log *log,
+			    struct sl_ledger_report *report,
+			    struct sl_ledger *ledger, struct sl_error *err)
 {
 	struct sl_buf integrity = SL_BUF_INIT;
 	char head[SL_HASH_HEX_SIZE];
@@ -209,9 +210,9 @@ int ledger_verified_load(struct sl_ledger_log *log,
 
 	report->events = 0;
 	report->bad_seq = 0;
-	memcpy(report->head, ledger_zero_hash, SL_HASH_HEX_SIZE);
+	memcpy(report->head, sl_ledger_zero_hash, SL_HASH_HEX_SIZE);
 	sl_buf_reset(&report->problem);
-	ret = ledger_quick_check(&integrity, ledger, err);
+	ret = sl_ledger_quick_check(&integrity, ledger, err);
 	if (!ret && integrity.len)
 		ret =
 		    sl_error_set(err, SL_EENV,
@@ -220,9 +221,9 @@ int ledger_verified_load(struct sl_ledger_log *log,
 				 ledger->path, integrity.buf);
 	sl_buf_release(&integrity);
 	if (!ret)
-		ret = ledger_load(log, report, ledger, err);
+		ret = sl_ledger_load(log, report, ledger, err);
 	if (!ret)
-		ret = ledger_load_head(&count, head, ledger, err);
+		ret = sl_ledger_load_head(&count, head, ledger, err);
 	if (ret)
 		return ret;
 	if (!check_chain(report, log, count, head))
@@ -248,7 +249,7 @@ static int parse_anchor(int64_t *seq, const char **hash, const char *anchor,
 	errno = 0;
 	n = strtoll(anchor, &end, 10);
 	if (errno || n < 0 || end == anchor || *end != ':' ||
-	    !ledger_is_hex(end + 1, 64))
+	    !sl_ledger_is_hex(end + 1, 64))
 		return sl_error_set(err, SL_EUSAGE,
 				    "'%s' is not a ledger anchor: give "
 				    "SEQ:HASH as 'override verify' printed it",
@@ -275,7 +276,7 @@ static int check_anchor(struct sl_ledger_report *report,
 		    "%zu: events were deleted",
 		    seq, log->n);
 	} else {
-		have = seq ? log->events[seq - 1].hash : ledger_zero_hash;
+		have = seq ? log->events[seq - 1].hash : sl_ledger_zero_hash;
 		if (!strcmp(have, hash))
 			return 0;
 		bad(report, seq,
@@ -293,13 +294,13 @@ int sl_ledger_verify(struct sl_ledger_report *out, struct sl_ledger *ledger,
 		     const char *anchor, struct sl_error *err)
 {
 	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
-	int ret = ledger_begin(ledger, false, err);
+	int ret = sl_ledger_begin(ledger, false, err);
 
 	if (!ret)
-		ret = ledger_verified_load(&log, out, ledger, err);
+		ret = sl_ledger_verified_load(&log, out, ledger, err);
 	if (!ret && anchor)
 		ret = check_anchor(out, &log, anchor, ledger, err);
-	ret = ledger_end(ledger, ret, err);
+	ret = sl_ledger_end(ledger, ret, err);
 	sl_ledger_log_release(&log);
 	return ret;
 }

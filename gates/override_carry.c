@@ -25,28 +25,29 @@ int sl_ledger_export(struct sl_override_doc *out, struct sl_ledger *ledger,
 	const struct sl_override *ov = NULL;
 	int64_t bad_seq = 0;
 	size_t i;
-	int ret = ledger_begin(ledger, false, err);
+	int ret = sl_ledger_begin(ledger, false, err);
 
 	if (!ret)
-		ret = ledger_verified_load(&log, &report, ledger, err);
-	ret = ledger_end(ledger, ret, err);
-	if (!ret && ledger_fold(&list, &bad_seq, &why, &log, ledger_now(0)))
+		ret = sl_ledger_verified_load(&log, &report, ledger, err);
+	ret = sl_ledger_end(ledger, ret, err);
+	if (!ret &&
+	    sl_ledger_fold(&list, &bad_seq, &why, &log, sl_ledger_now(0)))
 		ret = sl_error_set(err, SL_EENV, "ledger '%s': %s",
 				   ledger->path, why.buf);
 	if (!ret)
-		ov = ledger_find(&list, id);
+		ov = sl_ledger_find(&list, id);
 	if (!ret && !ov)
 		ret = sl_error_set(err, SL_ENOTFOUND,
 				   "unknown override %" PRId64
 				   ": 'sluice override list --all' shows them",
 				   id);
 	if (!ret) {
-		ledger_override_copy(&out->request, ov);
+		sl_ledger_override_copy(&out->request, ov);
 		for (i = 0; i < log.n; i++)
 			if (log.events[i].override_id == id &&
 			    is_decision(log.events[i].kind))
-				ledger_event_copy(
-				    ledger_log_push(&out->decisions),
+				sl_ledger_event_copy(
+				    sl_ledger_log_push(&out->decisions),
 				    &log.events[i]);
 	}
 	sl_override_list_release(&list);
@@ -64,7 +65,7 @@ static int replay_doc(struct sl_override *ov, const struct sl_override_doc *doc,
 	size_t i;
 	int ret = 0;
 
-	ledger_override_copy(ov, &doc->request);
+	sl_ledger_override_copy(ov, &doc->request);
 	ov->state = SL_OVERRIDE_REQUESTED;
 	free(ov->decided_by);
 	free(ov->decision_reason);
@@ -75,7 +76,7 @@ static int replay_doc(struct sl_override *ov, const struct sl_override_doc *doc,
 	ov->revoked_by = ov->revoke_reason = NULL;
 	ov->applied = 0;
 	for (i = 0; !ret && i < doc->decisions.n; i++)
-		if (ledger_step(ov, &doc->decisions.events[i], &why))
+		if (sl_ledger_step(ov, &doc->decisions.events[i], &why))
 			ret = sl_error_set(err, SL_EUSAGE,
 					   "the document's decision %zu is not "
 					   "a legal step: %s",
@@ -87,7 +88,7 @@ static int replay_doc(struct sl_override *ov, const struct sl_override_doc *doc,
 static void push_decision(struct sl_override_doc *doc,
 			  const struct sl_override_decision *d)
 {
-	struct sl_ledger_event *ev = ledger_log_push(&doc->decisions);
+	struct sl_ledger_event *ev = sl_ledger_log_push(&doc->decisions);
 
 	ev->kind = d->kind;
 	ev->override_id = d->id;
@@ -110,8 +111,8 @@ int sl_override_doc_decide(struct sl_override_doc *doc,
 	struct sl_buf text = SL_BUF_INIT, sig = SL_BUF_INIT;
 	int ret;
 
-	d.now = ledger_now(d.now);
-	ret = ledger_check_decision(&d, err);
+	d.now = sl_ledger_now(d.now);
+	ret = sl_ledger_check_decision(&d, err);
 	if (!ret && d.id != doc->request.id)
 		ret = sl_error_set(err, SL_EUSAGE,
 				   "the document is for override %" PRId64
@@ -120,7 +121,7 @@ int sl_override_doc_decide(struct sl_override_doc *doc,
 	if (!ret)
 		ret = replay_doc(&ov, doc, err);
 	if (!ret)
-		ret = ledger_check_transition(&ov, d.kind, d.now, err);
+		ret = sl_ledger_check_transition(&ov, d.kind, d.now, err);
 	if (!ret && d.kind == SL_LEDGER_APPROVE &&
 	    sl_override_identity_matches(d.actor, ov.requested_by))
 		ret =
@@ -207,13 +208,13 @@ static int import_decisions(struct sl_ledger_import_result *out,
 	const struct sl_override *ov = NULL;
 	int64_t bad_seq = 0;
 	size_t i;
-	int ret = ledger_verified_load(&log, &report, ledger, err);
+	int ret = sl_ledger_verified_load(&log, &report, ledger, err);
 
-	if (!ret && ledger_fold(&list, &bad_seq, &why, &log, now))
+	if (!ret && sl_ledger_fold(&list, &bad_seq, &why, &log, now))
 		ret = sl_error_set(err, SL_EENV, "ledger '%s': %s",
 				   ledger->path, why.buf);
 	if (!ret)
-		ov = ledger_find(&list, doc->request.id);
+		ov = sl_ledger_find(&list, doc->request.id);
 	if (!ret && !ov)
 		ret =
 		    sl_error_set(err, SL_EREFUSED,
@@ -237,10 +238,10 @@ static int import_decisions(struct sl_ledger_import_result *out,
 		d.reason = ev->reason;
 		d.signature = *ev->signature ? ev->signature : NULL;
 		d.now = ev->at;
-		ret = ledger_check_decision(&d, err);
+		ret = sl_ledger_check_decision(&d, err);
 		if (!ret)
-			ret = ledger_record_decision(NULL, ledger, &list, &d,
-						     policy, now, err);
+			ret = sl_ledger_record_decision(NULL, ledger, &list, &d,
+							policy, now, err);
 		if (!ret)
 			out->recorded++;
 	}
@@ -260,12 +261,12 @@ int sl_ledger_import(struct sl_ledger_import_result *out,
 	int ret;
 
 	out->recorded = out->already = 0;
-	ret = ledger_begin(ledger, true, err);
+	ret = sl_ledger_begin(ledger, true, err);
 	if (!ret)
 		ret = import_decisions(out, ledger, doc, policy,
-				       ledger_now(now), err);
+				       sl_ledger_now(now), err);
 	/* All or nothing: a refused decision rolls back the ones before. */
-	ret = ledger_end(ledger, ret, err);
+	ret = sl_ledger_end(ledger, ret, err);
 	if (ret)
 		out->recorded = 0;
 	return ret;

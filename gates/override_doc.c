@@ -181,19 +181,19 @@ static int parse_request(struct sl_override *r, const json_t *o,
 	    !get_time(&r->expires_at, o, "expires_at"))
 		ret = doc_bad(err, "'override' lacks a field or has a bad one");
 	if (!ret)
-		ret = ledger_check_gate_hash(hash, err);
+		ret = sl_ledger_check_gate_hash(hash, err);
 	if (!ret) {
 		r->id = json_integer_value(id);
 		memcpy(r->gate_hash, hash, SL_HASH_HEX_SIZE);
-		ret = ledger_check_gate(r->gate, err);
+		ret = sl_ledger_check_gate(r->gate, err);
 	}
 	if (!ret)
-		ret = ledger_check_commit(r->commit, err);
+		ret = sl_ledger_check_commit(r->commit, err);
 	if (!ret)
-		ret = ledger_check_identity(r->requested_by, "the requester",
-					    err);
+		ret = sl_ledger_check_identity(r->requested_by, "the requester",
+					       err);
 	if (!ret)
-		ret = ledger_check_reason(r->reason, err);
+		ret = sl_ledger_check_reason(r->reason, err);
 	r->state = SL_OVERRIDE_REQUESTED;
 	free(hash);
 	return ret;
@@ -255,7 +255,7 @@ int sl_override_doc_parse(struct sl_override_doc *out, const char *text,
 		ret = parse_request(&out->request,
 				    json_object_get(root, "override"), err);
 	for (i = 0; !ret && i < json_array_size(list); i++)
-		ret = parse_decision(ledger_log_push(&out->decisions),
+		ret = parse_decision(sl_ledger_log_push(&out->decisions),
 				     out->request.id, json_array_get(list, i),
 				     err);
 	json_decref(root);

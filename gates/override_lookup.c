@@ -27,12 +27,12 @@ static bool run_id_ok(const char *id)
 static int check_query(const struct sl_override_query *q, bool apply,
 		       struct sl_error *err)
 {
-	int ret = ledger_check_gate(q->gate, err);
+	int ret = sl_ledger_check_gate(q->gate, err);
 
 	if (!ret)
-		ret = ledger_check_commit(q->commit, err);
+		ret = sl_ledger_check_commit(q->commit, err);
 	if (!ret)
-		ret = ledger_check_gate_hash(q->gate_hash, err);
+		ret = sl_ledger_check_gate_hash(q->gate_hash, err);
 	if (ret || !apply)
 		return ret;
 	if (!run_id_ok(q->run_id))
@@ -41,7 +41,8 @@ static int check_query(const struct sl_override_query *q, bool apply,
 				    "required to apply an override",
 				    LEDGER_RUN_ID_MAX);
 	if (q->actor && *q->actor)
-		return ledger_check_identity(q->actor, "the run's actor", err);
+		return sl_ledger_check_identity(q->actor, "the run's actor",
+						err);
 	return 0;
 }
 
@@ -67,7 +68,7 @@ static int match_depth(const struct sl_override *ov,
 			    ov->id, ov->gate);
 		return 1;
 	}
-	switch (ledger_state_at(ov, now)) {
+	switch (sl_ledger_state_at(ov, now)) {
 	case SL_OVERRIDE_APPROVED:
 		return 3;
 	case SL_OVERRIDE_EXPIRED:
@@ -75,8 +76,9 @@ static int match_depth(const struct sl_override *ov,
 		sl_override_time_format(why, ov->expires_at);
 		break;
 	default:
-		sl_buf_addf(why, "override %" PRId64 " is %s", ov->id,
-			    sl_override_state_name(ledger_state_at(ov, now)));
+		sl_buf_addf(
+		    why, "override %" PRId64 " is %s", ov->id,
+		    sl_override_state_name(sl_ledger_state_at(ov, now)));
 		break;
 	}
 	return 2;
@@ -97,7 +99,7 @@ static int still_holds(const struct sl_override *ov,
 	approval.reason = ov->decision_reason;
 	approval.signature = ov->decision_signature;
 	approval.now = ov->decided_at;
-	ret = ledger_authorize(ov, &approval, policy, &e);
+	ret = sl_ledger_authorize(ov, &approval, policy, &e);
 	if (ret == SL_EREFUSED)
 		sl_buf_addf(why,
 			    "override %" PRId64 " does not hold under the "
@@ -161,8 +163,8 @@ static int lookup(struct sl_override *out, struct sl_ledger *ledger,
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
 	struct sl_ledger_event ev = {0};
 	struct sl_override *ov = NULL;
-	int64_t now = ledger_now(q->now);
-	int ret = ledger_load_overrides(&list, ledger, now, err);
+	int64_t now = sl_ledger_now(q->now);
+	int ret = sl_ledger_load_overrides(&list, ledger, now, err);
 
 	if (!ret)
 		ret = find_valid(&ov, &list, q, now, policy, err);
@@ -175,12 +177,12 @@ static int lookup(struct sl_override *out, struct sl_ledger *ledger,
 		ev.gate = (char *)q->gate;
 		ev.commit = (char *)q->commit;
 		ev.run_id = (char *)q->run_id;
-		ret = ledger_append(ledger, &ev, err);
+		ret = sl_ledger_append(ledger, &ev, err);
 		if (!ret)
 			ov->applied++;
 	}
 	if (!ret)
-		ledger_override_copy(out, ov);
+		sl_ledger_override_copy(out, ov);
 	sl_override_list_release(&list);
 	return ret;
 }
@@ -193,10 +195,10 @@ int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
 	int ret = check_query(query, false, err);
 
 	if (!ret)
-		ret = ledger_begin(ledger, false, err);
+		ret = sl_ledger_begin(ledger, false, err);
 	if (!ret)
 		ret = lookup(out, ledger, query, policy, false, err);
-	return ledger_end(ledger, ret, err);
+	return sl_ledger_end(ledger, ret, err);
 }
 
 int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
@@ -207,8 +209,8 @@ int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
 	int ret = check_query(query, true, err);
 
 	if (!ret)
-		ret = ledger_begin(ledger, true, err);
+		ret = sl_ledger_begin(ledger, true, err);
 	if (!ret)
 		ret = lookup(out, ledger, query, policy, true, err);
-	return ledger_end(ledger, ret, err);
+	return sl_ledger_end(ledger, ret, err);
 }

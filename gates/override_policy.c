@@ -104,7 +104,7 @@ static int key_listed_for(const struct sl_override_policy *policy,
 	struct sl_error why = SL_ERROR_INIT;
 	int ret;
 
-	if (ledger_check_identity(identity, "approver", NULL))
+	if (sl_ledger_check_identity(identity, "approver", NULL))
 		return 0;
 	ret = sl_override_verify_signature(policy->allowed_signers, identity,
 					   signature, text, policy->ssh_keygen,
@@ -240,10 +240,10 @@ static int authorize_narrow(const struct sl_override *ov,
 			    ov->gate);
 }
 
-int ledger_authorize(const struct sl_override *ov,
-		     const struct sl_override_decision *d,
-		     const struct sl_override_policy *policy,
-		     struct sl_error *err)
+int sl_ledger_authorize(const struct sl_override *ov,
+			const struct sl_override_decision *d,
+			const struct sl_override_policy *policy,
+			struct sl_error *err)
 {
 	struct sl_buf text = SL_BUF_INIT;
 	bool requester =
@@ -279,8 +279,8 @@ int ledger_authorize(const struct sl_override *ov,
 
 /* ---- steps ---------------------------------------------------------- */
 
-int ledger_check_decision(const struct sl_override_decision *d,
-			  struct sl_error *err)
+int sl_ledger_check_decision(const struct sl_override_decision *d,
+			     struct sl_error *err)
 {
 	int ret;
 
@@ -293,9 +293,9 @@ int ledger_check_decision(const struct sl_override_decision *d,
 	if (d->id <= 0)
 		return sl_error_set(err, SL_EUSAGE,
 				    "%" PRId64 " is not an override id", d->id);
-	ret = ledger_check_identity(d->actor, "the actor", err);
+	ret = sl_ledger_check_identity(d->actor, "the actor", err);
 	if (!ret)
-		ret = ledger_check_reason(d->reason, err);
+		ret = sl_ledger_check_reason(d->reason, err);
 	if (!ret && d->signature && strlen(d->signature) > LEDGER_SIGNATURE_MAX)
 		ret = sl_error_set(err, SL_EUSAGE,
 				   "the signature is larger than %d bytes",
@@ -317,11 +317,11 @@ static void describe_decision(struct sl_buf *out, const struct sl_override *ov)
 	sl_buf_release(&when);
 }
 
-int ledger_check_transition(const struct sl_override *ov,
-			    enum sl_ledger_kind kind, int64_t at,
-			    struct sl_error *err)
+int sl_ledger_check_transition(const struct sl_override *ov,
+			       enum sl_ledger_kind kind, int64_t at,
+			       struct sl_error *err)
 {
-	enum sl_override_state state = ledger_state_at(ov, at);
+	enum sl_override_state state = sl_ledger_state_at(ov, at);
 	struct sl_buf why = SL_BUF_INIT;
 	int ret = 0;
 
@@ -347,13 +347,13 @@ int ledger_check_transition(const struct sl_override *ov,
 	return ret;
 }
 
-int ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
-			   struct sl_override_list *list,
-			   const struct sl_override_decision *d,
-			   const struct sl_override_policy *policy, int64_t now,
-			   struct sl_error *err)
+int sl_ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
+			      struct sl_override_list *list,
+			      const struct sl_override_decision *d,
+			      const struct sl_override_policy *policy,
+			      int64_t now, struct sl_error *err)
 {
-	struct sl_override *ov = ledger_find(list, d->id);
+	struct sl_override *ov = sl_ledger_find(list, d->id);
 	struct sl_ledger_event ev = {0};
 	struct sl_buf why = SL_BUF_INIT;
 	int ret;
@@ -364,11 +364,11 @@ int ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
 				    "no such request in ledger '%s'",
 				    sl_ledger_kind_name(d->kind), d->id,
 				    ledger->path);
-	ret = ledger_check_transition(ov, d->kind, d->now, err);
+	ret = sl_ledger_check_transition(ov, d->kind, d->now, err);
 	if (!ret && now != d->now)
-		ret = ledger_check_transition(ov, d->kind, now, err);
+		ret = sl_ledger_check_transition(ov, d->kind, now, err);
 	if (!ret)
-		ret = ledger_authorize(ov, d, policy, err);
+		ret = sl_ledger_authorize(ov, d, policy, err);
 	if (ret)
 		return ret;
 	ev.kind = d->kind;
@@ -378,10 +378,10 @@ int ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
 	ev.reason = (char *)d->reason;
 	ev.gate = ev.commit = ev.gate_hash = ev.run_id = (char *)"";
 	ev.signature = (char *)(d->signature ? d->signature : "");
-	ret = ledger_append(ledger, &ev, err);
+	ret = sl_ledger_append(ledger, &ev, err);
 	/* Step the folded copy, so that a later decision in this
 	 * transaction (an import) sees this one. */
-	if (!ret && ledger_step(ov, &ev, &why))
+	if (!ret && sl_ledger_step(ov, &ev, &why))
 		ret = sl_error_set(err, SL_EENV, "ledger '%s': %s",
 				   ledger->path, why.buf);
 	if (!ret && out_seq)
@@ -396,17 +396,17 @@ static int check_request(const struct sl_override_request *req,
 			 const struct sl_override_policy *policy,
 			 struct sl_error *err)
 {
-	int ret = ledger_check_gate(req->gate, err);
+	int ret = sl_ledger_check_gate(req->gate, err);
 
 	if (!ret)
-		ret = ledger_check_commit(req->commit, err);
+		ret = sl_ledger_check_commit(req->commit, err);
 	if (!ret)
-		ret = ledger_check_gate_hash(req->gate_hash, err);
+		ret = sl_ledger_check_gate_hash(req->gate_hash, err);
 	if (!ret)
-		ret =
-		    ledger_check_identity(req->requester, "the requester", err);
+		ret = sl_ledger_check_identity(req->requester, "the requester",
+					       err);
 	if (!ret)
-		ret = ledger_check_reason(req->reason, err);
+		ret = sl_ledger_check_reason(req->reason, err);
 	if (ret)
 		return ret;
 	if (req->expires_in < 0 || req->expires_in > SL_OVERRIDE_EXPIRY_MAX)
@@ -435,7 +435,7 @@ int sl_ledger_request(int64_t *out_id, struct sl_ledger *ledger,
 {
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
 	struct sl_ledger_event ev = {0};
-	int64_t now = ledger_now(req->now);
+	int64_t now = sl_ledger_now(req->now);
 	int ret = check_request(req, policy, err);
 
 	if (ret)
@@ -450,13 +450,13 @@ int sl_ledger_request(int64_t *out_id, struct sl_ledger *ledger,
 	ev.expires_at = now + (req->expires_in ? req->expires_in
 					       : SL_OVERRIDE_EXPIRY_DEFAULT);
 	ev.run_id = ev.signature = (char *)"";
-	ret = ledger_begin(ledger, true, err);
+	ret = sl_ledger_begin(ledger, true, err);
 	/* Never extend a chain that does not verify. */
 	if (!ret)
-		ret = ledger_load_overrides(&list, ledger, now, err);
+		ret = sl_ledger_load_overrides(&list, ledger, now, err);
 	if (!ret)
-		ret = ledger_append(ledger, &ev, err);
-	ret = ledger_end(ledger, ret, err);
+		ret = sl_ledger_append(ledger, &ev, err);
+	ret = sl_ledger_end(ledger, ret, err);
 	if (!ret)
 		*out_id = ev.override_id;
 	sl_override_list_release(&list);
@@ -483,7 +483,7 @@ static int sign_decision(struct sl_buf *sig, struct sl_ledger *ledger,
 				   ledger->path);
 	/* Refuse before asking for a passphrase, where we already can. */
 	if (!ret)
-		ret = ledger_check_transition(&ov, d->kind, d->now, err);
+		ret = sl_ledger_check_transition(&ov, d->kind, d->now, err);
 	if (!ret) {
 		sl_override_decision_text(&text, &ov, d);
 		ret = sl_override_sign(sig, d->sign_key, text.buf,
@@ -504,21 +504,21 @@ int sl_ledger_decide(int64_t *out_seq, struct sl_ledger *ledger,
 	struct sl_buf sig = SL_BUF_INIT;
 	int ret;
 
-	d.now = ledger_now(d.now);
-	ret = ledger_check_decision(&d, err);
+	d.now = sl_ledger_now(d.now);
+	ret = sl_ledger_check_decision(&d, err);
 	/* Sign outside the write lock: a passphrase prompt may take long. */
 	if (!ret && d.sign_key) {
 		ret = sign_decision(&sig, ledger, &d, policy, err);
 		d.signature = sig.buf;
 	}
 	if (!ret)
-		ret = ledger_begin(ledger, true, err);
+		ret = sl_ledger_begin(ledger, true, err);
 	if (!ret)
-		ret = ledger_load_overrides(&list, ledger, d.now, err);
+		ret = sl_ledger_load_overrides(&list, ledger, d.now, err);
 	if (!ret)
-		ret = ledger_record_decision(out_seq, ledger, &list, &d, policy,
-					     d.now, err);
-	ret = ledger_end(ledger, ret, err);
+		ret = sl_ledger_record_decision(out_seq, ledger, &list, &d,
+						policy, d.now, err);
+	ret = sl_ledger_end(ledger, ret, err);
 	sl_override_list_release(&list);
 	sl_buf_release(&sig);
 	return ret;

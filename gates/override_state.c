@@ -16,8 +16,8 @@
 
 #include "gates/ledger_internal.h"
 
-enum sl_override_state ledger_state_at(const struct sl_override *ov,
-				       int64_t now)
+enum sl_override_state sl_ledger_state_at(const struct sl_override *ov,
+					  int64_t now)
 {
 	if ((ov->state == SL_OVERRIDE_REQUESTED ||
 	     ov->state == SL_OVERRIDE_APPROVED) &&
@@ -26,7 +26,8 @@ enum sl_override_state ledger_state_at(const struct sl_override *ov,
 	return ov->state;
 }
 
-struct sl_override *ledger_find(const struct sl_override_list *list, int64_t id)
+struct sl_override *sl_ledger_find(const struct sl_override_list *list,
+				   int64_t id)
 {
 	size_t lo = 0, hi = list->n;
 
@@ -100,8 +101,8 @@ static void take_step(struct sl_override *ov, const struct sl_ledger_event *ev)
 	}
 }
 
-int ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
-		struct sl_buf *problem)
+int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
+		   struct sl_buf *problem)
 {
 	enum sl_override_state from = step_from(ev->kind);
 
@@ -136,9 +137,9 @@ int ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
 	return 0;
 }
 
-int ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
-		struct sl_buf *problem, const struct sl_ledger_log *log,
-		int64_t now)
+int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
+		   struct sl_buf *problem, const struct sl_ledger_log *log,
+		   int64_t now)
 {
 	size_t i;
 
@@ -150,7 +151,7 @@ int ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 			add_request(out, ev);
 			continue;
 		}
-		ov = ledger_find(out, ev->override_id);
+		ov = sl_ledger_find(out, ev->override_id);
 		if (!ov) {
 			sl_buf_addf(problem,
 				    "it refers to override %" PRId64
@@ -159,30 +160,30 @@ int ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 			*bad_seq = ev->seq;
 			return -1;
 		}
-		if (ledger_step(ov, ev, problem)) {
+		if (sl_ledger_step(ov, ev, problem)) {
 			*bad_seq = ev->seq;
 			return -1;
 		}
 	}
 	for (i = 0; i < out->n; i++)
-		out->items[i].state = ledger_state_at(&out->items[i], now);
+		out->items[i].state = sl_ledger_state_at(&out->items[i], now);
 	return 0;
 }
 
 /* ---- reading ---------------------------------------------------------- */
 
-int ledger_load_overrides(struct sl_override_list *out,
-			  struct sl_ledger *ledger, int64_t now,
-			  struct sl_error *err)
+int sl_ledger_load_overrides(struct sl_override_list *out,
+			     struct sl_ledger *ledger, int64_t now,
+			     struct sl_error *err)
 {
 	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
 	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
 	struct sl_buf why = SL_BUF_INIT;
 	int64_t bad_seq = 0;
-	int ret = ledger_verified_load(&log, &report, ledger, err);
+	int ret = sl_ledger_verified_load(&log, &report, ledger, err);
 
 	/* Verification replayed the same events: this cannot fail. */
-	if (!ret && ledger_fold(out, &bad_seq, &why, &log, now))
+	if (!ret && sl_ledger_fold(out, &bad_seq, &why, &log, now))
 		ret = sl_error_set(err, SL_EENV,
 				   "ledger '%s': event %" PRId64 ": %s",
 				   ledger->path, bad_seq, why.buf);
@@ -196,11 +197,12 @@ int ledger_load_overrides(struct sl_override_list *out,
 static int load_folded(struct sl_override_list *out, struct sl_ledger *ledger,
 		       int64_t now, struct sl_error *err)
 {
-	int ret = ledger_begin(ledger, false, err);
+	int ret = sl_ledger_begin(ledger, false, err);
 
 	if (!ret)
-		ret = ledger_load_overrides(out, ledger, ledger_now(now), err);
-	return ledger_end(ledger, ret, err);
+		ret = sl_ledger_load_overrides(out, ledger, sl_ledger_now(now),
+					       err);
+	return sl_ledger_end(ledger, ret, err);
 }
 
 int sl_ledger_get(struct sl_override *out, struct sl_ledger *ledger, int64_t id,
@@ -211,9 +213,9 @@ int sl_ledger_get(struct sl_override *out, struct sl_ledger *ledger, int64_t id,
 	int ret = load_folded(&all, ledger, now, err);
 
 	if (!ret) {
-		ov = ledger_find(&all, id);
+		ov = sl_ledger_find(&all, id);
 		if (ov)
-			ledger_override_copy(out, ov);
+			sl_ledger_override_copy(out, ov);
 		else
 			ret = sl_error_set(err, SL_ENOTFOUND,
 					   "unknown override %" PRId64
@@ -250,7 +252,7 @@ int sl_ledger_list(struct sl_override_list *out, struct sl_ledger *ledger,
 		if (!listed(&all.items[i], opts))
 			continue;
 		SL_ALLOC_GROW(out->items, out->n + 1, out->alloc);
-		ledger_override_copy(&out->items[out->n++], &all.items[i]);
+		sl_ledger_override_copy(&out->items[out->n++], &all.items[i]);
 	}
 	sl_override_list_release(&all);
 	return ret;
@@ -261,17 +263,17 @@ int sl_ledger_log(struct sl_ledger_log *out, struct sl_ledger *ledger,
 {
 	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
 	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
-	int ret = ledger_begin(ledger, false, err);
+	int ret = sl_ledger_begin(ledger, false, err);
 	bool found = false;
 	size_t i;
 
 	if (!ret)
-		ret = ledger_verified_load(&log, &report, ledger, err);
-	ret = ledger_end(ledger, ret, err);
+		ret = sl_ledger_verified_load(&log, &report, ledger, err);
+	ret = sl_ledger_end(ledger, ret, err);
 	for (i = 0; !ret && i < log.n; i++) {
 		if (id > 0 && log.events[i].override_id != id)
 			continue;
-		ledger_event_copy(ledger_log_push(out), &log.events[i]);
+		sl_ledger_event_copy(sl_ledger_log_push(out), &log.events[i]);
 		found = true;
 	}
 	if (!ret && id > 0 && !found)

@@ -153,7 +153,7 @@ static char *stop_message(struct run *run, bool started)
 	sl_buf_adds(&msg, started ? "stopped: " : "not started: ");
 	if (run->stopping == STOP_INTERRUPT)
 		sl_buf_addf(&msg, "interrupted by %s",
-			    signal_name(run_signals_interrupted()));
+			    signal_name(sl_run_signals_interrupted()));
 	else
 		sl_buf_addf(&msg, "gate '%s' failed and fail-fast is on",
 			    run->jobs[run->failed_job].name);
@@ -196,7 +196,7 @@ static void hurry(struct run *run, uint64_t now)
 	for (i = 0; i < run->nslots; i++)
 		if (run->slots[i].busy && run->slots[i].kill_at > now)
 			run->slots[i].kill_at = now;
-	run_reaper_hurry(&run->reaper, now);
+	sl_run_reaper_hurry(&run->reaper, now);
 }
 
 static int open_log(int *out, struct run *run, size_t j, unsigned attempt,
@@ -236,13 +236,13 @@ static int spawn_attempt(struct run *run, struct slot *slot, size_t j,
 	struct run_stdio io = {-1, -1};
 	int ret;
 
-	ret =
-	    run_changed_write(&changed, &changed0, job, run->prefixes[j], err);
+	ret = sl_run_changed_write(&changed, &changed0, job, run->prefixes[j],
+				   err);
 	if (!ret)
 		ret = open_log(&io.log_fd, run, j, attempt, err);
 	if (!ret) {
-		run_env_build(&env, job, changed.buf, changed0.buf);
-		ret = run_spawn(&slot->pid, job, env.v, &io, err);
+		sl_run_env_build(&env, job, changed.buf, changed0.buf);
+		ret = sl_run_spawn(&slot->pid, job, env.v, &io, err);
 	}
 	if (io.log_fd >= 0)
 		close(io.log_fd);
@@ -330,27 +330,28 @@ static struct slot *slot_of(struct run *run, pid_t pid)
  * Orphans that left the gate's process group (setsid, a daemon) came back
  * to us as subreaper. Those whose SLUICE_GATE names a gate that is over
  * (or the one whose attempt just ended) get SIGTERM now; the rest wait for
- * the end of the run (run_reaper_sweep()).
+ * the end of the run (sl_run_reaper_sweep()).
  */
 static void stop_orphans(struct run *run, size_t ended, uint64_t now)
 {
 	size_t i;
 
-	run_children(&run->kids);
+	sl_run_children(&run->kids);
 	for (i = 0; i < run->kids.n; i++) {
 		pid_t pid = run->kids.v[i];
 		size_t j;
 
-		if (slot_of(run, pid) || run_reaper_tracks(&run->reaper, pid) ||
-		    !run_proc_gate(&run->scratch, pid))
+		if (slot_of(run, pid) ||
+		    sl_run_reaper_tracks(&run->reaper, pid) ||
+		    !sl_run_proc_gate(&run->scratch, pid))
 			continue;
 		j = job_named(run, run->scratch.buf);
 		if (j != ended &&
 		    (j == SIZE_MAX ||
 		     run->out->results[j].status == SL_JOB_PENDING))
 			continue;
-		run_reaper_term(&run->reaper, pid, getpgid(pid) == pid,
-				now + run->grace_ms);
+		sl_run_reaper_term(&run->reaper, pid, getpgid(pid) == pid,
+				   now + run->grace_ms);
 	}
 }
 
@@ -449,11 +450,11 @@ static void reap(struct run *run)
 		 * being reused while we stop what is left in the group.
 		 */
 		if (slot)
-			run_reaper_term(&run->reaper, si.si_pid, true,
-					slot->kill_at != RUN_NEVER
-					    ? slot->kill_at
-					    : sl_now_ms() + run->grace_ms);
-		failed = run_wait_exit(&wstatus, si.si_pid);
+			sl_run_reaper_term(&run->reaper, si.si_pid, true,
+					   slot->kill_at != RUN_NEVER
+					       ? slot->kill_at
+					       : sl_now_ms() + run->grace_ms);
+		failed = sl_run_wait_exit(&wstatus, si.si_pid);
 		if (slot && failed)
 			attempt_lost(run, slot, failed);
 		else if (slot)
@@ -491,7 +492,7 @@ static void check_deadlines(struct run *run, uint64_t now)
 
 static uint64_t next_wakeup(const struct run *run)
 {
-	uint64_t next = run_reaper_next(&run->reaper);
+	uint64_t next = sl_run_reaper_next(&run->reaper);
 	size_t i;
 
 	if (run->opts->tick_ms && run->next_tick < next)
@@ -513,14 +514,14 @@ static void wait_events(struct run *run)
 {
 	uint64_t next = next_wakeup(run), now = sl_now_ms();
 
-	run_signals_wait(&run->sig, next == RUN_NEVER ? RUN_NEVER
-				    : next > now      ? next - now
-						      : 0);
+	sl_run_signals_wait(&run->sig, next == RUN_NEVER ? RUN_NEVER
+				       : next > now	 ? next - now
+							 : 0);
 }
 
 static void handle_signals(struct run *run, uint64_t now)
 {
-	unsigned interrupts = run_signals_interrupts();
+	unsigned interrupts = sl_run_signals_interrupts();
 
 	if (interrupts == run->interrupts)
 		return;
@@ -547,7 +548,7 @@ static void loop(struct run *run)
 		handle_signals(run, now);
 		reap(run);
 		check_deadlines(run, now);
-		run_reaper_tick(&run->reaper, now);
+		sl_run_reaper_tick(&run->reaper, now);
 		start_more(run);
 		if (run->stopping)
 			skip_queue(run);
@@ -572,7 +573,7 @@ static void make_prefixes(struct run *run, const char *dir)
 		struct sl_buf stem = SL_BUF_INIT, prefix = SL_BUF_INIT;
 		bool taken = false;
 
-		run_stem(&stem, run->jobs[j].name);
+		sl_run_stem(&stem, run->jobs[j].name);
 		for (k = 0; k < j && !taken; k++)
 			taken = !strcmp(stems[k], stem.buf);
 		if (taken)
@@ -593,7 +594,7 @@ static int make_logs_dir(struct run *run, struct sl_error *err)
 	int ret = 0;
 
 	if (dir) {
-		ret = run_mkdirs(dir, err);
+		ret = sl_run_mkdirs(dir, err);
 		run->out->logs_dir = sl_xstrdup(dir);
 	} else {
 		const char *base = getenv("TMPDIR");
@@ -664,15 +665,15 @@ static struct run_history *open_history(struct run *run)
 		return NULL;
 	}
 	estimates = sl_xcalloc(run->njobs ? run->njobs : 1, sizeof(*estimates));
-	if (run_history_open(&history, run->opts->history, &err)) {
+	if (sl_run_history_open(&history, run->opts->history, &err)) {
 		warn(run, &err, "gates start in the order given");
 		sl_error_release(&err);
 		free(estimates);
 		plan_order(run, NULL);
 		return NULL;
 	}
-	if (run_history_estimates(estimates, history, run->jobs, run->njobs,
-				  &err)) {
+	if (sl_run_history_estimates(estimates, history, run->jobs, run->njobs,
+				     &err)) {
 		warn(run, &err, "gates start in the order given");
 		plan_order(run, NULL);
 	} else {
@@ -687,10 +688,11 @@ static void record_history(struct run *run, struct run_history *history)
 {
 	struct sl_error err = SL_ERROR_INIT;
 
-	if (history && run_history_record(history, run->jobs, run->out->results,
-					  run->njobs, &err))
+	if (history &&
+	    sl_run_history_record(history, run->jobs, run->out->results,
+				  run->njobs, &err))
 		warn(run, &err, "this run's durations are not recorded");
-	run_history_close(history);
+	sl_run_history_close(history);
 	sl_error_release(&err);
 }
 
@@ -703,8 +705,8 @@ static void run_release(struct run *run)
 	free(run->prefixes);
 	free(run->order);
 	free(run->slots);
-	run_reaper_release(&run->reaper);
-	run_pids_release(&run->kids);
+	sl_run_reaper_release(&run->reaper);
+	sl_run_pids_release(&run->kids);
 	sl_buf_release(&run->scratch);
 }
 
@@ -748,9 +750,9 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	make_prefixes(&run, out->logs_dir);
 	run.order = sl_xcalloc(njobs ? njobs : 1, sizeof(*run.order));
 	history = open_history(&run);
-	ret = run_signals_install(&run.sig, err);
+	ret = sl_run_signals_install(&run.sig, err);
 	if (ret) {
-		run_history_close(history);
+		sl_run_history_close(history);
 		goto out;
 	}
 	run.nslots = slot_count(opts, njobs);
@@ -759,9 +761,9 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	run.next_tick = run.t0 + opts->tick_ms;
 
 	loop(&run);
-	run_reaper_sweep(&run.reaper, &run.sig, &out->warnings);
-	out->signal = run_signals_interrupted();
-	run_signals_restore(&run.sig);
+	sl_run_reaper_sweep(&run.reaper, &run.sig, &out->warnings);
+	out->signal = sl_run_signals_interrupted();
+	sl_run_signals_restore(&run.sig);
 	record_history(&run, history);
 	if (out->signal)
 		ret = sl_error_set(err, SL_EINTR, "interrupted by %s",

@@ -87,8 +87,8 @@ static int history_setup(struct run_history *history, struct sl_error *err)
 	return ret;
 }
 
-int run_history_open(struct run_history **out, const char *path,
-		     struct sl_error *err)
+int sl_run_history_open(struct run_history **out, const char *path,
+			struct sl_error *err)
 {
 	struct run_history *history = sl_xcalloc(1, sizeof(*history));
 	const char *slash = strrchr(path, '/');
@@ -98,7 +98,7 @@ int run_history_open(struct run_history **out, const char *path,
 	if (slash && slash != path) {
 		char *dir = sl_xmemdupz(path, (size_t)(slash - path));
 
-		ret = run_mkdirs(dir, err);
+		ret = sl_run_mkdirs(dir, err);
 		free(dir);
 	}
 	/* sqlite opens its files O_CLOEXEC: no gate inherits them. */
@@ -110,14 +110,14 @@ int run_history_open(struct run_history **out, const char *path,
 	if (!ret)
 		ret = history_setup(history, err);
 	if (ret) {
-		run_history_close(history);
+		sl_run_history_close(history);
 		return ret;
 	}
 	*out = history;
 	return 0;
 }
 
-void run_history_close(struct run_history *history)
+void sl_run_history_close(struct run_history *history)
 {
 	if (!history)
 		return;
@@ -150,9 +150,9 @@ static int estimate_one(int64_t *out, sqlite3_stmt *st, const char *gate)
 	return 0;
 }
 
-int run_history_estimates(int64_t *out, struct run_history *history,
-			  const struct sl_job *jobs, size_t njobs,
-			  struct sl_error *err)
+int sl_run_history_estimates(int64_t *out, struct run_history *history,
+			     const struct sl_job *jobs, size_t njobs,
+			     struct sl_error *err)
 {
 	static const char sql[] =
 	    "SELECT duration_ms FROM outcomes WHERE gate = ?1"
@@ -221,9 +221,10 @@ static int record_rows(struct run_history *history, sqlite3_int64 run,
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-int run_history_record(struct run_history *history, const struct sl_job *jobs,
-		       const struct sl_job_result *results, size_t njobs,
-		       struct sl_error *err)
+int sl_run_history_record(struct run_history *history,
+			  const struct sl_job *jobs,
+			  const struct sl_job_result *results, size_t njobs,
+			  struct sl_error *err)
 {
 	int ret = exec(history, "BEGIN IMMEDIATE", err);
 

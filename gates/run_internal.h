@@ -20,7 +20,7 @@
 /*
  * While a run or a repro goes on, SIGCHLD, SIGINT, SIGTERM and SIGHUP are
  * blocked on the calling thread and caught by handlers that write to a
- * self-pipe; run_signals_wait() sleeps in ppoll() with them unblocked, so
+ * self-pipe; sl_run_signals_wait() sleeps in ppoll() with them unblocked, so
  * no signal is lost between a check and the sleep, and one delivered to
  * another thread still wakes the loop. The process is made a child
  * subreaper for the same span.
@@ -33,15 +33,15 @@ struct run_signals {
 	bool installed;
 };
 
-int run_signals_install(struct run_signals *sig, struct sl_error *err);
+int sl_run_signals_install(struct run_signals *sig, struct sl_error *err);
 /* Puts back the mask, the handlers and the subreaper flag. */
-void run_signals_restore(struct run_signals *sig);
+void sl_run_signals_restore(struct run_signals *sig);
 /* Sleeps until a signal arrives or timeout_ms passes (RUN_NEVER: none). */
-void run_signals_wait(struct run_signals *sig, uint64_t timeout_ms);
+void sl_run_signals_wait(struct run_signals *sig, uint64_t timeout_ms);
 /* The first interrupting signal (SIGINT, SIGTERM, SIGHUP) so far, or 0. */
-int run_signals_interrupted(void);
+int sl_run_signals_interrupted(void);
 /* How many interrupting signals arrived so far. */
-unsigned run_signals_interrupts(void);
+unsigned sl_run_signals_interrupts(void);
 
 /* ---- spawning (run_spawn.c) ------------------------------------------ */
 
@@ -61,30 +61,30 @@ struct run_var {
  * win over the gate's env). A name given twice keeps only its last value.
  * out holds job->nenv + RUN_CONTRACT_VARS entries; returns how many it got.
  */
-size_t run_env_vars(struct run_var *out, const struct sl_job *job,
-		    const char *changed, const char *changed0);
+size_t sl_run_env_vars(struct run_var *out, const struct sl_job *job,
+		       const char *changed, const char *changed0);
 
-/* The whole environment for job: environ with run_env_vars() applied. */
-void run_env_build(struct sl_strvec *out, const struct sl_job *job,
-		   const char *changed, const char *changed0);
+/* The whole environment for job: environ with sl_run_env_vars() applied. */
+void sl_run_env_build(struct sl_strvec *out, const struct sl_job *job,
+		      const char *changed, const char *changed0);
 
 /*
  * A file name made of job name: bytes other than [A-Za-z0-9._-] become
  * '_', so does a leading '.', and an empty name becomes "_gate".
  */
-void run_stem(struct sl_buf *out, const char *name);
+void sl_run_stem(struct sl_buf *out, const char *name);
 
 /* Creates path and its missing parents, each 0700. */
-int run_mkdirs(const char *path, struct sl_error *err);
+int sl_run_mkdirs(const char *path, struct sl_error *err);
 
 /*
  * Writes job's changed paths to <prefix>.changed (one per line) and
  * <prefix>.changed0 (NUL-terminated), and puts the two names in changed
  * and changed0.
  */
-int run_changed_write(struct sl_buf *changed, struct sl_buf *changed0,
-		      const struct sl_job *job, const char *prefix,
-		      struct sl_error *err);
+int sl_run_changed_write(struct sl_buf *changed, struct sl_buf *changed0,
+			 const struct sl_job *job, const char *prefix,
+			 struct sl_error *err);
 
 struct run_stdio {
 	int log_fd; /* >= 3: stdout and stderr, stdin /dev/null; -1: inherit */
@@ -96,8 +96,8 @@ struct run_stdio {
  * and the given stdio, signal mask and dispositions reset. On failure
  * returns SL_EENV saying why the command could not start.
  */
-int run_spawn(pid_t *out, const struct sl_job *job, char *const *envp,
-	      const struct run_stdio *io, struct sl_error *err);
+int sl_run_spawn(pid_t *out, const struct sl_job *job, char *const *envp,
+		 const struct run_stdio *io, struct sl_error *err);
 
 /* ---- what gates leave behind (run_reap.c) ---------------------------- */
 
@@ -107,16 +107,16 @@ struct run_pids {
 	size_t alloc;
 };
 
-void run_pids_release(struct run_pids *pids);
+void sl_run_pids_release(struct run_pids *pids);
 
 /* Replaces pids with the children of this process (live and zombie). */
-void run_children(struct run_pids *pids);
+void sl_run_children(struct run_pids *pids);
 
 /*
  * The value of SLUICE_GATE in the environment of process pid, into out;
  * returns false when it has none or cannot be read.
  */
-bool run_proc_gate(struct sl_buf *out, pid_t pid);
+bool sl_run_proc_gate(struct sl_buf *out, pid_t pid);
 
 /*
  * Processes and groups that were sent SIGTERM and get SIGKILL at their
@@ -135,29 +135,29 @@ struct run_reaper {
 	uint64_t grace_ms;
 };
 
-void run_reaper_release(struct run_reaper *reaper);
+void sl_run_reaper_release(struct run_reaper *reaper);
 /*
  * Sends SIGTERM and SIGCONT to a process (group: a process group) and
  * tracks it for SIGKILL at kill_at, unless it is already gone.
  */
-void run_reaper_term(struct run_reaper *reaper, pid_t id, bool group,
-		     uint64_t kill_at);
-bool run_reaper_tracks(const struct run_reaper *reaper, pid_t pid);
+void sl_run_reaper_term(struct run_reaper *reaper, pid_t id, bool group,
+			uint64_t kill_at);
+bool sl_run_reaper_tracks(const struct run_reaper *reaper, pid_t pid);
 /* SIGKILLs what is past its deadline; forgets what is gone. */
-void run_reaper_tick(struct run_reaper *reaper, uint64_t now);
-/* The next time run_reaper_tick() has something to do, or RUN_NEVER. */
-uint64_t run_reaper_next(const struct run_reaper *reaper);
+void sl_run_reaper_tick(struct run_reaper *reaper, uint64_t now);
+/* The next time sl_run_reaper_tick() has something to do, or RUN_NEVER. */
+uint64_t sl_run_reaper_next(const struct run_reaper *reaper);
 /* Moves every deadline to now at the latest (a second ^C). */
-void run_reaper_hurry(struct run_reaper *reaper, uint64_t now);
+void sl_run_reaper_hurry(struct run_reaper *reaper, uint64_t now);
 /* Reaps every exited child (only once no gate's main process runs). */
-void run_reap_all(void);
+void sl_run_reap_all(void);
 
 /*
  * Waits for the child pid to end and reaps it, retrying on EINTR. Returns
  * 0 with its wait status in out_wstatus, or the errno of the failure
  * (out_wstatus untouched): how the child ended is then unknown.
  */
-int run_wait_exit(int *out_wstatus, pid_t pid);
+int sl_run_wait_exit(int *out_wstatus, pid_t pid);
 
 /* How long past the grace period the end-of-run sweep waits at most. */
 #define RUN_SWEEP_SLACK_MS 3000
@@ -171,8 +171,8 @@ int run_wait_exit(int *out_wstatus, pid_t pid);
  * kernel) is left running, with a warning naming its pids appended to
  * warnings: sluice never hangs on it.
  */
-void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig,
-		      struct sl_strvec *warnings);
+void sl_run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig,
+			 struct sl_strvec *warnings);
 
 /* ---- the history (run_history.c) -------------------------------------- */
 
@@ -182,21 +182,22 @@ struct run_history;
  * Opens (creating it and its directory if needed) the history at path.
  * On failure returns SL_EENV; the caller makes it a warning.
  */
-int run_history_open(struct run_history **out, const char *path,
-		     struct sl_error *err);
-void run_history_close(struct run_history *history);
+int sl_run_history_open(struct run_history **out, const char *path,
+			struct sl_error *err);
+void sl_run_history_close(struct run_history *history);
 
 /*
  * The expected duration of each job (the median of its last recorded
  * durations), or -1 when the history does not know the gate.
  */
-int run_history_estimates(int64_t *out, struct run_history *history,
-			  const struct sl_job *jobs, size_t njobs,
-			  struct sl_error *err);
+int sl_run_history_estimates(int64_t *out, struct run_history *history,
+			     const struct sl_job *jobs, size_t njobs,
+			     struct sl_error *err);
 
 /* Records the outcome of every job that reached a verdict, in one go. */
-int run_history_record(struct run_history *history, const struct sl_job *jobs,
-		       const struct sl_job_result *results, size_t njobs,
-		       struct sl_error *err);
+int sl_run_history_record(struct run_history *history,
+			  const struct sl_job *jobs,
+			  const struct sl_job_result *results, size_t njobs,
+			  struct sl_error *err);
 
 #endif

@@ -15,7 +15,7 @@
 
 #include "gates/run_internal.h"
 
-void run_pids_release(struct run_pids *pids)
+void sl_run_pids_release(struct run_pids *pids)
 {
 	free(pids->v);
 	pids->v = NULL;
@@ -125,7 +125,7 @@ static void children_from_scan(struct run_pids *pids)
 	closedir(dir);
 }
 
-void run_children(struct run_pids *pids)
+void sl_run_children(struct run_pids *pids)
 {
 	pids->n = 0;
 	if (children_from_tasks(pids) < 0) {
@@ -134,7 +134,7 @@ void run_children(struct run_pids *pids)
 	}
 }
 
-bool run_proc_gate(struct sl_buf *out, pid_t pid)
+bool sl_run_proc_gate(struct sl_buf *out, pid_t pid)
 {
 	static const char key[] = "SLUICE_GATE=";
 	struct sl_buf path = SL_BUF_INIT, env = SL_BUF_INIT;
@@ -162,7 +162,7 @@ bool run_proc_gate(struct sl_buf *out, pid_t pid)
 	return found;
 }
 
-void run_reaper_release(struct run_reaper *reaper)
+void sl_run_reaper_release(struct run_reaper *reaper)
 {
 	free(reaper->v);
 	reaper->v = NULL;
@@ -174,8 +174,8 @@ static int signal_target(pid_t id, bool group, int signo)
 	return kill(group ? -id : id, signo);
 }
 
-void run_reaper_term(struct run_reaper *reaper, pid_t id, bool group,
-		     uint64_t kill_at)
+void sl_run_reaper_term(struct run_reaper *reaper, pid_t id, bool group,
+			uint64_t kill_at)
 {
 	size_t i;
 
@@ -197,7 +197,7 @@ void run_reaper_term(struct run_reaper *reaper, pid_t id, bool group,
 	reaper->n++;
 }
 
-bool run_reaper_tracks(const struct run_reaper *reaper, pid_t pid)
+bool sl_run_reaper_tracks(const struct run_reaper *reaper, pid_t pid)
 {
 	size_t i;
 
@@ -207,7 +207,7 @@ bool run_reaper_tracks(const struct run_reaper *reaper, pid_t pid)
 	return false;
 }
 
-void run_reaper_tick(struct run_reaper *reaper, uint64_t now)
+void sl_run_reaper_tick(struct run_reaper *reaper, uint64_t now)
 {
 	size_t i, j = 0;
 
@@ -226,7 +226,7 @@ void run_reaper_tick(struct run_reaper *reaper, uint64_t now)
 	reaper->n = j;
 }
 
-uint64_t run_reaper_next(const struct run_reaper *reaper)
+uint64_t sl_run_reaper_next(const struct run_reaper *reaper)
 {
 	uint64_t next = RUN_NEVER;
 	size_t i;
@@ -237,7 +237,7 @@ uint64_t run_reaper_next(const struct run_reaper *reaper)
 	return next;
 }
 
-void run_reaper_hurry(struct run_reaper *reaper, uint64_t now)
+void sl_run_reaper_hurry(struct run_reaper *reaper, uint64_t now)
 {
 	size_t i;
 
@@ -246,13 +246,13 @@ void run_reaper_hurry(struct run_reaper *reaper, uint64_t now)
 			reaper->v[i].kill_at = now;
 }
 
-void run_reap_all(void)
+void sl_run_reap_all(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }
 
-int run_wait_exit(int *out_wstatus, pid_t pid)
+int sl_run_wait_exit(int *out_wstatus, pid_t pid)
 {
 	int wstatus = 0;
 
@@ -280,14 +280,14 @@ static void sweep_children(struct run_reaper *reaper,
 	size_t i;
 
 	for (i = 0; i < kids->n; i++) {
-		if (run_reaper_tracks(reaper, kids->v[i]))
+		if (sl_run_reaper_tracks(reaper, kids->v[i]))
 			continue;
-		run_reaper_term(reaper, kids->v[i],
-				getpgid(kids->v[i]) == kids->v[i],
-				now + reaper->grace_ms);
-		if (!run_reaper_tracks(reaper, kids->v[i]))
-			run_reaper_term(reaper, kids->v[i], false,
-					now + reaper->grace_ms);
+		sl_run_reaper_term(reaper, kids->v[i],
+				   getpgid(kids->v[i]) == kids->v[i],
+				   now + reaper->grace_ms);
+		if (!sl_run_reaper_tracks(reaper, kids->v[i]))
+			sl_run_reaper_term(reaper, kids->v[i], false,
+					   now + reaper->grace_ms);
 	}
 }
 
@@ -298,7 +298,7 @@ static void sweep_children(struct run_reaper *reaper,
  */
 static uint64_t sweep_timeout(const struct run_reaper *reaper, uint64_t now)
 {
-	uint64_t next = run_reaper_next(reaper);
+	uint64_t next = sl_run_reaper_next(reaper);
 
 	if (next <= now)
 		return 0;
@@ -328,39 +328,39 @@ static void sweep_give_up(struct sl_strvec *warnings,
 	sl_buf_release(&msg);
 }
 
-void run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig,
-		      struct sl_strvec *warnings)
+void sl_run_reaper_sweep(struct run_reaper *reaper, struct run_signals *sig,
+			 struct sl_strvec *warnings)
 {
 	struct run_pids kids = {NULL, 0, 0};
-	unsigned seen = run_signals_interrupts();
+	unsigned seen = sl_run_signals_interrupts();
 	uint64_t start = sl_now_ms();
 	uint64_t give_up_at = start + reaper->grace_ms + RUN_SWEEP_SLACK_MS;
 
 	for (;;) {
 		uint64_t now = sl_now_ms();
 
-		run_reap_all();
+		sl_run_reap_all();
 		if (!has_children())
 			break;
 		/* A signal now, or a second one at all: no more grace. */
-		if (run_signals_interrupts() != seen ||
-		    run_signals_interrupts() >= 2) {
-			seen = run_signals_interrupts();
+		if (sl_run_signals_interrupts() != seen ||
+		    sl_run_signals_interrupts() >= 2) {
+			seen = sl_run_signals_interrupts();
 			reaper->grace_ms = 0;
-			run_reaper_hurry(reaper, now);
+			sl_run_reaper_hurry(reaper, now);
 			if (now + RUN_SWEEP_SLACK_MS < give_up_at)
 				give_up_at = now + RUN_SWEEP_SLACK_MS;
 		}
-		run_children(&kids);
+		sl_run_children(&kids);
 		/* What SIGKILL does not end in time, nothing we do will. */
 		if (now >= give_up_at) {
 			sweep_give_up(warnings, &kids, now - start);
 			break;
 		}
 		sweep_children(reaper, &kids, now);
-		run_reaper_tick(reaper, now);
-		run_signals_wait(sig, sweep_timeout(reaper, now));
+		sl_run_reaper_tick(reaper, now);
+		sl_run_signals_wait(sig, sweep_timeout(reaper, now));
 	}
-	run_pids_release(&kids);
+	sl_run_pids_release(&kids);
 	reaper->n = 0;
 }

@@ -72,11 +72,11 @@ static int await_exit(struct repro *r)
 		if (si.si_pid == r->pid)
 			return 0;
 		/* Without a terminal, ^C and kill reach sluice: pass them on. */
-		if (run_signals_interrupts() != forwarded) {
-			forwarded = run_signals_interrupts();
-			kill(-r->pid, run_signals_interrupted());
+		if (sl_run_signals_interrupts() != forwarded) {
+			forwarded = sl_run_signals_interrupts();
+			kill(-r->pid, sl_run_signals_interrupted());
 		}
-		run_signals_wait(&r->sig, RUN_NEVER);
+		sl_run_signals_wait(&r->sig, RUN_NEVER);
 	}
 }
 
@@ -89,9 +89,10 @@ static int wait_gate(int *out_status, struct repro *r, struct sl_error *err)
 {
 	int wstatus = 0, failed = await_exit(r);
 
-	run_reaper_term(&r->reaper, r->pid, true, sl_now_ms() + REPRO_GRACE_MS);
+	sl_run_reaper_term(&r->reaper, r->pid, true,
+			   sl_now_ms() + REPRO_GRACE_MS);
 	if (!failed)
-		failed = run_wait_exit(&wstatus, r->pid);
+		failed = sl_run_wait_exit(&wstatus, r->pid);
 	if (r->tty)
 		give_terminal(0, getpgrp());
 	if (failed)
@@ -109,16 +110,16 @@ static int prepare(struct sl_strvec *env, const struct sl_job *job,
 {
 	struct sl_buf prefix = SL_BUF_INIT, changed = SL_BUF_INIT,
 		      changed0 = SL_BUF_INIT;
-	int ret = run_mkdirs(dir, err);
+	int ret = sl_run_mkdirs(dir, err);
 
 	if (!ret) {
 		sl_buf_addf(&prefix, "%s/", dir);
-		run_stem(&prefix, job->name);
-		ret = run_changed_write(&changed, &changed0, job, prefix.buf,
-					err);
+		sl_run_stem(&prefix, job->name);
+		ret = sl_run_changed_write(&changed, &changed0, job, prefix.buf,
+					   err);
 	}
 	if (!ret)
-		run_env_build(env, job, changed.buf, changed0.buf);
+		sl_run_env_build(env, job, changed.buf, changed0.buf);
 	sl_buf_release(&prefix);
 	sl_buf_release(&changed);
 	sl_buf_release(&changed0);
@@ -150,17 +151,17 @@ int sl_job_repro(int *out_status, const struct sl_job *job, const char *dir,
 	if (isatty(0) && tcgetpgrp(0) == getpgrp())
 		io.tty_fd = 0;
 	r.tty = io.tty_fd >= 0;
-	ret = run_signals_install(&r.sig, err);
+	ret = sl_run_signals_install(&r.sig, err);
 	if (ret)
 		goto out;
-	ret = run_spawn(&r.pid, job, env.v, &io, err);
+	ret = sl_run_spawn(&r.pid, job, env.v, &io, err);
 	if (!ret)
 		ret = wait_gate(out_status, &r, err);
-	run_reaper_sweep(&r.reaper, &r.sig, &warnings);
-	run_signals_restore(&r.sig);
+	sl_run_reaper_sweep(&r.reaper, &r.sig, &warnings);
+	sl_run_signals_restore(&r.sig);
 	print_warnings(&warnings);
 out:
-	run_reaper_release(&r.reaper);
+	sl_run_reaper_release(&r.reaper);
 	sl_strvec_clear(&env);
 	sl_strvec_clear(&warnings);
 	return ret;
@@ -233,7 +234,7 @@ void sl_job_snippet(struct sl_buf *out, const struct sl_job *job)
 	static const char changed0_mark[] = "$d/changed0";
 	struct run_var *vars =
 	    sl_xcalloc(sl_st_add(job->nenv, RUN_CONTRACT_VARS), sizeof(*vars));
-	size_t n = run_env_vars(vars, job, changed_mark, changed0_mark), i;
+	size_t n = sl_run_env_vars(vars, job, changed_mark, changed0_mark), i;
 	struct sl_buf assign = SL_BUF_INIT;
 
 	/* A subshell: pasting it leaves the shell's cwd and variables be. */

@@ -37,7 +37,7 @@ static void on_signal(int signo)
 	errno = saved;
 }
 
-int run_signals_install(struct run_signals *sig, struct sl_error *err)
+int sl_run_signals_install(struct run_signals *sig, struct sl_error *err)
 {
 	struct sigaction sa;
 	sigset_t block;
@@ -72,7 +72,7 @@ int run_signals_install(struct run_signals *sig, struct sl_error *err)
 	return 0;
 }
 
-void run_signals_restore(struct run_signals *sig)
+void sl_run_signals_restore(struct run_signals *sig)
 {
 	size_t i;
 
@@ -89,7 +89,7 @@ void run_signals_restore(struct run_signals *sig)
 	sig->installed = false;
 }
 
-void run_signals_wait(struct run_signals *sig, uint64_t timeout_ms)
+void sl_run_signals_wait(struct run_signals *sig, uint64_t timeout_ms)
 {
 	struct pollfd pfd = {wake_pipe[0], POLLIN, 0};
 	struct timespec ts, *tsp = NULL;
@@ -105,12 +105,12 @@ void run_signals_wait(struct run_signals *sig, uint64_t timeout_ms)
 		;
 }
 
-int run_signals_interrupted(void)
+int sl_run_signals_interrupted(void)
 {
 	return interrupted_by;
 }
 
-unsigned run_signals_interrupts(void)
+unsigned sl_run_signals_interrupts(void)
 {
 	return (unsigned)interrupts;
 }

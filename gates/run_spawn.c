@@ -18,8 +18,8 @@
 
 extern char **environ;
 
-size_t run_env_vars(struct run_var *out, const struct sl_job *job,
-		    const char *changed, const char *changed0)
+size_t sl_run_env_vars(struct run_var *out, const struct sl_job *job,
+		       const char *changed, const char *changed0)
 {
 	const struct run_var contract[RUN_CONTRACT_VARS] = {
 	    {"SLUICE_GATE", job->name ? job->name : ""},
@@ -68,12 +68,12 @@ static bool env_overridden(const char *entry, const struct run_var *vars,
 	return false;
 }
 
-void run_env_build(struct sl_strvec *out, const struct sl_job *job,
-		   const char *changed, const char *changed0)
+void sl_run_env_build(struct sl_strvec *out, const struct sl_job *job,
+		      const char *changed, const char *changed0)
 {
 	struct run_var *vars =
 	    sl_xcalloc(sl_st_add(job->nenv, RUN_CONTRACT_VARS), sizeof(*vars));
-	size_t n = run_env_vars(vars, job, changed, changed0);
+	size_t n = sl_run_env_vars(vars, job, changed, changed0);
 	char **e;
 	size_t i;
 
@@ -91,7 +91,7 @@ static bool stem_char(char c)
 	       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
-void run_stem(struct sl_buf *out, const char *name)
+void sl_run_stem(struct sl_buf *out, const char *name)
 {
 	size_t start = out->len;
 
@@ -103,7 +103,7 @@ void run_stem(struct sl_buf *out, const char *name)
 		out->buf[start] = '_';
 }
 
-int run_mkdirs(const char *path, struct sl_error *err)
+int sl_run_mkdirs(const char *path, struct sl_error *err)
 {
 	struct sl_buf dir = SL_BUF_INIT;
 	struct stat st;
@@ -163,9 +163,9 @@ static int write_file(const char *path, const struct sl_buf *data,
 	return ret;
 }
 
-int run_changed_write(struct sl_buf *changed, struct sl_buf *changed0,
-		      const struct sl_job *job, const char *prefix,
-		      struct sl_error *err)
+int sl_run_changed_write(struct sl_buf *changed, struct sl_buf *changed0,
+			 const struct sl_job *job, const char *prefix,
+			 struct sl_error *err)
 {
 	struct sl_buf lines = SL_BUF_INIT, nuls = SL_BUF_INIT;
 	size_t i;
@@ -279,8 +279,8 @@ static void set_file_actions(posix_spawn_file_actions_t *fa,
 	posix_spawn_file_actions_addchdir_np(fa, job->cwd);
 }
 
-int run_spawn(pid_t *out, const struct sl_job *job, char *const *envp,
-	      const struct run_stdio *io, struct sl_error *err)
+int sl_run_spawn(pid_t *out, const struct sl_job *job, char *const *envp,
+		 const struct run_stdio *io, struct sl_error *err)
 {
 	const char *sh_argv[] = {"sh", "-c", job->shell, NULL};
 	posix_spawn_file_actions_t fa;

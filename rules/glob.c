@@ -304,14 +304,14 @@ int sl_glob_compile(struct sl_glob **out, const char *text,
 	if (ret)
 		goto out;
 	summarize(b.g);
-	if (!glob_can_match(b.g)) {
-		ret = glob_refuse_never(b.g, text, err);
+	if (!sl_glob_can_match(b.g)) {
+		ret = sl_glob_refuse_never(b.g, text, err);
 		goto out;
 	}
-	glob_compute_key(b.g);
+	sl_glob_compute_key(b.g);
 	/* A literal or "*" + tail matches with memcmp: no program runs. */
 	if (!b.g->literal && !b.g->endswith && b.g->ntoks < 64)
-		glob_build_small(b.g);
+		sl_glob_build_small(b.g);
 	if (b.g->small || b.g->literal || b.g->endswith) {
 		/* lit, tail or the bit-parallel form is all matching needs. */
 		FREE_AND_NULL(b.g->toks);

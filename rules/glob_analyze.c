@@ -72,7 +72,7 @@ static unsigned tok_classes(const struct sl_glob *g, const struct glob_tok *t)
  * (program position, path automaton state) after the literal prefix:
  * O(pattern). Needs summarize()'s nlit.
  */
-bool glob_can_match(const struct sl_glob *g)
+bool sl_glob_can_match(const struct sl_glob *g)
 {
 	size_t nstates = ((size_t)g->ntoks + 1) * 4, sp = 0;
 	bool seen_small[65 * 4], *seen = seen_small;
@@ -139,7 +139,7 @@ out:
 	return found;
 }
 
-/* Why glob_can_match() said no, as far as a reason can be named. */
+/* Why sl_glob_can_match() said no, as far as a reason can be named. */
 static void never_reason(const struct sl_glob *g, struct sl_buf *why)
 {
 	const struct glob_tok *t;
@@ -184,8 +184,8 @@ static void never_reason(const struct sl_glob *g, struct sl_buf *why)
 	sl_buf_adds(why, "no path git can hold matches it");
 }
 
-int glob_refuse_never(const struct sl_glob *g, const char *text,
-		      struct sl_error *err)
+int sl_glob_refuse_never(const struct sl_glob *g, const char *text,
+			 struct sl_error *err)
 {
 	struct sl_buf why = SL_BUF_INIT;
 	int ret;
@@ -266,7 +266,7 @@ static bool component_key(struct sl_glob *g, uint32_t from, uint32_t to)
  * its literal leading directories, else its longest literal component,
  * else its last component's extension, else its first byte.
  */
-void glob_compute_key(struct sl_glob *g)
+void sl_glob_compute_key(struct sl_glob *g)
 {
 	uint32_t start = 0, i, best_from = 0, best_len = 0, last_from = 0;
 	bool wild = false, last_wild = false;

@@ -62,7 +62,7 @@ struct sl_glob {
 	uint64_t *masks;
 	const uint8_t *cls; /* 256 entries */
 	bool cls_owned;	    /* else a shared table (glob_match.c) */
-	/* Where the index files it (glob_compute_key()); keybuf owns it. */
+	/* Where the index files it (sl_glob_compute_key()); keybuf owns it. */
 	struct sl_index_key key;
 	char *keybuf;
 };
@@ -102,16 +102,16 @@ static inline const struct byteset *tok_set(const struct sl_glob *g,
  * Does the program accept some path git can hold (a whole path for an
  * anchored pattern, one component for a name)?
  */
-bool glob_can_match(const struct sl_glob *g);
-/* SL_ERULES saying why glob_can_match() said no, as far as it can tell. */
-int glob_refuse_never(const struct sl_glob *g, const char *text,
-		      struct sl_error *err);
+bool sl_glob_can_match(const struct sl_glob *g);
+/* SL_ERULES saying why sl_glob_can_match() said no, as far as it can tell. */
+int sl_glob_refuse_never(const struct sl_glob *g, const char *text,
+			 struct sl_error *err);
 /* Fills g->key: where the index files the pattern. */
-void glob_compute_key(struct sl_glob *g);
+void sl_glob_compute_key(struct sl_glob *g);
 
 /* glob_match.c */
 
 /* Builds the bit-parallel form of a program of fewer than 64 positions. */
-void glob_build_small(struct sl_glob *g);
+void sl_glob_build_small(struct sl_glob *g);
 
 #endif

@@ -31,7 +31,7 @@ static const uint8_t nul_slash_classes[3][3][256] = {
  * that every token treats alike share a class, so a pattern needs a mask
  * per class rather than per byte.
  */
-void glob_build_small(struct sl_glob *g)
+void sl_glob_build_small(struct sl_glob *g)
 {
 	uint64_t sig[256], masks[257], m, any = 0, noslash = 0;
 	uint32_t i, j, k, x, nclasses = 0, nlist = 0;

@@ -442,7 +442,7 @@ static void tamper__forged_newest_event_without_the_head(void **state)
 	ev->seq = 4;
 	ev->override_id = 3;
 	memcpy(ev->prev_hash, log.events[2].hash, SL_HASH_HEX_SIZE);
-	ledger_event_hash(ev->hash, ev);
+	sl_ledger_event_hash(ev->hash, ev);
 	sl_buf_addf(
 	    &sql,
 	    "INSERT INTO events SELECT 4, kind, 3, at, actor, reason, "
@@ -478,7 +478,7 @@ static void rewrite_chain(const char *path, int64_t seq, const char *reason)
 		if (i)
 			memcpy(ev->prev_hash, log.events[i - 1].hash,
 			       SL_HASH_HEX_SIZE);
-		ledger_event_hash(ev->hash, ev);
+		sl_ledger_event_hash(ev->hash, ev);
 		sl_buf_addf(
 		    &sql,
 		    "UPDATE events SET reason = '%s', prev_hash = '%s', "
@@ -540,7 +540,7 @@ static void tamper__illegal_step_rehashed_is_still_caught(void **state)
 	ev->override_id = 1;
 	ev->expires_at = 0;
 	ev->gate[0] = ev->commit[0] = ev->gate_hash[0] = '\0';
-	ledger_event_hash(ev->hash, ev);
+	sl_ledger_event_hash(ev->hash, ev);
 	sl_buf_addf(
 	    &sql,
 	    "UPDATE events SET kind = 'approve', override_id = 1, "
