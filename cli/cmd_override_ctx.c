@@ -67,46 +67,18 @@ int ov_plan(struct ov_ctx *ctx, const char *commit, struct sl_error *err)
 	return 0;
 }
 
-/* Edit distance of a and b, or SIZE_MAX when either is long. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[65], prev, cur;
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cur = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] > cur + 1)
-				row[j] = cur + 1;
-			if (row[j] > row[j - 1] + 1)
-				row[j] = row[j - 1] + 1;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 /* The gate of rules whose name is closest to name, when close enough. */
 static const char *closest_gate(const struct sl_rules *rules, const char *name)
 {
-	size_t i, d, best = SIZE_MAX, limit = strlen(name) / 3 + 1;
-	const char *found = NULL;
+	const char **names = sl_xcalloc(rules->ngates + 1, sizeof(*names));
+	const char *found;
+	size_t i;
 
-	for (i = 0; i < rules->ngates; i++) {
-		d = distance(name, rules->gates[i].name);
-		if (d < best) {
-			best = d;
-			found = rules->gates[i].name;
-		}
-	}
-	return best <= limit ? found : NULL;
+	for (i = 0; i < rules->ngates; i++)
+		names[i] = rules->gates[i].name;
+	found = sl_suggest(name, names, rules->ngates);
+	free(names);
+	return found;
 }
 
 int ov_trusted_gate(const struct sl_gate **out, const struct ov_ctx *ctx,

@@ -224,6 +224,16 @@ void sl_buf_add_quoted_path(struct sl_buf *sb, const char *path, size_t len);
 /* Monotonic milliseconds, for durations only. */
 uint64_t sl_now_ms(void);
 
+/* ---- "did you mean" (common/suggest.c) ------------------------------ */
+
+/*
+ * The one of n names (NULL entries skipped) closest to text by edit
+ * distance, when it is close enough to be the name meant: one edit for a
+ * word of up to 4 bytes, two up to 12, three beyond, and fewer edits than
+ * the name is long; NULL otherwise. Borrowed from names.
+ */
+const char *sl_suggest(const char *text, const char *const *names, size_t n);
+
 /* ---- JSON (jansson) for text that may not be UTF-8 ------------------ */
 
 struct json_t;

@@ -54,7 +54,7 @@ static int read_choice(unsigned *out, struct sl_loader *ld, uint32_t node,
 	if (sl_ydoc_kind(&ld->doc, node) != SL_YK_STRING) {
 		ret = sl_load_type_error(ld, node, what, want.buf);
 	} else {
-		close = sl_load_suggest(text, choices, n);
+		close = sl_suggest(text, choices, n);
 		ret = sl_load_error(ld, node, "%s must be %s, not '%s'%s%s%s",
 				    what, want.buf, sl_load_subject(ld, text),
 				    close ? "; did you mean '" : "",
@@ -209,7 +209,7 @@ static int unknown_lane(struct sl_loader *ld, uint32_t item,
 			const struct sl_lane *lane, const char *name)
 {
 	const char *close =
-	    sl_load_suggest(name, ld->lane_list, ld->nlane_list);
+	    sl_suggest(name, ld->lane_list, ld->nlane_list);
 
 	if (close)
 		return sl_load_error(

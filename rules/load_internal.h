@@ -189,9 +189,6 @@ int sl_load_error(struct sl_loader *ld, uint32_t node, const char *fmt, ...)
 /* "<what> must be <want>, not <kind of node>" plus a hint where one helps. */
 int sl_load_type_error(struct sl_loader *ld, uint32_t node, const char *what,
 		       const char *want);
-/* The closest of n names to text when it is close enough, else NULL. */
-const char *sl_load_suggest(const char *text, const char *const *names,
-			    size_t n);
 
 /*
  * Walks the mapping at node, calling each known key's reader in the order

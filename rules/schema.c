@@ -155,55 +155,6 @@ int sl_load_type_error(struct sl_loader *ld, uint32_t node, const char *what,
 			     sl_ykind_name(kind));
 }
 
-/* Edit distance of a and b, or SIZE_MAX past a small bound (it is only for
- * suggestions, and hostile text may be megabytes long). */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[65], prev, tmp;
-
-	if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-const char *sl_load_suggest(const char *text, const char *const *names,
-			    size_t n)
-{
-	size_t i, best = SIZE_MAX, limit = strlen(text) <= 4 ? 1 : 2;
-	const char *found = NULL;
-
-	/* Beyond a few thousand candidates a suggestion is not worth it. */
-	if (n > 10000)
-		n = 10000;
-	for (i = 0; i < n; i++) {
-		size_t d = edit_distance(text, names[i]);
-
-		if (d < best && d <= limit && d < strlen(names[i])) {
-			best = d;
-			found = names[i];
-		}
-	}
-	return found;
-}
-
 /* ---- mappings of known keys ------------------------------------------ */
 
 static int unknown_key(struct sl_loader *ld, uint32_t key,
@@ -217,7 +168,7 @@ static int unknown_key(struct sl_loader *ld, uint32_t key,
 
 	for (i = 0; i < nfields && i < SL_ARRAY_SIZE(names); i++)
 		names[i] = fields[i].name;
-	close = sl_load_suggest(text, names, i);
+	close = sl_suggest(text, names, i);
 	if (close)
 		return sl_load_error(ld, key,
 				     "unknown key '%s' %s; did you mean '%s'?",
