@@ -9,6 +9,8 @@
 
 #include "common/common.h"
 
+#include <getopt.h>
+
 #include "selector/selector.h"
 
 /* Exit codes of SPEC.md §3, for every command. */
@@ -20,17 +22,100 @@ enum cli_exit {
 	CLI_EXIT_INTR = 130  /* interrupted */
 };
 
-/* Options every command sees, set before the subcommand's name. */
+enum cli_color_mode { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
+/*
+ * Options every command takes, before or after its name (cli/options.c
+ * owns them; -C is acted on as it is parsed).
+ */
 struct cli_globals {
 	const char *rules_file; /* --rules, else $SLUICE_RULES; NULL: default */
-	const char *dir;	/* -C: where to look for the repository */
+	enum cli_color_mode color;
 };
 
 struct cli_command {
-	const char *name;
+	const char *name; /* "__x": hidden from help and completion */
 	int (*fn)(int argc, char **argv, const struct cli_globals *g);
-	const char *help; /* one line for `sluice --help` */
+	const char *help;	       /* one line for `sluice --help` */
+	const struct option *longopts; /* its options, for the grammar */
+	const char *shortopts;
 };
+
+/* ---- the command line's grammar (cli/options.c) ---- */
+
+/* The globals, from the environment; the one instance, owned there. */
+struct cli_globals *cli_globals_init(void);
+
+/* The usage lines of the global options, for every command's --help. */
+extern const char cli_global_usage[];
+
+/*
+ * The index in argv of the command's name: the first argument that is not
+ * an option or an option's value, as the option tables (and the global
+ * options) say which take values. -1 when there is none; -2 - i when
+ * argv[i] is an option no table has.
+ */
+int cli_args_command(int argc, char **argv, const struct option *const *tables,
+		     size_t ntables, const char *shorts);
+
+/*
+ * argv with the command's name (argv[at]) first and the options that stood
+ * before it after it, for the command's own parser. Caller frees the array
+ * (the strings are argv's).
+ */
+char **cli_args_reorder(int argc, char **argv, int at);
+
+/* What cli_getopt_next() returns when the command must stop now. */
+#define CLI_GETOPT_STOP (-2)
+
+/*
+ * One command's getopt loop: its options and the global ones, anywhere on
+ * its command line (getopt_long permutes; "--" ends options). Fill argc,
+ * argv, cmd (for messages: "owners", "override approve"), shortopts and
+ * longopts; the rest is the loop's.
+ */
+struct cli_getopt {
+	int argc;
+	char **argv;
+	const char *cmd;
+	const char *shortopts;
+	const struct option *longopts;
+	const char *arg; /* the value of the option returned */
+	int exit_code;	 /* after CLI_GETOPT_STOP: the command's exit code */
+	bool started;
+	struct option all[64];
+	struct sl_buf shorts;
+};
+
+/*
+ * The next of the command's own options (its val), -1 after the last
+ * (optind is then the first operand), or CLI_GETOPT_STOP having said why
+ * (an unknown option, with the closest known one; a missing value; a bad
+ * global): return p->exit_code (never 0).
+ */
+int cli_getopt_next(struct cli_getopt *p);
+
+/*
+ * Says "unknown option 'text' for 'sluice cmd'" and the closest of opts,
+ * shorts and the global options; returns CLI_EXIT_USAGE.
+ */
+int cli_unknown_option(const char *cmd, const char *text,
+		       const struct option *opts, const char *shorts);
+
+/* Whether what goes to fp gets colour: --color, NO_COLOR, a terminal. */
+bool cli_color(FILE *fp);
+
+enum cli_paint {
+	CLI_PAINT_RESET,
+	CLI_PAINT_GOOD,
+	CLI_PAINT_BAD,
+	CLI_PAINT_WARN,
+	CLI_PAINT_DIM,
+	CLI_PAINT_BOLD
+};
+
+/* The escape sequence for what, or "" when fp gets no colour. */
+const char *cli_paint(FILE *fp, enum cli_paint what);
 
 /* The exit code for a library status (the one table: cli/exit.c). */
 int cli_exit_code(enum sl_status status);
@@ -49,6 +134,35 @@ int cli_usage_error(const char *fmt, ...) SL_PRINTF(1, 2);
  * prints usage to stdout) when argv asks for help.
  */
 int cli_wants_help(int argc, char **argv, const char *usage);
+
+/* Whether cli_wants_help() printed a usage (main then adds the globals). */
+bool cli_help_shown(void);
+
+/* The command table (cli/main.c): by name, or the i-th (NULL past it). */
+const struct cli_command *cli_command_find(const char *name);
+const struct cli_command *cli_command_at(size_t i);
+
+/* Prints `sluice --help`: the commands and the global options. */
+void cli_usage(FILE *fp);
+
+/* "'name' is not a sluice command", with the closest; CLI_EXIT_USAGE. */
+int cli_not_a_command(const char *name);
+
+/* Each command's options, for the grammar, --help checks and completion. */
+extern const struct option cli_select_longopts[];
+extern const struct option cli_explain_longopts[];
+extern const struct option cli_run_longopts[];
+extern const struct option cli_repro_longopts[];
+extern const struct option cli_merge_longopts[];
+extern const struct option cli_owners_longopts[];
+extern const struct option cli_check_longopts[];
+extern const struct option cli_override_longopts[];
+extern const struct option cli_import_longopts[];
+
+/* The options of `override NAME` ("--x", "-o"); -1 for no such command. */
+int cli_override_options(struct sl_strvec *out, const char *name);
+/* The names of override's commands. */
+void cli_override_subs(struct sl_strvec *out);
 
 /* ---- the options of every selecting command (cli/selectopts.c) ---- */
 
@@ -160,6 +274,8 @@ int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
 /* Prints out to stdout; a short write is reported by main. */
 void cli_print(const struct sl_buf *out);
 
+int cmd_complete(int argc, char **argv, const struct cli_globals *g);
+int cmd_help(int argc, char **argv, const struct cli_globals *g);
 int cmd_check(int argc, char **argv, const struct cli_globals *g);
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
 int cmd_import(int argc, char **argv, const struct cli_globals *g);

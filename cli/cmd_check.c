@@ -84,41 +84,41 @@ static int parse_format(struct check_opts *opts, const char *arg)
 	return 0;
 }
 
+const struct option cli_check_longopts[] = {
+    {"strict", no_argument, NULL, 's'},
+    {"codeowners", required_argument, NULL, 'c'},
+    {"rev", required_argument, NULL, 'r'},
+    {"format", required_argument, NULL, 'f'},
+    {NULL, 0, NULL, 0},
+};
+
 /* Returns 0, or the exit code of a usage error (having said why). */
 static int parse_options(int argc, char **argv, struct check_opts *opts)
 {
-	static const struct option longopts[] = {
-	    {"strict", no_argument, NULL, 's'},
-	    {"codeowners", required_argument, NULL, 'c'},
-	    {"rev", required_argument, NULL, 'r'},
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "check",
+			       .longopts = cli_check_longopts};
 	int c, ret = 0;
 
-	opterr = 0;
-	while (!ret &&
-	       (c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while (!ret && (c = cli_getopt_next(&p)) >= 0) {
 		switch (c) {
 		case 's':
 			opts->strict = true;
 			break;
 		case 'c':
-			opts->codeowners = optarg;
+			opts->codeowners = p.arg;
 			break;
 		case 'r':
-			opts->rev = optarg;
-			break;
-		case 'f':
-			ret = parse_format(opts, optarg);
+			opts->rev = p.arg;
 			break;
 		default:
-			ret = cli_usage_error(
-			    "check: unknown option '%s' or missing value; see "
-			    "'sluice check --help'",
-			    argv[optind - 1]);
+			ret = parse_format(opts, p.arg);
+			break;
 		}
 	}
+	if (!ret && c == CLI_GETOPT_STOP)
+		ret = p.exit_code;
 	if (!ret && optind < argc)
 		ret = cli_usage_error("check: unexpected argument '%s'; see "
 				      "'sluice check --help'",
@@ -287,6 +287,19 @@ static void add_drift(struct sl_buf *out, const struct check_ctx *x)
 	sl_buf_release(&b);
 }
 
+static const char *severity_paint(enum sl_severity severity)
+{
+	switch (severity) {
+	case SL_SEVERITY_ERROR:
+		return cli_paint(stdout, CLI_PAINT_BAD);
+	case SL_SEVERITY_WARNING:
+		return cli_paint(stdout, CLI_PAINT_WARN);
+	case SL_SEVERITY_NOTE:
+		break;
+	}
+	return cli_paint(stdout, CLI_PAINT_DIM);
+}
+
 static void add_finding(struct sl_buf *out, const struct check_ctx *x,
 			const struct sl_finding *f)
 {
@@ -295,7 +308,9 @@ static void add_finding(struct sl_buf *out, const struct check_ctx *x,
 	    shown = r->nunowned < TEXT_LIST_MAX ? r->nunowned : TEXT_LIST_MAX;
 
 	add_where(out, f);
-	sl_buf_addf(out, "%s: %s\n", sl_severity_name(f->severity), f->message);
+	sl_buf_addf(out, "%s%s%s: %s\n", severity_paint(f->severity),
+		    sl_severity_name(f->severity),
+		    cli_paint(stdout, CLI_PAINT_RESET), f->message);
 	if (f->kind == SL_FINDING_UNOWNED) {
 		for (i = 0; i < shown; i++) {
 			sl_buf_adds(out, "  ");
@@ -318,6 +333,67 @@ static void add_count(struct sl_buf *out, size_t n, const char *what,
 	*first = false;
 }
 
+/*
+ * Appends text escaped as GitHub's workflow commands want: '%', CR and LF
+ * always; in a property (file=...), ':' and ',' too.
+ */
+static void add_escaped(struct sl_buf *out, const char *text, bool property)
+{
+	for (; *text; text++) {
+		if (*text == '%' || *text == '\r' || *text == '\n' ||
+		    (property && (*text == ':' || *text == ',')))
+			sl_buf_addf(out, "%%%02X", (unsigned char)*text);
+		else
+			sl_buf_addch(out, *text);
+	}
+}
+
+/*
+ * Appends f as a GitHub Actions workflow command, so that the finding is
+ * shown on the line of sluice.yml it is about: ::error, ::warning or
+ * ::notice, with the file relative to the repository root as GitHub
+ * wants it. Workflow commands end at a newline; the message has none.
+ */
+static void add_annotation(struct sl_buf *out, const struct check_ctx *x,
+			   const struct sl_finding *f)
+{
+	static const char *const commands[] = {
+	    [SL_SEVERITY_NOTE] = "notice",
+	    [SL_SEVERITY_WARNING] = "warning",
+	    [SL_SEVERITY_ERROR] = "error",
+	};
+	const char *root = sl_repo_root(x->repo);
+	char *abs = f->file ? realpath(f->file, NULL) : NULL;
+	const char *file = abs ? abs : f->file;
+	size_t len = root ? strlen(root) : 0;
+
+	while (len && root[len - 1] == '/')
+		len--;
+	if (abs && len && !strncmp(abs, root, len) && abs[len] == '/')
+		file = abs + len + 1;
+	sl_buf_addf(out, "::%s ", commands[f->severity]);
+	if (file) {
+		sl_buf_adds(out, "file=");
+		add_escaped(out, file, true);
+		sl_buf_addch(out, ',');
+	}
+	if (file && f->pos.line)
+		sl_buf_addf(out, "line=%u,", f->pos.line);
+	if (file && f->pos.line && f->pos.col)
+		sl_buf_addf(out, "col=%u,", f->pos.col);
+	sl_buf_adds(out, "title=sluice check::");
+	add_escaped(out, f->message, false);
+	sl_buf_addch(out, '\n');
+	free(abs);
+}
+
+static bool in_github_actions(void)
+{
+	const char *gha = getenv("GITHUB_ACTIONS");
+
+	return gha && !strcmp(gha, "true");
+}
+
 static void print_text(const struct check_ctx *x, const struct check_opts *opts)
 {
 	const struct sl_check_report *r = &x->report;
@@ -327,6 +403,8 @@ static void print_text(const struct check_ctx *x, const struct check_opts *opts)
 
 	for (i = 0; i < r->nfindings; i++)
 		add_finding(&out, x, &r->findings[i]);
+	for (i = 0; in_github_actions() && i < r->nfindings; i++)
+		add_annotation(&out, x, &r->findings[i]);
 	sl_buf_addf(&out, "checked %s against %zu tracked file%s of %s (%.12s)",
 		    x->rules->file, r->npaths, r->npaths == 1 ? "" : "s",
 		    opts->rev ? opts->rev : "HEAD", x->commit);

@@ -15,12 +15,18 @@ static const char usage[] =
     "its lane, owners\nand the rule (file:line:col) that decided it, and "
     "whether the change touches\nit. With no arguments: every gate.\n\n";
 
+const struct option cli_explain_longopts[] = {
+    CLI_SELECT_LONGOPTS,
+    {NULL, 0, NULL, 0},
+};
+
 int cmd_explain(int argc, char **argv, const struct cli_globals *g)
 {
-	static const struct option longopts[] = {
-	    CLI_SELECT_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "explain",
+			       .shortopts = CLI_SELECT_SHORTOPTS,
+			       .longopts = cli_explain_longopts};
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_buf out = SL_BUF_INIT;
 	struct sl_plan_options opts;
@@ -33,14 +39,13 @@ int cmd_explain(int argc, char **argv, const struct cli_globals *g)
 		return CLI_EXIT_OK;
 	}
 	cli_select_init(&opts, g);
-	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		ret = cli_select_option(&opts, c, optarg);
+	while ((c = cli_getopt_next(&p)) >= 0) {
+		ret = cli_select_option(&opts, c, p.arg);
 		if (ret != 1)
-			return ret ? ret
-				   : cli_usage_error(
-					 "see 'sluice explain --help'");
+			return ret;
 	}
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
 	ret = cli_plan(&repo, &plan, &opts);
 	if (ret)
 		return ret;

@@ -48,46 +48,53 @@ struct import_opts {
 	const char *file;
 };
 
-/* Parses argv (argv[0] is "codeowners"); 0, or an exit code. */
+const struct option cli_import_longopts[] = {
+    {"flavor", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+
+/*
+ * Parses argv (argv[0] is "import"; the options may stand anywhere around
+ * "codeowners FILE"); 0, or an exit code.
+ */
 static int parse_options(int argc, char **argv, struct import_opts *opts)
 {
-	static const struct option longopts[] = {
-	    {"flavor", required_argument, NULL, 'f'},
-	    {"output", required_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "import",
+			       .shortopts = "o:",
+			       .longopts = cli_import_longopts};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!strcmp(optarg, "github"))
-				opts->flavor = SL_CODEOWNERS_GITHUB;
-			else if (!strcmp(optarg, "gitlab"))
-				opts->flavor = SL_CODEOWNERS_GITLAB;
-			else
-				return cli_usage_error(
-				    "import: unknown flavor '%s'; use github "
-				    "or gitlab",
-				    optarg);
-			break;
-		case 'o':
-			opts->output = optarg;
-			break;
-		default:
-			return cli_usage_error(
-			    "import: unknown option '%s' or missing value; see "
-			    "'sluice import codeowners --help'",
-			    argv[optind - 1]);
+	while ((c = cli_getopt_next(&p)) >= 0) {
+		if (c == 'o') {
+			opts->output = p.arg;
+		} else if (!strcmp(p.arg, "github")) {
+			opts->flavor = SL_CODEOWNERS_GITHUB;
+		} else if (!strcmp(p.arg, "gitlab")) {
+			opts->flavor = SL_CODEOWNERS_GITLAB;
+		} else {
+			return cli_usage_error("import: unknown flavor '%s'; "
+					       "use github or gitlab",
+					       p.arg);
 		}
 	}
-	if (optind + 1 != argc)
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
+	if (optind >= argc)
+		return cli_usage_error("import: say what to import: 'sluice "
+				       "import codeowners FILE'");
+	if (strcmp(argv[optind], "codeowners"))
+		return cli_usage_error("import: cannot import from '%s'; "
+				       "sluice imports 'codeowners'",
+				       argv[optind]);
+	if (optind + 2 != argc)
 		return cli_usage_error(
 		    "import: %s; see 'sluice import codeowners --help'",
-		    optind >= argc ? "no CODEOWNERS file given"
-				   : "give one CODEOWNERS file");
-	opts->file = argv[optind];
+		    optind + 1 >= argc ? "no CODEOWNERS file given"
+				       : "give one CODEOWNERS file");
+	opts->file = argv[optind + 1];
 	return 0;
 }
 
@@ -179,14 +186,7 @@ int cmd_import(int argc, char **argv, const struct cli_globals *g)
 	(void)g;
 	if (cli_wants_help(argc, argv, import_usage))
 		return CLI_EXIT_OK;
-	if (argc < 2)
-		return cli_usage_error("import: say what to import: 'sluice "
-				       "import codeowners FILE'");
-	if (strcmp(argv[1], "codeowners"))
-		return cli_usage_error("import: cannot import from '%s'; "
-				       "sluice imports 'codeowners'",
-				       argv[1]);
-	ret = parse_options(argc - 1, argv + 1, &opts);
+	ret = parse_options(argc, argv, &opts);
 	if (ret)
 		return ret;
 	ret = import_codeowners(&opts, &err);

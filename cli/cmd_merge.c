@@ -118,14 +118,19 @@ static void print_verdict(const struct sl_results *merged, size_t nfiles)
 	}
 }
 
+const struct option cli_merge_longopts[] = {
+    {"json", required_argument, NULL, 'j'},
+    {"junit", required_argument, NULL, 'u'},
+    {"summary", required_argument, NULL, 's'},
+    {NULL, 0, NULL, 0},
+};
+
 int cmd_merge(int argc, char **argv, const struct cli_globals *g)
 {
-	static const struct option longopts[] = {
-	    {"json", required_argument, NULL, 'j'},
-	    {"junit", required_argument, NULL, 'u'},
-	    {"summary", required_argument, NULL, 's'},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "merge",
+			       .longopts = cli_merge_longopts};
 	struct merge_outputs o = {0};
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_results *shards, merged;
@@ -135,16 +140,16 @@ int cmd_merge(int argc, char **argv, const struct cli_globals *g)
 	(void)g;
 	if (cli_wants_help(argc, argv, usage))
 		return CLI_EXIT_OK;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt_next(&p)) >= 0) {
 		if (c == 'j')
-			o.json = optarg;
+			o.json = p.arg;
 		else if (c == 'u')
-			o.junit = optarg;
-		else if (c == 's')
-			o.summary = optarg;
+			o.junit = p.arg;
 		else
-			return cli_usage_error("see 'sluice merge --help'");
+			o.summary = p.arg;
 	}
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
 	if (optind >= argc)
 		return cli_usage_error("merge needs results files; see 'sluice "
 				       "merge --help'");

@@ -36,7 +36,7 @@ enum {
 	(WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_SIGN) |               \
 	 BIT(OPT_FROM) | BIT(OPT_OUTPUT))
 
-static const struct option longopts[] = {
+const struct option cli_override_longopts[] = {
     {"ledger", required_argument, NULL, OPT_LEDGER},
     {"by", required_argument, NULL, OPT_BY},
     {"base", required_argument, NULL, OPT_BASE},
@@ -227,9 +227,9 @@ static const char *option_name(int c)
 {
 	size_t i;
 
-	for (i = 0; longopts[i].name; i++)
-		if (longopts[i].val == c)
-			return longopts[i].name;
+	for (i = 0; cli_override_longopts[i].name; i++)
+		if (cli_override_longopts[i].val == c)
+			return cli_override_longopts[i].name;
 	return "?";
 }
 
@@ -291,24 +291,22 @@ static int take_option(struct ov_opts *o, const struct ov_sub *sub, int c,
 static int parse(struct ov_opts *o, const struct ov_sub *sub, int argc,
 		 char **argv)
 {
-	int c, ret;
+	struct sl_buf cmd = SL_BUF_INIT;
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .shortopts = "o:",
+			       .longopts = cli_override_longopts};
+	int c, ret = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
-		if (c == 'o')
-			c = OPT_OUTPUT;
-		if (c == ':')
-			return cli_usage_error("option '%s' needs a value; see "
-					       "'sluice override %s --help'",
-					       argv[optind - 1], sub->name);
-		if (c == '?')
-			return cli_usage_error("unknown option '%s'; see "
-					       "'sluice override %s --help'",
-					       argv[optind - 1], sub->name);
-		ret = take_option(o, sub, c, optarg);
-		if (ret)
-			return ret;
-	}
+	sl_buf_addf(&cmd, "override %s", sub->name);
+	p.cmd = cmd.buf;
+	while (!ret && (c = cli_getopt_next(&p)) >= 0)
+		ret = take_option(o, sub, c == 'o' ? OPT_OUTPUT : c, p.arg);
+	if (!ret && c == CLI_GETOPT_STOP)
+		ret = p.exit_code;
+	sl_buf_release(&cmd);
+	if (ret)
+		return ret;
 	o->args = argv + optind;
 	o->nargs = (size_t)(argc - optind);
 	if (o->nargs < sub->min_args || o->nargs > sub->max_args)
@@ -328,36 +326,90 @@ static const struct ov_sub *find_sub(const char *name)
 	return NULL;
 }
 
+static int not_a_sub(const char *name)
+{
+	const char *names[SL_ARRAY_SIZE(subs)], *close;
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(subs); i++)
+		names[i] = subs[i].name;
+	close = sl_suggest(name, names, SL_ARRAY_SIZE(subs));
+	if (close)
+		return cli_usage_error("'%s' is not an override command; did "
+				       "you mean '%s'?",
+				       name, close);
+	return cli_usage_error("'%s' is not an override command; see "
+			       "'sluice override --help'",
+			       name);
+}
+
+int cli_override_options(struct sl_strvec *out, const char *name)
+{
+	const struct ov_sub *sub = find_sub(name);
+	size_t i;
+
+	if (!sub)
+		return -1;
+	for (i = 0; cli_override_longopts[i].name; i++)
+		if (sub->opts & BIT(cli_override_longopts[i].val))
+			sl_strvec_pushf(out, "--%s",
+					cli_override_longopts[i].name);
+	if (sub->opts & BIT(OPT_OUTPUT))
+		sl_strvec_push(out, "-o");
+	return 0;
+}
+
+void cli_override_subs(struct sl_strvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(subs); i++)
+		sl_strvec_push(out, subs[i].name);
+}
+
 int cmd_override(int argc, char **argv, const struct cli_globals *g)
 {
+	const struct option *tables[] = {cli_override_longopts};
 	struct sl_error err = SL_ERROR_INIT;
 	struct ov_opts opts = {0};
 	struct ov_ctx ctx = {0};
 	const struct ov_sub *sub;
-	int ret;
+	char **args;
+	int ret, at, n;
 
-	if (argc < 2) {
+	/* Options may stand before the subcommand's name too. */
+	at = cli_args_command(argc, argv, tables, 1, "o:");
+	if (at < -1)
+		return cli_unknown_option("override", argv[-2 - at],
+					  cli_override_longopts, "o:");
+	if (at < 0) {
+		if (cli_wants_help(argc, argv, "")) {
+			print_overview(stdout);
+			return CLI_EXIT_OK;
+		}
 		print_overview(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		print_overview(stdout);
-		return CLI_EXIT_OK;
-	}
-	sub = find_sub(argv[1]);
+	sub = find_sub(argv[at]);
 	if (!sub)
-		return cli_usage_error("'%s' is not an override command; see "
-				       "'sluice override --help'",
-				       argv[1]);
-	if (cli_wants_help(argc - 1, argv + 1, "")) {
+		return not_a_sub(argv[at]);
+	args = cli_args_reorder(argc, argv, at);
+	for (n = 0; args[n]; n++)
+		;
+	if (cli_wants_help(n, args, "")) {
 		print_usage(sub);
+		free(args);
 		return CLI_EXIT_OK;
 	}
 	opts.sub = sub->name;
-	opts.rules = g->rules_file;
-	ret = parse(&opts, sub, argc - 1, argv + 1);
-	if (ret)
+	ret = parse(&opts, sub, n, args);
+	/* --rules, before or after the subcommand, is the global option. */
+	if (!opts.rules)
+		opts.rules = g->rules_file;
+	if (ret) {
+		free(args);
 		return ret;
+	}
 	ctx.opts = &opts;
 	sl_buf_init(&ctx.actor, 0);
 	ret = sub->fn(&ctx, &err);
@@ -365,5 +417,6 @@ int cmd_override(int argc, char **argv, const struct cli_globals *g)
 		ret = cli_fail(&err);
 	ov_ctx_release(&ctx);
 	sl_error_release(&err);
+	free(args);
 	return ret;
 }

@@ -61,46 +61,49 @@ struct owners_table {
 
 /* ---- options ---------------------------------------------------------- */
 
+const struct option cli_owners_longopts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"stdin", no_argument, NULL, 's'},
+    {NULL, 0, NULL, 0},
+};
+
 /* Returns the index of the first PATH, or -1 with *exit_code set. */
 static int parse_options(int argc, char **argv, struct owners_opts *opts,
 			 int *exit_code)
 {
-	static const struct option longopts[] = {
-	    {"format", required_argument, NULL, 'f'},
-	    {"stdin", no_argument, NULL, 's'},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "owners",
+			       .shortopts = "z",
+			       .longopts = cli_owners_longopts};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+z", longopts, NULL)) != -1) {
+	while ((c = cli_getopt_next(&p)) >= 0) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "text")) {
+			if (!strcmp(p.arg, "text")) {
 				opts->format = FORMAT_TEXT;
-			} else if (!strcmp(optarg, "json")) {
+			} else if (!strcmp(p.arg, "json")) {
 				opts->format = FORMAT_JSON;
 			} else {
 				*exit_code =
 				    cli_usage_error("owners: unknown format "
 						    "'%s'; use text or json",
-						    optarg);
+						    p.arg);
 				return -1;
 			}
 			break;
 		case 's':
 			opts->from_stdin = true;
 			break;
-		case 'z':
+		default:
 			opts->nul = true;
 			break;
-		default:
-			*exit_code = cli_usage_error(
-			    "owners: unknown option '%s' or missing value; see "
-			    "'sluice owners --help'",
-			    argv[optind - 1]);
-			return -1;
 		}
+	}
+	if (c == CLI_GETOPT_STOP) {
+		*exit_code = p.exit_code;
+		return -1;
 	}
 	if (opts->nul && !opts->from_stdin) {
 		*exit_code =

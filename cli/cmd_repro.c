@@ -33,32 +33,37 @@ struct repro_opts {
 	struct sl_results from; /* what --results recorded */
 };
 
+const struct option cli_repro_longopts[] = {
+    CLI_SELECT_LONGOPTS,
+    {"results", required_argument, NULL, OPT_RESULTS},
+    {"print", no_argument, NULL, OPT_PRINT},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse(struct repro_opts *o, int argc, char **argv,
 		 const struct cli_globals *g)
 {
-	static const struct option longopts[] = {
-	    CLI_SELECT_LONGOPTS,
-	    {"results", required_argument, NULL, OPT_RESULTS},
-	    {"print", no_argument, NULL, OPT_PRINT},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "repro",
+			       .shortopts = CLI_SELECT_SHORTOPTS,
+			       .longopts = cli_repro_longopts};
 	int c, ret;
 
 	cli_select_init(&o->plan, g);
-	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS, longopts,
-				NULL)) != -1) {
-		ret = cli_select_option(&o->plan, c, optarg);
+	while ((c = cli_getopt_next(&p)) >= 0) {
+		ret = cli_select_option(&o->plan, c, p.arg);
 		if (ret > 1)
 			return ret;
 		if (ret == 1)
 			continue;
 		if (c == OPT_RESULTS)
-			o->results = optarg;
-		else if (c == OPT_PRINT)
-			o->print = true;
+			o->results = p.arg;
 		else
-			return cli_usage_error("see 'sluice repro --help'");
+			o->print = true;
 	}
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
 	if (optind + 1 != argc)
 		return cli_usage_error("repro takes one gate name; see 'sluice "
 				       "repro --help'");

@@ -106,38 +106,45 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 					       arg);
 		return 0;
 	}
-	return cli_usage_error("see 'sluice run --help'");
+	return 0;
 }
+
+const struct option cli_run_longopts[] = {
+    CLI_SELECT_LONGOPTS,
+    {"jobs", required_argument, NULL, 'j'},
+    {"gate", required_argument, NULL, OPT_GATE},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"logs", required_argument, NULL, OPT_LOGS},
+    {"ledger", required_argument, NULL, OPT_LEDGER},
+    {"grace", required_argument, NULL, OPT_GRACE},
+    {NULL, 0, NULL, 0},
+};
 
 static int parse(struct run_opts *o, int argc, char **argv,
 		 const struct cli_globals *g)
 {
-	static const struct option longopts[] = {
-	    CLI_SELECT_LONGOPTS,
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"gate", required_argument, NULL, OPT_GATE},
-	    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
-	    {"json", required_argument, NULL, OPT_JSON},
-	    {"junit", required_argument, NULL, OPT_JUNIT},
-	    {"summary", required_argument, NULL, OPT_SUMMARY},
-	    {"logs", required_argument, NULL, OPT_LOGS},
-	    {"ledger", required_argument, NULL, OPT_LEDGER},
-	    {"grace", required_argument, NULL, OPT_GRACE},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "run",
+			       .shortopts = CLI_SELECT_SHORTOPTS "j:",
+			       .longopts = cli_run_longopts};
 	int c, ret;
 
 	cli_select_init(&o->plan, g);
-	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS "j:", longopts,
-				NULL)) != -1) {
-		ret = cli_select_option(&o->plan, c, optarg);
+	while ((c = cli_getopt_next(&p)) >= 0) {
+		ret = cli_select_option(&o->plan, c, p.arg);
 		if (ret == 1)
 			continue;
 		if (!ret)
-			ret = run_option(o, c, optarg);
+			ret = run_option(o, c, p.arg);
 		if (ret)
 			return ret;
 	}
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
 	if (optind < argc)
 		return cli_usage_error("run takes no arguments ('%s'); see "
 				       "'sluice run --help'",

@@ -17,13 +17,19 @@ static const char usage[] =
     "  --format FORMAT        text (default), json, github-matrix, "
     "gitlab-ci\n";
 
+const struct option cli_select_longopts[] = {
+    CLI_SELECT_LONGOPTS,
+    {"format", required_argument, NULL, 'f'},
+    {NULL, 0, NULL, 0},
+};
+
 int cmd_select(int argc, char **argv, const struct cli_globals *g)
 {
-	static const struct option longopts[] = {
-	    CLI_SELECT_LONGOPTS,
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "select",
+			       .shortopts = CLI_SELECT_SHORTOPTS "f:",
+			       .longopts = cli_select_longopts};
 	enum sl_select_format format = SL_FORMAT_TEXT;
 	struct sl_plan_options opts;
 	struct sl_buf out = SL_BUF_INIT;
@@ -36,22 +42,20 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 		return CLI_EXIT_OK;
 	}
 	cli_select_init(&opts, g);
-	while ((c = getopt_long(argc, argv, CLI_SELECT_SHORTOPTS "f:", longopts,
-				NULL)) != -1) {
-		ret = cli_select_option(&opts, c, optarg);
+	while ((c = cli_getopt_next(&p)) >= 0) {
+		ret = cli_select_option(&opts, c, p.arg);
 		if (ret == 1)
 			continue;
 		if (ret)
 			return ret;
-		if (c == 'f' && !sl_select_format_parse(&format, optarg))
+		if (!sl_select_format_parse(&format, p.arg))
 			continue;
-		if (c == 'f')
-			return cli_usage_error(
-			    "unknown format '%s'; use text, json, "
-			    "github-matrix or gitlab-ci",
-			    optarg);
-		return cli_usage_error("see 'sluice select --help'");
+		return cli_usage_error("unknown format '%s'; use text, json, "
+				       "github-matrix or gitlab-ci",
+				       p.arg);
 	}
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
 	if (optind < argc)
 		return cli_usage_error("select takes no arguments ('%s'); see "
 				       "'sluice select --help'",

@@ -49,6 +49,13 @@ int cli_usage_error(const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+static bool help_shown;
+
+bool cli_help_shown(void)
+{
+	return help_shown;
+}
+
 int cli_wants_help(int argc, char **argv, const char *usage)
 {
 	int i;
@@ -58,6 +65,7 @@ int cli_wants_help(int argc, char **argv, const char *usage)
 			break;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(usage, stdout);
+			help_shown = true;
 			return 1;
 		}
 	}

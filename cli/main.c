@@ -1,7 +1,8 @@
 /*
- * main.c: sluice's entry point. Parses the global options, finds the
- * subcommand in the one command table, runs it, and makes sure that what it
- * printed reached stdout (a full disk is an error, not a silent truncation).
+ * main.c: sluice's entry point. Finds the command in the one command table
+ * (options may stand before its name: cli/options.c reads the grammar),
+ * hands it every option, runs it, and makes sure that what it printed
+ * reached stdout (a full disk is an error, not a silent truncation).
  */
 #include "common/common.h"
 
@@ -12,37 +13,52 @@
 #include "cli/cli.h"
 
 static const struct cli_command commands[] = {
-    {"select", cmd_select, "print the gates a change selects, and why"},
-    {"run", cmd_run, "select, then run the gates in parallel"},
-    {"repro", cmd_repro, "run one gate in the foreground exactly as run does"},
-    {"merge", cmd_merge, "combine the results of a fanned-out run"},
+    {"select", cmd_select, "print the gates a change selects, and why",
+     cli_select_longopts, CLI_SELECT_SHORTOPTS},
+    {"run", cmd_run, "select, then run the gates in parallel", cli_run_longopts,
+     CLI_SELECT_SHORTOPTS "j:"},
+    {"repro", cmd_repro, "run one gate in the foreground exactly as run does",
+     cli_repro_longopts, CLI_SELECT_SHORTOPTS},
+    {"merge", cmd_merge, "combine the results of a fanned-out run",
+     cli_merge_longopts, ""},
     {"explain", cmd_explain,
-     "why a gate was or was not selected; a path's lane"},
-    {"owners", cmd_owners, "lane, owners and deciding rule of each path"},
+     "why a gate was or was not selected; a path's lane", cli_explain_longopts,
+     CLI_SELECT_SHORTOPTS},
+    {"owners", cmd_owners, "lane, owners and deciding rule of each path",
+     cli_owners_longopts, "z"},
     {"check", cmd_check,
-     "validate the rules; coverage, dead patterns, CODEOWNERS drift"},
+     "validate the rules; coverage, dead patterns, CODEOWNERS drift",
+     cli_check_longopts, ""},
     {"override", cmd_override,
-     "request, approve, deny, revoke, list and verify overrides"},
-    {"import", cmd_import, "write a rules file from a CODEOWNERS file"},
+     "request, approve, deny, revoke, list and verify overrides",
+     cli_override_longopts, "o:"},
+    {"import", cmd_import, "write a rules file from a CODEOWNERS file",
+     cli_import_longopts, "o:"},
+    {"help", cmd_help, "open a command's manual page", NULL, ""},
+    {"__complete", cmd_complete, "words for shell completion", NULL, ""},
 };
 
-static void print_usage(FILE *fp)
+void cli_usage(FILE *fp)
 {
 	size_t i;
 
-	fputs("usage: sluice [--rules FILE] [-C DIR] <command> [<args>]\n"
+	fputs("usage: sluice [options] <command> [<args>]\n"
 	      "       sluice --version | --help\n\n"
 	      "commands:\n",
 	      fp);
 	for (i = 0; i < SL_ARRAY_SIZE(commands); i++)
-		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fputs("\n'sluice <command> --help' describes a command. Exit status: 0 "
-	      "ok, 1 a gate failed\nor a decision was refused, 2 bad usage or "
-	      "rules, 3 environment, 130 interrupted.\n",
+		if (strncmp(commands[i].name, "__", 2))
+			fprintf(fp, "  %-10s %s\n", commands[i].name,
+				commands[i].help);
+	fputs(cli_global_usage, fp);
+	fputs("\n'sluice <command> --help' describes a command, 'sluice help "
+	      "<command>' opens\nits manual. Exit status: 0 ok, 1 a gate "
+	      "failed or a decision was refused,\n2 bad usage or rules, 3 "
+	      "environment, 130 interrupted.\n",
 	      fp);
 }
 
-static const struct cli_command *find_command(const char *name)
+const struct cli_command *cli_command_find(const char *name)
 {
 	size_t i;
 
@@ -52,58 +68,84 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
-/* Parses the options before the subcommand; returns its index or -1. */
-static int parse_globals(int argc, char **argv, struct cli_globals *g,
-			 int *exit_code)
+const struct cli_command *cli_command_at(size_t i)
 {
-	static const struct option longopts[] = {
-	    {"rules", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	return i < SL_ARRAY_SIZE(commands) ? &commands[i] : NULL;
+}
 
-	g->rules_file = getenv("SLUICE_RULES");
-	if (g->rules_file && !*g->rules_file)
-		g->rules_file = NULL;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+C:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			g->rules_file = optarg;
-			break;
-		case 'C':
-			g->dir = optarg;
-			break;
-		case 'h':
-			print_usage(stdout);
-			*exit_code = CLI_EXIT_OK;
-			return -1;
-		case 'V':
-			printf("sluice %s\n", SLUICE_VERSION);
-			*exit_code = CLI_EXIT_OK;
-			return -1;
-		default:
-			*exit_code = cli_usage_error(
-			    "unknown option '%s'; see 'sluice --help'",
-			    argv[optind - 1]);
-			return -1;
+int cli_not_a_command(const char *name)
+{
+	const char *names[SL_ARRAY_SIZE(commands)], *close;
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(commands); i++)
+		names[i] = strncmp(commands[i].name, "__", 2) ? commands[i].name
+							      : NULL;
+	close = sl_suggest(name, names, SL_ARRAY_SIZE(commands));
+	if (close)
+		return cli_usage_error("'%s' is not a sluice command; did you "
+				       "mean '%s'?",
+				       name, close);
+	return cli_usage_error("'%s' is not a sluice command; see 'sluice "
+			       "--help'",
+			       name);
+}
+
+/* --version, before or after any command, answers alone. */
+static bool wants_version(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--version"))
+			return true;
+	return false;
+}
+
+/* No command given: --help, or bad usage. */
+static int no_command(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			cli_usage(stdout);
+			return CLI_EXIT_OK;
 		}
 	}
-	if (optind >= argc) {
-		print_usage(stderr);
-		*exit_code = CLI_EXIT_USAGE;
-		return -1;
+	cli_usage(stderr);
+	return CLI_EXIT_USAGE;
+}
+
+/* The command's name in argv (options may stand before it), or -1. */
+static int command_index(int argc, char **argv, int *exit_code)
+{
+	const struct option *tables[SL_ARRAY_SIZE(commands)];
+	struct sl_buf shorts = SL_BUF_INIT;
+	size_t i;
+	int at;
+
+	for (i = 0; i < SL_ARRAY_SIZE(commands); i++) {
+		tables[i] = commands[i].longopts;
+		sl_buf_adds(&shorts, commands[i].shortopts);
 	}
-	return optind;
+	at = cli_args_command(argc, argv, tables, SL_ARRAY_SIZE(commands),
+			      shorts.buf);
+	sl_buf_release(&shorts);
+	if (at == -1)
+		*exit_code = no_command(argc, argv);
+	else if (at < -1)
+		*exit_code =
+		    cli_unknown_option(NULL, argv[-2 - at], NULL, NULL);
+	return at;
 }
 
 int main(int argc, char **argv)
 {
-	struct cli_globals g = {0};
+	const struct cli_globals *g = cli_globals_init();
 	const struct cli_command *cmd;
-	int exit_code = CLI_EXIT_OK, first;
+	int exit_code = CLI_EXIT_OK, at, n;
+	char **args;
 
 	/*
 	 * The heap is taken from the system 8 MB of address space at a time
@@ -115,20 +157,23 @@ int main(int argc, char **argv)
 	 * page faults need (docs/performance.md, "Selection", item 12).
 	 */
 	mallopt(M_TOP_PAD, 8 << 20);
-	first = parse_globals(argc, argv, &g, &exit_code);
-	if (first < 0)
+	if (wants_version(argc, argv)) {
+		printf("sluice %s\n", SLUICE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	at = command_index(argc, argv, &exit_code);
+	if (at < 0)
 		return exit_code;
-	cmd = find_command(argv[first]);
+	cmd = cli_command_find(argv[at]);
 	if (!cmd)
-		return cli_usage_error(
-		    "'%s' is not a sluice command; see 'sluice --help'",
-		    argv[first]);
-	if (g.dir && chdir(g.dir))
-		return cli_usage_error("cannot change to '%s': %s", g.dir,
-				       strerror(errno));
-	/* Subcommands parse their own options from a fresh getopt state. */
-	optind = 0;
-	exit_code = cmd->fn(argc - first, argv + first, &g);
+		return cli_not_a_command(argv[at]);
+	args = cli_args_reorder(argc, argv, at);
+	for (n = 0; args[n]; n++)
+		;
+	exit_code = cmd->fn(n, args, g);
+	if (exit_code == CLI_EXIT_OK && cli_help_shown())
+		fputs(cli_global_usage, stdout);
+	free(args);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "sluice: cannot write to stdout: %s\n",
 			strerror(errno));

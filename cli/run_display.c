@@ -49,6 +49,21 @@ static const char *mark(enum sl_job_status st)
 	}
 }
 
+/* The colour of a status's mark, or "" without colour. */
+static const char *paint(const struct cli_display *d, enum sl_job_status st)
+{
+	switch (st) {
+	case SL_JOB_PASSED:
+		return cli_paint(d->fp, CLI_PAINT_GOOD);
+	case SL_JOB_OVERRIDDEN:
+		return cli_paint(d->fp, CLI_PAINT_WARN);
+	case SL_JOB_SKIPPED:
+		return cli_paint(d->fp, CLI_PAINT_DIM);
+	default:
+		return cli_paint(d->fp, CLI_PAINT_BAD);
+	}
+}
+
 /* "passed in 1.2s", "failed (exit 1) after 0.3s", ... */
 static void outcome(struct sl_buf *out, const struct sl_job_result *r)
 {
@@ -149,7 +164,8 @@ static void finished(struct cli_display *d, const struct sl_run_event *ev)
 	}
 	outcome(&what, r);
 	clear_line(d);
-	fprintf(d->fp, "%s %s %s\n", mark(r->status), ev->job->name, what.buf);
+	fprintf(d->fp, "%s%s%s %s %s\n", paint(d, r->status), mark(r->status),
+		cli_paint(d->fp, CLI_PAINT_RESET), ev->job->name, what.buf);
 	sl_buf_release(&what);
 	draw_line(d, ev);
 }
@@ -219,7 +235,8 @@ static void gate_detail(struct cli_display *d, const struct sl_gate_result *g,
 			g->override.approved_by, g->override.reason);
 		return;
 	}
-	fprintf(d->fp, "  %s %s: %s", mark(g->status), g->name,
+	fprintf(d->fp, "  %s%s%s %s: %s", paint(d, g->status), mark(g->status),
+		cli_paint(d->fp, CLI_PAINT_RESET), g->name,
 		sl_job_status_name(g->status));
 	if (g->status == SL_JOB_FAILED && g->signal)
 		fprintf(d->fp, " (killed by signal %d)", g->signal);
@@ -250,8 +267,10 @@ void cli_display_summary(struct cli_display *d,
 		passed += results->gates[i].status == SL_JOB_PASSED;
 		overridden += results->gates[i].status == SL_JOB_OVERRIDDEN;
 	}
-	fprintf(d->fp, "sluice: %s: %zu of %zu gates passed",
-		pass ? "pass" : "FAIL", passed, results->n);
+	fprintf(d->fp, "sluice: %s%s%s: %zu of %zu gates passed",
+		cli_paint(d->fp, pass ? CLI_PAINT_GOOD : CLI_PAINT_BAD),
+		pass ? "pass" : "FAIL", cli_paint(d->fp, CLI_PAINT_RESET),
+		passed, results->n);
 	if (overridden)
 		fprintf(d->fp, ", %zu overridden", overridden);
 	if (plan->diff->degraded)

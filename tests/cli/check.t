@@ -226,7 +226,7 @@ Bad usage:
   sluice: check: unexpected argument 'extra'; see 'sluice check --help'
   [2]
   $ sluice check --codeowners
-  sluice: check: unknown option '--codeowners' or missing value; see 'sluice check --help'
+  sluice: option '--codeowners' needs a value; see 'sluice check --help'
   [2]
   $ sluice check --help | head -n 2
   usage: sluice check [--strict] [--codeowners FILE] [--rev REV]
@@ -237,3 +237,17 @@ Outside a repository:
   $ cd "$(mktemp -d)" && sluice check
   sluice: not a git repository: '*'; run sluice inside a clone, or pass -C DIR (glob)
   [3]
+
+Inside GitHub Actions each finding is also a workflow command, so that it
+shows on the line of the rules file it is about (file relative to the
+repository root, even from a subdirectory; '%', ':' and ',' escaped):
+
+  $ cd "$(mktemp -d)" && git init -q && printf 'version: 1\nlanes:\n  a:\n    paths: ["nothing/", "x,y:%%"]\n' > sluice.yml && touch f && git add . && git -c user.email=a@b -c user.name=a commit -qm x
+  $ mkdir sub && cd sub && GITHUB_ACTIONS=true sluice check | grep '^::'
+  ::notice file=sluice.yml,line=3,col=3,title=sluice check::lane a has no owners and no gates* (glob)
+  ::warning file=sluice.yml,line=4,col=13,title=sluice check::pattern 'nothing/' of lane a matches no tracked file; fix it, or remove it
+  ::warning file=sluice.yml,line=4,col=25,title=sluice check::pattern 'x,y:%25' of lane a matches no tracked file; fix it, or remove it
+  ::warning title=sluice check::2 of 2 tracked files are owned by no lane* (glob)
+  $ sluice check | grep -c '^::'
+  0
+  [1]

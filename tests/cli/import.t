@@ -166,7 +166,7 @@ command line is usage (2); a file that is not text is refused (2).
   [2]
 
   $ sluice import codeowners --bogus CODEOWNERS
-  sluice: import: unknown option '--bogus' or missing value; see 'sluice import codeowners --help'
+  sluice: unknown option '--bogus' for 'sluice import'; see 'sluice import --help'
   [2]
 
   $ printf 'a @b\nc\377 @d\n' > LATIN1 && sluice import codeowners LATIN1

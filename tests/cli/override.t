@@ -258,7 +258,7 @@ overrides for log and export (2):
   sluice: option '--gate' needs a value; see 'sluice override list --help'
   [2]
   $ sluice override list --bogus
-  sluice: unknown option '--bogus'; see 'sluice override list --help'
+  sluice: unknown option '--bogus' for 'sluice override list'; see 'sluice override list --help'
   [2]
 
 Export and import between two copies of the ledger: an owner approves on

@@ -5,7 +5,7 @@ the exit status of bad usage (2).
   sluice \d+\.\d+\.\d+ (re)
 
   $ sluice --help | head -n 1
-  usage: sluice [--rules FILE] [-C DIR] <command> [<args>]
+  usage: sluice [options] <command> [<args>]
 
   $ sluice frobnicate
   sluice: 'frobnicate' is not a sluice command; see 'sluice --help'
