@@ -84,7 +84,7 @@ struct cli_getopt {
 	int exit_code;	 /* after CLI_GETOPT_STOP: the command's exit code */
 	bool started;
 	struct option all[64];
-	struct sl_buf shorts;
+	char shorts[64];
 };
 
 /*
@@ -273,6 +273,21 @@ int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
 
 /* Prints out to stdout; a short write is reported by main. */
 void cli_print(const struct sl_buf *out);
+
+/* ---- where results go (cli/output.c) ---- */
+
+/* Whether an output path is "-": stdout. */
+bool cli_is_stdout(const char *path);
+
+/* Writes data to stdout now; SL_EENV when it cannot. */
+int cli_write_stdout(const struct sl_buf *data, struct sl_error *err);
+
+/*
+ * Appends data to path (created if missing; "-": stdout), as --summary
+ * does; SL_EENV naming path when it cannot.
+ */
+int cli_append(const char *path, const struct sl_buf *data,
+	       struct sl_error *err);
 
 int cmd_complete(int argc, char **argv, const struct cli_globals *g);
 int cmd_help(int argc, char **argv, const struct cli_globals *g);

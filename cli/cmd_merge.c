@@ -76,19 +76,21 @@ static int write_outputs(const struct merge_outputs *o,
 	int ret = 0;
 
 	sl_results_write_json(&out, merged);
-	if (o->json)
+	if (o->json && !cli_is_stdout(o->json))
 		ret = write_one(o->json, &out, err);
 	else
 		cli_print(&out);
 	if (!ret && o->junit) {
 		sl_buf_reset(&out);
 		sl_results_write_junit(&out, merged);
-		ret = write_one(o->junit, &out, err);
+		ret = cli_is_stdout(o->junit) ? cli_write_stdout(&out, err)
+					      : write_one(o->junit, &out, err);
 	}
+	/* A step summary is added to, as GitHub's $GITHUB_STEP_SUMMARY is. */
 	if (!ret && o->summary) {
 		sl_buf_reset(&out);
 		sl_results_write_markdown(&out, merged);
-		ret = write_one(o->summary, &out, err);
+		ret = cli_append(o->summary, &out, err);
 	}
 	sl_buf_release(&out);
 	return ret;

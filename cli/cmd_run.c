@@ -220,17 +220,20 @@ static int write_results(const struct run_opts *o,
 
 	if (o->json) {
 		sl_results_write_json(&out, results);
-		ret = write_file(o->json, &out, err);
+		ret = cli_is_stdout(o->json) ? cli_write_stdout(&out, err)
+					     : write_file(o->json, &out, err);
 	}
 	if (!ret && o->junit) {
 		sl_buf_reset(&out);
 		sl_results_write_junit(&out, results);
-		ret = write_file(o->junit, &out, err);
+		ret = cli_is_stdout(o->junit) ? cli_write_stdout(&out, err)
+					      : write_file(o->junit, &out, err);
 	}
+	/* A step summary is added to, as GitHub's $GITHUB_STEP_SUMMARY is. */
 	if (!ret && o->summary) {
 		sl_buf_reset(&out);
 		sl_results_write_markdown(&out, results);
-		ret = write_file(o->summary, &out, err);
+		ret = cli_append(o->summary, &out, err);
 	}
 	sl_buf_release(&out);
 	return ret;
@@ -286,9 +289,13 @@ static int execute(struct run_state *s, struct run_opts *o,
 	int ret;
 
 	cli_display_init(&s->display, s->jobs, s->n);
+	/* Results on stdout (--json -): progress goes to stderr. */
+	if (cli_is_stdout(o->json) || cli_is_stdout(o->junit) ||
+	    cli_is_stdout(o->summary))
+		cli_display_use(&s->display, stderr);
 	o->run.on_event = cli_display_event;
 	o->run.data = &s->display;
-	o->run.tick_ms = s->display.live ? 250 : 0;
+	o->run.tick_ms = s->display.live ? 250 : 1000;
 	ret = sl_run(&s->rr, s->jobs, s->n, &o->run, err);
 	for (i = 0; i < s->rr.warnings.n; i++)
 		fprintf(stderr, "sluice: warning: %s\n", s->rr.warnings.v[i]);
@@ -314,7 +321,8 @@ static int finish(struct run_state *s, struct run_opts *o, int ran,
 		write_err = (struct sl_error)SL_ERROR_INIT;
 		ret = SL_EENV;
 	}
-	cli_display_summary(&s->display, &s->results, s->plan, o->json);
+	cli_display_summary(&s->display, &s->results, s->plan,
+			    cli_is_stdout(o->json) ? NULL : o->json);
 	sl_error_release(&write_err);
 	return ret;
 }

@@ -274,10 +274,11 @@ static void merge_tables(struct cli_getopt *p)
 			p->all[n++] = global_longopts[j];
 	}
 	memset(&p->all[n], 0, sizeof(p->all[n]));
-	sl_buf_reset(&p->shorts);
 	/* ':' first: a missing value is told apart from an unknown option. */
-	sl_buf_addf(&p->shorts, ":%s%s", p->shortopts ? p->shortopts : "",
-		    GLOBAL_SHORTOPTS);
+	if ((size_t)snprintf(p->shorts, sizeof(p->shorts), ":%s%s",
+			     p->shortopts ? p->shortopts : "",
+			     GLOBAL_SHORTOPTS) >= sizeof(p->shorts))
+		abort(); /* a command with 30 short options: make it room */
 }
 
 /* The text of the option getopt just refused, for the message. */
@@ -322,7 +323,6 @@ int cli_getopt_next(struct cli_getopt *p)
 	int c, ret;
 
 	if (!p->started) {
-		sl_buf_init(&p->shorts, 0);
 		merge_tables(p);
 		p->started = true;
 		optind = 0;
@@ -330,7 +330,7 @@ int cli_getopt_next(struct cli_getopt *p)
 	}
 	for (;;) {
 		p->arg = NULL;
-		c = getopt_long(p->argc, p->argv, p->shorts.buf, p->all, NULL);
+		c = getopt_long(p->argc, p->argv, p->shorts, p->all, NULL);
 		if (c == -1)
 			break;
 		p->arg = optarg;
@@ -338,25 +338,21 @@ int cli_getopt_next(struct cli_getopt *p)
 			p->exit_code = cli_usage_error(
 			    "option '%s' needs a value; see 'sluice %s --help'",
 			    refused_text(p, buf), p->cmd);
-			goto stop;
+			return CLI_GETOPT_STOP;
 		}
 		if (c == '?') {
 			p->exit_code =
 			    cli_unknown_option(p->cmd, refused_text(p, buf),
 					       p->longopts, p->shortopts);
-			goto stop;
+			return CLI_GETOPT_STOP;
 		}
 		ret = take_global(c);
 		if (ret < 0)
 			return c; /* the command's own */
 		if (ret) {
 			p->exit_code = ret;
-			goto stop;
+			return CLI_GETOPT_STOP;
 		}
 	}
-	sl_buf_release(&p->shorts);
 	return -1;
-stop:
-	sl_buf_release(&p->shorts);
-	return CLI_GETOPT_STOP;
 }

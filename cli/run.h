@@ -68,10 +68,14 @@ struct cli_display {
 	uint64_t *started_ms; /* per job: when its current attempt began */
 	bool line_drawn;
 	size_t failures;
+	uint64_t heartbeat_ms;	 /* without a terminal; 0: none */
+	uint64_t last_output_ms; /* when a block or heartbeat was last shown */
 };
 
 void cli_display_init(struct cli_display *d, const struct sl_job *jobs,
 		      size_t njobs);
+/* Shows progress on fp instead (stderr when stdout carries results). */
+void cli_display_use(struct cli_display *d, FILE *fp);
 void cli_display_release(struct cli_display *d);
 /* The runner's on_event callback (data: the struct cli_display). */
 void cli_display_event(void *data, const struct sl_run_event *ev);

@@ -3,13 +3,20 @@
  * terminal, one status line redrawn in place (done/total, the running
  * gates and their time) with a line per finished gate above it. Without
  * one (CI logs), one block per gate when it finishes, never interleaved,
- * holding its log; inside GitHub Actions the blocks are ::group::s and each
- * failure also gets an ::error:: line. Then the verdict, and for each gate
- * that did not pass, its log and the command that reproduces it.
+ * holding its log, and while gates run longer than a heartbeat a line
+ * saying which (so that a quiet log is not taken for a hung job); inside
+ * GitHub Actions the blocks are ::group::s and each failure also gets an
+ * ::error:: line. Then the verdict, and for each gate that did not pass,
+ * its log and the command that reproduces it.
  */
 #include "common/common.h"
 
+#include <sys/ioctl.h>
+
 #include "cli/run.h"
+
+/* Without a terminal: a line saying what runs, after this much quiet. */
+#define HEARTBEAT_MS (60 * 1000)
 
 /* How much of a gate's log a CI block shows (its tail, past this). */
 #define BLOCK_LOG_LINES 2000
@@ -21,13 +28,27 @@ void cli_display_init(struct cli_display *d, const struct sl_job *jobs,
 	const char *term = getenv("TERM");
 	const char *gha = getenv("GITHUB_ACTIONS");
 
+	const char *beat = getenv("SLUICE_HEARTBEAT");
+
 	memset(d, 0, sizeof(*d));
 	d->fp = stdout;
 	d->live = isatty(STDOUT_FILENO) && term && strcmp(term, "dumb");
 	d->github = gha && !strcmp(gha, "true");
+	/* SLUICE_HEARTBEAT=DURATION changes it; 0 or a bad value: none. */
+	d->heartbeat_ms = HEARTBEAT_MS;
+	if (beat && sl_duration_parse(&d->heartbeat_ms, beat))
+		d->heartbeat_ms = 0;
 	d->jobs = jobs;
 	d->njobs = njobs;
 	d->started_ms = sl_xcalloc(njobs + 1, sizeof(*d->started_ms));
+}
+
+void cli_display_use(struct cli_display *d, FILE *fp)
+{
+	const char *term = getenv("TERM");
+
+	d->fp = fp;
+	d->live = isatty(fileno(fp)) && term && strcmp(term, "dumb");
 }
 
 void cli_display_release(struct cli_display *d)
@@ -90,6 +111,42 @@ static void clear_line(struct cli_display *d)
 	d->line_drawn = false;
 }
 
+/* The terminal's width in columns (80 when it does not say). */
+static size_t terminal_width(FILE *fp)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(fp), TIOCGWINSZ, &ws) || ws.ws_col < 2)
+		return 80;
+	return ws.ws_col;
+}
+
+/* Without a terminal: after a quiet heartbeat, the gates still running. */
+static void heartbeat(struct cli_display *d, const struct sl_run_event *ev)
+{
+	size_t i, shown = 0;
+
+	if (!d->heartbeat_ms || !ev->running ||
+	    ev->elapsed_ms < d->last_output_ms + d->heartbeat_ms)
+		return;
+	fprintf(d->fp,
+		"sluice: %zu of %zu gates finished; running:", ev->finished,
+		ev->total);
+	for (i = 0; i < d->njobs && shown < 8; i++) {
+		if (!d->started_ms[i])
+			continue;
+		fprintf(d->fp, "%s %s (%.0fs)", shown ? "," : "",
+			d->jobs[i].name,
+			(double)(ev->elapsed_ms + 1 - d->started_ms[i]) / 1000);
+		shown++;
+	}
+	if (ev->running > shown)
+		fprintf(d->fp, " and %zu more", ev->running - shown);
+	fputc('\n', d->fp);
+	fflush(d->fp);
+	d->last_output_ms = ev->elapsed_ms;
+}
+
 static void draw_line(struct cli_display *d, const struct sl_run_event *ev)
 {
 	struct sl_buf line = SL_BUF_INIT;
@@ -109,8 +166,13 @@ static void draw_line(struct cli_display *d, const struct sl_run_event *ev)
 	if (d->failures)
 		sl_buf_addf(&line, "  (%zu failed)", d->failures);
 	clear_line(d);
-	/* Keep it on one line of a narrow terminal. */
-	fprintf(d->fp, "%.100s", line.buf);
+	/*
+	 * One row of the terminal, as wide as it is now, less the last
+	 * column (writing there wraps on some terminals): a line that
+	 * wrapped could not be erased by the next redraw. Every byte of it
+	 * is one ASCII column (gate names are ASCII).
+	 */
+	fprintf(d->fp, "%.*s", (int)(terminal_width(d->fp) - 1), line.buf);
 	d->line_drawn = true;
 	fflush(d->fp);
 	sl_buf_release(&line);
@@ -160,6 +222,7 @@ static void finished(struct cli_display *d, const struct sl_run_event *ev)
 	if (!d->live) {
 		block(d, ev->job, r);
 		fflush(d->fp);
+		d->last_output_ms = ev->elapsed_ms;
 		return;
 	}
 	outcome(&what, r);
@@ -186,6 +249,8 @@ void cli_display_event(void *data, const struct sl_run_event *ev)
 	case SL_RUN_EVENT_TICK:
 		if (d->live)
 			draw_line(d, ev);
+		else
+			heartbeat(d, ev);
 		break;
 	}
 }
