@@ -208,8 +208,7 @@ static int read_paths(struct sl_loader *ld, uint32_t key, uint32_t value,
 static int unknown_lane(struct sl_loader *ld, uint32_t item,
 			const struct sl_lane *lane, const char *name)
 {
-	const char *close =
-	    sl_suggest(name, ld->lane_list, ld->nlane_list);
+	const char *close = sl_suggest(name, ld->lane_list, ld->nlane_list);
 
 	if (close)
 		return sl_load_error(
