@@ -326,15 +326,23 @@ static void run_args(struct sl_buf *out, const struct sl_plan *plan)
 		sl_buf_adds(out, " --no-merge-base");
 }
 
+/*
+ * One child job per gate. Its name is "gate/NAME", quoted: a bare gate
+ * name can be a GitLab keyword (default, variables, stages, workflow,
+ * include ...) or read as a boolean or number (true, 123), and either
+ * breaks the child pipeline. The script creates the results directory
+ * first: `run --json` writes a file, not the folders above it.
+ */
 static void gitlab_job(struct sl_buf *out, const char *gate,
 		       const struct sl_buf *args)
 {
 	sl_buf_addf(
 	    out,
-	    "\n%s:\n"
+	    "\n\"gate/%s\":\n"
 	    "  stage: gates\n"
 	    "  needs: []\n"
 	    "  script:\n"
+	    "    - mkdir -p sluice-results\n"
 	    "    - sluice run --gate %s%s --json sluice-results/%s.json "
 	    "--junit sluice-results/%s.xml\n"
 	    "  artifacts:\n"

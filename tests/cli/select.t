@@ -70,15 +70,13 @@ A GitHub Actions matrix and a GitLab child pipeline:
   ['contract-compat', 'repo-lint', 'billing-unit', 'billing-migrations', 'billing-api-smoke', 'users-api-smoke', 'web-checkout-smoke']
   $ sluice select --format gitlab-ci | grep -c '^    - sluice run --gate '
   7
-  $ sluice select --format gitlab-ci | grep -A4 '^web-checkout-smoke:'
-  web-checkout-smoke:
+  $ sluice select --format gitlab-ci | grep -A5 '^"gate/web-checkout-smoke":'
+  "gate/web-checkout-smoke":
     stage: gates
     needs: []
     script:
+      - mkdir -p sluice-results
       - sluice run --gate web-checkout-smoke --base [0-9a-f]{40} --head [0-9a-f]{40} --no-merge-base --json sluice-results/web-checkout-smoke.json --junit sluice-results/web-checkout-smoke.xml (re)
-  $ sluice select --format yaml
-  sluice: unknown format 'yaml'; use text, json, github-matrix or gitlab-ci
-  [2]
 
 An empty diff selects nothing (and GitLab still gets a valid pipeline):
 
