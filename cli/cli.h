@@ -159,8 +159,11 @@ extern const struct option cli_check_longopts[];
 extern const struct option cli_override_longopts[];
 extern const struct option cli_import_longopts[];
 
-/* The options of `override NAME` ("--x", "-o"); -1 for no such command. */
-int cli_override_options(struct sl_strvec *out, const char *name);
+/*
+ * The options of `override NAME` ("--x", "-o"), only those that take a
+ * value when values is set; -1 for no such command.
+ */
+int cli_override_options(struct sl_strvec *out, const char *name, bool values);
 /* The names of override's commands. */
 void cli_override_subs(struct sl_strvec *out);
 

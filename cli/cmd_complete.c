@@ -16,6 +16,7 @@
 static const char usage[] =
     "usage: sluice __complete commands\n"
     "       sluice __complete options COMMAND [OVERRIDE-COMMAND]\n"
+    "       sluice __complete values [COMMAND [OVERRIDE-COMMAND]]\n"
     "       sluice __complete subcommands COMMAND\n"
     "       sluice __complete gates | lanes | overrides\n\n"
     "Prints, one per line, the words a shell completion offers.\n";
@@ -42,43 +43,63 @@ static void print_unique(const struct sl_strvec *words)
 	}
 }
 
-static void global_options(struct sl_strvec *out)
+static void global_options(struct sl_strvec *out, bool values)
 {
 	static const char *const globals[] = {"-C", "--rules", "--color",
 					      "--help", "--version"};
 	size_t i;
 
-	for (i = 0; i < SL_ARRAY_SIZE(globals); i++)
+	/* The first two take a value (--color's is optional, after '='). */
+	for (i = 0; i < (values ? 2 : SL_ARRAY_SIZE(globals)); i++)
 		sl_strvec_push(out, globals[i]);
 }
 
-static int options(int argc, char **argv)
+/* The options of cmd (and sub) that take a value, when values is set. */
+static int options(int argc, char **argv, bool values)
 {
 	struct sl_strvec words = SL_STRVEC_INIT;
 	const struct cli_command *cmd;
 	const char *s;
-	size_t i;
+	size_t i, j;
 	int ret = CLI_EXIT_OK;
 
 	cmd = argc > 2 ? cli_command_find(argv[2]) : NULL;
+	if (!cmd && values && argc <= 2) {
+		/* Before the command: any command's valued option may come. */
+		for (i = 0; (cmd = cli_command_at(i)); i++)
+			for (j = 0; cmd->longopts && cmd->longopts[j].name; j++)
+				if (cmd->longopts[j].has_arg ==
+				    required_argument)
+					sl_strvec_pushf(&words, "--%s",
+							cmd->longopts[j].name);
+		sl_strvec_push(&words, "-j");
+		sl_strvec_push(&words, "-o");
+		global_options(&words, true);
+		print_unique(&words);
+		sl_strvec_clear(&words);
+		return CLI_EXIT_OK;
+	}
 	if (!cmd)
 		return argc > 2 ? cli_not_a_command(argv[2])
 				: cli_usage_error("__complete options: which "
 						  "command?");
 	if (!strcmp(cmd->name, "override") && argc > 3) {
-		if (cli_override_options(&words, argv[3]))
+		if (cli_override_options(&words, argv[3], values))
 			ret = cli_usage_error("'%s' is not an override "
 					      "command",
 					      argv[3]);
 	} else {
 		for (i = 0; cmd->longopts && cmd->longopts[i].name; i++)
-			sl_strvec_pushf(&words, "--%s", cmd->longopts[i].name);
+			if (!values ||
+			    cmd->longopts[i].has_arg == required_argument)
+				sl_strvec_pushf(&words, "--%s",
+						cmd->longopts[i].name);
 		for (s = cmd->shortopts; *s; s++)
-			if (*s != ':')
+			if (*s != ':' && (!values || s[1] == ':'))
 				sl_strvec_pushf(&words, "-%c", *s);
 	}
 	if (!ret) {
-		global_options(&words);
+		global_options(&words, values);
 		print_unique(&words);
 	}
 	sl_strvec_clear(&words);
@@ -183,7 +204,9 @@ int cmd_complete(int argc, char **argv, const struct cli_globals *g)
 	if (!strcmp(what, "commands"))
 		return commands();
 	if (!strcmp(what, "options"))
-		return options(argc, argv);
+		return options(argc, argv, false);
+	if (!strcmp(what, "values"))
+		return options(argc, argv, true);
 	if (!strcmp(what, "subcommands") && argc > 2)
 		return subcommands(argv[2]);
 	if (!strcmp(what, "gates") || !strcmp(what, "lanes"))

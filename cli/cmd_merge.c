@@ -17,8 +17,9 @@ static const char usage[] =
     "overridden,\n1 when one did not or has no result, 2 when the files are "
     "not results of\none run, 3 when one cannot be read.\n\n"
     "  --json FILE            write the merged results (default: stdout)\n"
-    "  --junit FILE           write JUnit XML\n"
-    "  --summary FILE         write markdown (e.g. $GITHUB_STEP_SUMMARY)\n";
+    "  --junit FILE           write JUnit XML (- for stdout)\n"
+    "  --summary FILE         add markdown to FILE (e.g. "
+    "$GITHUB_STEP_SUMMARY)\n";
 
 struct merge_outputs {
 	const char *json;

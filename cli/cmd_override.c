@@ -343,7 +343,7 @@ static int not_a_sub(const char *name)
 			       name);
 }
 
-int cli_override_options(struct sl_strvec *out, const char *name)
+int cli_override_options(struct sl_strvec *out, const char *name, bool values)
 {
 	const struct ov_sub *sub = find_sub(name);
 	size_t i;
@@ -351,7 +351,9 @@ int cli_override_options(struct sl_strvec *out, const char *name)
 	if (!sub)
 		return -1;
 	for (i = 0; cli_override_longopts[i].name; i++)
-		if (sub->opts & BIT(cli_override_longopts[i].val))
+		if (sub->opts & BIT(cli_override_longopts[i].val) &&
+		    (!values ||
+		     cli_override_longopts[i].has_arg == required_argument))
 			sl_strvec_pushf(out, "--%s",
 					cli_override_longopts[i].name);
 	if (sub->opts & BIT(OPT_OUTPUT))

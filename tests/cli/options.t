@@ -126,13 +126,9 @@ open overrides with their gates.
   1
   $ sluice __complete overrides
   1\tweb-checkout-smoke (re)
-  $ sluice __complete frobs
+  $ sluice __complete frobs 2>&1 | head -n 1
   usage: sluice __complete commands
-  * (glob)
-  * (glob)
-  * (glob)
-  
-  * (glob)
+  $ sluice __complete frobs 2> /dev/null
   [2]
 
 Colour: only on a terminal (never in these pipes), unless asked for;
@@ -144,3 +140,16 @@ NO_COLOR and --color=never turn it off.
   0
   $ NO_COLOR=1 sluice check 2>&1 | grep -c $'\033\[' || true
   0
+
+`sluice help COMMAND` opens the command's manual page (here the build
+tree's), and prints its --help when man is not there to open one:
+
+  $ MANPAGER=cat MANWIDTH=80 sluice help run | grep -c 'sluice-run - select, then run'
+  1
+  $ MANPAGER=cat MANWIDTH=80 sluice help sluice.yml | grep -c 'sluice.yml - the rules of sluice'
+  1
+  $ PATH=/nonexistent "$SLUICE_BIN" help run | head -n 1
+  usage: sluice run [options]
+  $ sluice help frobnicate
+  sluice: 'frobnicate' is not a sluice command; see 'sluice --help'
+  [2]
