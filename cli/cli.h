@@ -158,6 +158,7 @@ extern const struct option cli_owners_longopts[];
 extern const struct option cli_check_longopts[];
 extern const struct option cli_override_longopts[];
 extern const struct option cli_import_longopts[];
+extern const struct option cli_init_longopts[];
 
 /*
  * The options of `override NAME` ("--x", "-o"), only those that take a
@@ -296,6 +297,7 @@ int cmd_complete(int argc, char **argv, const struct cli_globals *g);
 int cmd_help(int argc, char **argv, const struct cli_globals *g);
 int cmd_check(int argc, char **argv, const struct cli_globals *g);
 int cmd_explain(int argc, char **argv, const struct cli_globals *g);
+int cmd_init(int argc, char **argv, const struct cli_globals *g);
 int cmd_import(int argc, char **argv, const struct cli_globals *g);
 int cmd_override(int argc, char **argv, const struct cli_globals *g);
 int cmd_owners(int argc, char **argv, const struct cli_globals *g);

@@ -34,6 +34,9 @@ static const struct cli_command commands[] = {
      cli_override_longopts, "o:"},
     {"import", cmd_import, "write a rules file from a CODEOWNERS file",
      cli_import_longopts, "o:"},
+    {"init", cmd_init,
+     "write a starter sluice.yml from what the repository has",
+     cli_init_longopts, "o:"},
     {"help", cmd_help, "open a command's manual page", NULL, ""},
     {"__complete", cmd_complete, "words for shell completion", NULL, ""},
 };

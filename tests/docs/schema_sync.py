@@ -4,7 +4,7 @@
 Every rules file the project has is run through both: the fixtures
 (fixtures/rules/, valid/ and invalid/ under it), every sluice.yml example in
 docs/*.md, the importer's output for fixtures/codeowners/CODEOWNERS and what
-`sluice init` writes; and, for each valid file, copies with an unknown key
+`sluice init` writes (its template, and from that CODEOWNERS file); and, for each valid file, copies with an unknown key
 added to each mapping (top level, global, every lane, every gate). The
 loader is the built binary (`sluice --rules FILE owners x`: exit 0 valid,
 2 refused); the schema side is the editor's view: YAML 1.2's core schema
@@ -184,6 +184,20 @@ def doc_examples(root):
             yield "docs/%s:%d" % (name, start), text, expect
 
 
+def init_outputs(sluice, root, tmp):
+    """What `sluice init` writes: the template, and from a CODEOWNERS."""
+    repo = os.path.join(tmp, "init-repo")
+    subprocess.run(["git", "init", "-q", repo], check=True)
+    for args, name in (
+            (["--template"], "sluice init --template"),
+            (["--codeowners", os.path.join(root, "fixtures", "codeowners",
+                                           "CODEOWNERS")],
+             "sluice init --codeowners fixtures/codeowners/CODEOWNERS")):
+        r = subprocess.run([sluice, "init", "--stdout"] + args, cwd=repo,
+                           capture_output=True, text=True)
+        yield name, r.stdout if r.returncode == 0 else "", "valid"
+
+
 def add_unknown_keys(text):
     """Copies of a valid file with an unknown key in one mapping each."""
     doc = yaml.load(text, Loader=CoreLoader)
@@ -242,6 +256,7 @@ def main():
                       imported.stdout, "valid"))
     else:
         cases.append(("import codeowners", "", "valid"))
+    cases.extend(init_outputs(sluice, root, tmp))
     for name, text, expect in list(cases):
         if expect == "valid" or (expect is None and "laughs" not in name):
             for where, mutated in add_unknown_keys(text):

@@ -1,0 +1,325 @@
+/*
+ * cmd_init.c: `sluice init`, a starter sluice.yml from what the repository
+ * already has: its CODEOWNERS file (converted by rules/'s importer, as
+ * `sluice import codeowners` does), else a commented template. It owns
+ * finding the sources, the words around the rules, and writing the file
+ * without ever replacing one (a hard link from a finished temporary file,
+ * which fails when the name exists). What the rules mean is rules/'s.
+ */
+#include "common/common.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "rules/rules.h"
+
+static const char usage[] =
+    "usage: sluice init [--codeowners FILE | --template] [-o FILE | "
+    "--stdout]\n\n"
+    "Writes a starter sluice.yml at the root of the repository from what it "
+    "has:\nits CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS, "
+    "docs/CODEOWNERS or\n.gitlab/CODEOWNERS), one lane per owner set, else "
+    "a commented template.\nIt never replaces a file. 'sluice check' passes "
+    "on what it writes.\n\n"
+    "  --codeowners FILE      start from this CODEOWNERS file\n"
+    "  --template             the commented template, even with a "
+    "CODEOWNERS file\n"
+    "  -o, --output FILE      write FILE instead of sluice.yml at the root\n"
+    "  --stdout               print the rules instead of writing a file\n";
+
+enum { OPT_CODEOWNERS = CLI_OPT_NEXT, OPT_TEMPLATE, OPT_STDOUT };
+
+const struct option cli_init_longopts[] = {
+    {"codeowners", required_argument, NULL, OPT_CODEOWNERS},
+    {"template", no_argument, NULL, OPT_TEMPLATE},
+    {"output", required_argument, NULL, 'o'},
+    {"stdout", no_argument, NULL, OPT_STDOUT},
+    {NULL, 0, NULL, 0},
+};
+
+struct init_opts {
+	const char *codeowners;
+	const char *output;
+	bool template_only;
+	bool to_stdout;
+};
+
+/* Where GitHub and GitLab look for CODEOWNERS, first found wins. */
+static const char *const codeowners_places[] = {
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+};
+
+static const char header[] =
+    "# sluice.yml: who owns which paths (lanes), which checks (gates) "
+    "guard them,\n"
+    "# and which lanes consume which (docs/rules.md, 'man sluice.yml').\n"
+    "# Selection reads this file as it is at the base of a change, so a "
+    "change\n"
+    "# cannot switch off its own gates. Try it: 'sluice check', then\n"
+    "# 'sluice select --worktree'. Editors: docs/rules.md, \"Editor "
+    "support\".\n"
+    "#\n";
+
+static const char gate_hint[] =
+    "\n"
+    "# Next: give each lane the gates its changes must pass, and say which\n"
+    "# lanes consume which (their smoke gates run when those change):\n"
+    "#\n"
+    "#   lanes:\n"
+    "#     web:\n"
+    "#       consumes: [api]\n"
+    "#       gates:\n"
+    "#         web-unit: {run: make -C web test, timeout: 10m}\n"
+    "#       smoke:\n"
+    "#         web-smoke: {run: ./scripts/smoke web}\n"
+    "#\n"
+    "# and the checks every change needs, with who may approve an override:\n"
+    "#\n"
+    "#   global:\n"
+    "#     approvers: [\"@release-team\"]\n"
+    "#     gates:\n"
+    "#       lint: {run: make lint}\n";
+
+static const char template_text[] =
+    "version: 1\n"
+    "\n"
+    "# Changed paths that run every gate (the build itself, the toolchain):\n"
+    "# run_all_on: [Makefile, \"toolchain/**\"]\n"
+    "\n"
+    "# A changed path no lane owns: run-all (default), global-only or "
+    "fail.\n"
+    "unowned: run-all\n"
+    "\n"
+    "# Checks every change needs, and who may approve an override of one.\n"
+    "# global:\n"
+    "#   approvers: [\"@release-team\"]\n"
+    "#   gates:\n"
+    "#     lint: {run: make lint}\n"
+    "\n"
+    "# Lanes, in order: a path belongs to the lane of the last pattern that\n"
+    "# matches it (as in CODEOWNERS), so later lanes carve paths out of\n"
+    "# earlier ones. Patterns are gitignore patterns.\n"
+    "lanes:\n"
+    "  everything:\n"
+    "    paths: [\"*\"]\n"
+    "    # owners: [\"@your-team\"]\n"
+    "    # gates:\n"
+    "    #   unit: {run: make test, timeout: 10m}\n"
+    "  # api:\n"
+    "  #   owners: [\"@api-team\"]\n"
+    "  #   paths: [\"api/\", \"*.proto\"]\n"
+    "  #   gates:\n"
+    "  #     api-unit: {run: make -C api test}\n"
+    "  # web:\n"
+    "  #   owners: [\"@web-team\"]\n"
+    "  #   paths: [\"web/\"]\n"
+    "  #   consumes: [api]     # web's smoke gates run when api changes\n"
+    "  #   smoke:\n"
+    "  #     web-smoke: {run: ./scripts/smoke web}\n";
+
+static int parse(struct init_opts *o, int argc, char **argv)
+{
+	struct cli_getopt p = {.argc = argc,
+			       .argv = argv,
+			       .cmd = "init",
+			       .shortopts = "o:",
+			       .longopts = cli_init_longopts};
+	int c;
+
+	while ((c = cli_getopt_next(&p)) >= 0) {
+		if (c == OPT_CODEOWNERS)
+			o->codeowners = p.arg;
+		else if (c == OPT_TEMPLATE)
+			o->template_only = true;
+		else if (c == OPT_STDOUT)
+			o->to_stdout = true;
+		else
+			o->output = p.arg;
+	}
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
+	if (optind < argc)
+		return cli_usage_error("init takes no arguments ('%s'); see "
+				       "'sluice init --help'",
+				       argv[optind]);
+	if (o->codeowners && o->template_only)
+		return cli_usage_error("init: --codeowners and --template "
+				       "exclude each other");
+	if (o->output && o->to_stdout)
+		return cli_usage_error("init: -o and --stdout exclude each "
+				       "other");
+	return 0;
+}
+
+/* The CODEOWNERS file to start from under root, or NULL for none. */
+static const char *find_codeowners(struct sl_buf *path, const char *root)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(codeowners_places); i++) {
+		sl_buf_reset(path);
+		sl_buf_addf(path, "%s/%s", root, codeowners_places[i]);
+		if (!stat(path->buf, &st) && S_ISREG(st.st_mode))
+			return codeowners_places[i];
+	}
+	return NULL;
+}
+
+/*
+ * The rules converted from the CODEOWNERS file at path (named name in the
+ * file), with the importer's warnings on stderr.
+ */
+static int from_codeowners(struct sl_buf *out, const char *path,
+			   const char *name, struct sl_error *err)
+{
+	struct sl_codeowners_options copts = SL_CODEOWNERS_OPTIONS_INIT;
+	struct sl_codeowners_result res = SL_CODEOWNERS_RESULT_INIT;
+	struct sl_buf text = SL_BUF_INIT;
+	size_t i;
+	int ret;
+
+	ret = sl_buf_read_file(&text, path, SL_RULES_MAX_BYTES, err);
+	if (!ret) {
+		copts.source = name;
+		ret = sl_codeowners_convert(&res, text.buf, text.len, &copts,
+					    err);
+	}
+	for (i = 0; !ret && i < res.warnings.n; i++)
+		fprintf(stderr, "sluice: warning: %s\n", res.warnings.v[i]);
+	if (!ret) {
+		sl_buf_adds(out, header);
+		sl_buf_add(out, res.yaml.buf, res.yaml.len);
+		sl_buf_adds(out, gate_hint);
+	}
+	sl_codeowners_result_release(&res);
+	sl_buf_release(&text);
+	return ret;
+}
+
+/*
+ * The sources init knows, in the order it tries them. Workspace manifests
+ * (npm, pnpm, go: SPEC.md §7) go first here once the rules take
+ * `workspaces:`: a source that finds its manifests writes the
+ * `workspaces:` entry and returns 1; 0 means "not this one".
+ */
+static int from_workspaces(struct sl_buf *out, const char *root,
+			   struct sl_error *err)
+{
+	(void)out;
+	(void)root;
+	(void)err;
+	return 0;
+}
+
+/* Writes data to path, never replacing a file that is there. */
+static int write_new(const char *path, const struct sl_buf *data,
+		     struct sl_error *err)
+{
+	struct sl_buf tmp = SL_BUF_INIT;
+	int fd, failed = 0, ret = 0;
+
+	sl_buf_addf(&tmp, "%s.init.%ld", path, (long)getpid());
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		failed = errno;
+	} else {
+		if (write(fd, data->buf, data->len) != (ssize_t)data->len ||
+		    fsync(fd))
+			failed = errno ? errno : EIO;
+		if (close(fd) && !failed)
+			failed = errno;
+		/* link() refuses an existing name: no race replaces one. */
+		if (!failed && link(tmp.buf, path))
+			failed = errno;
+		unlink(tmp.buf);
+	}
+	if (failed == EEXIST)
+		ret = sl_error_set(err, SL_EUSAGE,
+				   "'%s' already exists; sluice init never "
+				   "replaces a file: edit it, or write "
+				   "another with -o FILE",
+				   path);
+	else if (failed)
+		ret = sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
+				   strerror(failed));
+	sl_buf_release(&tmp);
+	return ret;
+}
+
+static int build(struct sl_buf *out, const struct init_opts *o,
+		 const char *root, const char **from, struct sl_error *err)
+{
+	struct sl_buf path = SL_BUF_INIT;
+	const char *name = NULL;
+	int ret = 0;
+
+	if (!o->template_only && !o->codeowners)
+		ret = from_workspaces(out, root, err);
+	if (ret)
+		goto out;
+	if (o->codeowners)
+		sl_buf_adds(&path, o->codeowners);
+	else if (!o->template_only)
+		name = find_codeowners(&path, root);
+	if (o->codeowners || name) {
+		*from = o->codeowners ? o->codeowners : name;
+		ret = from_codeowners(out, path.buf, *from, err);
+	} else {
+		*from = NULL;
+		sl_buf_adds(out, header);
+		sl_buf_adds(out, template_text);
+	}
+out:
+	sl_buf_release(&path);
+	return ret < 0 ? ret : 0;
+}
+
+int cmd_init(int argc, char **argv, const struct cli_globals *g)
+{
+	struct init_opts o = {0};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf out = SL_BUF_INIT, target = SL_BUF_INIT;
+	struct sl_repo *repo = NULL;
+	const char *from = NULL;
+	int ret;
+
+	(void)g;
+	if (cli_wants_help(argc, argv, usage))
+		return CLI_EXIT_OK;
+	ret = parse(&o, argc, argv);
+	if (ret)
+		return ret;
+	ret = sl_repo_open(&repo, NULL, &err);
+	if (!ret)
+		ret = build(&out, &o, sl_repo_root(repo), &from, &err);
+	if (!ret && o.to_stdout) {
+		cli_print(&out);
+	} else if (!ret) {
+		if (o.output)
+			sl_buf_adds(&target, o.output);
+		else
+			sl_buf_addf(&target, "%s/sluice.yml",
+				    sl_repo_root(repo));
+		ret = write_new(target.buf, &out, &err);
+	}
+	if (ret) {
+		ret = cli_fail(&err);
+	} else if (!o.to_stdout) {
+		fprintf(stderr,
+			"sluice: wrote %s from %s; next: add gates to its "
+			"lanes, then 'sluice check'\n",
+			o.output ? o.output : "sluice.yml",
+			from ? from : "the template");
+	}
+	sl_repo_free(repo);
+	sl_buf_release(&out);
+	sl_buf_release(&target);
+	sl_error_release(&err);
+	return ret;
+}
