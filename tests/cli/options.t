@@ -107,7 +107,7 @@ shell completion reads), and the global ones:
   --help
   --version
   $ sluice __complete commands | tr '\n' ' '
-  select run repro merge explain owners check override import help  (no-eol)
+  select run repro merge explain owners check override import init help  (no-eol)
 
 What completion offers beyond options: the rules' gates and lanes (the
 working tree's copy, or --rules), override's commands, and the ids of
