@@ -78,10 +78,14 @@ def doc_blocks(root):
     """(where, text) of each YAML block in a GitLab section of docs/ci.md."""
     path = os.path.join(root, "docs", "ci.md")
     lines = open(path, encoding="utf-8").read().split("\n")
-    section, i = "", 0
+    heads, i = {}, 0
     while i < len(lines):
-        if re.match(r"^#{2,3} ", lines[i]):
-            section = lines[i]
+        h = re.match(r"^(#{1,4}) ", lines[i])
+        if h:
+            level = len(h.group(1))
+            heads = {k: v for k, v in heads.items() if k < level}
+            heads[level] = lines[i]
+        section = " / ".join(heads[k] for k in sorted(heads))
         m = re.match(r"^(\s*)```ya?ml\s*$", lines[i])
         if not m:
             i += 1
@@ -199,7 +203,7 @@ def keyword_repo(tmp):
 
 
 def main():
-    sluice, root = sys.argv[1], sys.argv[2]
+    sluice, root = os.path.abspath(sys.argv[1]), sys.argv[2]
     os.environ["PATH"] = (os.path.dirname(os.path.abspath(sluice)) +
                           os.pathsep + os.environ["PATH"])
     schema = json.load(open(os.path.join(root, "tests", "fixtures",
