@@ -3,8 +3,9 @@
  * never returns NULL (out of memory aborts), the status codes and the
  * caller-owned error message every fallible function reports through, the
  * growable byte buffer (sl_buf), a NULL-terminated string vector (sl_strvec),
- * UTF-8 validation and JSON encoding of paths that may not be UTF-8. It knows
- * nothing of rules, diffs or gates.
+ * UTF-8 validation and JSON encoding of paths that may not be UTF-8, and
+ * finding and running the programs a decision trusts (ssh-keygen, git). It
+ * knows nothing of rules, diffs or gates.
  *
  * Include this header first in every .c file: it pulls in the system headers
  * and then common/banned.h.
@@ -26,6 +27,7 @@
 #define SL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define SL_NORETURN __attribute__((noreturn))
 #define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define SL_MIN(a, b) ((a) < (b) ? (a) : (b))
 
 /* ---- allocation ------------------------------------------------------ */
 
@@ -223,6 +225,57 @@ void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len);
 void sl_buf_add_quoted_path(struct sl_buf *sb, const char *path, size_t len);
 /* Monotonic milliseconds, for durations only. */
 uint64_t sl_now_ms(void);
+
+/* ---- trusted programs (common/child.c) --------------------------- */
+
+/*
+ * Finds the program a decision trusts (ssh-keygen, git) once, before any
+ * gate runs: name as it is when it holds a '/' (it must be absolute), else
+ * the first executable regular file name in an absolute directory of PATH
+ * (relative entries are skipped). Sets out to its absolute path; SL_EENV
+ * saying how to install it when there is none.
+ */
+int sl_program_resolve(struct sl_buf *out, const char *name,
+		       struct sl_error *err);
+
+/* What sl_child_run() keeps of a child's output by default. */
+#define SL_CHILD_OUTPUT_MAX 8192
+
+/*
+ * A program run to completion: no shell, the argv given, no descriptor of
+ * sluice's but 0, 1 and 2, its stdout and stderr captured together into
+ * output (at most output_max bytes: the rest is read and dropped).
+ */
+struct sl_child {
+	const char *program;	 /* its absolute path (sl_program_resolve) */
+	const char *const *argv; /* argv[0] first, NULL-terminated */
+	const char *const *env;	 /* "NAME=VALUE"s set over sluice's own */
+	const char *what;	 /* names it in messages ("ssh-keygen") */
+	const char *package;	 /* "check the PACKAGE installation" */
+	const char *install;	 /* "install INSTALL", when it cannot run */
+	int stdin_fd;		 /* -1: /dev/null (interactive: sluice's) */
+	bool interactive;	 /* stdin and stderr stay sluice's */
+	unsigned timeout_ms;	 /* killed with SIGKILL past it */
+	size_t output_max;	 /* 0: SL_CHILD_OUTPUT_MAX */
+	struct sl_buf output;	 /* what it printed */
+	int status;		 /* its exit status, once it exited */
+};
+
+#define SL_CHILD_INIT                                                          \
+	{                                                                      \
+		.stdin_fd = -1, .output = SL_BUF_INIT, .status = -1            \
+	}
+
+/*
+ * Runs c and waits for it to exit, never past c->timeout_ms. 0 with
+ * c->status its exit status (whatever it is); SL_EENV when it cannot run,
+ * its output cannot be read, it is killed (by a signal, or at the
+ * deadline) or waiting for it fails: then it gave no answer.
+ */
+int sl_child_run(struct sl_child *c, struct sl_error *err);
+/* Appends c's output on one line ("; " between lines), or its status. */
+void sl_child_message(struct sl_buf *out, const struct sl_child *c);
+void sl_child_release(struct sl_child *c);
 
 /* ---- "did you mean" (common/suggest.c) ------------------------------ */
 
