@@ -88,7 +88,17 @@ def github_blocks(root):
                     steps_as_workflow(text)
 
 
+def clean_environment():
+    """A sluice run's gate runs these tests too (sluice.yml): the outer
+    run's SLUICE_* variables (its base, its rules) must not reach the
+    sluice these tests run, nor a CI system's variables."""
+    for key in list(os.environ):
+        if key.startswith(("SLUICE_", "GITHUB_", "GITLAB_")):
+            del os.environ[key]
+
+
 def main():
+    clean_environment()
     node, root = sys.argv[1], sys.argv[2]
     files = []
     wf_dir = os.path.join(root, ".github", "workflows")

@@ -34,7 +34,17 @@ def stages(text):
     return out
 
 
+def clean_environment():
+    """A sluice run's gate runs these tests too (sluice.yml): the outer
+    run's SLUICE_* variables (its base, its rules) must not reach the
+    sluice these tests run, nor a CI system's variables."""
+    for key in list(os.environ):
+        if key.startswith(("SLUICE_", "GITHUB_", "GITLAB_")):
+            del os.environ[key]
+
+
 def main():
+    clean_environment()
     root = os.path.abspath(sys.argv[1])
     text = open(os.path.join(root, "Containerfile")).read()
     parts = stages(text)

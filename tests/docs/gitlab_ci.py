@@ -202,7 +202,17 @@ def keyword_repo(tmp):
     return repo
 
 
+def clean_environment():
+    """A sluice run's gate runs these tests too (sluice.yml): the outer
+    run's SLUICE_* variables (its base, its rules) must not reach the
+    sluice these tests run, nor a CI system's variables."""
+    for key in list(os.environ):
+        if key.startswith(("SLUICE_", "GITHUB_", "GITLAB_")):
+            del os.environ[key]
+
+
 def main():
+    clean_environment()
     sluice, root = os.path.abspath(sys.argv[1]), sys.argv[2]
     os.environ["PATH"] = (os.path.dirname(os.path.abspath(sluice)) +
                           os.pathsep + os.environ["PATH"])

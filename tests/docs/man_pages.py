@@ -28,7 +28,17 @@ def words(sluice, *args):
                           check=True).stdout.split()
 
 
+def clean_environment():
+    """A sluice run's gate runs these tests too (sluice.yml): the outer
+    run's SLUICE_* variables (its base, its rules) must not reach the
+    sluice these tests run, nor a CI system's variables."""
+    for key in list(os.environ):
+        if key.startswith(("SLUICE_", "GITHUB_", "GITLAB_")):
+            del os.environ[key]
+
+
 def main():
+    clean_environment()
     sluice, man_dir, root = sys.argv[1:4]
     src = os.path.join(root, "docs", "man")
     pages = sorted(p for p in os.listdir(man_dir) if re.search(r"\.[15]$", p))

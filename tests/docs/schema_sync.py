@@ -224,7 +224,17 @@ def add_unknown_keys(text):
         yield "/".join(place) or "(top level)", json.dumps(mutated)
 
 
+def clean_environment():
+    """A sluice run's gate runs these tests too (sluice.yml): the outer
+    run's SLUICE_* variables (its base, its rules) must not reach the
+    sluice these tests run, nor a CI system's variables."""
+    for key in list(os.environ):
+        if key.startswith(("SLUICE_", "GITHUB_", "GITLAB_")):
+            del os.environ[key]
+
+
 def main():
+    clean_environment()
     sluice, root = sys.argv[1], sys.argv[2]
     schema = json.load(open(os.path.join(root, "docs",
                                          "sluice.schema.json")))
