@@ -394,35 +394,3 @@ int sl_rules_owner_scan(const struct sl_rule **out,
 	}
 	return 0;
 }
-
-/* ---- many paths at once ----------------------------------------------- */
-
-/* Batches smaller than this take less time than a helper needs to start. */
-#define SHARE_MIN 1024
-
-struct owners_args {
-	const struct sl_rule **out;
-	const struct sl_owners_batch *batch;
-};
-
-static int owners_of(void *arg, size_t from, size_t to, struct sl_error *err)
-{
-	const struct owners_args *a = arg;
-	const struct sl_owner_query *q = a->batch->paths;
-	size_t i;
-	int ret = 0;
-
-	for (i = from; i < to && !ret; i++)
-		ret = sl_rules_owner(&a->out[i], a->batch->rules, q[i].path,
-				     q[i].len, q[i].flags, err);
-	return ret;
-}
-
-int sl_rules_owners(const struct sl_rule **out,
-		    const struct sl_owners_batch *batch, struct sl_error *err)
-{
-	struct owners_args args = {out, batch};
-	struct sl_rules_shares shares = {batch->n, SHARE_MIN, owners_of, &args};
-
-	return sl_rules_share(batch->helpers, &shares, err);
-}

@@ -506,13 +506,11 @@ static int check_version(struct sl_loader *ld)
 	return 0;
 }
 
-static int check_document(struct sl_loader *ld,
-			  const struct sl_rules_text *text,
-			  struct sl_rules_helpers *helpers)
+static int check_document(struct sl_loader *ld, const char *data, size_t len)
 {
 	int ret;
 
-	ret = sl_ydoc_parse_helped(&ld->doc, text, helpers, ld->err);
+	ret = sl_ydoc_parse(&ld->doc, ld->file, data, len, ld->err);
 	if (ret)
 		return ret;
 	if (!ld->doc.nnodes || sl_ydoc_kind(&ld->doc, 0) == SL_YK_NULL)
@@ -584,10 +582,9 @@ static struct sl_rules *rules_new(const char *name)
 	return rules;
 }
 
-int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
-		       struct sl_rules_helpers *helpers, struct sl_error *err)
+int sl_rules_load_buffer(struct sl_rules **out, const char *name,
+			 const char *data, size_t len, struct sl_error *err)
 {
-	const char *name = text->name;
 	struct sl_loader ld;
 	size_t i;
 	int ret;
@@ -599,22 +596,14 @@ int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
 	ld.doc = (struct sl_ydoc)SL_YDOC_INIT;
 	for (i = 0; i < SL_ARRAY_SIZE(ld.subject); i++)
 		ld.subject[i] = (struct sl_buf)SL_BUF_INIT;
-	if (text->len > SL_RULES_MAX_BYTES)
+	if (len > SL_RULES_MAX_BYTES)
 		return sl_error_set(err, SL_ERULES,
 				    "%s:1:1: the rules file is larger than the "
 				    "limit of 4 MiB (%zu bytes); split out "
 				    "what does not belong in it",
-				    name, text->len);
+				    name, len);
 	ld.rules = rules_new(name);
-	/* A small file's patterns take less than handing them over. */
-	if (helpers && text->len >= SL_RULES_COMPILE_APART)
-		ld.compiler = sl_compiler_start(helpers);
-	ret = check_document(&ld, text, helpers);
-	if (ld.compiler) {
-		int compiled = sl_compiler_finish(ld.compiler, &ld);
-
-		ret = compiled ? compiled : ret;
-	}
+	ret = check_document(&ld, data, len);
 	if (!ret) {
 		take_gates(&ld);
 		sl_owner_index_build(&ld.rules->index, &ld.rules->rules);
@@ -626,17 +615,8 @@ int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
 	return ret;
 }
 
-int sl_rules_load_buffer(struct sl_rules **out, const char *name,
-			 const char *data, size_t len, struct sl_error *err)
-{
-	struct sl_rules_text text = {name, data, len};
-
-	return sl_rules_load_text(out, &text, NULL, err);
-}
-
-int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
-			      struct sl_rules_helpers *helpers,
-			      struct sl_error *err)
+int sl_rules_load_file(struct sl_rules **out, const char *path,
+		       struct sl_error *err)
 {
 	struct sl_error read_err = SL_ERROR_INIT;
 	struct sl_buf sb = SL_BUF_INIT;
@@ -654,17 +634,9 @@ int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
 		ret = sl_error_set(err, read_err.status, "%s",
 				   sl_error_message(&read_err));
 	} else {
-		struct sl_rules_text text = {path, sb.buf, sb.len};
-
-		ret = sl_rules_load_text(out, &text, helpers, err);
+		ret = sl_rules_load_buffer(out, path, sb.buf, sb.len, err);
 	}
 	sl_buf_release(&sb);
 	sl_error_release(&read_err);
 	return ret;
-}
-
-int sl_rules_load_file(struct sl_rules **out, const char *path,
-		       struct sl_error *err)
-{
-	return sl_rules_load_file_helped(out, path, NULL, err);
 }

@@ -54,35 +54,6 @@ int sl_ydoc_parse(struct sl_ydoc *doc, const char *file, const char *data,
 		  size_t len, struct sl_error *err);
 void sl_ydoc_release(struct sl_ydoc *doc);
 
-/*
- * sl_ydoc_parse() of a large file in two parts at once, the second offered
- * to the helpers (rules/yaml_split.c), when the file's shape allows: the
- * same tree and the same errors as sl_ydoc_parse() in every case, which
- * it falls back to whenever a part's parse is not certain to be the whole
- * file's.
- */
-int sl_ydoc_parse_helped(struct sl_ydoc *doc, const struct sl_rules_text *text,
-			 struct sl_rules_helpers *helpers,
-			 struct sl_error *err);
-
-/* How a part of a file parsed on its own ended (yaml.c for yaml_split.c). */
-struct sl_ydoc_shape {
-	bool implicit_start, implicit_end; /* no '---', '...' or directive */
-	uint32_t lines;			   /* line breaks before the end */
-	/* The last two collections closed, the latest first, and how many
-	 * were closed since the last value or collection began. */
-	uint32_t last_closed[2];
-	unsigned closes_at_end;
-};
-
-/*
- * Parses data as one document into doc, as sl_ydoc_parse() does, with no
- * message on failure (-1), and describes how it ended. depth: the
- * collections the part sits in within the whole file.
- */
-int sl_ydoc_parse_part(struct sl_ydoc *doc, struct sl_ydoc_shape *shape,
-		       const char *data, size_t len, unsigned depth);
-
 /* What a node is, as messages name it: plain scalars are typed by YAML's
  * core schema (null, true/false, integers, numbers); others are strings. */
 enum sl_ykind {
@@ -142,29 +113,7 @@ struct sl_loader {
 	size_t *stamp;		  /* by lane: 1 + the lane listing it */
 	struct sl_buf subject[4]; /* printable copies of user text */
 	unsigned next_subject;
-	struct sl_compiler *compiler; /* NULL: patterns compile inline */
 };
-
-/* ---- rules/helpers.c: threads that help a load ---------------------- */
-
-/* Files at least this large hand their patterns to helpers: about 250
- * patterns, more than it costs to wake a helper for them. */
-#define SL_RULES_COMPILE_APART (16 * 1024)
-
-struct sl_compiler;
-
-/* Opens a load's queue of patterns to helpers. Caller owns the result,
- * which sl_compiler_finish() frees. */
-struct sl_compiler *sl_compiler_start(struct sl_rules_helpers *helpers);
-/* Queues rule's pattern (rule->text, rule->pos set): rule->pattern is set
- * to an empty pattern that the compiler fills in. */
-void sl_compiler_add(struct sl_compiler *c, struct sl_rule *rule);
-/*
- * Compiles what no helper took, waits for what they did and frees c.
- * Returns 0, or the first failed pattern's error, set on ld as the loader
- * sets it.
- */
-int sl_compiler_finish(struct sl_compiler *c, struct sl_loader *ld);
 
 /* A key the loader knows in some mapping, and what reads its value. */
 struct sl_field {
@@ -223,8 +172,7 @@ int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,
 /* A list of patterns, compiled, each with lane SL_NO_LANE (null: empty). */
 int sl_load_pattern_list(struct sl_rule_list *out, struct sl_loader *ld,
 			 uint32_t node, const char *what);
-/* Compiles the pattern at node into rule (text, pattern, pos), or queues
- * it with ld's compiler: then rule->pattern is filled in later. */
+/* Compiles the pattern at node into rule (text, pattern, pos). */
 int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		    const char *what);
 /* Sets ld's error for a pattern at pos that failed to compile with err. */

@@ -137,74 +137,6 @@ int sl_rules_load_file(struct sl_rules **out, const char *path,
 int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 			 const char *data, size_t len, struct sl_error *err);
 
-/*
- * Threads that may compile a load's patterns while the loading thread
- * reads the rest of the file (rules/helpers.c). A thread with nothing else
- * to do calls sl_rules_helpers_serve(), which returns once the helpers are
- * closed. A load given helpers lets whichever thread comes first compile
- * each pattern, itself included, so busy helpers never slow it down; the
- * result and its errors are the same as without.
- */
-struct sl_rules_helpers;
-
-/* Caller owns *out (sl_rules_helpers_free(), after every serve returned). */
-void sl_rules_helpers_new(struct sl_rules_helpers **out);
-void sl_rules_helpers_free(struct sl_rules_helpers *helpers);
-void sl_rules_helpers_serve(struct sl_rules_helpers *helpers);
-/* No more loads: serving threads return. */
-void sl_rules_helpers_close(struct sl_rules_helpers *helpers);
-
-/* A piece of work that any one thread may do: the rules' own (a part of
- * a file to parse, a share of ownership lookups) or a user's of the rules
- * (a share of selection). */
-struct sl_rules_job {
-	void (*run)(void *arg);
-	void *arg;
-	enum { SL_JOB_OFFERED, SL_JOB_TAKEN, SL_JOB_DONE } state;
-	struct sl_rules_job *next;
-};
-
-/* Offers job (run, arg set) to the helpers; the caller must join it. */
-void sl_rules_job_offer(struct sl_rules_helpers *helpers,
-			struct sl_rules_job *job);
-/* Runs job on the calling thread unless a helper took it; returns once it
- * is done. */
-void sl_rules_job_join(struct sl_rules_helpers *helpers,
-		       struct sl_rules_job *job);
-
-/*
- * Work over items [0, n) that threads may share: run(arg, from, to, err)
- * does items from..to and returns 0 or a status, stopping at its first
- * failure.
- */
-struct sl_rules_shares {
-	size_t n;
-	size_t min; /* fewer items are not worth a helper's start */
-	int (*run)(void *arg, size_t from, size_t to, struct sl_error *err);
-	void *arg;
-};
-
-/*
- * Runs shares->run over every item: with helpers and at least min items,
- * the first half as a job a helper may take while this thread does the
- * second, else all here. Returns the first failure in item order (the
- * first half's before the second's), with its message in err.
- */
-int sl_rules_share(struct sl_rules_helpers *helpers,
-		   const struct sl_rules_shares *shares, struct sl_error *err);
-
-/* sl_rules_load_file() and _buffer() with helpers (NULL: none). */
-int sl_rules_load_file_helped(struct sl_rules **out, const char *path,
-			      struct sl_rules_helpers *helpers,
-			      struct sl_error *err);
-struct sl_rules_text {
-	const char *name; /* as messages call the file */
-	const char *data;
-	size_t len;
-};
-int sl_rules_load_text(struct sl_rules **out, const struct sl_rules_text *text,
-		       struct sl_rules_helpers *helpers, struct sl_error *err);
-
 void sl_rules_free(struct sl_rules *rules);
 
 /* What messages call the file from now on: rules loaded from one commit's
@@ -269,30 +201,6 @@ int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
 int sl_rules_owner(const struct sl_rule **out, const struct sl_rules *rules,
 		   const char *path, size_t len, unsigned flags,
 		   struct sl_error *err);
-
-/* One path to place, for sl_rules_owners(). */
-struct sl_owner_query {
-	const char *path;
-	size_t len;
-	unsigned flags;
-};
-
-struct sl_owners_batch {
-	const struct sl_rules *rules;
-	const struct sl_owner_query *paths;
-	size_t n;
-	/* Threads that may take a share (NULL: none); lookups only read the
-	 * rules, so any number may run at once. */
-	struct sl_rules_helpers *helpers;
-};
-
-/*
- * sl_rules_owner() of each of batch->n paths into out[i]: with helpers, a
- * large batch is split with one. Returns 0, or the error of the first
- * path, in order, whose lookup failed.
- */
-int sl_rules_owners(const struct sl_rule **out,
-		    const struct sl_owners_batch *batch, struct sl_error *err);
 
 /*
  * The same answer by testing every rule, last to first: the reference the

@@ -378,10 +378,6 @@ int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		return sl_load_type_error(ld, node, what,
 					  "a pattern (a string)");
 	rule->text = sl_xstrdup(sl_ydoc_str(&ld->doc, node));
-	if (ld->compiler) {
-		sl_compiler_add(ld->compiler, rule);
-		return 0;
-	}
 	if (sl_pattern_compile(&rule->pattern, rule->text, &err))
 		ret = sl_load_pattern_error(ld, rule->pos, &err);
 	sl_error_release(&err);

@@ -23,8 +23,6 @@ struct reader {
 	yaml_parser_t parser;
 	uint32_t stack[SL_RULES_MAX_DEPTH + 1]; /* open collections */
 	unsigned depth;
-	unsigned max_depth; /* SL_RULES_MAX_DEPTH, less a part's depth */
-	struct sl_ydoc_shape shape; /* how it ends, for a part */
 };
 
 static int error_at(struct reader *r, yaml_mark_t mark, const char *fmt, ...)
@@ -170,7 +168,7 @@ static int add_scalar(struct reader *r, const yaml_event_t *ev)
 static int open_collection(struct reader *r, enum sl_ynode_type type,
 			   yaml_mark_t mark, bool flow)
 {
-	if (r->depth >= r->max_depth)
+	if (r->depth >= SL_RULES_MAX_DEPTH)
 		return error_at(r, mark,
 				"nesting deeper than %d levels; a rules file "
 				"never needs that many: flatten it",
@@ -188,9 +186,6 @@ static void close_collection(struct reader *r)
 	r->depth--;
 	node = r->stack[r->depth];
 	r->doc->nodes[node].end = r->doc->nnodes;
-	r->shape.last_closed[1] = r->shape.last_closed[0];
-	r->shape.last_closed[0] = node;
-	r->shape.closes_at_end++;
 }
 
 /* An anchor or alias named name, written with sigil ('&' or '*'). */
@@ -241,22 +236,15 @@ static int handle_event(struct reader *r, const yaml_event_t *ev)
 					"a second YAML document starts here; "
 					"a rules file holds one document: "
 					"remove this '---' and what follows");
-		r->shape.implicit_start =
-		    ev->data.document_start.implicit &&
-		    !ev->data.document_start.version_directive &&
-		    ev->data.document_start.tag_directives.start ==
-			ev->data.document_start.tag_directives.end;
 		return 0;
 	case YAML_ALIAS_EVENT:
 		return refuse_anchor(r, ev->start_mark, '*',
 				     ev->data.alias.anchor);
 	case YAML_SCALAR_EVENT:
-		r->shape.closes_at_end = 0;
 		ret = check_props(r, ev, ev->data.scalar.anchor,
 				  ev->data.scalar.tag);
 		return ret ? ret : add_scalar(r, ev);
 	case YAML_SEQUENCE_START_EVENT:
-		r->shape.closes_at_end = 0;
 		ret = check_props(r, ev, ev->data.sequence_start.anchor,
 				  ev->data.sequence_start.tag);
 		return ret ? ret
@@ -264,7 +252,6 @@ static int handle_event(struct reader *r, const yaml_event_t *ev)
 					     ev->data.sequence_start.style ==
 						 YAML_FLOW_SEQUENCE_STYLE);
 	case YAML_MAPPING_START_EVENT:
-		r->shape.closes_at_end = 0;
 		ret = check_props(r, ev, ev->data.mapping_start.anchor,
 				  ev->data.mapping_start.tag);
 		return ret ? ret
@@ -274,12 +261,6 @@ static int handle_event(struct reader *r, const yaml_event_t *ev)
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		close_collection(r);
-		return 0;
-	case YAML_DOCUMENT_END_EVENT:
-		r->shape.implicit_end = ev->data.document_end.implicit;
-		return 0;
-	case YAML_STREAM_END_EVENT:
-		r->shape.lines = (uint32_t)ev->start_mark.line;
 		return 0;
 	default:
 		return 0;
@@ -321,7 +302,6 @@ static void reader_init(struct reader *r, struct sl_ydoc *doc, const char *data,
 	r->data = data;
 	r->len = len;
 	r->err = err;
-	r->max_depth = SL_RULES_MAX_DEPTH;
 }
 
 int sl_ydoc_parse(struct sl_ydoc *doc, const char *file, const char *data,
@@ -329,6 +309,8 @@ int sl_ydoc_parse(struct sl_ydoc *doc, const char *file, const char *data,
 {
 	struct reader r;
 
+	if (!data)
+		data = ""; /* an empty buffer, which libyaml refuses as NULL */
 	/* An editor's byte order mark is not content (and with the encoding
 	 * fixed to UTF-8, libyaml would read it as some). */
 	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
@@ -338,22 +320,6 @@ int sl_ydoc_parse(struct sl_ydoc *doc, const char *file, const char *data,
 	reader_init(&r, doc, data, len, err);
 	r.file = file;
 	return read_events(&r);
-}
-
-int sl_ydoc_parse_part(struct sl_ydoc *doc, struct sl_ydoc_shape *shape,
-		       const char *data, size_t len, unsigned depth)
-{
-	struct sl_error scratch = SL_ERROR_INIT;
-	struct reader r;
-	int ret;
-
-	reader_init(&r, doc, data, len, &scratch);
-	r.file = "";
-	r.max_depth = SL_RULES_MAX_DEPTH - depth;
-	ret = read_events(&r);
-	*shape = r.shape;
-	sl_error_release(&scratch);
-	return ret ? -1 : 0;
 }
 
 void sl_ydoc_release(struct sl_ydoc *doc)

@@ -5,25 +5,24 @@
  * too, turns the changes into the names selection sees, and selects. It
  * decides which copy of the rules is trusted; select.c decides the gates.
  *
- * Loading a large rules file costs about as much as the tree walk, and
- * needs only the commits, not the changes: so the diff runs on a second
- * thread, and once it has resolved them (sl_diff_options.on_resolved) it
- * reads the files' bytes from git and hands them to this thread, which
- * parses them while the other walks the trees. Even sooner, once the base
- * is known and before the merge-base walk (long on a branch far behind
- * its base), the base's copy is read and parsed as a guess, kept when the
- * merge-base's copy is the same blob (guess_rules(), start_rules()).
- * libgit2 is used by one thread at a time: the diff's while it runs, this
- * one's before and after.
- * The parse stays on the calling thread because its heap is the main
- * arena, which grows in large steps: on a second thread's fresh arena the
- * same load cost a one-file selection 3 ms more (docs/performance.md).
- * This thread does not share the tree walk: two threads reading objects
- * wait on libgit2's pack locks more than they gain (docs/performance.md).
- * But once its diff is done, the diff's thread helps with the rules' work
- * until the plan is built (rules.h, sl_rules_helpers): it compiles
- * patterns, parses part of a large file, takes half of a large
- * selection's ownership lookups.
+ * The plan reads in order (docs/design.md, "The plan"):
+ *   1. resolve head and base (sl_diff_resolve());
+ *   2. read the rules at the base, and at the head;
+ *   3. start one thread for the merge-base and the tree walk
+ *      (sl_diff_list());
+ *   4. parse the rules on this thread meanwhile: the base's copy, as a
+ *      guess at the merge-base's, and the head's when it is another blob;
+ *   5. join;
+ *   6. read the merge-base's blob id, and parse its copy only when it is
+ *      neither the base's blob nor the head's;
+ *   7. select.
+ * The one hand-off is the join. Loading a large rules file costs about as
+ * much as the tree walk and needs only the commits, so the two overlap;
+ * the guess is right unless the target branch changed its rules since the
+ * fork, and a branch far behind its base spends the merge-base walk
+ * parsing it. libgit2 is used by one thread at a time: this one before
+ * the thread starts and after the join, the other in between. The parse
+ * stays on this thread, whose heap is the main arena.
  */
 #include "common/common.h"
 
@@ -32,266 +31,256 @@
 
 #include "selector/internal.h"
 
-/* The rules files, read by the diff's thread and parsed on this one. */
-struct rules_load {
-	const char *file; /* --rules: read from disk when parsed */
-	struct sl_buf base_text, base_name;
-	bool base_found;
-	struct sl_buf head_text, head_name; /* only when it differs */
-	bool head_found;
-	struct sl_rules *base, *head; /* the results */
-	struct sl_error err;
+/* One copy of the rules file: where it was read, its bytes, and once
+ * parsed, the rules or the error. */
+struct copy {
+	bool found;
+	char blob[SL_OID_HEXSZ + 1]; /* "" when not read from a commit */
+	struct sl_buf text;
+	struct sl_buf name; /* what messages call it */
+	bool parsed;
 	int ret;
-	/*
-	 * A guess, made while the merge-base is walked for: the copy at the
-	 * base, parsed as the trusted one. It is kept when the merge-base's
-	 * copy turns out to be the same blob (guess_kept), as it mostly is.
-	 */
-	struct sl_buf guess_text;
-	char guess_blob[SL_OID_HEXSZ + 1];
-	bool guess_found, guess_kept;
-	struct sl_rules *guess; /* parsed: NULL when it failed or was not */
+	struct sl_rules *rules; /* parsed: NULL when it failed */
+	struct sl_error err;
 };
-
-/*
- * The guess at the base, parsed while the merge-base is walked for. A
- * failure is forgotten: if the guess is kept, the copy is parsed again
- * under its own name, which the messages need.
- */
-static void load_guess(struct rules_load *l, struct sl_rules_helpers *helpers)
-{
-	struct sl_rules_text text = {SL_RULES_FILE, l->guess_text.buf,
-				     l->guess_text.len};
-	struct sl_error err = SL_ERROR_INIT;
-
-	if (sl_rules_load_text(&l->guess, &text, helpers, &err))
-		l->guess = NULL;
-	sl_error_release(&err);
-}
-
-/* helpers: the diff's thread, once its diff is done (NULL: none). */
-static void load_rules(struct rules_load *l, struct sl_rules_helpers *helpers)
-{
-	struct sl_rules_text base = {l->base_name.buf, l->base_text.buf,
-				     l->base_text.len};
-	struct sl_rules_text head = {l->head_name.buf, l->head_text.buf,
-				     l->head_text.len};
-
-	if (l->file) {
-		l->ret = sl_rules_load_file_helped(&l->base, l->file, helpers,
-						   &l->err);
-	} else if (l->base_found && l->guess_kept && l->guess) {
-		/* The same blob as the merge-base's: the same rules. */
-		sl_rules_rename(l->guess, base.name);
-		l->base = l->guess;
-		l->guess = NULL;
-	} else if (l->base_found) {
-		l->ret = sl_rules_load_text(&l->base, &base, helpers, &l->err);
-	}
-	if (!l->ret && l->head_found)
-		l->ret = sl_rules_load_text(&l->head, &head, helpers, &l->err);
-}
 
 struct plan_ctx {
 	struct sl_plan *plan;
 	struct sl_repo *repo;
-	struct sl_diff_options diff;
-	/* The diff's thread helps with the rules when its diff is done. */
-	struct sl_rules_helpers *helpers;
+	const struct sl_plan_options *opts;
+	/* The base's copy (the guess at the merge-base's), the head's, and
+	 * the merge-base's when it is neither. */
+	struct copy base, head, mb;
+	/* Reading the base's copy failed: only a guess, unless the
+	 * merge-base is the base. */
+	int base_ret;
+	struct sl_error base_err;
+	/* --rules FILE, parsed while the trees are compared. */
+	struct sl_rules *file;
+	int file_ret;
+	struct sl_error file_err;
+	/* The thread that lists the changes, and how it ended. */
 	pthread_t thread;
-	bool threaded;
-	struct rules_load load;
-	/* The diff's thread: its result, and what it tells this one. */
-	int diff_ret;
-	struct sl_error diff_err;
-	pthread_mutex_t lock;
-	pthread_cond_t changed;
-	bool guessed;  /* the base's copy of the rules is read: a guess */
-	bool resolved; /* the rules' bytes are read: parse them */
-	bool diffed;   /* the diff is over, whatever its outcome */
+	int list_ret;
+	struct sl_error list_err;
+	/* What the trusted and the head's copies were (add_rules_file()). */
+	bool trusted_found, head_found;
 };
 
-static void tell(struct plan_ctx *c, bool *flag)
+static void copy_init(struct copy *c)
 {
-	pthread_mutex_lock(&c->lock);
-	*flag = true;
-	pthread_cond_signal(&c->changed);
-	pthread_mutex_unlock(&c->lock);
+	memset(c, 0, sizeof(*c));
+	c->text = (struct sl_buf)SL_BUF_INIT;
+	c->name = (struct sl_buf)SL_BUF_INIT;
+	c->err = (struct sl_error)SL_ERROR_INIT;
 }
 
-static int read_at(struct sl_buf *text, struct sl_buf *name, bool *found,
-		   char blob[SL_OID_HEXSZ + 1], struct sl_repo *repo,
-		   const char *commit, struct sl_error *err)
+static void copy_release(struct copy *c)
 {
-	int ret =
-	    sl_repo_blob_id_at(blob, found, repo, commit, SL_RULES_FILE, err);
+	sl_buf_release(&c->text);
+	sl_buf_release(&c->name);
+	sl_rules_free(c->rules);
+	sl_error_release(&c->err);
+}
 
-	if (!ret && *found)
-		ret = sl_repo_read_blob_at(text, found, repo, commit,
-					   SL_RULES_FILE, err);
+/* Is b's content another than a's? Both absent is no difference. */
+static bool copies_differ(const struct copy *a, const struct copy *b)
+{
+	if (a->found != b->found)
+		return true;
+	if (!a->found)
+		return false;
+	if (*a->blob && *b->blob)
+		return strcmp(a->blob, b->blob) != 0;
+	return a->text.len != b->text.len ||
+	       memcmp(a->text.buf, b->text.buf, a->text.len);
+}
+
+static void name_at(struct sl_buf *name, const char *commit)
+{
+	sl_buf_reset(name);
 	sl_buf_addf(name, "%s@%.12s", SL_RULES_FILE, commit);
-	return ret;
+}
+
+/*
+ * The copy at commit into c. When it is the blob like holds, its bytes
+ * are taken from like instead of read again.
+ */
+static int read_at(struct copy *c, struct sl_repo *repo, const char *commit,
+		   const struct copy *like, struct sl_error *err)
+{
+	int ret = sl_repo_blob_id_at(c->blob, &c->found, repo, commit,
+				     SL_RULES_FILE, err);
+
+	name_at(&c->name, commit);
+	if (ret || !c->found)
+		return ret;
+	if (like && like->found && !strcmp(like->blob, c->blob)) {
+		sl_buf_add(&c->text, like->text.buf, like->text.len);
+		return 0;
+	}
+	return sl_repo_read_blob_at(&c->text, &c->found, repo, commit,
+				    SL_RULES_FILE, err);
 }
 
 /* The work tree's copy: the head's for --worktree. */
-static int read_worktree(struct sl_buf *text, struct sl_buf *name, bool *found,
-			 const char *root, struct sl_error *err)
+static int read_worktree(struct copy *c, const char *root, struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT;
 	struct stat st;
 	int ret = 0;
 
 	sl_buf_addf(&path, "%s/%s", root, SL_RULES_FILE);
-	*found = !lstat(path.buf, &st);
-	if (*found)
-		ret = sl_buf_read_file(text, path.buf, SL_RULES_MAX_BYTES, err);
-	sl_buf_adds(name, SL_RULES_FILE);
+	c->found = !lstat(path.buf, &st);
+	if (c->found)
+		ret = sl_buf_read_file(&c->text, path.buf, SL_RULES_MAX_BYTES,
+				       err);
+	sl_buf_adds(&c->name, SL_RULES_FILE);
 	sl_buf_release(&path);
 	return ret;
 }
 
-/* The head's copy, kept only when it differs from the trusted one. */
-static int read_head(struct plan_ctx *c, const struct sl_diff *diff,
-		     struct sl_error *err)
+/*
+ * Step 2: the copies at the base and the head, read before the thread
+ * starts (libgit2 is this thread's until then). A base's copy that cannot
+ * be read is only a failed guess: its error counts if the merge-base
+ * turns out to be the base.
+ */
+static int read_copies(struct plan_ctx *c, struct sl_error *err)
 {
-	struct rules_load *l = &c->load;
-	char blob[SL_OID_HEXSZ + 1] = "";
-	bool found = false, differs;
-	int ret;
+	const struct sl_diff *diff = c->plan->diff;
 
-	if (diff->worktree) {
-		ret = read_worktree(&l->head_text, &l->head_name, &found,
-				    c->plan->root, err);
-		differs = found != l->base_found ||
-			  l->base_text.len != l->head_text.len ||
-			  memcmp(l->base_text.buf, l->head_text.buf,
-				 l->base_text.len);
-	} else {
-		ret = sl_repo_blob_id_at(blob, &found, c->repo, diff->head,
-					 SL_RULES_FILE, err);
-		differs = found != l->base_found ||
-			  (found && strcmp(blob, c->plan->rules_blob));
-		if (!ret && found && differs)
-			ret = read_at(&l->head_text, &l->head_name, &found,
-				      blob, c->repo, diff->head, err);
+	if (c->opts->rules_file)
+		return 0;
+	if (!diff->degraded) {
+		c->base_ret =
+		    read_at(&c->base, c->repo, diff->base, NULL, &c->base_err);
+		if (c->base_ret)
+			c->base.found = false;
 	}
-	l->head_found = !ret && found && differs;
-	c->plan->rules_changed = !ret && differs;
-	return ret;
+	if (diff->worktree)
+		return read_worktree(&c->head, c->plan->root, err);
+	return read_at(&c->head, c->repo, diff->head, &c->base, err);
+}
+
+static void parse(struct copy *c)
+{
+	if (!c->found || c->parsed)
+		return;
+	c->ret = sl_rules_load_buffer(&c->rules, c->name.buf, c->text.buf,
+				      c->text.len, &c->err);
+	c->parsed = true;
 }
 
 /*
- * Called by the diff, on its thread, once the base is known and before the
- * merge-base walk, which can take longer than the rules' parse on a branch
- * far behind its base: reads the base's copy for this thread to parse
- * meanwhile. Nothing here is an error; start_rules() reads for real.
+ * Takes c's rules as what messages call name: renamed when c was parsed
+ * under another name (the same blob, read at another commit), parsed
+ * again when that parse failed, so that its message names the copy that
+ * counts. Returns the parse's status, with its message in err.
  */
-static void guess_rules(const struct sl_diff *diff, void *data)
+static int take(struct sl_rules **out, struct copy *c, const char *name,
+		struct sl_error *err)
 {
-	struct plan_ctx *c = data;
-	struct rules_load *l = &c->load;
-	struct sl_error err = SL_ERROR_INIT;
-	struct sl_buf name = SL_BUF_INIT;
-
-	if (!l->file &&
-	    !read_at(&l->guess_text, &name, &l->guess_found, l->guess_blob,
-		     c->repo, diff->base, &err) &&
-	    l->guess_found)
-		tell(c, &c->guessed);
-	sl_buf_release(&name);
-	sl_error_release(&err);
-}
-
-/*
- * Called by the diff, on its thread, once the commits are known: reads the
- * rules files (SPEC.md §1 "Which rules apply") and has them parsed, the
- * guess kept when the merge-base has the same blob.
- */
-static int start_rules(const struct sl_diff *diff, void *data,
-		       struct sl_error *err)
-{
-	struct plan_ctx *c = data;
-	struct rules_load *l = &c->load;
-	int ret = 0;
-
-	if (!l->file && *diff->merge_base && l->guess_found &&
-	    !sl_repo_blob_id_at(c->plan->rules_blob, &l->base_found, c->repo,
-				diff->merge_base, SL_RULES_FILE, err) &&
-	    l->base_found && !strcmp(c->plan->rules_blob, l->guess_blob)) {
-		l->guess_kept = true;
-		sl_buf_add(&l->base_text, l->guess_text.buf, l->guess_text.len);
-		sl_buf_addf(&l->base_name, "%s@%.12s", SL_RULES_FILE,
-			    diff->merge_base);
-	} else if (!l->file && *diff->merge_base) {
-		ret = read_at(&l->base_text, &l->base_name, &l->base_found,
-			      c->plan->rules_blob, c->repo, diff->merge_base,
-			      err);
+	if (strcmp(c->name.buf, name)) {
+		sl_buf_reset(&c->name);
+		sl_buf_adds(&c->name, name);
+		if (c->rules)
+			sl_rules_rename(c->rules, name);
+		else
+			c->parsed = false;
 	}
-	if (!ret && !l->file)
-		ret = read_head(c, diff, err);
-	if (ret)
-		return ret;
-	tell(c, &c->resolved);
+	parse(c);
+	if (c->ret) {
+		sl_error_release(err);
+		*err = c->err;
+		c->err = (struct sl_error)SL_ERROR_INIT;
+		return c->ret;
+	}
+	*out = c->rules;
+	c->rules = NULL;
 	return 0;
 }
 
-static void *run_diff(void *data)
+static void *list_changes(void *data)
 {
 	struct plan_ctx *c = data;
 
-	c->diff_ret =
-	    sl_diff_run(&c->plan->diff, c->repo, &c->diff, &c->diff_err);
-	tell(c, &c->diffed);
-	if (c->threaded)
-		sl_rules_helpers_serve(c->helpers);
+	c->list_ret =
+	    sl_diff_list(c->plan->diff, c->repo, &c->opts->diff, &c->list_err);
 	return NULL;
 }
 
-/*
- * Runs the diff on a second thread and parses the rules here as soon as it
- * has read them; with no thread to be had, one after the other. Returns
- * the diff's status (its errors come first); the rules' is in c->load.
- */
-static int diff_and_load(struct plan_ctx *c, struct sl_error *err)
+/* Step 4: what can be parsed before the merge-base is known. */
+static void parse_early(struct plan_ctx *c)
 {
-	bool guess, parse;
-
-	c->threaded = true;
-	if (pthread_create(&c->thread, NULL, run_diff, c)) {
-		c->threaded = false;
-		run_diff(c);
+	if (c->opts->rules_file) {
+		c->file_ret = sl_rules_load_file(&c->file, c->opts->rules_file,
+						 &c->file_err);
+		return;
 	}
-	pthread_mutex_lock(&c->lock);
-	while (!c->guessed && !c->resolved && !c->diffed)
-		pthread_cond_wait(&c->changed, &c->lock);
-	guess = c->guessed && !c->resolved && !c->diffed;
-	pthread_mutex_unlock(&c->lock);
-	if (guess)
-		load_guess(&c->load, c->threaded ? c->helpers : NULL);
-	pthread_mutex_lock(&c->lock);
-	while (!c->resolved && !c->diffed)
-		pthread_cond_wait(&c->changed, &c->lock);
-	parse = c->resolved;
-	pthread_mutex_unlock(&c->lock);
-	if (parse)
-		load_rules(&c->load, c->threaded ? c->helpers : NULL);
-	pthread_mutex_lock(&c->lock);
-	while (!c->diffed)
-		pthread_cond_wait(&c->changed, &c->lock);
-	pthread_mutex_unlock(&c->lock);
-	if (c->diff_ret) {
-		*err = c->diff_err;
-		c->diff_err = (struct sl_error)SL_ERROR_INIT;
-	}
-	return c->diff_ret;
+	parse(&c->base);
+	if (copies_differ(&c->head, &c->base))
+		parse(&c->head);
 }
 
-/* The diff's thread has served the rules' work to the end: let it go. */
-static void end_diff_thread(struct plan_ctx *c)
+/*
+ * Steps 3 to 5: lists the changes on a second thread while this one
+ * parses; with no thread to be had, one after the other. Returns the
+ * diff's status (its errors come before the rules').
+ */
+static int list_and_parse(struct plan_ctx *c, struct sl_error *err)
 {
-	sl_rules_helpers_close(c->helpers);
-	if (c->threaded)
+	bool threaded = !pthread_create(&c->thread, NULL, list_changes, c);
+
+	if (!threaded)
+		list_changes(c);
+	parse_early(c);
+	if (threaded)
 		pthread_join(c->thread, NULL);
+	if (c->list_ret) {
+		sl_error_release(err);
+		*err = c->list_err;
+		c->list_err = (struct sl_error)SL_ERROR_INIT;
+	}
+	return c->list_ret;
+}
+
+/*
+ * Step 6, the trusted copy: the merge-base's. The base's copy parsed as a
+ * guess is kept when the merge-base has the same blob, the head's when
+ * that has; only a third blob is read and parsed now. *out is NULL when
+ * there is none (no rules file at the merge-base, or a degraded diff).
+ */
+static int trusted_copy(struct copy **out, struct plan_ctx *c,
+			struct sl_error *err)
+{
+	const struct sl_diff *diff = c->plan->diff;
+	int ret;
+
+	*out = NULL;
+	if (diff->degraded)
+		return 0;
+	if (!strcmp(diff->merge_base, diff->base) && c->base_ret) {
+		sl_error_release(err);
+		*err = c->base_err;
+		c->base_err = (struct sl_error)SL_ERROR_INIT;
+		return c->base_ret;
+	}
+	ret = sl_repo_blob_id_at(c->mb.blob, &c->mb.found, c->repo,
+				 diff->merge_base, SL_RULES_FILE, err);
+	name_at(&c->mb.name, diff->merge_base);
+	if (ret)
+		return ret;
+	if (c->mb.found && !copies_differ(&c->mb, &c->base))
+		*out = &c->base;
+	else if (c->mb.found && *c->head.blob &&
+		 !copies_differ(&c->mb, &c->head))
+		*out = &c->head;
+	else
+		*out = &c->mb;
+	if (*out != &c->mb || !c->mb.found)
+		return 0;
+	return read_at(&c->mb, c->repo, diff->merge_base, NULL, err);
 }
 
 static int no_rules_anywhere(const struct sl_diff *diff, struct sl_error *err)
@@ -304,37 +293,66 @@ static int no_rules_anywhere(const struct sl_diff *diff, struct sl_error *err)
 			    diff->head);
 }
 
-/*
- * Takes the loader's results: --rules' file; else the copy at the
- * merge-base, plus the head's when it differs; a rules file the change
- * adds is all there is (nothing to trust yet); with no base at all
- * (degraded), the head's copy.
- */
-static int take_rules(struct sl_plan *plan, struct rules_load *l,
-		      struct sl_error *err)
+/* --rules FILE: trusted as it is; no copy from git takes part. */
+static int take_file(struct plan_ctx *c, struct sl_error *err)
 {
-	const struct sl_diff *diff = plan->diff;
+	struct sl_plan *plan = c->plan;
 
-	if (l->ret) {
-		*err = l->err;
-		l->err = (struct sl_error)SL_ERROR_INIT;
-		return l->ret;
+	if (c->file_ret) {
+		sl_error_release(err);
+		*err = c->file_err;
+		c->file_err = (struct sl_error)SL_ERROR_INIT;
+		return c->file_ret;
 	}
-	plan->rules = l->base;
-	plan->head_rules = l->head;
-	l->base = l->head = NULL;
-	if (l->file || l->base_found) {
-		plan->rules_source =
-		    sl_xstrdup(l->file ? l->file : plan->rules->file);
-		if (!l->file)
-			memcpy(plan->rules_commit, diff->merge_base,
-			       sizeof(plan->rules_commit));
-		return 0;
+	plan->rules = c->file;
+	c->file = NULL;
+	plan->rules_source = sl_xstrdup(c->opts->rules_file);
+	c->trusted_found = true;
+	return 0;
+}
+
+/*
+ * Takes the rules that apply: the merge-base's copy, plus the head's when
+ * it differs; a rules file the change adds is all there is (nothing to
+ * trust yet); with no base at all (degraded), the head's copy.
+ */
+static int take_rules(struct plan_ctx *c, struct sl_error *err)
+{
+	struct sl_plan *plan = c->plan;
+	const struct sl_diff *diff = plan->diff;
+	struct copy *trusted, *head = &c->head;
+	int ret;
+
+	if (c->opts->rules_file)
+		return take_file(c, err);
+	ret = trusted_copy(&trusted, c, err);
+	if (ret)
+		return ret;
+	c->trusted_found = trusted && trusted->found;
+	plan->rules_changed =
+	    trusted ? copies_differ(head, trusted) : head->found;
+	c->head_found = plan->rules_changed && head->found;
+	if (c->trusted_found) {
+		ret = take(&plan->rules, trusted, c->mb.name.buf, err);
+		if (ret)
+			return ret;
+		memcpy(plan->rules_blob, c->mb.blob, sizeof(plan->rules_blob));
+		memcpy(plan->rules_commit, diff->merge_base,
+		       sizeof(plan->rules_commit));
+	}
+	/* The head's copy is the base's blob when it was not parsed apart. */
+	if (c->head_found)
+		ret = take(&plan->head_rules,
+			   copies_differ(head, &c->base) ? head : &c->base,
+			   head->name.buf, err);
+	if (ret || c->trusted_found) {
+		if (!ret)
+			plan->rules_source = sl_xstrdup(plan->rules->file);
+		return ret;
 	}
 	/* No trusted copy: the head's is the only one there is. */
 	plan->rules = plan->head_rules;
 	plan->head_rules = NULL;
-	plan->rules_blob[0] = '\0';
 	if (!plan->rules)
 		return no_rules_anywhere(diff, err);
 	plan->rules_source = sl_xstrdup(plan->rules->file);
@@ -342,19 +360,6 @@ static int take_rules(struct sl_plan *plan, struct rules_load *l,
 		memcpy(plan->rules_commit, diff->head,
 		       sizeof(plan->rules_commit));
 	return 0;
-}
-
-static void load_release(struct rules_load *l)
-{
-	sl_rules_free(l->base);
-	sl_rules_free(l->head);
-	sl_rules_free(l->guess);
-	sl_buf_release(&l->guess_text);
-	sl_buf_release(&l->base_text);
-	sl_buf_release(&l->base_name);
-	sl_buf_release(&l->head_text);
-	sl_buf_release(&l->head_name);
-	sl_error_release(&l->err);
 }
 
 /* What reasons say of a name the diff did not list (SPEC.md §1). */
@@ -379,7 +384,7 @@ static bool has_name(const struct sl_plan *plan, const char *path)
  * returns whether it did. Not for a degraded diff: with no base, whether
  * the rules changed is unknown, and every gate runs anyway.
  */
-static bool add_rules_file(struct sl_plan *plan, const struct rules_load *l)
+static bool add_rules_file(struct sl_plan *plan, const struct plan_ctx *c)
 {
 	struct sl_change_list *changes = &plan->diff->changes;
 	enum sl_change_status status = SL_CHANGE_MODIFIED;
@@ -387,9 +392,9 @@ static bool add_rules_file(struct sl_plan *plan, const struct rules_load *l)
 	if (!plan->rules_changed || plan->diff->degraded ||
 	    has_name(plan, SL_RULES_FILE))
 		return false;
-	if (!l->base_found)
+	if (!c->trusted_found)
 		status = SL_CHANGE_ADDED;
-	else if (!l->head_found)
+	else if (!c->head_found)
 		status = SL_CHANGE_DELETED;
 	sl_change_list_push(changes, status, SL_RULES_FILE,
 			    strlen(SL_RULES_FILE));
@@ -399,13 +404,13 @@ static bool add_rules_file(struct sl_plan *plan, const struct rules_load *l)
 	return true;
 }
 
-static void build_touched(struct sl_plan *plan, const struct rules_load *l)
+static void build_touched(struct sl_plan *plan, const struct plan_ctx *c)
 {
 	size_t i;
 	bool added;
 
 	plan->nnames = sl_change_list_names(&plan->names, &plan->diff->changes);
-	added = add_rules_file(plan, l);
+	added = add_rules_file(plan, c);
 	plan->touched = sl_xcalloc(plan->nnames + 1, sizeof(*plan->touched));
 	for (i = 0; i < plan->nnames; i++) {
 		struct sl_touched *t = &plan->touched[i];
@@ -418,14 +423,14 @@ static void build_touched(struct sl_plan *plan, const struct rules_load *l)
 	}
 }
 
-static int select_plan(struct sl_plan *plan, const struct rules_load *l,
-		       struct sl_rules_helpers *helpers, struct sl_error *err)
+/* Step 7. */
+static int select_plan(struct sl_plan *plan, const struct plan_ctx *c,
+		       struct sl_error *err)
 {
 	struct sl_select_options sel = {0};
 	int ret;
 
-	build_touched(plan, l);
-	sel.helpers = helpers;
+	build_touched(plan, c);
 	sel.base = plan->rules;
 	sel.head = plan->head_rules;
 	sel.base_unavailable = plan->diff->degraded != NULL;
@@ -437,39 +442,52 @@ static int select_plan(struct sl_plan *plan, const struct rules_load *l,
 	return ret;
 }
 
+static void ctx_init(struct plan_ctx *c, struct sl_repo *repo,
+		     const struct sl_plan_options *opts)
+{
+	memset(c, 0, sizeof(*c));
+	c->plan = sl_xcalloc(1, sizeof(*c->plan));
+	c->repo = repo;
+	c->opts = opts;
+	copy_init(&c->base);
+	copy_init(&c->head);
+	copy_init(&c->mb);
+	c->base_err = (struct sl_error)SL_ERROR_INIT;
+	c->file_err = (struct sl_error)SL_ERROR_INIT;
+	c->list_err = (struct sl_error)SL_ERROR_INIT;
+	c->plan->root =
+	    sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
+}
+
+static void ctx_release(struct plan_ctx *c)
+{
+	copy_release(&c->base);
+	copy_release(&c->head);
+	copy_release(&c->mb);
+	sl_error_release(&c->base_err);
+	sl_rules_free(c->file);
+	sl_error_release(&c->file_err);
+	sl_error_release(&c->list_err);
+}
+
 int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 		  const struct sl_plan_options *opts, struct sl_error *err)
 {
-	struct plan_ctx c = {0};
+	struct plan_ctx c;
 	int ret;
 
 	*out = NULL;
-	c.plan = sl_xcalloc(1, sizeof(*c.plan));
-	c.repo = repo;
-	c.load.file = opts->rules_file;
-	c.load.err = (struct sl_error)SL_ERROR_INIT;
-	c.diff_err = (struct sl_error)SL_ERROR_INIT;
-	c.plan->root =
-	    sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
-	c.diff = opts->diff;
-	c.diff.on_base = guess_rules;
-	c.diff.on_resolved = start_rules;
-	c.diff.on_resolved_data = &c;
-	sl_rules_helpers_new(&c.helpers);
-	pthread_mutex_init(&c.lock, NULL);
-	pthread_cond_init(&c.changed, NULL);
-	ret = diff_and_load(&c, err);
+	ctx_init(&c, repo, opts);
+	ret = sl_diff_resolve(&c.plan->diff, repo, &opts->diff, err);
 	if (!ret)
-		ret = take_rules(c.plan, &c.load, err);
+		ret = read_copies(&c, err);
 	if (!ret)
-		ret = select_plan(c.plan, &c.load,
-				  c.threaded ? c.helpers : NULL, err);
-	end_diff_thread(&c);
-	load_release(&c.load);
-	sl_error_release(&c.diff_err);
-	sl_rules_helpers_free(c.helpers);
-	pthread_cond_destroy(&c.changed);
-	pthread_mutex_destroy(&c.lock);
+		ret = list_and_parse(&c, err);
+	if (!ret)
+		ret = take_rules(&c, err);
+	if (!ret)
+		ret = select_plan(c.plan, &c, err);
+	ctx_release(&c);
 	if (ret)
 		sl_plan_free(c.plan);
 	else

@@ -3,9 +3,10 @@
  * between them. It owns choosing the base (--base, SLUICE_BASE, the
  * upstream, origin/HEAD, main, master) and the head, finding their
  * merge-base, deciding what is a missing base (an error, or with
- * --if-missing-base=run-all a degraded diff), and putting together
- * sl_diff_run(). Comparing trees is treediff.c's, the working copy
- * worktree.c's, path lists paths.c's.
+ * --if-missing-base=run-all a degraded diff), and the two steps of a diff:
+ * sl_diff_resolve() (the commits) and sl_diff_list() (the merge-base and
+ * the changes), which the plan runs on two threads. Comparing trees is
+ * treediff.c's, the working copy worktree.c's, path lists paths.c's.
  */
 #include "common/common.h"
 
@@ -296,17 +297,16 @@ static int merge_base_failed(struct sl_diff *d, struct sl_repo *repo,
 }
 
 /*
- * Base and merge-base. On failure *missing says whether the base is
- * missing (none to be found, not in this clone, no merge-base with the
- * head), which --if-missing-base=run-all may turn into a degraded run;
- * git failing to read the configuration, refs or objects is not.
+ * Names the base and finds its commit. On failure *missing says whether
+ * the base is missing (none to be found, not in this clone), which
+ * --if-missing-base=run-all may turn into a degraded run; git failing to
+ * read the configuration or refs is not.
  */
 static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
-			const struct sl_diff_options *opts, const git_oid *head,
-			bool *missing, struct sl_error *err)
+			const struct sl_diff_options *opts, bool *missing,
+			struct sl_error *err)
 {
 	git_commit *base = NULL;
-	git_oid mb;
 	int ret;
 
 	*missing = false;
@@ -321,26 +321,37 @@ static int resolve_base(struct sl_diff *d, struct sl_repo *repo,
 		return ret;
 	}
 	sl_oid_hex(d->base, git_commit_id(base));
-	if (!opts->no_merge_base && opts->on_base)
-		opts->on_base(d, opts->on_resolved_data);
-	if (opts->no_merge_base) {
-		memcpy(d->merge_base, d->base, sizeof(d->merge_base));
-	} else if (repo->shallow) {
-		ret = sl_shallow_merge_base(&mb, repo, git_commit_id(base),
-					    head, err);
+	git_commit_free(base);
+	return 0;
+}
+
+/*
+ * The merge-base of the resolved base and head, into d->merge_base. On
+ * failure *missing says whether the histories do not meet in this clone
+ * (a missing base, as above), not that git failed to read them.
+ */
+static int find_merge_base(struct sl_diff *d, struct sl_repo *repo,
+			   bool *missing, struct sl_error *err)
+{
+	git_oid base, head, mb;
+	int ret;
+
+	*missing = false;
+	if (git_oid_fromstr(&base, d->base) < 0 ||
+	    git_oid_fromstr(&head, d->head) < 0)
+		return sl_git_error(err, SL_EENV, "cannot read a commit id");
+	if (repo->shallow) {
+		ret = sl_shallow_merge_base(&mb, repo, &base, &head, err);
 		if (ret == 1)
 			ret = merge_base_failed(d, repo, GIT_ENOTFOUND, missing,
 						err);
-		else if (!ret)
-			sl_oid_hex(d->merge_base, &mb);
 	} else {
-		ret = git_merge_base(&mb, repo->git, git_commit_id(base), head);
+		ret = git_merge_base(&mb, repo->git, &base, &head);
 		if (ret < 0)
 			ret = merge_base_failed(d, repo, ret, missing, err);
-		else
-			sl_oid_hex(d->merge_base, &mb);
 	}
-	git_commit_free(base);
+	if (!ret)
+		sl_oid_hex(d->merge_base, &mb);
 	return ret;
 }
 
@@ -390,23 +401,8 @@ static int check_options(const struct sl_diff_options *opts,
 	return 0;
 }
 
-static int list_changes(struct sl_diff *d, struct sl_repo *repo,
-			const struct sl_diff_options *opts,
-			struct sl_error *err)
-{
-	int ret;
-
-	if (d->degraded || d->from_paths)
-		return 0;
-	ret = sl_diff_commits(&d->changes, repo, d->merge_base, d->head,
-			      opts->find_renames, err);
-	if (!ret && opts->worktree)
-		ret = sl_diff_add_worktree(&d->changes, repo, d->head, err);
-	return ret;
-}
-
-int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
-		const struct sl_diff_options *opts, struct sl_error *err)
+int sl_diff_resolve(struct sl_diff **out, struct sl_repo *repo,
+		    const struct sl_diff_options *opts, struct sl_error *err)
 {
 	struct sl_diff *d = sl_xcalloc(1, sizeof(*d));
 	struct sl_error why = SL_ERROR_INIT;
@@ -431,12 +427,10 @@ int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
 	if (ret)
 		goto out;
 	sl_oid_hex(d->head, git_commit_id(head));
-	if (resolve_base(d, repo, opts, git_commit_id(head), &missing, &why))
+	if (resolve_base(d, repo, opts, &missing, &why))
 		ret = missing_base(d, opts, &why, missing, err);
-	if (!ret && opts->on_resolved)
-		ret = opts->on_resolved(d, opts->on_resolved_data, err);
-	if (!ret)
-		ret = list_changes(d, repo, opts, err);
+	else if (opts->no_merge_base)
+		memcpy(d->merge_base, d->base, sizeof(d->merge_base));
 out:
 	git_commit_free(head);
 	sl_error_release(&why);
@@ -444,6 +438,39 @@ out:
 		sl_diff_free(d);
 	else
 		*out = d;
+	return ret;
+}
+
+int sl_diff_list(struct sl_diff *d, struct sl_repo *repo,
+		 const struct sl_diff_options *opts, struct sl_error *err)
+{
+	struct sl_error why = SL_ERROR_INIT;
+	bool missing;
+	int ret = 0;
+
+	if (!d->degraded && !*d->merge_base &&
+	    find_merge_base(d, repo, &missing, &why))
+		ret = missing_base(d, opts, &why, missing, err);
+	if (!ret && !d->degraded && !d->from_paths)
+		ret = sl_diff_commits(&d->changes, repo, d->merge_base, d->head,
+				      opts->find_renames, err);
+	if (!ret && !d->degraded && !d->from_paths && opts->worktree)
+		ret = sl_diff_add_worktree(&d->changes, repo, d->head, err);
+	sl_error_release(&why);
+	return ret;
+}
+
+int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
+		const struct sl_diff_options *opts, struct sl_error *err)
+{
+	int ret = sl_diff_resolve(out, repo, opts, err);
+
+	if (!ret)
+		ret = sl_diff_list(*out, repo, opts, err);
+	if (ret) {
+		sl_diff_free(*out);
+		*out = NULL;
+	}
 	return ret;
 }
 

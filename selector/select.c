@@ -103,22 +103,18 @@ static void add_when_suffix(struct sl_buf *sb, const struct sl_rule *when)
 
 /* ---- ownership and run-all ------------------------------------------ */
 
-static int view_own(struct view *v, struct sl_rules_helpers *helpers,
-		    struct sl_error *err)
+static int view_own(struct view *v, struct sl_error *err)
 {
 	const struct sl_rules *r = v->rules;
-	struct sl_owner_query *q = sl_xcalloc(v->ntouched + 1, sizeof(*q));
-	struct sl_owners_batch batch = {r, q, v->ntouched, helpers};
 	size_t i, *fill;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < v->ntouched; i++)
-		q[i] = (struct sl_owner_query){
-		    v->touched[i].path, v->touched[i].len, v->touched[i].flags};
 	v->owner = sl_xcalloc(v->ntouched + 1, sizeof(*v->owner));
 	v->lane_start = sl_xcalloc(r->nlanes + 2, sizeof(size_t));
-	ret = sl_rules_owners(v->owner, &batch, err);
-	free(q);
+	for (i = 0; i < v->ntouched && !ret; i++)
+		ret =
+		    sl_rules_owner(&v->owner[i], r, v->touched[i].path,
+				   v->touched[i].len, v->touched[i].flags, err);
 	if (ret)
 		return ret;
 	for (i = 0; i < v->ntouched; i++)
@@ -503,17 +499,17 @@ static int view_pick(struct view *v, struct sl_pick *pick, size_t *order,
 	return 0;
 }
 
-/* Decides the gates from..to of view v (arg). */
-static int pick_gates(void *arg, size_t from, size_t to, struct sl_error *err)
+/* Decides every gate. */
+static int view_select(struct view *v, struct sl_error *err)
 {
-	struct view *v = arg;
 	const struct sl_rules *r = v->rules;
 	size_t *order = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t *parent = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t i;
 	int ret = 0;
 
-	for (i = from; i < to && !ret; i++) {
+	v->picks = sl_xcalloc(r->ngates + 1, sizeof(*v->picks));
+	for (i = 0; i < r->ngates && !ret; i++) {
 		struct sl_pick *pick = &v->picks[i];
 
 		pick->gate = &r->gates[i];
@@ -525,23 +521,6 @@ static int pick_gates(void *arg, size_t from, size_t to, struct sl_error *err)
 	free(order);
 	free(parent);
 	return ret;
-}
-
-/* Below this many gates, handing half over costs more than it saves. */
-#define SHARE_GATES 128
-
-/*
- * Decides every gate. Each pick reads only the view and writes only
- * itself, so helpers may take half of them.
- */
-static int view_select(struct view *v, struct sl_rules_helpers *helpers,
-		       struct sl_error *err)
-{
-	struct sl_rules_shares shares = {v->rules->ngates, SHARE_GATES,
-					 pick_gates, v};
-
-	v->picks = sl_xcalloc(v->rules->ngates + 1, sizeof(*v->picks));
-	return sl_rules_share(helpers, &shares, err);
 }
 
 static int view_build(struct view *v, const struct sl_rules *rules,
@@ -556,7 +535,7 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 	v->touched = touched;
 	v->ntouched = ntouched;
 	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
-	ret = view_own(v, opts->helpers, err);
+	ret = view_own(v, err);
 	if (!ret)
 		ret = view_run_all(v, err);
 	if (!ret && opts->base_unavailable) {
@@ -567,7 +546,7 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 		run_all_reason(v, &sb);
 	}
 	if (!ret)
-		ret = view_select(v, opts->helpers, err);
+		ret = view_select(v, err);
 	sl_buf_release(&sb);
 	return ret;
 }

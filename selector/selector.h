@@ -259,29 +259,11 @@ struct sl_diff_options {
 	 * not from git; base and head are still resolved. */
 	const char *paths_from;
 	bool paths_nul; /* -z: the list is NUL-separated */
-	/*
-	 * Called on the calling thread once head, base and the merge-base
-	 * are known (or the diff is degraded), before the changes are
-	 * listed, so that work needing only the commits (reading the rules)
-	 * can start beside the tree walk. A non-zero return stops the diff
-	 * with that status. NULL: none.
-	 */
-	int (*on_resolved)(const struct sl_diff *diff, void *data,
-			   struct sl_error *err);
-	void *on_resolved_data;
-	/*
-	 * Called on the calling thread with on_resolved_data once the base
-	 * commit is known (diff->base set) and before the merge-base walk
-	 * begins, for work that may guess the merge-base is the base; not
-	 * called with no_merge_base or when the base is missing. NULL: none.
-	 */
-	void (*on_base)(const struct sl_diff *diff, void *data);
 };
 
 #define SL_DIFF_OPTIONS_INIT                                                   \
 	{                                                                      \
-		NULL, NULL, false, false, false, false, NULL, false, NULL,     \
-		    NULL, NULL                                                 \
+		.base = NULL                                                   \
 	}
 
 /* The name of the one degraded state (SPEC.md §2). */
@@ -318,7 +300,8 @@ struct sl_diff {
  * $SLUICE_BASE when set and not empty, else the upstream of the current
  * branch, else origin/HEAD, else main, else master), then lists the changes
  * of merge-base(base, head)..head (or base..head with no_merge_base), plus
- * the working copy with worktree, or reads them from paths_from.
+ * the working copy with worktree, or reads them from paths_from: what
+ * sl_diff_resolve() and then sl_diff_list() do.
  *
  * A head that cannot be resolved is SL_EENV. A base that cannot be
  * resolved, that is missing from the clone (shallow), the all-zero id, or
@@ -332,6 +315,27 @@ struct sl_diff {
  */
 int sl_diff_run(struct sl_diff **out, struct sl_repo *repo,
 		const struct sl_diff_options *opts, struct sl_error *err);
+
+/*
+ * The first step of a diff, resolving the range: checks the options, reads
+ * a paths_from list, resolves head and the base (as above) and, with
+ * no_merge_base, takes the base as the diff's old side; merge_base is left
+ * empty otherwise, for sl_diff_list() to find. A base that cannot be used
+ * fails or degrades as above. Caller owns *out (sl_diff_free()).
+ */
+int sl_diff_resolve(struct sl_diff **out, struct sl_repo *repo,
+		    const struct sl_diff_options *opts, struct sl_error *err);
+
+/*
+ * The second step, listing the changes of a range sl_diff_resolve() made
+ * with the same opts: finds the merge-base (histories that do not meet
+ * fail or degrade as a missing base does), then compares the two commits
+ * and adds the working copy, unless the changes came from a list or the
+ * diff is degraded. Uses repo, so nothing else may use it meanwhile. On
+ * failure the diff is the caller's to free, its changes incomplete.
+ */
+int sl_diff_list(struct sl_diff *diff, struct sl_repo *repo,
+		 const struct sl_diff_options *opts, struct sl_error *err);
 
 /* Frees the diff and everything it holds; no-op on NULL. */
 void sl_diff_free(struct sl_diff *diff);
@@ -461,8 +465,6 @@ struct sl_select_options {
 	bool base_unavailable;
 	/* Why, for the run-all reason (e.g. the base's name). */
 	const char *degraded_reason;
-	/* Threads that may share the ownership lookups (NULL: none). */
-	struct sl_rules_helpers *helpers;
 };
 
 /*

@@ -12,7 +12,6 @@
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <pthread.h>
 
 #include "selector/selector.h"
 
@@ -95,7 +94,7 @@ static struct sl_selection *select_paths(const struct sl_rules *base,
 					 const char *const *paths,
 					 struct sl_touched *touched)
 {
-	struct sl_select_options opts = {base, head, false, NULL, NULL};
+	struct sl_select_options opts = {.base = base, .head = head};
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_selection *sel = NULL;
 	size_t n = touch(touched, paths);
@@ -282,7 +281,7 @@ static void select__run_all_on_selects_everything(void **state)
 static void select__unowned_policies(void **state)
 {
 	static const char *const paths[] = {"stray/file.c", NULL};
-	struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
+	struct sl_select_options opts = {.base = NULL};
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_buf yaml = SL_BUF_INIT;
 	struct sl_touched touched[2];
@@ -340,8 +339,8 @@ static void select__empty_diff_selects_nothing(void **state)
 
 static void select__degraded_base_selects_everything(void **state)
 {
-	struct sl_select_options opts = {NULL, NULL, true, "no 'main' here",
-					 NULL};
+	struct sl_select_options opts = {.base_unavailable = true,
+					 .degraded_reason = "no 'main' here"};
 	struct sl_rules *rules = load(example);
 	struct sl_selection *sel = NULL;
 
@@ -521,7 +520,7 @@ static void select__reasons_are_capped_and_counted(void **state)
 
 static void select__submodule_matches_directory_patterns(void **state)
 {
-	struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
+	struct sl_select_options opts = {.base = NULL};
 	struct sl_touched t = {"vendor/lib", 10, SL_MATCH_DIR, NULL};
 	struct sl_rules *rules =
 	    load("version: 1\nlanes:\n  vendor:\n    paths: [\"vendor/"
@@ -559,7 +558,7 @@ static void select__when_limit_is_an_error_not_a_skip(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
+		struct sl_select_options opts = {.base = NULL};
 		struct sl_error err = SL_ERROR_INIT;
 		struct sl_selection *sel = (struct sl_selection *)&err;
 		struct sl_rules *rules = load(yaml[i]);
@@ -575,105 +574,10 @@ static void select__when_limit_is_an_error_not_a_skip(void **state)
 	}
 }
 
-static void *serve(void *helpers)
-{
-	sl_rules_helpers_serve(helpers);
-	return NULL;
-}
-
-/* A chain of 300 lanes, each consuming the one before, with a local gate
- * narrowed by `when` and a smoke gate: 600 gates, reasons of every kind. */
-static void chain_of_lanes(struct sl_buf *yaml)
-{
-	int i;
-
-	sl_buf_adds(yaml, "version: 1\nglobal:\n  gates:\n"
-			  "    any: {run: x}\n"
-			  "    api: {run: x, when: ['l7/**']}\nlanes:\n");
-	for (i = 0; i < 300; i++) {
-		sl_buf_addf(yaml, "  l%d:\n    paths: ['l%d/']\n", i, i);
-		if (i)
-			sl_buf_addf(yaml, "    consumes: [l%d]\n", i - 1);
-		sl_buf_addf(
-		    yaml,
-		    "    gates:\n      u%d: {run: x, when: ['**/*.c']}\n"
-		    "    smoke:\n      s%d: {run: x}\n",
-		    i, i);
-	}
-}
-
-static void assert_same_picks(const struct sl_selection *a,
-			      const struct sl_selection *b)
-{
-	size_t i, k;
-
-	assert_int_equal(a->npicks, b->npicks);
-	assert_int_equal(a->nselected, b->nselected);
-	for (i = 0; i < a->ntouched; i++)
-		assert_ptr_equal(a->owner[i], b->owner[i]);
-	for (i = 0; i < a->npicks; i++) {
-		const struct sl_pick *x = &a->picks[i], *y = &b->picks[i];
-
-		assert_string_equal(x->gate->name, y->gate->name);
-		assert_int_equal(x->selected, y->selected);
-		assert_int_equal(x->more_reasons, y->more_reasons);
-		assert_int_equal(x->reasons.n, y->reasons.n);
-		for (k = 0; k < x->reasons.n; k++)
-			assert_string_equal(x->reasons.v[k], y->reasons.v[k]);
-	}
-}
-
-static void select__shared_with_a_helper_is_the_same(void **state)
-{
-	struct sl_buf yaml = SL_BUF_INIT;
-	struct sl_touched *touched = sl_xcalloc(3000, sizeof(*touched));
-	struct sl_buf *paths = sl_xcalloc(3000, sizeof(*paths));
-	struct sl_select_options opts = {NULL, NULL, false, NULL, NULL};
-	struct sl_selection *alone, *shared;
-	struct sl_error err = SL_ERROR_INIT;
-	struct sl_rules_helpers *h;
-	struct sl_rules *rules;
-	pthread_t thread;
-	size_t i;
-
-	(void)state;
-	chain_of_lanes(&yaml);
-	rules = load(yaml.buf);
-	/* Enough paths for the ownership lookups to be shared too. */
-	for (i = 0; i < 3000; i++) {
-		paths[i] = (struct sl_buf)SL_BUF_INIT;
-		sl_buf_addf(&paths[i], "l%zu/f%zu.%s", (i * 7) % 300, i,
-			    i % 3 ? "c" : "h");
-		touched[i] =
-		    (struct sl_touched){paths[i].buf, paths[i].len, 0, NULL};
-	}
-	opts.base = rules;
-	assert_int_equal(sl_select(&alone, &opts, touched, 3000, &err), 0);
-	sl_rules_helpers_new(&h);
-	assert_int_equal(pthread_create(&thread, NULL, serve, h), 0);
-	opts.helpers = h;
-	assert_int_equal(sl_select(&shared, &opts, touched, 3000, &err), 0);
-	sl_rules_helpers_close(h);
-	assert_int_equal(pthread_join(thread, NULL), 0);
-	sl_rules_helpers_free(h);
-	assert_int_equal(shared->npicks, 602);
-	assert_same_picks(alone, shared);
-	sl_selection_free(alone);
-	sl_selection_free(shared);
-	for (i = 0; i < 3000; i++)
-		sl_buf_release(&paths[i]);
-	free(paths);
-	free(touched);
-	sl_rules_free(rules);
-	sl_buf_release(&yaml);
-	sl_error_release(&err);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(select__contract_local_and_transitive_smoke),
-	    cmocka_unit_test(select__shared_with_a_helper_is_the_same),
 	    cmocka_unit_test(select__local_gates_narrowed_by_when),
 	    cmocka_unit_test(select__direct_consumers_stop_after_one_hop),
 	    cmocka_unit_test(
