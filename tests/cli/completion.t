@@ -37,7 +37,25 @@ Options that take a value, so that the command is found after them:
   $ sluice __complete values run | tr '\n' ' '
   --base --head --if-missing-base --paths-from --rules --jobs --gate --json --junit --summary --logs --ledger --grace -j -C  (no-eol)
 
-The zsh function is valid zsh:
+The zsh function, run by zsh with compadd and _files standing in for the
+completion system's (they print what they are given; zsh itself then
+keeps the words that match what was typed):
 
-  $ if command -v zsh > /dev/null; then zsh -n "$SOURCE_ROOT/completions/_sluice" && echo ok; else echo ok; fi
-  ok
+  $ zsh_words() {
+  >   zsh -c 'compadd() { if [[ $1 == -a ]]; then print -l -- ${(P)2}; else print -l -- "$@"; fi }
+  >     _files() { print -- "<files>"; }
+  >     source "$SOURCE_ROOT/completions/_sluice" > /dev/null 2>&1
+  >     words=("$@"); CURRENT=$#; _sluice' zsh "$@"
+  > }
+  $ zsh_words sluice '' | head -n 3 | tr '\n' ' '
+  select run repro  (no-eol)
+  $ zsh_words sluice run --gate '' | grep -c smoke
+  3
+  $ zsh_words sluice --base main repro '' | head -n 2 | tr '\n' ' '
+  contract-compat repo-lint  (no-eol)
+  $ zsh_words sluice owners -- | grep -c -e --format -e --stdin
+  2
+  $ zsh_words sluice override approve '' | tr '\n' ' '
+  1  (no-eol)
+  $ zsh_words sluice owners ''
+  <files>
