@@ -233,9 +233,57 @@ def clean_environment():
             del os.environ[key]
 
 
+# Where each key table of the loader (static const struct sl_field NAME[]
+# in rules/*.c) lives in the schema. A new table needs a line here.
+TABLES = {
+    "top_fields": "properties",
+    "global_fields": "properties/global/properties",
+    "lane_fields": "definitions/lane/properties",
+    "gate_fields": "definitions/gate/properties",
+}
+
+
+def loader_keys(root):
+    """(file, table, [keys]) of every key table of the loader."""
+    rules = os.path.join(root, "rules")
+    for name in sorted(os.listdir(rules)):
+        if not name.endswith(".c"):
+            continue
+        text = open(os.path.join(rules, name), encoding="utf-8").read()
+        for m in re.finditer(r"struct sl_field (\w+)\[\] = \{(.*?)\};",
+                             text, re.S):
+            yield ("rules/" + name, m.group(1),
+                   re.findall(r'\{"([^"]+)",', m.group(2)))
+
+
+def key_cases(root, schema):
+    """One case per key table: every key the loader takes is in the
+    schema, at the place of its table."""
+    for path, table, keys in loader_keys(root):
+        if table not in TABLES:
+            yield ("%s: %s" % (path, table), False,
+                   "the loader has a key table '%s' (%s: %s) that this "
+                   "test does not know: add its keys to "
+                   "docs/sluice.schema.json and the table to TABLES in "
+                   "tests/docs/schema_sync.py" % (table, path,
+                                                   ", ".join(keys)))
+            continue
+        node = schema
+        for part in TABLES[table].split("/"):
+            node = node.get(part, {})
+        missing = [k for k in keys if k not in node]
+        yield ("%s: %s, every key in the schema" % (path, table),
+               not missing,
+               "sluice takes %s but docs/sluice.schema.json has no %s at "
+               "%s: add %s" % (", ".join("'%s'" % k for k in missing),
+                               "key" if len(missing) == 1 else "keys",
+                               TABLES[table],
+                               "it" if len(missing) == 1 else "them"))
+
+
 def main():
     clean_environment()
-    sluice, root = sys.argv[1], sys.argv[2]
+    sluice, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     schema = json.load(open(os.path.join(root, "docs",
                                          "sluice.schema.json")))
     jsonschema.Draft7Validator.check_schema(schema)
@@ -273,8 +321,14 @@ def main():
                 cases.append(("%s + unknown key at %s" % (name, where),
                               mutated, "invalid"))
 
-    print("1..%d" % len(cases))
+    keys = list(key_cases(root, schema))
+    print("1..%d" % (len(cases) + len(keys)))
     failed = 0
+    for n, (name, ok, why) in enumerate(keys, len(cases) + 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
+        if not ok:
+            failed += 1
+            print("  # " + why)
     for n, (name, text, expect) in enumerate(cases, 1):
         path = os.path.join(tmp, "case-%d.yml" % n)
         with open(path, "w", encoding="utf-8") as f:
