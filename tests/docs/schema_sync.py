@@ -324,11 +324,6 @@ def main():
     keys = list(key_cases(root, schema))
     print("1..%d" % (len(cases) + len(keys)))
     failed = 0
-    for n, (name, ok, why) in enumerate(keys, len(cases) + 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
-        if not ok:
-            failed += 1
-            print("  # " + why)
     for n, (name, text, expect) in enumerate(cases, 1):
         path = os.path.join(tmp, "case-%d.yml" % n)
         with open(path, "w", encoding="utf-8") as f:
@@ -358,6 +353,11 @@ def main():
         else:
             print("ok %d - %s (%s)" % (n, name,
                                        "valid" if not loader else "refused"))
+    for n, (name, ok, why) in enumerate(keys, len(cases) + 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
+        if not ok:
+            failed += 1
+            print("  # " + why)
     shutil.rmtree(tmp)
     return 1 if failed else 0
 
