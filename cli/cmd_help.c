@@ -108,10 +108,19 @@ int cmd_help(int argc, char **argv, const struct cli_globals *g)
 	struct sl_buf page = SL_BUF_INIT;
 	const struct cli_command *cmd = NULL;
 	char dash_help[] = "--help", *help_argv[] = {NULL, dash_help, NULL};
+	struct cli_getopt p = {.argc = argc, .argv = argv, .cmd = "help"};
 	char section = '1';
+	int c;
 
 	if (cli_wants_help(argc, argv, usage))
 		return CLI_EXIT_OK;
+	/* No options of its own; the global ones, anywhere. */
+	while ((c = cli_getopt_next(&p)) >= 0)
+		;
+	if (c == CLI_GETOPT_STOP)
+		return p.exit_code;
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc > 2)
 		return cli_usage_error("help takes one command; see 'sluice "
 				       "help --help'");

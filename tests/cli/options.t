@@ -153,3 +153,5 @@ tree's), and prints its --help when man is not there to open one:
   $ sluice help frobnicate
   sluice: 'frobnicate' is not a sluice command; see 'sluice --help'
   [2]
+  $ PATH=/nonexistent "$SLUICE_BIN" help --color=never owners | head -n 1
+  usage: sluice owners [--format text|json] [PATH...]
