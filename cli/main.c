@@ -7,8 +7,10 @@
 #include "common/common.h"
 
 #include <getopt.h>
-#include <malloc.h>
 #include <unistd.h>
+#ifdef SL_HAVE_MALLOPT
+#include <malloc.h>
+#endif
 
 #include "cli/cli.h"
 
@@ -159,7 +161,9 @@ int main(int argc, char **argv)
 	 * each taking the lock on the address space that the other thread's
 	 * page faults need (docs/performance.md, "Selection", item 12).
 	 */
+#ifdef SL_HAVE_MALLOPT
 	mallopt(M_TOP_PAD, 8 << 20);
+#endif
 	if (wants_version(argc, argv)) {
 		printf("sluice %s\n", SLUICE_VERSION);
 		return CLI_EXIT_OK;

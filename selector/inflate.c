@@ -1,49 +1,36 @@
 /*
  * inflate.c: zlib's inflate() for the objects libgit2 reads, done in one
  * step by libdeflate when the caller hands over the whole stream at once.
- * It owns the wrappers of zlib's inflateInit_(), inflate(), inflateReset()
- * and inflateEnd() and the per-thread libdeflate decompressors; zlib
- * itself, and every other use of it, are left as they are.
+ * It owns the wrapper of zlib's inflate() and the per-thread libdeflate
+ * decompressors; zlib itself, and every other use of it, are left as they
+ * are. Built only where libgit2 is linked from its static archive and the
+ * meson option `interpose` allows it (meson.build checks).
  *
- * Why: a diff is mostly inflating trees. On the benchmark's 1,000-file
- * ranges zlib's inflate() and its checksum are 70% of the instructions of
- * sluice's tree walk, as they are of git's own diff. libgit2 reads a
- * packed object by calling inflate() with Z_FINISH, the whole rest of the
- * pack's window as input and an output buffer of the object's full size:
- * the one-step case of zlib's manual. libdeflate decodes exactly that case
- * (a whole zlib stream into a buffer that holds it) in fewer than half the
- * instructions. sluice links libgit2 and zlib statically (meson.build says
- * why) with -Wl,--wrap=inflate (and the three others), so every call to
+ * Why: a diff is mostly inflating trees, and libgit2 reads a packed object
+ * by calling inflate() with Z_FINISH, the whole rest of the pack's window
+ * as input and an output buffer of the object's full size: the one-step
+ * case of zlib's manual, which libdeflate decodes (a whole zlib stream
+ * into a buffer that holds it, its Adler-32 checked) in fewer than half
+ * zlib's instructions. The link has -Wl,--wrap=inflate, so every call to
  * inflate() in the link reaches __wrap_inflate() below, which decodes the
  * stream in one step when it can and otherwise leaves it to zlib:
- *   - only on a stream's first call with Z_FINISH (nothing read yet, no
- *     dictionary asked for, the zlib wrapper, as inflateInit() sets up);
+ *   - only on a stream's first call with Z_FINISH (nothing read or written
+ *     yet, the zlib wrapper, as inflateInit() sets up);
  *   - only when libdeflate decodes a whole stream, its Adler-32 checked,
  *     within the output space given; on anything else (damaged data, too
  *     little room, a stream that goes on past the input) it has written
  *     nothing zlib would not, and zlib decodes the stream from the start,
  *     with its own result and message;
- *   - a stream inflateInit() sets up gets no zlib state until it needs
- *     one: inflateInit_(), inflateReset() and inflateEnd() are wrapped
- *     too, and a stream decoded in one step never has any (zlib's cost
- *     nearly a third as much again as the decode: its allocation, its
- *     set-up, bringing it to the end, freeing it, and the pages it
- *     touches). Those three and inflate() are all of zlib's
- *     inflate functions libgit2 and libssh2 call; any other one, handed
- *     such a stream, finds no state of its own and fails with
- *     Z_STREAM_ERROR, as zlib's functions do on a stream they cannot use;
- *   - a stream with a zlib state (inflateInit2()) decoded in one step has
- *     that state brought to the end of a stream (it inflates an empty
- *     one, a few hundred instructions);
- *   - either way a later call returns Z_STREAM_END as zlib would, and
- *     inflateReset() and inflateEnd() work on it as on zlib's.
+ *   - zlib's own state for the stream is then brought to the end of a
+ *     stream (it inflates an empty one), so a later call returns
+ *     Z_STREAM_END as zlib would, and inflateReset() and inflateEnd() work
+ *     on it as on any other: zlib's state is never anything but zlib's.
  * docs/performance.md, "Selection (select)", has the measurements.
  */
 #include "common/common.h"
 
 #include <libdeflate.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <zlib.h>
 
 #include "selector/internal.h"
@@ -52,24 +39,6 @@
  * --wrap); reserved identifiers, but these are the ones it looks for. */
 int __wrap_inflate(z_streamp strm, int flush);
 int __real_inflate(z_streamp strm, int flush);
-int __wrap_inflateInit_(z_streamp strm, const char *version, int stream_size);
-int __real_inflateInit_(z_streamp strm, const char *version, int stream_size);
-int __wrap_inflateReset(z_streamp strm);
-int __real_inflateReset(z_streamp strm);
-int __wrap_inflateEnd(z_streamp strm);
-int __real_inflateEnd(z_streamp strm);
-
-/*
- * What strm->state points to while zlib has no state for a stream:
- * zeroed memory, so that a zlib function handed it sees a state that is
- * not this stream's (its first field, the stream, is NULL) and fails.
- */
-static union {
-	void *align;
-	unsigned char bytes[256];
-} deferred_state, ended_state;
-#define DEFERRED ((struct internal_state *)(void *)&deferred_state)
-#define ENDED ((struct internal_state *)(void *)&ended_state)
 
 /* A zlib stream of no bytes: header 78 9c, one empty final fixed block,
  * Adler-32 of nothing (1). */
@@ -115,9 +84,12 @@ static struct libdeflate_decompressor *thread_decompressor(void)
 	return d;
 }
 
-/* Brings zlib's own state for strm to the end of a stream, as if it had
- * decoded the one libdeflate did, then restores what the caller sees. */
-static void finish_zlib_state(z_streamp strm)
+/*
+ * Brings zlib's own state for strm to the end of a stream, as if it had
+ * decoded the one libdeflate did, then restores what the caller sees.
+ * False when zlib refuses that (a state not as inflateInit() made it).
+ */
+static bool finish_zlib_state(z_streamp strm)
 {
 	z_stream seen = *strm;
 	Bytef out[1];
@@ -126,9 +98,8 @@ static void finish_zlib_state(z_streamp strm)
 	strm->avail_in = sizeof(empty_stream);
 	strm->next_out = out;
 	strm->avail_out = sizeof(out);
-	/* Cannot fail on a state inflateInit2() made and nothing has used. */
 	if (__real_inflate(strm, Z_FINISH) != Z_STREAM_END)
-		abort();
+		return false;
 	strm->next_in = seen.next_in;
 	strm->avail_in = seen.avail_in;
 	strm->total_in = seen.total_in;
@@ -136,6 +107,7 @@ static void finish_zlib_state(z_streamp strm)
 	strm->avail_out = seen.avail_out;
 	strm->total_out = seen.total_out;
 	strm->adler = seen.adler;
+	return true;
 }
 
 /*
@@ -169,84 +141,35 @@ static bool one_step(z_streamp strm)
 	strm->avail_out -= (uInt)out_made;
 	strm->total_out = out_made;
 	strm->msg = NULL;
-	one_step_streams++;
 	return true;
-}
-
-/* Gives a deferred stream the zlib state inflateInit() would have. */
-static int init_now(z_streamp strm)
-{
-	z_stream seen = *strm;
-	int ret;
-
-	strm->state = NULL;
-	ret = __real_inflateInit_(strm, ZLIB_VERSION, (int)sizeof(z_stream));
-	strm->next_in = seen.next_in;
-	strm->avail_in = seen.avail_in;
-	strm->next_out = seen.next_out;
-	strm->avail_out = seen.avail_out;
-	if (ret != Z_OK)
-		strm->state = DEFERRED;
-	return ret;
-}
-
-/* As inflateReset() leaves a stream, without a zlib state. */
-static void reset_deferred(z_streamp strm)
-{
-	strm->state = DEFERRED;
-	strm->total_in = strm->total_out = 0;
-	strm->msg = NULL;
-	strm->adler = 1;
-}
-
-int __wrap_inflateInit_(z_streamp strm, const char *version, int stream_size)
-{
-	if (!strm || !version || version[0] != ZLIB_VERSION[0] ||
-	    stream_size != (int)sizeof(z_stream))
-		return __real_inflateInit_(strm, version, stream_size);
-	reset_deferred(strm);
-	return Z_OK;
-}
-
-int __wrap_inflateReset(z_streamp strm)
-{
-	if (!strm || (strm->state != DEFERRED && strm->state != ENDED))
-		return __real_inflateReset(strm);
-	reset_deferred(strm);
-	return Z_OK;
-}
-
-int __wrap_inflateEnd(z_streamp strm)
-{
-	if (!strm || (strm->state != DEFERRED && strm->state != ENDED))
-		return __real_inflateEnd(strm);
-	strm->state = NULL;
-	return Z_OK;
 }
 
 int __wrap_inflate(z_streamp strm, int flush)
 {
-	int ret;
+	z_stream before;
+	uInt dict_len;
 
-	if (!strm)
-		return __real_inflate(strm, flush);
-	if (strm->state == ENDED)
-		return Z_STREAM_END; /* as zlib's at the end of a stream */
-	if (strm->state == DEFERRED) {
-		if (flush == Z_FINISH && one_step(strm)) {
-			strm->state = ENDED;
-			return Z_STREAM_END;
-		}
-		ret = init_now(strm);
-		return ret == Z_OK ? __real_inflate(strm, flush) : ret;
-	}
 	/* A zlib state nothing has used yet. inflateInit2() leaves adler at
 	 * 1 for the zlib wrapper and for zlib-or-gzip, at 0 for gzip, and
-	 * as it was for raw deflate. */
-	if (flush == Z_FINISH && !strm->total_in && !strm->total_out &&
-	    strm->adler == 1 && one_step(strm)) {
-		finish_zlib_state(strm);
-		return Z_STREAM_END;
+	 * as it was for raw deflate (whose data libdeflate's zlib decoder
+	 * refuses, and then zlib has it). */
+	if (!strm || flush != Z_FINISH || strm->total_in || strm->total_out ||
+	    strm->adler != 1)
+		return __real_inflate(strm, flush);
+	/* A stream whose state zlib would refuse is refused by zlib, before
+	 * anything is written (inflateGetDictionary() with no buffer only
+	 * checks the state and reads its length). */
+	if (inflateGetDictionary(strm, NULL, &dict_len) != Z_OK)
+		return __real_inflate(strm, flush);
+	before = *strm;
+	if (one_step(strm)) {
+		if (finish_zlib_state(strm)) {
+			one_step_streams++;
+			return Z_STREAM_END;
+		}
+		/* Not a state inflateInit() made: zlib gives its own
+		 * answer, from the start. */
+		*strm = before;
 	}
 	return __real_inflate(strm, flush);
 }

@@ -10,6 +10,9 @@
 #include "common/common.h"
 
 #include <git2.h>
+#ifdef SL_HAVE_GIT2_SYS_ERRORS_H
+#include <git2/sys/errors.h> /* git_error_clear() from libgit2 1.8 on */
+#endif
 
 #include "selector/selector.h"
 
@@ -26,14 +29,19 @@ struct sl_repo {
 /* ---- gitinit.c ----------------------------------------------------- */
 
 /*
- * git_libgit2_init() without parsing the TLS certificate bundle (sluice
- * never connects to a network); balanced by sl_git_shutdown(). Returns
- * SL_EENV when libgit2 cannot start.
+ * git_libgit2_init(), with the options sluice sets (no re-hashing, no
+ * object cache) and, where the build wraps them, without the TLS
+ * certificate bundle and libssh2's start; balanced by sl_git_shutdown().
+ * Returns SL_EENV when libgit2 cannot start.
  */
 int sl_git_init(struct sl_error *err);
 void sl_git_shutdown(void);
 
-/* ---- inflate.c ------------------------------------------------------- */
+/* True on the thread in sl_git_init() while libgit2 starts: what the
+ * link-time wrappers (wrap_*.c) look at. */
+extern _Thread_local bool sl_git_starting;
+
+/* ---- inflate.c (built with -Dinterpose, SL_WRAP_INFLATE) ------------- */
 
 /* Frees the calling thread's libdeflate decompressor, if it has one (other
  * threads' are freed as they end). */
