@@ -22,6 +22,7 @@ static const char *const kind_names[] = {
     [SL_FINDING_SMOKE_NO_UPSTREAM] = "smoke_no_upstream",
     [SL_FINDING_CODEOWNERS] = "codeowners",
     [SL_FINDING_DRIFT] = "drift",
+    [SL_FINDING_LEDGER_UNSIGNED] = "ledger_unsigned",
 };
 
 const char *sl_finding_kind_name(enum sl_finding_kind kind)
@@ -327,6 +328,27 @@ static void report_lanes_and_gates(struct sl_cov *c)
 	free(up);
 }
 
+/*
+ * A ledger shared through git with no allowed_signers: anyone who may push
+ * its ref can write a decision in anyone's name (SPEC.md §6).
+ */
+static void report_ledger(struct sl_cov *c)
+{
+	struct sl_finding *f;
+
+	if (!c->rules->ledger_ref || c->rules->allowed_signers)
+		return;
+	f = sl_cov_add(c->report, SL_FINDING_LEDGER_UNSIGNED,
+		       SL_SEVERITY_WARNING,
+		       "the ledger is shared on %s with no allowed_signers: "
+		       "anyone who may push that ref can record a decision "
+		       "in anyone's name; name an allowed_signers file so "
+		       "that decisions count only when signed",
+		       c->rules->ledger_ref);
+	f->file = c->rules->file;
+	f->pos = c->rules->ledger_pos;
+}
+
 /* ---- the whole -------------------------------------------------------- */
 
 /* By position in the file; at one position, by kind, then message. */
@@ -362,6 +384,7 @@ int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
 		goto out;
 	}
 	report_lanes_and_gates(&c);
+	report_ledger(&c);
 	if (out->nfindings)
 		qsort(out->findings, out->nfindings, sizeof(*out->findings),
 		      cmp_finding);

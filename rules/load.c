@@ -109,13 +109,120 @@ static int read_run_all_on(struct sl_loader *ld, uint32_t key, uint32_t value,
 				    "'run_all_on'");
 }
 
+/* Prefix of a `ledger` shared through git (SPEC.md §6). */
+#define LEDGER_GIT_PREFIX "git:"
+
+/*
+ * Why name is not a name git accepts for a ref (git check-ref-format's
+ * rules), or NULL when it is one.
+ */
+static const char *refname_problem(const char *name)
+{
+	const char *c, *part = name;
+
+	if (!*name || *name == '/' || name[strlen(name) - 1] == '/')
+		return "it starts or ends with '/'";
+	if (name[strlen(name) - 1] == '.')
+		return "it ends with '.'";
+	if (!strcmp(name, "@") || strstr(name, "@{"))
+		return "it holds '@{' or is '@'";
+	if (strstr(name, "..") || strstr(name, "//"))
+		return "it holds '..' or '//'";
+	for (c = name; *c; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (u < 0x20 || u == 0x7f || strchr(" ~^:?*[\\", u))
+			return "it holds a space, a control character or one "
+			       "of ~ ^ : ? * [ \\";
+	}
+	for (c = name;; c++) {
+		if (*c && *c != '/')
+			continue;
+		if (*part == '.')
+			return "a part of it starts with '.'";
+		if (c - part >= 5 && !strncmp(c - 5, ".lock", 5))
+			return "a part of it ends with '.lock'";
+		if (!*c)
+			break;
+		part = c + 1;
+	}
+	return NULL;
+}
+
 static int read_ledger(struct sl_loader *ld, uint32_t key, uint32_t value,
 		       void *obj)
 {
 	struct sl_rules *rules = obj;
+	const char *ref, *why;
+	int ret;
 
 	(void)key;
-	return sl_load_string(&rules->ledger, ld, value, "'ledger'");
+	ret = sl_load_string(&rules->ledger, ld, value, "'ledger'");
+	if (ret)
+		return ret;
+	rules->ledger_pos.line = ld->doc.nodes[value].line;
+	rules->ledger_pos.col = ld->doc.nodes[value].col;
+	if (strncmp(rules->ledger, LEDGER_GIT_PREFIX,
+		    strlen(LEDGER_GIT_PREFIX)))
+		return 0;
+	ref = rules->ledger + strlen(LEDGER_GIT_PREFIX);
+	if (strncmp(ref, "refs/", 5) || !ref[5])
+		return sl_load_error(ld, value,
+				     "'ledger' '%s' names no full ref: write "
+				     "git:refs/..., e.g. "
+				     "'git:refs/heads/sluice-ledger'",
+				     sl_load_subject(ld, rules->ledger));
+	why = refname_problem(ref);
+	if (why)
+		return sl_load_error(ld, value,
+				     "'ledger' '%s' is not a ref name git "
+				     "accepts: %s",
+				     sl_load_subject(ld, rules->ledger), why);
+	rules->ledger_ref = sl_xstrdup(ref);
+	return 0;
+}
+
+static int read_ledger_remote(struct sl_loader *ld, uint32_t key,
+			      uint32_t value, void *obj)
+{
+	struct sl_rules *rules = obj;
+	struct sl_buf ref = SL_BUF_INIT;
+	const char *why;
+	int ret;
+
+	(void)key;
+	ret =
+	    sl_load_string(&rules->ledger_remote, ld, value, "'ledger_remote'");
+	if (ret)
+		return ret;
+	ld->ledger_remote_node = value;
+	/* git's own test: NAME is a remote's name when refs/remotes/NAME/x
+	 * is a ref name (a URL is not: give the remote a name). */
+	sl_buf_addf(&ref, "refs/remotes/%s/x", rules->ledger_remote);
+	why = *rules->ledger_remote == '-' ? "it starts with '-'"
+					   : refname_problem(ref.buf);
+	sl_buf_release(&ref);
+	if (why)
+		return sl_load_error(ld, value,
+				     "'ledger_remote' '%s' is not a remote's "
+				     "name (%s): name the remote, as 'git "
+				     "remote' lists it",
+				     sl_load_subject(ld, rules->ledger_remote),
+				     why);
+	return 0;
+}
+
+/* A remote for a ledger that is not shared would silently do nothing. */
+static int check_ledger_remote(struct sl_loader *ld)
+{
+	if (!ld->ledger_remote_node || ld->rules->ledger_ref)
+		return 0;
+	return sl_load_error(ld, ld->ledger_remote_node,
+			     "'ledger_remote' names the remote of a shared "
+			     "ledger, but 'ledger' is %s: write 'ledger: "
+			     "git:REF' to share it, or remove 'ledger_remote'",
+			     ld->rules->ledger ? "a local file"
+					       : "not set (a local file)");
 }
 
 static int read_allowed_signers(struct sl_loader *ld, uint32_t key,
@@ -469,10 +576,15 @@ static int check_cycles(struct sl_loader *ld)
 /* ---- the file -------------------------------------------------------- */
 
 static const struct sl_field top_fields[] = {
-    {"version", read_version}, {"run_all_on", read_run_all_on},
-    {"unowned", read_unowned}, {"consumers", read_consumers},
-    {"ledger", read_ledger},   {"allowed_signers", read_allowed_signers},
-    {"global", read_global},   {"lanes", read_lanes},
+    {"version", read_version},
+    {"run_all_on", read_run_all_on},
+    {"unowned", read_unowned},
+    {"consumers", read_consumers},
+    {"ledger", read_ledger},
+    {"ledger_remote", read_ledger_remote},
+    {"allowed_signers", read_allowed_signers},
+    {"global", read_global},
+    {"lanes", read_lanes},
 };
 
 /* The version decides what the rest means, so it is checked first. */
@@ -527,6 +639,8 @@ static int check_document(struct sl_loader *ld, const char *data, size_t len)
 		ret =
 		    sl_load_fields(ld, 0, top_fields, SL_ARRAY_SIZE(top_fields),
 				   "at the top level", ld->rules);
+	if (!ret)
+		ret = check_ledger_remote(ld);
 	if (!ret)
 		ret = check_cycles(ld);
 	return ret;

@@ -113,6 +113,7 @@ struct sl_loader {
 	size_t *stamp;		  /* by lane: 1 + the lane listing it */
 	struct sl_buf subject[4]; /* printable copies of user text */
 	unsigned next_subject;
+	uint32_t ledger_remote_node; /* 0: no `ledger_remote` */
 };
 
 /* A key the loader knows in some mapping, and what reads its value. */

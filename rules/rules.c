@@ -64,6 +64,8 @@ void sl_rules_free(struct sl_rules *rules)
 	free(rules->file);
 	sl_rule_list_release(&rules->run_all_on);
 	free(rules->ledger);
+	free(rules->ledger_ref);
+	free(rules->ledger_remote);
 	free(rules->allowed_signers);
 	sl_strvec_clear(&rules->global_approvers);
 	for (i = 0; i < rules->nlanes; i++)

@@ -103,8 +103,17 @@ struct sl_rules {
 	struct sl_rule_list run_all_on;
 	enum sl_unowned_policy unowned;
 	enum sl_consumers_mode consumers;
-	char *ledger;	       /* NULL: not set in the file */
-	char *allowed_signers; /* NULL: decisions need no signature */
+	char *ledger; /* NULL: not set in the file */
+	/*
+	 * `ledger: git:REF` (SPEC.md §6): the ref the ledger is shared on
+	 * (a full name, "refs/heads/sluice-ledger"); NULL for a local ledger.
+	 * ledger_remote: the remote it lives on; NULL when not written
+	 * (origin).
+	 */
+	char *ledger_ref;
+	char *ledger_remote;
+	struct sl_pos ledger_pos; /* of the `ledger` value; 0:0 when none */
+	char *allowed_signers;	  /* NULL: decisions need no signature */
 	struct sl_strvec global_approvers;
 	struct sl_lane *lanes; /* in file order */
 	size_t nlanes;
@@ -309,6 +318,7 @@ enum sl_finding_kind {
 	SL_FINDING_SMOKE_NO_UPSTREAM, /* a smoke gate's lane consumes none */
 	SL_FINDING_CODEOWNERS,	      /* a CODEOWNERS line the host skips */
 	SL_FINDING_DRIFT,	      /* paths given other owners */
+	SL_FINDING_LEDGER_UNSIGNED,   /* a shared ledger, no allowed_signers */
 };
 
 /* "unowned", "unmatched", "shadowed", ...: the names docs/check.md uses. */

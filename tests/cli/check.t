@@ -251,3 +251,16 @@ repository root, even from a subdirectory; '%', ':' and ',' escaped):
   $ sluice check | grep -c '^::'
   0
   [1]
+
+A ledger shared through git (ledger: git:REF) with no allowed_signers is a
+warning: anyone who may push the ref can record a decision in anyone's
+name. Naming an allowed_signers file makes it go:
+
+  $ cd "$(mktemp -d)" && git init -q && printf 'version: 1\nledger: git:refs/heads/sluice-ledger\nlanes:\n  a:\n    owners: ["@a"]\n    paths: ["*"]\n    gates: {u: {run: "true"}}\n' > sluice.yml && git add . && git -c user.email=a@b -c user.name=a commit -qm x
+  $ sluice check
+  sluice.yml:2:9: warning: the ledger is shared on refs/heads/sluice-ledger with no allowed_signers: anyone who may push that ref can record a decision in anyone's name; name an allowed_signers file so that decisions count only when signed
+  checked sluice.yml against 1 tracked file of HEAD (*): 1 warning (glob)
+  $ sluice check --strict > /dev/null
+  [1]
+  $ echo 'allowed_signers: .sluice/allowed_signers' >> sluice.yml && sluice check
+  checked sluice.yml against 1 tracked file of HEAD (*): no findings (glob)

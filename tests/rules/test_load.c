@@ -93,6 +93,8 @@ static void check_example_top(const struct sl_rules *r)
 	assert_int_equal(r->unowned, SL_UNOWNED_RUN_ALL);
 	assert_int_equal(r->consumers, SL_CONSUMERS_TRANSITIVE);
 	assert_string_equal(r->ledger, ".sluice/ledger.db");
+	assert_null(r->ledger_ref);
+	assert_null(r->ledger_remote);
 	assert_string_equal(r->allowed_signers, ".sluice/allowed_signers");
 	assert_int_equal(r->global_approvers.n, 1);
 	assert_string_equal(r->global_approvers.v[0], "@platform/release");
@@ -649,9 +651,11 @@ static void load__nesting_of_64_levels_is_parsed(void **state)
 		sl_buf_addch(&yaml, '[');
 	for (i = 0; i < 63; i++)
 		sl_buf_addch(&yaml, ']');
-	refused(yaml.buf, "sluice.yml:2:1: unknown key 'x' at the top level; "
-			  "the keys here are version, run_all_on, unowned, "
-			  "consumers, ledger, allowed_signers, global, lanes");
+	refused(
+	    yaml.buf,
+	    "sluice.yml:2:1: unknown key 'x' at the top level; "
+	    "the keys here are version, run_all_on, unowned, "
+	    "consumers, ledger, ledger_remote, allowed_signers, global, lanes");
 	sl_buf_release(&yaml);
 }
 
@@ -945,6 +949,86 @@ static void refuse__wrong_types(void **state)
 		"sluice.yml:2:18: 'allowed_signers' must not be empty");
 	refused("version: 1\nglobal: {approvers: [\"\"]}\n",
 		"sluice.yml:2:22: an entry of 'approvers' must not be empty");
+}
+
+static void load__shared_ledger_on_a_git_ref(void **state)
+{
+	static const char yaml[] =
+	    "version: 1\nledger: git:refs/heads/sluice-ledger\n"
+	    "ledger_remote: upstream/mirror\n";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    sl_rules_load_buffer(&r, "sluice.yml", yaml, strlen(yaml), &err),
+	    0);
+	assert_string_equal(r->ledger, "git:refs/heads/sluice-ledger");
+	assert_string_equal(r->ledger_ref, "refs/heads/sluice-ledger");
+	assert_string_equal(r->ledger_remote, "upstream/mirror");
+	assert_pos(r->ledger_pos, 2, 9);
+	sl_rules_free(r);
+	sl_error_release(&err);
+}
+
+static void refuse__ledger_refs_and_remotes_git_would_not_take(void **state)
+{
+	(void)state;
+	refused("version: 1\nledger: git:sluice-ledger\n",
+		"sluice.yml:2:9: 'ledger' 'git:sluice-ledger' names no full "
+		"ref: write git:refs/..., e.g. 'git:refs/heads/sluice-ledger'");
+	refused("version: 1\nledger: 'git:'\n",
+		"sluice.yml:2:9: 'ledger' 'git:' names no full ref: write "
+		"git:refs/..., e.g. 'git:refs/heads/sluice-ledger'");
+	refused("version: 1\nledger: git:refs/\n",
+		"sluice.yml:2:9: 'ledger' 'git:refs/' names no full ref: write "
+		"git:refs/..., e.g. 'git:refs/heads/sluice-ledger'");
+	refused("version: 1\nledger: git:refs/heads/a..b\n",
+		"sluice.yml:2:9: 'ledger' 'git:refs/heads/a..b' is not a ref "
+		"name git accepts: it holds '..' or '//'");
+	refused("version: 1\nledger: git:refs/heads/.hidden\n",
+		"sluice.yml:2:9: 'ledger' 'git:refs/heads/.hidden' is not a "
+		"ref name git accepts: a part of it starts with '.'");
+	refused("version: 1\nledger: git:refs/heads/x.lock\n",
+		"sluice.yml:2:9: 'ledger' 'git:refs/heads/x.lock' is not a ref "
+		"name git accepts: a part of it ends with '.lock'");
+	refused("version: 1\nledger: 'git:refs/heads/a b'\n",
+		"sluice.yml:2:9: 'ledger' 'git:refs/heads/a b' is not a ref "
+		"name git accepts: it holds a space, a control character or "
+		"one of ~ ^ : ? * [ \\");
+	refused(
+	    "version: 1\nledger: git:refs/heads/x/\n",
+	    "sluice.yml:2:9: 'ledger' 'git:refs/heads/x/' is not a ref name "
+	    "git accepts: it starts or ends with '/'");
+	refused("version: 1\nledger: git:refs/heads/x@{1}\n",
+		"sluice.yml:2:9: 'ledger' 'git:refs/heads/x@{1}' is not a ref "
+		"name git accepts: it holds '@{' or is '@'");
+	refused(
+	    "version: 1\nledger: git:refs/heads/x.\n",
+	    "sluice.yml:2:9: 'ledger' 'git:refs/heads/x.' is not a ref name "
+	    "git accepts: it ends with '.'");
+	refused("version: 1\nledger: git:refs/heads/l\nledger_remote: "
+		"git@host:x.git\n",
+		"sluice.yml:3:16: 'ledger_remote' 'git@host:x.git' is "
+		"not a remote's name (it holds a space, a control character "
+		"or one of ~ ^ : ? * [ \\): name the remote, as 'git remote' "
+		"lists it");
+	refused("version: 1\nledger: git:refs/heads/l\nledger_remote: -u\n",
+		"sluice.yml:3:16: 'ledger_remote' '-u' is not a remote's name "
+		"(it starts with '-'): name the remote, as 'git remote' lists "
+		"it");
+	refused(
+	    "version: 1\nledger_remote: origin\n",
+	    "sluice.yml:2:16: 'ledger_remote' names the remote of a shared "
+	    "ledger, but 'ledger' is not set (a local file): write 'ledger: "
+	    "git:REF' to share it, or remove 'ledger_remote'");
+	refused("version: 1\nledger_remote: origin\nledger: x.db\n",
+		"sluice.yml:2:16: 'ledger_remote' names the remote of a shared "
+		"ledger, but 'ledger' is a local file: write 'ledger: "
+		"git:REF' to share it, or remove 'ledger_remote'");
+	refused("version: 1\nledger: git:refs/heads/l\nledger_remote: 7\n",
+		"sluice.yml:3:16: 'ledger_remote' must be a string, not an "
+		"integer; quote it if it is meant as a string: \"7\"");
 }
 
 static void refuse__overridable_must_be_a_yaml_boolean(void **state)
@@ -1404,6 +1488,9 @@ int main(void)
 	    cmocka_unit_test(refuse__names_past_128_characters),
 	    cmocka_unit_test(refuse__wrong_types),
 	    cmocka_unit_test(refuse__overridable_must_be_a_yaml_boolean),
+	    cmocka_unit_test(load__shared_ledger_on_a_git_ref),
+	    cmocka_unit_test(
+		refuse__ledger_refs_and_remotes_git_would_not_take),
 	    cmocka_unit_test(refuse__bad_choices),
 	    cmocka_unit_test(refuse__missing_or_empty_run),
 	    cmocka_unit_test(refuse__cwd_outside_the_repository),
