@@ -11,6 +11,7 @@
 
 #include <getopt.h>
 
+#include "gates/gates.h"
 #include "selector/selector.h"
 
 /* Exit codes of SPEC.md §3, for every command. */
@@ -240,12 +241,41 @@ int cli_state_dir(struct sl_buf *out, const char *root, struct sl_error *err);
 
 /*
  * The ledger's path (SPEC.md §1, §5): opt (--ledger), else $SLUICE_LEDGER,
- * else the trusted rules' `ledger:` under root, else .sluice/ledger.db
- * under root. The last two create the state directory.
+ * else the trusted rules' `ledger:` under root (a path), else
+ * .sluice/ledger.db under root (also the working copy of a `ledger:
+ * git:REF`). The last two create the state directory.
  */
 int cli_ledger_path(struct sl_buf *out, const char *opt,
 		    const struct sl_rules *rules, const char *root,
 		    struct sl_error *err);
+
+/* ---- the ledger shared through git (cli/ledger_share.c) ---- */
+
+/*
+ * The transport of a ledger shared through git (`ledger: git:REF`, SPEC.md
+ * §6): gates/ syncs through it, selector/ does the git work.
+ */
+struct cli_share {
+	bool on;	      /* the rules share the ledger through git */
+	struct sl_repo *repo; /* borrowed */
+	char *remote;	      /* ledger_remote:, or origin */
+	char *ref;	      /* REF */
+	struct sl_buf git;    /* git's absolute path, found once */
+	struct sl_buf into;   /* the local ref a fetch lands in */
+	struct sl_ledger_transport t;
+};
+
+/*
+ * Sets s up for the ledger that rules (the trusted rules) name: off for a
+ * local ledger; else on, with git found on PATH now (SL_EENV when it is
+ * not there). s borrows repo; release it with cli_share_release().
+ */
+int cli_share_init(struct cli_share *s, struct sl_repo *repo,
+		   const struct sl_rules *rules, struct sl_error *err);
+void cli_share_release(struct cli_share *s);
+/* Prints what a sync says to the user on stderr: renumbered requests
+ * ("override 11 is now override 13"), and the events it dropped. */
+void cli_share_report(const struct sl_ledger_sync_result *r);
 
 /*
  * Who is acting (SPEC.md §3): by (--by), else $SLUICE_ACTOR, else git's

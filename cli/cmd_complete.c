@@ -172,7 +172,7 @@ static int overrides(const struct cli_globals *g)
 	o.rules = g->rules_file;
 	ctx.opts = &o;
 	sl_buf_init(&ctx.actor, 0);
-	ret = ov_ledger_open(&ctx, false, &err);
+	ret = ov_ledger_open(&ctx, false, false, &err);
 	if (!ret)
 		ret = sl_ledger_list(&list, ctx.ledger, &lo, &err);
 	if (ret)

@@ -26,7 +26,8 @@ enum {
 	OPT_GATE,
 	OPT_ALL,
 	OPT_FORMAT,
-	OPT_ANCHOR
+	OPT_ANCHOR,
+	OPT_NO_PUSH
 };
 
 #define BIT(opt) (1u << ((opt)-OPT_LEDGER))
@@ -34,7 +35,7 @@ enum {
 #define WHERE (BIT(OPT_LEDGER) | BIT(OPT_BASE) | BIT(OPT_RULES))
 #define DECIDE                                                                 \
 	(WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_SIGN) |               \
-	 BIT(OPT_FROM) | BIT(OPT_OUTPUT))
+	 BIT(OPT_FROM) | BIT(OPT_OUTPUT) | BIT(OPT_NO_PUSH))
 
 const struct option cli_override_longopts[] = {
     {"ledger", required_argument, NULL, OPT_LEDGER},
@@ -51,6 +52,7 @@ const struct option cli_override_longopts[] = {
     {"all", no_argument, NULL, OPT_ALL},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
+    {"no-push", no_argument, NULL, OPT_NO_PUSH},
     {NULL, 0, NULL, 0},
 };
 
@@ -63,6 +65,13 @@ static const char where_usage[] =
     "                   merge-base(base, commit) (default: as 'sluice "
     "select')\n"
     "  --rules FILE     read the rules from FILE instead, trusting it\n";
+
+static const char push_usage[] =
+    "  --no-push        with a ledger shared through git (ledger: "
+    "git:REF): record\n"
+    "                   in this clone only, with no fetch or push; "
+    "'sluice\n"
+    "                   override sync' shares it later\n";
 
 static const char by_usage[] =
     "  --by WHO         who acts (default: $SLUICE_ACTOR, else git config\n"
@@ -157,6 +166,16 @@ static const char import_usage[] =
     "Decisions the ledger already holds are\nskipped; when one is "
     "refused, nothing is recorded.\n";
 
+static const char sync_usage[] =
+    "usage: sluice override sync\n\n"
+    "With a ledger shared through git (ledger: git:REF in the trusted "
+    "rules):\nfetches REF from the remote (ledger_remote:, default "
+    "origin), verifies\nevery event this clone has not seen, adds them to "
+    "the working copy, and\npushes the events of this clone the remote "
+    "lacks, never forcing (when\nanother clone pushed first, it fetches "
+    "and tries again). Exit 3 when the\nremote cannot be reached, its REF "
+    "is not a ledger, fails verification,\nor was rewritten.\n";
+
 struct ov_sub {
 	const char *name;
 	int (*fn)(struct ov_ctx *ctx, struct sl_error *err);
@@ -172,7 +191,8 @@ static const struct ov_sub subs[] = {
     {"request", ov_request,
      "ask to override a gate's failure at one commit; prints the id",
      request_usage, NULL,
-     WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_COMMIT) | BIT(OPT_EXPIRES),
+     WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_COMMIT) |
+	 BIT(OPT_EXPIRES) | BIT(OPT_NO_PUSH),
      1, 1, "one gate name"},
     {"approve", ov_approve,
      "approve a request (an approver of the gate, not its requester)", NULL,
@@ -191,7 +211,9 @@ static const struct ov_sub subs[] = {
     {"export", ov_export, "write an override as a portable document",
      export_usage, NULL, WHERE | BIT(OPT_OUTPUT), 1, 1, "one override id"},
     {"import", ov_import, "record a document's decisions in the ledger",
-     import_usage, NULL, WHERE, 1, 1, "one file"},
+     import_usage, NULL, WHERE | BIT(OPT_NO_PUSH), 1, 1, "one file"},
+    {"sync", ov_sync, "share the ledger through git: fetch, verify, push",
+     sync_usage, NULL, WHERE, 0, 0, "no arguments"},
 };
 
 static void print_overview(FILE *fp)
@@ -221,6 +243,8 @@ static void print_usage(const struct ov_sub *sub)
 	fputs(where_usage, stdout);
 	if (sub->opts & BIT(OPT_BY))
 		fputs(by_usage, stdout);
+	if (sub->opts & BIT(OPT_NO_PUSH))
+		fputs(push_usage, stdout);
 }
 
 static const char *option_name(int c)
@@ -276,6 +300,8 @@ static int take_option(struct ov_opts *o, const struct ov_sub *sub, int c,
 				       sub->name, option_name(c), sub->name);
 	if (c == OPT_ALL) {
 		o->all = true;
+	} else if (c == OPT_NO_PUSH) {
+		o->no_push = true;
 	} else if (c == OPT_FORMAT) {
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
 			return cli_usage_error("unknown format '%s'; use text "

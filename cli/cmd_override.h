@@ -36,7 +36,8 @@ struct ov_opts {
 	const char *anchor;
 	bool all;
 	bool json;
-	char **args; /* the operands, after the options */
+	bool no_push; /* --no-push: keep a decision in this clone */
+	char **args;  /* the operands, after the options */
 	size_t nargs;
 };
 
@@ -47,6 +48,8 @@ struct ov_ctx {
 	struct sl_plan *plan;	  /* the plan for the override's commit */
 	struct sl_ledger *ledger; /* NULL until ov_ledger_open() */
 	struct sl_buf actor;	  /* who acts, after ov_actor() */
+	struct cli_share share;	  /* on: the ledger is shared through git */
+	struct sl_ledger_sync_result sync; /* the last sync's */
 };
 
 void ov_ctx_release(struct ov_ctx *ctx);
@@ -90,9 +93,27 @@ int ov_actor(struct ov_ctx *ctx, struct sl_error *err);
 /*
  * Opens the ledger (--ledger, $SLUICE_LEDGER, the trusted rules' ledger:
  * for HEAD, .sluice/ledger.db), creating it when create is set. A missing
- * ledger is SL_EENV naming the path.
+ * ledger is SL_EENV naming the path. When the rules share it through git
+ * (`ledger: git:REF`), the file is the working copy, made when missing,
+ * and with fetch (and no --no-push) first brought up to date with the
+ * remote (--anchor checked there too).
  */
-int ov_ledger_open(struct ov_ctx *ctx, bool create, struct sl_error *err);
+int ov_ledger_open(struct ov_ctx *ctx, bool create, bool fetch,
+		   struct sl_error *err);
+
+/* Syncs the open working copy with the remote (push: this clone's events
+ * too), into ctx->sync, saying on stderr what moved or was dropped. */
+int ov_sync_ledger(struct ov_ctx *ctx, bool push, struct sl_error *err);
+
+/*
+ * After recording event mine (what: "override 7's approval", for
+ * messages): shares it when the ledger is shared through git, unless
+ * --no-push (then says it stays here). SL_EREFUSED when another clone's
+ * event made it no longer a legal step (it was not recorded); SL_EENV,
+ * saying it is recorded here but not shared, when the push failed.
+ */
+int ov_share(struct ov_ctx *ctx, int64_t mine, const char *what,
+	     struct sl_error *err);
 
 /* Parses an override id operand; SL_EUSAGE for anything but 1, 2, ... */
 int ov_parse_id(int64_t *out, const char *text, struct sl_error *err);
@@ -125,5 +146,6 @@ int ov_log(struct ov_ctx *ctx, struct sl_error *err);
 int ov_verify(struct ov_ctx *ctx, struct sl_error *err);
 int ov_export(struct ov_ctx *ctx, struct sl_error *err);
 int ov_import(struct ov_ctx *ctx, struct sl_error *err);
+int ov_sync(struct ov_ctx *ctx, struct sl_error *err);
 
 #endif

@@ -12,6 +12,8 @@
 
 void ov_ctx_release(struct ov_ctx *ctx)
 {
+	sl_ledger_sync_result_release(&ctx->sync);
+	cli_share_release(&ctx->share);
 	sl_ledger_free(ctx->ledger);
 	sl_plan_free(ctx->plan);
 	sl_repo_free(ctx->repo);
@@ -132,45 +134,72 @@ int ov_actor(struct ov_ctx *ctx, struct sl_error *err)
 }
 
 /*
- * The ledger the trusted rules name for HEAD, as `run` in this checkout
- * reads it, so that every subcommand finds the same ledger.
+ * The trusted rules for HEAD, as `run` in this checkout reads them, so that
+ * every subcommand finds the same ledger. *here is the plan built for it
+ * when ctx->plan is not HEAD's (caller frees).
  */
-static int rules_ledger_path(struct sl_buf *out, struct ov_ctx *ctx,
-			     struct sl_error *err)
+static int head_rules(const struct sl_plan **out, struct sl_plan **here,
+		      struct ov_ctx *ctx, struct sl_error *err)
 {
-	struct sl_plan *here = NULL;
-	const struct sl_plan *plan = ctx->plan;
 	char head[SL_OID_HEXSZ + 1];
 	int ret = ov_repo(ctx, err);
 
+	*out = ctx->plan;
 	if (!ret)
 		ret = sl_repo_resolve_commit(head, ctx->repo, "HEAD", err);
-	if (!ret && (!plan || strcmp(plan->diff->head, head))) {
-		ret = build_plan(&here, ctx, NULL, err);
-		plan = here;
+	if (!ret && (!ctx->plan || strcmp(ctx->plan->diff->head, head))) {
+		ret = build_plan(here, ctx, NULL, err);
+		*out = *here;
+	}
+	return ret;
+}
+
+/*
+ * Where the ledger is (--ledger, $SLUICE_LEDGER, the rules' ledger:, the
+ * default), and whether the rules share it through git: into ctx->share.
+ */
+static int locate(struct sl_buf *path, struct ov_ctx *ctx, struct sl_error *err)
+{
+	const char *env = getenv("SLUICE_LEDGER");
+	bool given = ctx->opts->ledger || (env && *env);
+	const struct sl_plan *plan = NULL;
+	struct sl_plan *here = NULL;
+	int ret = head_rules(&plan, &here, ctx, err);
+
+	/* A file named outside any clone (or with rules that cannot be
+	 * read) is a local ledger, as it always was: say so. */
+	if (ret && given) {
+		if (ctx->repo)
+			fprintf(stderr,
+				"sluice: warning: %s; the ledger is used as a "
+				"local file, not shared\n",
+				sl_error_message(err));
+		sl_error_clear(err);
+		ret = cli_ledger_path(path, ctx->opts->ledger, NULL, NULL, err);
+		goto out;
 	}
 	if (ret)
 		sl_error_prefix(err, "cannot tell where the ledger is (pass "
 				     "--ledger FILE)");
-	else
-		ret = cli_ledger_path(out, NULL, plan->rules, plan->root, err);
+	if (!ret)
+		ret = cli_ledger_path(path, ctx->opts->ledger, plan->rules,
+				      plan->root, err);
+	if (!ret)
+		ret = cli_share_init(&ctx->share, ctx->repo, plan->rules, err);
+out:
 	sl_plan_free(here);
 	return ret;
 }
 
-int ov_ledger_open(struct ov_ctx *ctx, bool create, struct sl_error *err)
+int ov_ledger_open(struct ov_ctx *ctx, bool create, bool fetch,
+		   struct sl_error *err)
 {
 	struct sl_ledger_options lo = SL_LEDGER_OPTIONS_INIT;
-	const char *env = getenv("SLUICE_LEDGER");
 	struct sl_buf path = SL_BUF_INIT;
-	int ret;
+	int ret = locate(&path, ctx, err);
 
-	lo.create = create;
-	if (ctx->opts->ledger || (env && *env))
-		ret =
-		    cli_ledger_path(&path, ctx->opts->ledger, NULL, NULL, err);
-	else
-		ret = rules_ledger_path(&path, ctx, err);
+	/* A shared ledger's working copy is made on first use. */
+	lo.create = create || ctx->share.on;
 	if (!ret)
 		ret = sl_ledger_open(&ctx->ledger, path.buf, &lo, err);
 	if (ret == SL_ENOTFOUND)
@@ -179,7 +208,52 @@ int ov_ledger_open(struct ov_ctx *ctx, bool create, struct sl_error *err)
 				   "ever requested there; point --ledger at "
 				   "the ledger",
 				   path.buf);
+	if (!ret && ctx->share.on && fetch && !ctx->opts->no_push)
+		ret = ov_sync_ledger(ctx, false, err);
 	sl_buf_release(&path);
+	return ret;
+}
+
+int ov_sync_ledger(struct ov_ctx *ctx, bool push, struct sl_error *err)
+{
+	struct sl_ledger_sync_options so = SL_LEDGER_SYNC_OPTIONS_INIT;
+	int ret;
+
+	so.push = push;
+	so.anchor = ctx->opts->anchor;
+	sl_ledger_sync_result_release(&ctx->sync);
+	ctx->sync = (struct sl_ledger_sync_result)SL_LEDGER_SYNC_RESULT_INIT;
+	ret = sl_ledger_sync(&ctx->sync, ctx->ledger, &ctx->share.t, &so, err);
+	cli_share_report(&ctx->sync);
+	return ret;
+}
+
+int ov_share(struct ov_ctx *ctx, int64_t mine, const char *what,
+	     struct sl_error *err)
+{
+	size_t i;
+	int ret;
+
+	if (!ctx->share.on)
+		return 0;
+	if (ctx->opts->no_push) {
+		fprintf(stderr,
+			"sluice: %s is recorded in this clone only "
+			"(--no-push): 'sluice override sync' shares it\n",
+			what);
+		return 0;
+	}
+	ret = ov_sync_ledger(ctx, true, err);
+	for (i = 0; !ret && i < ctx->sync.dropped.n; i++)
+		if (ctx->sync.dropped_seqs[i] == mine)
+			ret = sl_error_set(err, SL_EREFUSED,
+					   "%s was not recorded: %s", what,
+					   ctx->sync.dropped.v[i]);
+	if (ret == SL_EENV)
+		sl_error_prefix(err,
+				"%s is recorded in this clone, but not shared "
+				"('sluice override sync' shares it)",
+				what);
 	return ret;
 }
 

@@ -19,6 +19,7 @@ int ov_request(struct ov_ctx *ctx, struct sl_error *err)
 	struct sl_override_policy policy = SL_OVERRIDE_POLICY_INIT;
 	struct sl_override_request req = {0};
 	const struct sl_gate *gate = NULL;
+	struct sl_buf what = SL_BUF_INIT;
 	char hash[SL_HASH_HEX_SIZE];
 	int64_t id = 0;
 	int ret = 0;
@@ -40,7 +41,7 @@ int ov_request(struct ov_ctx *ctx, struct sl_error *err)
 	if (!ret)
 		ret = ov_policy(&policy, ctx, gate, err);
 	if (!ret)
-		ret = ov_ledger_open(ctx, true, err);
+		ret = ov_ledger_open(ctx, true, true, err);
 	if (!ret) {
 		/* The definition `run` runs: the trusted copy's. */
 		sl_override_gate_hash(hash, gate);
@@ -51,8 +52,17 @@ int ov_request(struct ov_ctx *ctx, struct sl_error *err)
 		req.reason = o->reason;
 		ret = sl_ledger_request(&id, ctx->ledger, &req, &policy, err);
 	}
+	if (!ret) {
+		sl_buf_addf(&what,
+			    "override %" PRId64 " (a request of gate '%s')", id,
+			    gate->name);
+		ret = ov_share(ctx, id, what.buf, err);
+	}
+	/* Its id once shared: another clone's events may have come first. */
 	if (!ret)
-		printf("%" PRId64 "\n", id);
+		printf("%" PRId64 "\n",
+		       sl_ledger_sync_renumbered(&ctx->sync, id));
+	sl_buf_release(&what);
 	sl_override_policy_release(&policy);
 	return ret;
 }
@@ -79,6 +89,35 @@ static void print_decided(const struct sl_override *ov,
 	}
 	putchar('\n');
 	sl_buf_release(&until);
+}
+
+static const char *decision_noun(enum sl_ledger_kind kind)
+{
+	if (kind == SL_LEDGER_APPROVE)
+		return "approval";
+	return kind == SL_LEDGER_DENY ? "denial" : "revocation";
+}
+
+/*
+ * On a shared ledger, a decision is on a request the remote has: the id
+ * of one this clone has not shared yet may still change.
+ */
+static int shared_request(struct ov_ctx *ctx, int64_t id, const char *refusing,
+			  struct sl_error *err)
+{
+	bool shared = false;
+	int ret;
+
+	if (!ctx->share.on)
+		return 0;
+	ret = sl_ledger_is_shared(&shared, ctx->ledger, id, err);
+	if (!ret && !shared)
+		ret = sl_error_set(err, SL_EREFUSED,
+				   "%s: it is not on '%s' yet, so its id may "
+				   "still change: 'sluice override sync' "
+				   "shares it, then decide",
+				   refusing, ctx->share.remote);
+	return ret;
 }
 
 /* The policy of ov's gate under the trusted rules for its commit. */
@@ -108,6 +147,7 @@ static int decide_in_ledger(struct ov_ctx *ctx, enum sl_ledger_kind kind,
 	struct sl_override ov = SL_OVERRIDE_INIT;
 	struct sl_buf refusing = SL_BUF_INIT;
 	const struct sl_gate *gate = NULL;
+	int64_t seq = 0;
 	int ret = ov_repo(ctx, err);
 
 	sl_buf_addf(&refusing, "cannot %s override %" PRId64,
@@ -115,7 +155,7 @@ static int decide_in_ledger(struct ov_ctx *ctx, enum sl_ledger_kind kind,
 	if (!ret)
 		ret = ov_actor(ctx, err);
 	if (!ret)
-		ret = ov_ledger_open(ctx, false, err);
+		ret = ov_ledger_open(ctx, false, true, err);
 	if (!ret)
 		ret = sl_ledger_get(&ov, ctx->ledger, id, 0, err);
 	if (ret == SL_ENOTFOUND)
@@ -123,6 +163,8 @@ static int decide_in_ledger(struct ov_ctx *ctx, enum sl_ledger_kind kind,
 				   "%s: there is no such request in ledger "
 				   "'%s'",
 				   refusing.buf, sl_ledger_path(ctx->ledger));
+	if (!ret)
+		ret = shared_request(ctx, id, refusing.buf, err);
 	if (!ret)
 		ret = policy_for(&policy, &gate, ctx, &ov, refusing.buf, err);
 	d.kind = kind;
@@ -132,7 +174,13 @@ static int decide_in_ledger(struct ov_ctx *ctx, enum sl_ledger_kind kind,
 	d.sign_key = o->sign;
 	d.interactive = isatty(STDIN_FILENO);
 	if (!ret)
-		ret = sl_ledger_decide(NULL, ctx->ledger, &d, &policy, err);
+		ret = sl_ledger_decide(&seq, ctx->ledger, &d, &policy, err);
+	if (!ret) {
+		sl_buf_reset(&refusing);
+		sl_buf_addf(&refusing, "the %s of override %" PRId64,
+			    decision_noun(kind), id);
+		ret = ov_share(ctx, seq, refusing.buf, err);
+	}
 	if (!ret)
 		print_decided(&ov, kind, ctx->actor.buf, o->sign != NULL);
 	if (!ret && kind == SL_LEDGER_APPROVE)

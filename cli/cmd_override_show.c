@@ -103,7 +103,7 @@ int ov_list(struct ov_ctx *ctx, struct sl_error *err)
 	struct sl_buf out = SL_BUF_INIT;
 	json_t *root, *items;
 	size_t i;
-	int ret = ov_ledger_open(ctx, false, err);
+	int ret = ov_ledger_open(ctx, false, true, err);
 
 	lo.all = o->all;
 	lo.gate = o->gate;
@@ -188,7 +188,7 @@ int ov_log(struct ov_ctx *ctx, struct sl_error *err)
 	int ret = o->nargs ? ov_parse_id(&id, o->args[0], err) : 0;
 
 	if (!ret)
-		ret = ov_ledger_open(ctx, false, err);
+		ret = ov_ledger_open(ctx, false, true, err);
 	if (!ret)
 		ret = sl_ledger_log(&log, ctx->ledger, id, err);
 	if (!ret && o->json) {
@@ -219,12 +219,26 @@ static const char zero_hash[] =
 int ov_verify(struct ov_ctx *ctx, struct sl_error *err)
 {
 	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
-	int ret = ov_ledger_open(ctx, false, err);
+	int ret = ov_ledger_open(ctx, false, true, err);
 
 	if (!ret)
 		ret = sl_ledger_verify(&report, ctx->ledger, ctx->opts->anchor,
 				       err);
-	if (!ret) {
+	if (!ret && ctx->share.on) {
+		const struct sl_ledger_sync_result *r = &ctx->sync;
+
+		printf("ledger %s on %s: %" PRId64 " event%s verified\n",
+		       ctx->share.ref, ctx->share.remote, r->events,
+		       r->events == 1 ? "" : "s");
+		printf("working copy %s: %" PRId64 " event%s verified (%" PRId64
+		       " not shared yet)\n",
+		       sl_ledger_path(ctx->ledger), report.events,
+		       report.events == 1 ? "" : "s", r->pending);
+		if (ctx->opts->anchor)
+			printf("pinned anchor %s: holds\n", ctx->opts->anchor);
+		/* The shared chain's anchor: what every clone can pin. */
+		printf("anchor: %" PRId64 ":%s\n", r->events, r->head);
+	} else if (!ret) {
 		printf("ledger %s: %" PRId64 " event%s verified\n",
 		       sl_ledger_path(ctx->ledger), report.events,
 		       report.events == 1 ? "" : "s");

@@ -62,11 +62,12 @@ int cli_ledger_path(struct sl_buf *out, const char *opt,
 		ret = sl_error_set(err, SL_EUSAGE,
 				   "the repository has no work tree to keep "
 				   "the ledger in; pass --ledger FILE");
-	} else if (rules && rules->ledger && *rules->ledger == '/') {
+	} else if (rules && rules->ledger && !rules->ledger_ref &&
+		   *rules->ledger == '/') {
 		sl_buf_adds(out, rules->ledger);
 	} else {
 		ret = cli_state_dir(&state, root, err);
-		if (!ret && rules && rules->ledger)
+		if (!ret && rules && rules->ledger && !rules->ledger_ref)
 			sl_buf_addf(out, "%s/%s", root, rules->ledger);
 		else if (!ret)
 			sl_buf_addf(out, "%s/ledger.db", state.buf);

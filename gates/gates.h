@@ -219,7 +219,7 @@ void sl_job_snippet(struct sl_buf *out, const struct sl_job *job);
  * clock when it is 0; tests pass a fixed time instead of sleeping.
  */
 
-#define SL_LEDGER_SCHEMA_VERSION 1
+#define SL_LEDGER_SCHEMA_VERSION 2
 #define SL_LEDGER_BUSY_TIMEOUT_MS 10000
 #define SL_OVERRIDE_EXPIRY_DEFAULT ((int64_t)7 * 24 * 60 * 60)
 #define SL_OVERRIDE_EXPIRY_MAX ((int64_t)30 * 24 * 60 * 60)
@@ -705,6 +705,167 @@ int sl_ledger_import(struct sl_ledger_import_result *out,
 		     const struct sl_override_doc *doc,
 		     const struct sl_override_policy *policy, int64_t now,
 		     struct sl_error *err);
+
+/* ==== sharing the ledger through git (gates/ledger_sync.c) ============= */
+
+/*
+ * With `ledger: git:REF` (SPEC.md §6, docs/overrides.md "Sharing the
+ * ledger through git") the ledger lives on REF of the repository's remote:
+ * each event one commit whose parent is the previous event's commit,
+ * holding the event's canonical text in one file, `event`. The SHA-256
+ * chain stays inside the events: verification never rests on git's ids.
+ * The sqlite ledger is the clone's verified working copy: it remembers the
+ * newest event it verified on the remote (a fetched REF that no longer
+ * holds it was rewritten, and is refused), and holds its own events until
+ * the remote takes them.
+ *
+ * gates/ knows nothing of git: the caller hands it a transport, the four
+ * things it needs done to the repository (cli/ connects them to
+ * selector/, which fetches and pushes with the git program and reads and
+ * writes objects with libgit2).
+ */
+
+/* One event as a commit of REF holds it. */
+struct sl_ledger_commit {
+	char id[SL_HASH_HEX_SIZE]; /* the commit's id; "" until written */
+	char *text;		   /* the event's canonical text */
+	size_t len;
+	char *message; /* the commit's message */
+	int64_t at;    /* the event's time, the commit's date */
+};
+
+struct sl_ledger_commits {
+	struct sl_ledger_commit *items; /* oldest first */
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_LEDGER_COMMITS_INIT                                                 \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+/* Appends a blank commit (zeroed). Borrowed from c. */
+struct sl_ledger_commit *sl_ledger_commits_push(struct sl_ledger_commits *c);
+void sl_ledger_commits_release(struct sl_ledger_commits *c);
+
+/* What the ledger asks of the repository it is shared through. */
+struct sl_ledger_transport {
+	const char *remote; /* the remote's name, for messages */
+	const char *ref;    /* REF, the full name on the remote */
+	void *data;	    /* the callbacks' own */
+	/*
+	 * Fetches REF from the remote; tip is set to the commit it points
+	 * to, "" when the remote has no such ref. SL_EENV naming the remote
+	 * when it cannot be reached.
+	 */
+	int (*fetch)(void *data, char tip[SL_HASH_HEX_SIZE],
+		     struct sl_error *err);
+	/*
+	 * Appends to out the commits from tip back to stop (not included;
+	 * "": to the first), oldest first, and says whether it met stop.
+	 * When a commit is not one an event can be (a merge, a tree that is
+	 * not the one file `event`), says why in problem and returns 0.
+	 */
+	int (*read)(void *data, struct sl_ledger_commits *out, bool *stopped,
+		    struct sl_buf *problem, const char *tip, const char *stop,
+		    struct sl_error *err);
+	/*
+	 * Writes commits (their text, message and date) one on another,
+	 * the first on parent ("": a first commit), setting each one's id.
+	 */
+	int (*write)(void *data, struct sl_ledger_commits *commits,
+		     const char *parent, struct sl_error *err);
+	/*
+	 * Pushes tip to REF, never forcing. *moved is set when REF moved on
+	 * the remote since it was fetched (the push was not a fast-forward):
+	 * fetch and try again. SL_EENV when the remote refused it otherwise
+	 * or cannot be reached.
+	 */
+	int (*push)(void *data, bool *moved, const char *tip,
+		    struct sl_error *err);
+};
+
+/* How often a push whose ref moved is tried again before giving up. */
+#define SL_LEDGER_SYNC_ATTEMPTS 40
+
+struct sl_ledger_sync_options {
+	bool push;	    /* push this copy's events the remote lacks */
+	const char *anchor; /* "SEQ:HASH" the remote's chain must hold */
+	unsigned attempts;  /* 0: SL_LEDGER_SYNC_ATTEMPTS */
+};
+
+#define SL_LEDGER_SYNC_OPTIONS_INIT                                            \
+	{                                                                      \
+		false, NULL, 0                                                 \
+	}
+
+/* A request of this copy that another clone's events moved. */
+struct sl_ledger_renumber {
+	int64_t from; /* the id it was recorded with here */
+	int64_t to;   /* its id on the shared ledger */
+};
+
+struct sl_ledger_sync_result {
+	int64_t events;		     /* in the remote's chain, verified */
+	char head[SL_HASH_HEX_SIZE]; /* the newest one's hash */
+	int64_t fetched;	     /* events new from the remote */
+	int64_t pushed;		     /* events of this copy it took now */
+	int64_t pending;	     /* events of this copy it still lacks */
+	unsigned attempts;	     /* pushes tried */
+	struct sl_ledger_renumber *renumbered;
+	size_t nrenumbered;
+	size_t alloc_renumbered;
+	/* Events of this copy that could not be shared, and why; the seq
+	 * each had in this copy. */
+	struct sl_strvec dropped;
+	int64_t *dropped_seqs;
+	size_t alloc_dropped_seqs;
+	bool unreachable; /* the remote could not be fetched or pushed */
+	bool fetched_ok;  /* the remote's chain was fetched and verified */
+};
+
+#define SL_LEDGER_SYNC_RESULT_INIT                                             \
+	{                                                                      \
+		.dropped = SL_STRVEC_INIT                                      \
+	}
+
+void sl_ledger_sync_result_release(struct sl_ledger_sync_result *r);
+/* The id override `id` of this copy has now (id itself when unmoved). */
+int64_t sl_ledger_sync_renumbered(const struct sl_ledger_sync_result *r,
+				  int64_t id);
+
+/*
+ * Synchronises ledger, the working copy, with REF on the remote: fetches
+ * it; verifies every event it does not know yet (the SHA-256 chain, each
+ * event's fields, the state machine) and that it still holds the newest
+ * event this copy verified there before (else it was rewritten) and
+ * opts->anchor; adds those events to the copy, putting the copy's own
+ * events that the remote lacks on top of them (an event the remote holds
+ * already, by its identity, is not added twice; one that is no longer a
+ * legal step, or a signed decision whose override's id moved, is dropped,
+ * and said why in out->dropped); then, with opts->push, pushes them
+ * without forcing, and when another clone pushed first, does it all
+ * again, at most opts->attempts times.
+ *
+ * Returns 0; SL_EENV when the remote cannot be reached (out->unreachable),
+ * its REF is not a ledger, fails verification or was rewritten, the copy
+ * fails verification or shares another REF, a push is refused, or the
+ * attempts ran out. out (from SL_LEDGER_SYNC_RESULT_INIT) says what was
+ * done, also on failure; caller releases it.
+ */
+int sl_ledger_sync(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
+		   const struct sl_ledger_transport *t,
+		   const struct sl_ledger_sync_options *opts,
+		   struct sl_error *err);
+
+/*
+ * Is override id of ledger on the shared chain (its id final)? false for
+ * a request of this copy that no remote has yet. SL_ENOTFOUND when no
+ * such override.
+ */
+int sl_ledger_is_shared(bool *out, struct sl_ledger *ledger, int64_t id,
+			struct sl_error *err);
 
 /* ==== results (gates/results*.c) ======================================= */
 

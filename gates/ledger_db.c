@@ -70,10 +70,44 @@ static const char *const migrations[] = {
     "CREATE TRIGGER head_only_one BEFORE INSERT ON chain_head"
     " WHEN EXISTS (SELECT 1 FROM chain_head) BEGIN"
     " SELECT RAISE(ABORT, 'the chain head cannot be replaced'); END;",
+    /* 2: a ledger shared through git (SPEC.md §6). `shared` remembers
+     * the remote's ref and the newest event verified on it; events past
+     * it are this copy's own, not yet pushed, and only they may be taken
+     * back (to be put on top of what another clone pushed first). What
+     * ssh-keygen answered is remembered in signature_checks. */
+    "CREATE TABLE shared ("
+    " one INTEGER PRIMARY KEY CHECK (one = 1),"
+    " remote TEXT NOT NULL,"
+    " ref TEXT NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " hash TEXT NOT NULL,"
+    " commit_id TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE signature_checks ("
+    " key TEXT PRIMARY KEY,"
+    " holds INTEGER NOT NULL"
+    ") STRICT;"
+    "DROP TRIGGER events_no_delete;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    " WHEN OLD.seq <= coalesce((SELECT seq FROM shared),"
+    " 9223372036854775807) BEGIN"
+    " SELECT RAISE(ABORT, 'the sluice ledger is append-only'); END;"
+    "DROP TRIGGER head_forward_only;"
+    "CREATE TRIGGER head_forward_only BEFORE UPDATE ON chain_head"
+    " WHEN NEW.one IS NOT 1 OR (NEW.count IS NOT OLD.count + 1 AND NOT"
+    " (NEW.count < OLD.count AND NEW.count >= coalesce((SELECT seq FROM"
+    " shared), 9223372036854775807))) BEGIN"
+    " SELECT RAISE(ABORT, 'the chain head only moves forward'); END;"
+    "CREATE TRIGGER shared_forward_only BEFORE UPDATE ON shared"
+    " WHEN NEW.seq < OLD.seq OR NEW.remote IS NOT OLD.remote"
+    " OR NEW.ref IS NOT OLD.ref BEGIN"
+    " SELECT RAISE(ABORT, 'a verified ledger tip is never forgotten'); END;"
+    "CREATE TRIGGER shared_no_delete BEFORE DELETE ON shared BEGIN"
+    " SELECT RAISE(ABORT, 'a verified ledger tip is never forgotten'); END;",
 };
 
-static int db_error(struct sl_ledger *ledger, int rc, const char *what,
-		    struct sl_error *err)
+int sl_ledger_db_error(struct sl_ledger *ledger, int rc, const char *what,
+		       struct sl_error *err)
 {
 	const char *msg =
 	    ledger->db ? sqlite3_errmsg(ledger->db) : sqlite3_errstr(rc);
@@ -116,7 +150,7 @@ static int db_exec(struct sl_ledger *ledger, const char *sql, const char *what,
 {
 	int rc = sqlite3_exec(ledger->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : db_error(ledger, rc, what, err);
+	return rc == SQLITE_OK ? 0 : sl_ledger_db_error(ledger, rc, what, err);
 }
 
 /* Runs sql, a query of one integer (a PRAGMA), into *out. */
@@ -133,7 +167,7 @@ static int db_int(int64_t *out, struct sl_ledger *ledger, const char *sql,
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : db_error(ledger, rc, sql, err);
+	return rc == SQLITE_OK ? 0 : sl_ledger_db_error(ledger, rc, sql, err);
 }
 
 /* ---- opening --------------------------------------------------------- */
@@ -224,7 +258,9 @@ static int set_wal(struct sl_ledger *ledger, struct sl_error *err)
 			break;
 		sleep_ms(10);
 	}
-	return rc == SQLITE_OK ? 0 : db_error(ledger, rc, "journal_mode", err);
+	return rc == SQLITE_OK
+		   ? 0
+		   : sl_ledger_db_error(ledger, rc, "journal_mode", err);
 }
 
 static void configure(struct sl_ledger *ledger)
@@ -322,7 +358,7 @@ static int open_db(struct sl_ledger *ledger, bool create, struct sl_error *err)
 		flags |= SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(ledger->path, &ledger->db, flags, NULL);
 	if (rc != SQLITE_OK)
-		return db_error(ledger, rc, "cannot open", err);
+		return sl_ledger_db_error(ledger, rc, "cannot open", err);
 	configure(ledger);
 	/* Check what the file is before changing anything in it. */
 	ret = read_header(&h, ledger, err);
@@ -554,7 +590,7 @@ int sl_ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(ledger, rc, "reading events", err);
+		return sl_ledger_db_error(ledger, rc, "reading events", err);
 	return 0;
 }
 
@@ -576,7 +612,8 @@ int sl_ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(ledger, rc, "reading the chain head", err);
+		return sl_ledger_db_error(ledger, rc, "reading the chain head",
+					  err);
 	if (rows != 1)
 		*count = -1;
 	return 0;
@@ -601,7 +638,8 @@ int sl_ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(ledger, rc, "checking integrity", err);
+		return sl_ledger_db_error(ledger, rc, "checking integrity",
+					  err);
 	return 0;
 }
 
@@ -655,6 +693,7 @@ int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(ledger, rc, "recording an event", err);
+		return sl_ledger_db_error(ledger, rc, "recording an event",
+					  err);
 	return 0;
 }

@@ -109,6 +109,60 @@ int sl_ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
 int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 		     struct sl_error *err);
 
+/* ---- ledger_db_shared.c: a shared ledger's working copy (sqlite) ---- */
+
+/* sqlite's rc as an sl_error naming the ledger (ledger_db.c). */
+int sl_ledger_db_error(struct sl_ledger *ledger, int rc, const char *what,
+		       struct sl_error *err);
+
+/* What a working copy remembers of the ledger it shares. */
+struct sl_ledger_shared {
+	bool known; /* false: never synced (nothing remembered) */
+	char *remote;
+	char *ref;
+	int64_t seq;		       /* the newest event verified there */
+	char hash[SL_HASH_HEX_SIZE];   /* its hash */
+	char commit[SL_HASH_HEX_SIZE]; /* its commit */
+};
+
+void sl_ledger_shared_release(struct sl_ledger_shared *s);
+/* Inside the caller's transaction. */
+int sl_ledger_shared_load(struct sl_ledger_shared *out,
+			  struct sl_ledger *ledger, struct sl_error *err);
+int sl_ledger_shared_store(struct sl_ledger *ledger,
+			   const struct sl_ledger_shared *s,
+			   struct sl_error *err);
+/*
+ * Inside a write transaction: removes the events past seq (only events
+ * the remote does not have yet may go) and moves the chain head back to
+ * seq, whose event has hash.
+ */
+int sl_ledger_rewind(struct sl_ledger *ledger, int64_t seq,
+		     const char hash[SL_HASH_HEX_SIZE], struct sl_error *err);
+/* What ssh-keygen answered for key: *out 1 holds, 0 does not, -1 unknown. */
+int sl_ledger_sigcheck_get(int *out, struct sl_ledger *ledger, const char *key,
+			   struct sl_error *err);
+int sl_ledger_sigcheck_put(struct sl_ledger *ledger, const char *key,
+			   bool holds, struct sl_error *err);
+
+/* ---- ledger_parse.c ---- */
+
+/*
+ * Reads an event back from its canonical text (exactly that form, byte for
+ * byte) into out (its strings owned; out->hash the text's SHA-256). -1,
+ * with why set ("field 'kind' is missing"), when the text is not one; out
+ * is then filled as far as it could be, and must be released either way.
+ */
+int sl_ledger_event_parse(struct sl_ledger_event *out, struct sl_buf *why,
+			  const char *text, size_t len);
+/*
+ * An event's identity: the SHA-256 of what it says, without its place in
+ * the chain (seq, prev, and a request's id, which is its place). The same
+ * event recorded twice, on two tips, has one identity.
+ */
+void sl_ledger_event_identity(char out[SL_HASH_HEX_SIZE],
+			      const struct sl_ledger_event *ev);
+
 /* ---- ledger_verify.c ---- */
 
 /*
@@ -118,6 +172,14 @@ int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 int sl_ledger_verified_load(struct sl_ledger_log *log,
 			    struct sl_ledger_report *report,
 			    struct sl_ledger *ledger, struct sl_error *err);
+/*
+ * Checks events[from..n) of log, each after the one before it (events
+ * [0..from) checked already): sequence, hash, previous hash and fields;
+ * then replays the state machine over the whole log. false, with report
+ * naming the first bad event and why, when one does not hold.
+ */
+bool sl_ledger_check_events(struct sl_ledger_report *report,
+			    const struct sl_ledger_log *log, size_t from);
 
 /* ---- override_state.c: the state machine ---- */
 
@@ -136,6 +198,13 @@ int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 int sl_ledger_load_overrides(struct sl_override_list *out,
 			     struct sl_ledger *ledger, int64_t now,
 			     struct sl_error *err);
+/*
+ * Folds one more event into list (a request adds an override, anything
+ * else steps one): 0, or -1 with why it is not a legal step in problem.
+ */
+int sl_ledger_fold_one(struct sl_override_list *list,
+		       const struct sl_ledger_event *ev,
+		       struct sl_buf *problem);
 /* The override with id in list; NULL when none. Borrowed. */
 struct sl_override *sl_ledger_find(const struct sl_override_list *list,
 				   int64_t id);

@@ -199,6 +199,28 @@ static bool check_chain(struct sl_ledger_report *report,
 	return ok;
 }
 
+bool sl_ledger_check_events(struct sl_ledger_report *report,
+			    const struct sl_ledger_log *log, size_t from)
+{
+	struct sl_override_list folded = SL_OVERRIDE_LIST_INIT;
+	struct sl_buf why = SL_BUF_INIT;
+	int64_t bad_seq = 0;
+	bool ok = true;
+	size_t i;
+
+	for (i = from; ok && i < log->n; i++)
+		ok = check_event(report, log, i, 0);
+	if (ok && sl_ledger_fold(&folded, &bad_seq, &why, log, 1)) {
+		bad(report, bad_seq,
+		    "event %" PRId64 " is not a legal step: %s", bad_seq,
+		    why.buf);
+		ok = false;
+	}
+	sl_override_list_release(&folded);
+	sl_buf_release(&why);
+	return ok;
+}
+
 int sl_ledger_verified_load(struct sl_ledger_log *log,
 			    struct sl_ledger_report *report,
 			    struct sl_ledger *ledger, struct sl_error *err)

@@ -111,6 +111,14 @@ int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
 			    ov->id);
 		return -1;
 	}
+	/*
+	 * A run records "applied" when a gate fails, under the approval it
+	 * verified before it ran; a revoke made after that time may reach
+	 * the shared ledger first. The record stays a legal step.
+	 */
+	if (ev->kind == SL_LEDGER_APPLIED && ov->state == SL_OVERRIDE_REVOKED &&
+	    ev->at < ov->revoked_at)
+		from = SL_OVERRIDE_REVOKED;
 	if (ov->state != from) {
 		sl_buf_addf(problem,
 			    "it %ss override %" PRId64 ", which is %s, not %s",
@@ -137,6 +145,26 @@ int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
 	return 0;
 }
 
+int sl_ledger_fold_one(struct sl_override_list *list,
+		       const struct sl_ledger_event *ev, struct sl_buf *problem)
+{
+	struct sl_override *ov;
+
+	if (ev->kind == SL_LEDGER_REQUEST) {
+		add_request(list, ev);
+		return 0;
+	}
+	ov = sl_ledger_find(list, ev->override_id);
+	if (!ov) {
+		sl_buf_addf(problem,
+			    "it refers to override %" PRId64
+			    ", which was never requested",
+			    ev->override_id);
+		return -1;
+	}
+	return sl_ledger_step(ov, ev, problem);
+}
+
 int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 		   struct sl_buf *problem, const struct sl_ledger_log *log,
 		   int64_t now)
@@ -144,24 +172,8 @@ int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 	size_t i;
 
 	for (i = 0; i < log->n; i++) {
-		const struct sl_ledger_event *ev = &log->events[i];
-		struct sl_override *ov;
-
-		if (ev->kind == SL_LEDGER_REQUEST) {
-			add_request(out, ev);
-			continue;
-		}
-		ov = sl_ledger_find(out, ev->override_id);
-		if (!ov) {
-			sl_buf_addf(problem,
-				    "it refers to override %" PRId64
-				    ", which was never requested",
-				    ev->override_id);
-			*bad_seq = ev->seq;
-			return -1;
-		}
-		if (sl_ledger_step(ov, ev, problem)) {
-			*bad_seq = ev->seq;
+		if (sl_ledger_fold_one(out, &log->events[i], problem)) {
+			*bad_seq = log->events[i].seq;
 			return -1;
 		}
 	}

@@ -152,6 +152,85 @@ int sl_repo_list_files(struct sl_file_list *out, struct sl_repo *repo,
 /* Frees the list's contents; it is left empty and reusable. */
 void sl_file_list_release(struct sl_file_list *list);
 
+/* ---- a chain of one-file commits (selector/chain.c) ------------------- */
+
+/*
+ * A line of commits, each holding one file and a message: how the override
+ * ledger is kept on a ref of the remote (SPEC.md §6). selector/ reads and
+ * writes the commits; what the file says is not its business.
+ */
+struct sl_chain_link {
+	char id[SL_OID_HEXSZ + 1]; /* the commit ("" until written) */
+	char *data;		   /* the file's content (owned) */
+	size_t len;
+	char *message; /* the commit's message (owned) */
+	int64_t time;  /* the commit's date, Unix seconds */
+};
+
+struct sl_chain {
+	struct sl_chain_link *links; /* oldest first */
+	size_t n;
+	size_t alloc;
+};
+
+#define SL_CHAIN_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+/* Who every commit sluice writes in a chain is by (its date is the link's). */
+#define SL_CHAIN_AUTHOR_NAME "sluice"
+#define SL_CHAIN_AUTHOR_EMAIL "sluice@ledger.invalid"
+
+void sl_chain_release(struct sl_chain *chain);
+
+/*
+ * Appends to out the commits from tip back to stop (not included; "": to
+ * the first commit), oldest first, each with the content of its one file
+ * `name`, and sets *stopped when it met stop. A commit that cannot be a
+ * link (a merge, a tree that is not exactly the regular file `name`, a
+ * file past 1 MiB) ends the walk, with why in problem (return 0): the ref
+ * is not a chain. SL_EENV when an object cannot be read.
+ */
+int sl_repo_chain_read(struct sl_chain *out, bool *stopped,
+		       struct sl_buf *problem, struct sl_repo *repo,
+		       const char *tip, const char *stop, const char *name,
+		       struct sl_error *err);
+
+/*
+ * Writes each link of links (data, message, time) as a commit holding the
+ * file `name`, each on the one before, the first on parent ("": none), by
+ * SL_CHAIN_AUTHOR_* at the link's time, and sets each link's id. The same
+ * content on the same parent is always the same commit. No ref moves.
+ */
+int sl_repo_chain_write(struct sl_chain *links, struct sl_repo *repo,
+			const char *parent, const char *name,
+			struct sl_error *err);
+
+/* ---- fetch and push with the git program (selector/transport.c) ------- */
+
+/*
+ * Fetches ref from remote (git fetch, never asking on a terminal sluice
+ * has not got) into the local ref into, forced (a rewritten ref is
+ * fetched, to be refused), and sets tip to the commit it points to: ""
+ * when the remote has no such ref. git is the program's absolute path
+ * (sl_program_resolve). SL_EENV naming the remote and quoting git when it
+ * cannot be reached or fetched from.
+ */
+int sl_repo_fetch_ref(char tip[SL_OID_HEXSZ + 1], struct sl_repo *repo,
+		      const char *git, const char *remote, const char *ref,
+		      const char *into, struct sl_error *err);
+
+/*
+ * Pushes commit to ref on remote, never forcing. *moved is set when the
+ * ref moved on the remote (the push was not a fast-forward: fetch again).
+ * SL_EENV naming the remote when it refused the push otherwise (a
+ * read-only token, a protected branch) or cannot be reached.
+ */
+int sl_repo_push_ref(bool *moved, struct sl_repo *repo, const char *git,
+		     const char *remote, const char *commit, const char *ref,
+		     struct sl_error *err);
+
 /* ---- the diff (selector/range.c, treewalk.c, treediff.c, worktree.c,
  *      paths.c, changes.c) ---------------------------------------------- */
 

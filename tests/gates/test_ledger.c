@@ -143,7 +143,7 @@ static void open__creates_parents_with_wal_and_schema(void **state)
 	assert_int_equal(fx_events(ledger), 0);
 	sl_ledger_free(ledger);
 	pragmas(&out, "deep/er/.sluice/ledger.db");
-	assert_string_equal(out.buf, "wal\n1\n1397506885\n");
+	assert_string_equal(out.buf, "wal\n2\n1397506885\n");
 	sl_buf_release(&out);
 	/* Opening again (now migrated) changes nothing. */
 	ledger = fx_open("deep/er/.sluice/ledger.db");
@@ -162,7 +162,7 @@ static void open__migrates_an_empty_file_in_place(void **state)
 	assert_int_equal(fx_events(ledger), 0);
 	sl_ledger_free(ledger);
 	pragmas(&out, "ledger.db");
-	assert_string_equal(out.buf, "wal\n1\n1397506885\n");
+	assert_string_equal(out.buf, "wal\n2\n1397506885\n");
 	sl_buf_release(&out);
 	sl_error_release(&err);
 }
@@ -228,6 +228,53 @@ static void open__refuses_another_applications_database(void **state)
 	assert_int_equal(fx_sql("other.db", "SELECT * FROM t"), SQLITE_OK);
 	assert_int_not_equal(fx_sql("other.db", "SELECT * FROM events"),
 			     SQLITE_OK);
+	sl_error_release(&err);
+}
+
+/*
+ * A ledger written by a sluice of schema 1 (no `shared` table, triggers
+ * that take back nothing) is migrated on open, its events kept and still
+ * verifying; and its events still cannot be deleted.
+ */
+static void open__migrates_version_1_keeping_its_events(void **state)
+{
+	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
+	struct sl_override_policy policy = SL_OVERRIDE_POLICY_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_ledger *ledger;
+
+	(void)state;
+	sl_ledger_free(three_events("ledger.db", &policy));
+	/* Back to schema 1, as that sluice left it. */
+	assert_int_equal(
+	    fx_sql("ledger.db",
+		   "DROP TABLE shared; DROP TABLE signature_checks;"
+		   "DROP TRIGGER events_no_delete; DROP TRIGGER "
+		   "head_forward_only; CREATE TRIGGER events_no_delete BEFORE "
+		   "DELETE ON events BEGIN SELECT RAISE(ABORT, 'the sluice "
+		   "ledger is append-only'); END; CREATE TRIGGER "
+		   "head_forward_only BEFORE UPDATE ON chain_head WHEN "
+		   "NEW.count IS NOT OLD.count + 1 OR NEW.one IS NOT 1 BEGIN "
+		   "SELECT RAISE(ABORT, 'the chain head only moves forward'); "
+		   "END; PRAGMA user_version = 1"),
+	    SQLITE_OK);
+	ledger = fx_open("ledger.db");
+	assert_int_equal(sl_ledger_verify(&report, ledger, NULL, &err), 0);
+	assert_int_equal(report.events, 3);
+	sl_ledger_free(ledger);
+	pragmas(&out, "ledger.db");
+	assert_string_equal(out.buf, "wal\n2\n1397506885\n");
+	/* Not shared: nothing may be taken back. */
+	assert_int_not_equal(fx_sql("ledger.db", "DELETE FROM events WHERE "
+						 "seq = 3"),
+			     SQLITE_OK);
+	assert_int_not_equal(fx_sql("ledger.db", "UPDATE chain_head SET count "
+						 "= 2"),
+			     SQLITE_OK);
+	sl_override_policy_release(&policy);
+	sl_ledger_report_release(&report);
+	sl_buf_release(&out);
 	sl_error_release(&err);
 }
 
@@ -764,6 +811,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(open__creates_parents_with_wal_and_schema),
 	    T(open__migrates_an_empty_file_in_place),
+	    T(open__migrates_version_1_keeping_its_events),
 	    T(open__missing_without_create_is_not_found),
 	    T(open__refuses_a_symlink),
 	    T(open__refuses_a_file_that_is_not_sqlite),
