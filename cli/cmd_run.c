@@ -271,7 +271,16 @@ struct run_state {
 	struct sl_results results;
 	struct cli_display display;
 	struct sl_buf run_id, logs, history;
+	struct cli_run_ledger shared; /* a ledger shared through git */
 };
+
+/* Overrides apply to a commit, under trusted rules (run_overrides.c). */
+static bool overrides_may_apply(const struct sl_plan *plan, bool explicit_rules)
+{
+	return !plan->diff->worktree &&
+	       (explicit_rules ||
+		!strcmp(plan->rules_commit, plan->diff->merge_base));
+}
 
 static int build_jobs(struct run_state *s, struct sl_error *err)
 {
@@ -317,7 +326,10 @@ static int finish(struct run_state *s, struct run_opts *o, int ran,
 
 	if (!ret)
 		ret = cli_apply_overrides(&s->results, s->plan, s->repo,
-					  o->ledger, o->explicit_rules, err);
+					  o->ledger, o->explicit_rules,
+					  &s->shared, err);
+	if (!ret)
+		cli_run_ledger_push(&s->shared, s->run_id.buf);
 	if (write_results(o, &s->results, &write_err) && !ret) {
 		*err = write_err;
 		write_err = (struct sl_error)SL_ERROR_INIT;
@@ -345,6 +357,7 @@ static void release(struct run_state *s, struct run_opts *o)
 	sl_buf_release(&s->run_id);
 	sl_buf_release(&s->logs);
 	sl_buf_release(&s->history);
+	cli_run_ledger_release(&s->shared);
 	sl_strvec_clear(&o->gates);
 }
 
@@ -355,7 +368,8 @@ int cmd_run(int argc, char **argv, const struct cli_globals *g)
 	struct run_state s = {.rr = SL_RUN_RESULT_INIT,
 			      .run_id = SL_BUF_INIT,
 			      .logs = SL_BUF_INIT,
-			      .history = SL_BUF_INIT};
+			      .history = SL_BUF_INIT,
+			      .shared = CLI_RUN_LEDGER_INIT};
 	struct sl_error err = SL_ERROR_INIT;
 	int ret;
 
@@ -378,6 +392,9 @@ int cmd_run(int argc, char **argv, const struct cli_globals *g)
 				  s.run_id.buf, &err);
 	if (!ret)
 		ret = build_jobs(&s, &err);
+	/* A shared ledger is fetched once, before the first gate. */
+	if (!ret && overrides_may_apply(s.plan, o.explicit_rules))
+		cli_run_ledger_fetch(&s.shared, s.repo, s.plan, o.ledger);
 	if (!ret)
 		ret = execute(&s, &o, &err);
 	if (!ret || ret == SL_EINTR)

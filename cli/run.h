@@ -40,6 +40,40 @@ void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
 /* A run id: the UTC time and the process id, "20261122T101500Z-4242". */
 void cli_run_id(struct sl_buf *out);
 
+/* A run's ledger shared through git (cli/run_ledger.c). */
+struct cli_run_ledger {
+	struct cli_share share;	  /* off: the ledger is a local file */
+	struct sl_ledger *ledger; /* the working copy, verified; NULL */
+	int status;		  /* of the fetch: 0, or err's status */
+	struct sl_error err;
+	bool unreachable; /* the remote could not be fetched */
+	struct sl_ledger_sync_result sync;
+	struct sl_buf before; /* the copy's anchor before the gates */
+};
+
+#define CLI_RUN_LEDGER_INIT                                                    \
+	{                                                                      \
+		.err = SL_ERROR_INIT, .sync = SL_LEDGER_SYNC_RESULT_INIT,      \
+		.before = SL_BUF_INIT                                          \
+	}
+
+/*
+ * Before the first gate, when the trusted rules share the ledger through
+ * git: opens the working copy and fetches and verifies REF into it, once.
+ * What goes wrong is kept in rl (status, err, unreachable), never
+ * returned: the gates run anyway. Nothing happens for a local ledger.
+ */
+void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
+			  const struct sl_plan *plan, const char *ledger_opt);
+/*
+ * After the overrides were applied: pushes this run's "applied" events to
+ * the remote. It pushes nothing when the working copy holds anything else
+ * new (a gate may have written there), and a push that fails (a read-only
+ * token) is a warning: the results file names the overrides applied.
+ */
+void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id);
+void cli_run_ledger_release(struct cli_run_ledger *rl);
+
 /*
  * Applies approved overrides (SPEC.md §5) to the failed and timed-out
  * gates of results: each becomes `overridden`, with the override, and the
@@ -53,10 +87,15 @@ void cli_run_id(struct sl_buf *out);
  * append-only ledger cannot take that back; that gate and every later
  * failure keep their status, with an override_note saying why, and err
  * names the gate that stopped it and the gates that stayed overridden.
+ * With a ledger shared through git, shared is what the run fetched before
+ * its gates: when that failed, no override applies; it is SL_EENV when the
+ * remote could not be verified, and, when it could not be reached, only
+ * when a failed gate could have been overridden.
  */
 int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 			struct sl_repo *repo, const char *ledger_opt,
-			bool explicit_rules, struct sl_error *err);
+			bool explicit_rules, struct cli_run_ledger *shared,
+			struct sl_error *err);
 
 /* How `run` shows progress: live on a terminal, in blocks otherwise. */
 struct cli_display {

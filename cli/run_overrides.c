@@ -146,9 +146,48 @@ static int open_verified(struct sl_ledger **ledger, const char *path,
 	return ret;
 }
 
+/* Could an override have let a failure pass: is a failed gate one? */
+static bool could_matter(const struct sl_results *results,
+			 const struct sl_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < results->n; i++) {
+		const struct sl_gate *g =
+		    sl_rules_gate(plan->rules, results->gates[i].name);
+
+		if (is_failure(&results->gates[i]) && g && g->overridable)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The shared ledger's fetch before the gates failed: no override applies,
+ * and each failure says why. A remote that could not be verified is an
+ * error; one that could not be reached only when it could have mattered.
+ */
+static int shared_failed(struct sl_results *results, const struct sl_plan *plan,
+			 struct cli_run_ledger *shared, struct sl_error *err)
+{
+	struct sl_buf note = SL_BUF_INIT;
+
+	sl_buf_addf(&note, "no override could be checked: %s",
+		    sl_error_message(&shared->err));
+	note_all(results, &note);
+	sl_buf_release(&note);
+	if (shared->unreachable && !could_matter(results, plan))
+		return 0;
+	sl_error_set(err, shared->status, "%s", sl_error_message(&shared->err));
+	sl_error_prefix(err, "cannot apply overrides; nothing was overridden "
+			     "(the gates that failed stay failed)");
+	return shared->status;
+}
+
 int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 			struct sl_repo *repo, const char *ledger_opt,
-			bool explicit_rules, struct sl_error *err)
+			bool explicit_rules, struct cli_run_ledger *shared,
+			struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT, actor = SL_BUF_INIT,
 		      note = SL_BUF_INIT;
@@ -158,6 +197,10 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 	size_t i;
 	int ret = 0;
 
+	/* A shared ledger that fails verification, or was rewritten, is
+	 * news whatever the gates did. */
+	if (shared && shared->share.on && shared->status)
+		return shared_failed(results, plan, shared, err);
 	if (!count_failures(results))
 		return 0;
 	if (plan->diff->worktree) {
@@ -173,6 +216,11 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 			    plan->rules_source);
 		goto out;
 	}
+	if (shared && shared->share.on) {
+		/* Fetched and verified before the first gate. */
+		ledger = shared->ledger;
+		goto verified;
+	}
 	ret = cli_ledger_path(&path, ledger_opt, plan->rules, plan->root, err);
 	if (!ret)
 		ret = open_verified(&ledger, path.buf, err);
@@ -182,6 +230,7 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 		ret = 0;
 		goto out;
 	}
+verified:
 	if (!ret)
 		ret = cli_allowed_signers(&signers, repo, plan, err);
 	if (!ret && cli_identity(&actor, NULL, repo, NULL))
@@ -202,7 +251,8 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 out:
 	if (note.len)
 		note_all(results, &note);
-	sl_ledger_free(ledger);
+	if (!shared || ledger != shared->ledger)
+		sl_ledger_free(ledger);
 	free(signers);
 	sl_buf_release(&path);
 	sl_buf_release(&actor);

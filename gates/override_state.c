@@ -101,6 +101,15 @@ static void take_step(struct sl_override *ov, const struct sl_ledger_event *ev)
 	}
 }
 
+/* "it approves", "it denies": the verb of a step, for messages. */
+static const char *step_verb(enum sl_ledger_kind kind)
+{
+	static const char *const verbs[] = {"requests", "approves", "denies",
+					    "revokes", "applies"};
+
+	return (size_t)kind < SL_ARRAY_SIZE(verbs) ? verbs[kind] : "takes";
+}
+
 int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
 		   struct sl_buf *problem)
 {
@@ -121,16 +130,16 @@ int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
 		from = SL_OVERRIDE_REVOKED;
 	if (ov->state != from) {
 		sl_buf_addf(problem,
-			    "it %ss override %" PRId64 ", which is %s, not %s",
-			    sl_ledger_kind_name(ev->kind), ov->id,
+			    "it %s override %" PRId64 ", which is %s, not %s",
+			    step_verb(ev->kind), ov->id,
 			    sl_override_state_name(ov->state),
 			    sl_override_state_name(from));
 		return -1;
 	}
 	if (ev->at >= ov->expires_at) {
 		sl_buf_addf(problem,
-			    "it %ss override %" PRId64 " after it expired",
-			    sl_ledger_kind_name(ev->kind), ov->id);
+			    "it %s override %" PRId64 " after it expired",
+			    step_verb(ev->kind), ov->id);
 		return -1;
 	}
 	if (ev->kind == SL_LEDGER_APPLIED &&

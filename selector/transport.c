@@ -54,19 +54,19 @@ static int run_git(struct sl_child *c, struct sl_repo *repo, const char *git,
 /* git's own words, on one line, for a message. */
 static void git_says(struct sl_buf *out, const struct sl_child *c)
 {
-	const char *at = c->output.buf;
-	const char *fatal = strstr(at, "fatal: ");
+	const char *fatal = strstr(c->output.buf, "fatal: ");
+	size_t len;
 
-	/* The last "fatal:" line says what went wrong; else all of it. */
-	if (fatal) {
-		const char *next;
-
-		while ((next = strstr(fatal + 1, "\nfatal: ")))
-			fatal = next + 1;
-		sl_buf_add(out, fatal, strcspn(fatal, "\n"));
+	/* The first "fatal:" says what went wrong; the rest is advice. */
+	if (!fatal || (fatal != c->output.buf && fatal[-1] != '\n')) {
+		sl_child_message(out, c);
 		return;
 	}
-	sl_child_message(out, c);
+	fatal += strlen("fatal: ");
+	len = strcspn(fatal, "\n");
+	while (len && (fatal[len - 1] == '.' || fatal[len - 1] == ' '))
+		len--;
+	sl_buf_add(out, fatal, len);
 }
 
 int sl_repo_fetch_ref(char tip[SL_OID_HEXSZ + 1], struct sl_repo *repo,

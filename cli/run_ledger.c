@@ -1,0 +1,130 @@
+/*
+ * run_ledger.c: what `run` does with a ledger shared through git (SPEC.md
+ * §6): before the first gate, it fetches REF once and verifies it into the
+ * working copy (the overrides the run may apply are those it verified
+ * then); after the overrides were applied, it pushes the run's "applied"
+ * events. A remote that cannot be reached is kept, not fatal: the run goes
+ * on, failures stay failures, and run_overrides.c decides whether it
+ * mattered. The sync itself is gates/'s.
+ */
+#include "common/common.h"
+
+#include "cli/run.h"
+
+void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
+			  const struct sl_plan *plan, const char *ledger_opt)
+{
+	struct sl_ledger_options lo = SL_LEDGER_OPTIONS_INIT;
+	struct sl_ledger_sync_options so = SL_LEDGER_SYNC_OPTIONS_INIT;
+	struct sl_buf path = SL_BUF_INIT;
+	struct sl_error *err = &rl->err;
+	int ret;
+
+	ret = cli_share_init(&rl->share, repo, plan->rules, err);
+	if (ret || !rl->share.on)
+		goto out;
+	lo.create = true;
+	ret = cli_ledger_path(&path, ledger_opt, plan->rules, plan->root, err);
+	if (!ret)
+		ret = sl_ledger_open(&rl->ledger, path.buf, &lo, err);
+	if (!ret)
+		ret = sl_ledger_sync(&rl->sync, rl->ledger, &rl->share.t, &so,
+				     err);
+	rl->unreachable = ret && rl->sync.unreachable;
+	cli_share_report(&rl->sync);
+	/* What the working copy holds now: the run adds to it only its own
+	 * "applied" events, and pushes nothing else (a gate could write
+	 * there). */
+	if (!ret)
+		ret = sl_ledger_anchor(&rl->before, rl->ledger, err);
+out:
+	rl->status = ret;
+	if (ret) {
+		sl_ledger_free(rl->ledger);
+		rl->ledger = NULL;
+	}
+	sl_buf_release(&path);
+}
+
+/*
+ * Is the working copy what it was before the gates, plus events of this
+ * run only? Says why not in why.
+ */
+static bool only_ours(struct cli_run_ledger *rl, const char *run_id,
+		      size_t *added, struct sl_buf *why)
+{
+	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	const char *colon = strchr(rl->before.buf, ':');
+	long long before = strtoll(rl->before.buf, NULL, 10);
+	bool ok = true;
+	size_t i;
+
+	if (sl_ledger_log(&log, rl->ledger, 0, &err)) {
+		sl_buf_adds(why, sl_error_message(&err));
+		ok = false;
+	} else if ((long long)log.n < before ||
+		   (before && strcmp(log.events[before - 1].hash, colon + 1))) {
+		sl_buf_adds(why, "events it held before the gates ran changed");
+		ok = false;
+	}
+	for (i = (size_t)before; ok && i < log.n; i++) {
+		if (log.events[i].kind == SL_LEDGER_APPLIED &&
+		    !strcmp(log.events[i].run_id, run_id))
+			continue;
+		sl_buf_addf(why,
+			    "event %" PRId64 " (%s) was added while the "
+			    "gates ran",
+			    log.events[i].seq,
+			    sl_ledger_kind_name(log.events[i].kind));
+		ok = false;
+	}
+	*added = ok ? log.n - (size_t)before : 0;
+	sl_ledger_log_release(&log);
+	sl_error_release(&err);
+	return ok;
+}
+
+void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id)
+{
+	struct sl_ledger_sync_options so = SL_LEDGER_SYNC_OPTIONS_INIT;
+	struct sl_ledger_sync_result r = SL_LEDGER_SYNC_RESULT_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf why = SL_BUF_INIT;
+	size_t added = 0;
+
+	if (!rl->ledger || !rl->share.on)
+		return;
+	if (!only_ours(rl, run_id, &added, &why)) {
+		fprintf(stderr,
+			"sluice: warning: not pushing the ledger's working "
+			"copy '%s' to '%s': %s; look at it ('sluice override "
+			"log'), then 'sluice override sync'\n",
+			sl_ledger_path(rl->ledger), rl->share.remote, why.buf);
+		goto out;
+	}
+	/* Nothing applied: nothing of the run's to record. */
+	if (!added)
+		goto out;
+	so.push = true;
+	if (sl_ledger_sync(&r, rl->ledger, &rl->share.t, &so, &err))
+		fprintf(stderr,
+			"sluice: warning: the overrides this run applied are "
+			"in the results, but not recorded on '%s': %s\n",
+			rl->share.remote, sl_error_message(&err));
+	cli_share_report(&r);
+out:
+	sl_ledger_sync_result_release(&r);
+	sl_error_release(&err);
+	sl_buf_release(&why);
+}
+
+void cli_run_ledger_release(struct cli_run_ledger *rl)
+{
+	sl_ledger_free(rl->ledger);
+	cli_share_release(&rl->share);
+	sl_ledger_sync_result_release(&rl->sync);
+	sl_error_release(&rl->err);
+	sl_buf_release(&rl->before);
+	rl->ledger = NULL;
+}
