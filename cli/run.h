@@ -49,6 +49,9 @@ struct cli_run_ledger {
 	bool unreachable; /* the remote could not be fetched */
 	struct sl_ledger_sync_result sync;
 	struct sl_buf before; /* the copy's anchor before the gates */
+	/* When the run fixed what it applies: overrides are judged, and its
+	 * "applied" events dated, at this time. 0: when applied. */
+	int64_t fetched_at;
 };
 
 #define CLI_RUN_LEDGER_INIT                                                    \

@@ -9,6 +9,8 @@
  */
 #include "common/common.h"
 
+#include <time.h>
+
 #include "cli/run.h"
 
 void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
@@ -30,6 +32,7 @@ void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
 	if (!ret)
 		ret = sl_ledger_sync(&rl->sync, rl->ledger, &rl->share.t, &so,
 				     err);
+	rl->fetched_at = (int64_t)time(NULL);
 	rl->unreachable = ret && rl->sync.unreachable;
 	cli_share_report(&rl->sync);
 	/* What the working copy holds now: the run adds to it only its own

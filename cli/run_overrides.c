@@ -40,7 +40,7 @@ static void take_override(struct sl_gate_result *g, struct sl_override *ov)
 /* Asks the ledger about one failed gate. SL_EENV stops everything. */
 static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
 		     const struct sl_plan *plan, const char *signers,
-		     const char *actor, const char *run_id,
+		     const char *actor, const char *run_id, int64_t now,
 		     struct sl_error *err)
 {
 	const struct sl_gate *trusted = sl_rules_gate(plan->rules, g->name);
@@ -64,6 +64,7 @@ static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
 	q.gate_hash = hash;
 	q.run_id = run_id;
 	q.actor = actor;
+	q.now = now;
 	ret = sl_ledger_apply(&ov, ledger, &q, &policy, err);
 	if (!ret)
 		take_override(g, &ov);
@@ -242,7 +243,7 @@ verified:
 			continue;
 		ret = apply_one(g, ledger, plan, signers,
 				actor.len ? actor.buf : NULL, results->run_id,
-				err);
+				shared ? shared->fetched_at : 0, err);
 		if (ret)
 			stopped(results, i, &applied, err);
 		else if (g->status == SL_JOB_OVERRIDDEN)
