@@ -379,11 +379,18 @@ struct sl_override_policy {
 	char *allowed_signers;
 	/* The ssh-keygen to run; NULL: "ssh-keygen" from PATH. Borrowed. */
 	const char *ssh_keygen;
+	/*
+	 * Where ssh-keygen's answers are remembered, so that a clone checks
+	 * one signature against one allowed_signers content once; NULL:
+	 * nowhere. sl_ledger_lookup() and sl_ledger_apply() use their own
+	 * ledger. Borrowed.
+	 */
+	struct sl_ledger *remember;
 };
 
 #define SL_OVERRIDE_POLICY_INIT                                                \
 	{                                                                      \
-		SL_STRVEC_INIT, true, NULL, NULL                               \
+		SL_STRVEC_INIT, true, NULL, NULL, NULL                         \
 	}
 
 /*

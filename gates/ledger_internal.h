@@ -218,6 +218,18 @@ int sl_ledger_step(struct sl_override *ov, const struct sl_ledger_event *ev,
 enum sl_override_state sl_ledger_state_at(const struct sl_override *ov,
 					  int64_t now);
 
+/* ---- override_remember.c ---- */
+
+/*
+ * sl_override_verify_signature() under policy (its allowed_signers and
+ * ssh-keygen), through policy->remember when set: an answer ssh-keygen gave
+ * for the same allowed_signers content, identity, signature and text is
+ * not asked again. Same returns.
+ */
+int sl_override_check_signature(const struct sl_override_policy *policy,
+				const char *identity, const char *signature,
+				const char *text, struct sl_error *err);
+
 /* ---- override_policy.c ---- */
 
 /*

@@ -160,14 +160,18 @@ static int lookup(struct sl_override *out, struct sl_ledger *ledger,
 		  const struct sl_override_policy *policy, bool apply,
 		  struct sl_error *err)
 {
+	struct sl_override_policy remembering = *policy;
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
 	struct sl_ledger_event ev = {0};
 	struct sl_override *ov = NULL;
 	int64_t now = sl_ledger_now(q->now);
 	int ret = sl_ledger_load_overrides(&list, ledger, now, err);
 
+	/* A run checks only the approvals that could apply to it, and each
+	 * signature once per clone. */
+	remembering.remember = ledger;
 	if (!ret)
-		ret = find_valid(&ov, &list, q, now, policy, err);
+		ret = find_valid(&ov, &list, q, now, &remembering, err);
 	if (!ret && apply) {
 		ev.kind = SL_LEDGER_APPLIED;
 		ev.override_id = ov->id;

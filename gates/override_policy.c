@@ -106,9 +106,8 @@ static int key_listed_for(const struct sl_override_policy *policy,
 
 	if (sl_ledger_check_identity(identity, "approver", NULL))
 		return 0;
-	ret = sl_override_verify_signature(policy->allowed_signers, identity,
-					   signature, text, policy->ssh_keygen,
-					   &why);
+	ret = sl_override_check_signature(policy, identity, signature, text,
+					  &why);
 	if (ret && ret != SL_EREFUSED)
 		ret = sl_error_set(err, SL_EENV,
 				   "cannot check whether the signing key is "
@@ -160,9 +159,8 @@ static int check_signature(const struct sl_override *ov,
 		    "name allowed_signers, so decisions must be "
 		    "signed: use --sign KEY",
 		    sl_ledger_kind_name(d->kind), ov->id);
-	ret = sl_override_verify_signature(policy->allowed_signers, d->actor,
-					   d->signature, text,
-					   policy->ssh_keygen, &why);
+	ret = sl_override_check_signature(policy, d->actor, d->signature, text,
+					  &why);
 	if (ret == SL_EREFUSED)
 		ret = sl_error_set(err, SL_EREFUSED,
 				   "cannot %s override %" PRId64 ": the "

@@ -204,6 +204,17 @@ travels inside the event's commit, and every run checks it again:
   $ python3 -c 'import json; r=json.load(open("../sci.json")); print(r["gates"][0]["status"], r["gates"][0]["override"]["approved_by"])'
   overridden ana@example.com
 
+A clone remembers what ssh-keygen answered for a signature: the next run
+checks the same approval without asking it again (here a broken
+ssh-keygen comes first on PATH), while a fresh clone has to ask:
+
+  $ mkdir ../fakebin && printf '#!/bin/sh\nexit 1\n' > ../fakebin/ssh-keygen && chmod +x ../fakebin/ssh-keygen
+  $ PATH="$PWD/../fakebin:$PATH" sluice run > /dev/null 2>&1
+  $ cd .. && git clone -q signed/origin.git sci3 && cd sci3 && git checkout -q feature
+  $ PATH="$PWD/../fakebin:$PATH" sluice run 2>&1 | grep '^sluice: cannot'
+  sluice: cannot apply overrides (stopped at gate 'unit'); nothing was overridden: ssh-keygen failed: 'ssh-keygen' exited with status 1 without a verdict (exit status 1); the signature was not checked: check the OpenSSH installation and retry
+  $ cd ../sci
+
 Anyone who may push the ref can write an event, but not an owner's
 signature: an approval pushed unsigned (here through rules read from a
 file that names no allowed_signers) is on the ledger and applies to no run.
@@ -211,10 +222,10 @@ file that names no allowed_signers) is on the ledger and applies to no run.
   $ cd ../sowner && sluice override revoke 1 --reason "fixed" --by ana@example.com --sign ../ana.key
   override 1 revoked by ana@example.com (signed): unit at ???????????? (glob)
   $ cd ../sdev && sluice override request unit --commit HEAD --reason "again" --by dev@example.com
-  5
-  $ sed '/allowed_signers/d' sluice.yml > ../forged.yml && sluice override approve 5 --reason "trust me" --by ana@example.com --rules ../forged.yml
-  override 5 approved by ana@example.com: unit at ????????????, until *Z (glob)
+  6
+  $ sed '/allowed_signers/d' sluice.yml > ../forged.yml && sluice override approve 6 --reason "trust me" --by ana@example.com --rules ../forged.yml
+  override 6 approved by ana@example.com: unit at ????????????, until *Z (glob)
   $ cd ../sci && sluice run > ../sci2.out 2>&1
   [1]
   $ grep 'not overridden' ../sci2.out
-      not overridden: override 5 does not hold under the trusted rules: cannot approve override 5: the rules name allowed_signers, so decisions must be signed: use --sign KEY
+      not overridden: override 6 does not hold under the trusted rules: cannot approve override 6: the rules name allowed_signers, so decisions must be signed: use --sign KEY

@@ -295,6 +295,84 @@ verify_signature__reports_garbage_and_a_missing_program(void **state)
 	sl_buf_release(&sig);
 }
 
+/* ---- remembered answers ------------------------------------------------ */
+
+/* ./counting-keygen: the real ssh-keygen, counting its runs in ./runs. */
+static void counting_keygen(void)
+{
+	sl_write_text("counting-keygen", "#!/bin/sh\necho >> runs\n"
+					 "exec ssh-keygen \"$@\"\n");
+	sl_sh_ok("chmod +x counting-keygen && rm -f runs && touch runs");
+}
+
+static int keygen_runs(void)
+{
+	struct sl_buf out = SL_BUF_INIT;
+	int n;
+
+	sl_read_file(&out, "runs");
+	n = (int)out.len;
+	sl_buf_release(&out);
+	return n;
+}
+
+/*
+ * A run checks an approval's signature with ssh-keygen once per clone:
+ * the answer is remembered in the ledger, for the same allowed_signers
+ * content, identity, signature and text. Another allowed_signers, or one
+ * whose answers depend on the time, is asked again.
+ */
+static void remembered__a_signature_is_checked_once(void **state)
+{
+	struct fx *fx = *state;
+	struct sl_override ov = SL_OVERRIDE_INIT;
+	struct sl_override_decision d =
+	    decision(SL_LEDGER_APPROVE, fx->id, "ana@example.com", "keys/ana");
+	struct sl_buf more = SL_BUF_INIT;
+	char *first = fx->policy.allowed_signers;
+	int runs;
+
+	assert_int_equal(decide(fx, &d), 0);
+	counting_keygen();
+	fx->policy.ssh_keygen = "./counting-keygen";
+	assert_int_equal(lookup(fx, &ov), 0);
+	runs = keygen_runs();
+	assert_true(runs >= 2); /* ana's signature; not dev's key */
+	assert_int_equal(lookup(fx, &ov), 0);
+	assert_int_equal(keygen_runs(), runs);
+	/* Remembered answers hold across opening the ledger again. */
+	sl_ledger_free(fx->ledger);
+	fx->ledger = fx_open("ci.db");
+	assert_int_equal(lookup(fx, &ov), 0);
+	assert_int_equal(keygen_runs(), runs);
+	/* Other allowed_signers content: asked again. */
+	sl_buf_addf(&more, "%s# another line\n", first);
+	fx->policy.allowed_signers = more.buf;
+	assert_int_equal(lookup(fx, &ov), 0);
+	assert_true(keygen_runs() > runs);
+	runs = keygen_runs();
+	/* The key dropped from the file: not remembered as holding. */
+	fx->policy.allowed_signers = (char *)"";
+	assert_int_equal(lookup(fx, &ov), SL_ENOTFOUND);
+	fx_assert_msg(&fx->err, "does not hold under the trusted rules");
+	/* An answer that depends on the time is never remembered. */
+	sl_buf_reset(&more);
+	sl_buf_addf(&more, "%s", first);
+	sl_buf_setlen(&more, more.len - 1);
+	sl_buf_adds(&more, " # \nbob@example.com valid-before=\"29991231\" "
+			   "ssh-ed25519 AAAA\n");
+	fx->policy.allowed_signers = more.buf;
+	runs = keygen_runs();
+	assert_int_equal(lookup(fx, &ov), 0);
+	assert_true(keygen_runs() > runs);
+	runs = keygen_runs();
+	assert_int_equal(lookup(fx, &ov), 0);
+	assert_true(keygen_runs() > runs);
+	fx->policy.allowed_signers = first;
+	sl_override_release(&ov);
+	sl_buf_release(&more);
+}
+
 /* ---- ssh-keygen failing ----------------------------------------------- */
 
 static const char garbage_sig[] = "-----BEGIN SSH SIGNATURE-----\nAAAA\n"
@@ -610,6 +688,7 @@ int main(void)
 	    T(signed__team_membership_is_the_key_listed_for_the_team),
 	    T(signed__requesters_own_key_is_self_approval),
 	    T(signed__run_rechecks_the_approval_signature),
+	    T(remembered__a_signature_is_checked_once),
 	    T(verify_signature__reports_garbage_and_a_missing_program),
 	    T(signed__keygen_failing_on_the_requester_check_refuses),
 	    T(verify_signature__a_lost_child_is_no_verdict),
