@@ -39,7 +39,8 @@ void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
 	 * "applied" events, and pushes nothing else (a gate could write
 	 * there). */
 	if (!ret)
-		ret = sl_ledger_anchor(&rl->before, rl->ledger, err);
+		sl_buf_addf(&rl->before, "%" PRId64 ":%s", rl->sync.copy_events,
+			    rl->sync.copy_head);
 out:
 	rl->status = ret;
 	if (ret) {

@@ -819,7 +819,9 @@ struct sl_ledger_sync_result {
 	int64_t fetched;	     /* events new from the remote */
 	int64_t pushed;		     /* events of this copy it took now */
 	int64_t pending;	     /* events of this copy it still lacks */
-	unsigned attempts;	     /* pushes tried */
+	int64_t copy_events;	     /* in the working copy, after the fetch */
+	char copy_head[SL_HASH_HEX_SIZE]; /* its newest one's hash */
+	unsigned attempts;		  /* pushes tried */
 	struct sl_ledger_renumber *renumbered;
 	size_t nrenumbered;
 	size_t alloc_renumbered;

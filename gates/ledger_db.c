@@ -444,6 +444,8 @@ void sl_ledger_free(struct sl_ledger *ledger)
 {
 	if (!ledger)
 		return;
+	sqlite3_finalize(ledger->append_st);
+	sqlite3_finalize(ledger->head_st);
 	sqlite3_close_v2(ledger->db);
 	free(ledger->path);
 	free(ledger);
@@ -594,14 +596,31 @@ int sl_ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
 	return 0;
 }
 
+/*
+ * The statement sql, prepared once into *slot and reset for another use
+ * (sqlite finalizes it with the ledger). SQLITE_OK or sqlite's error.
+ */
+static int cached(sqlite3_stmt **slot, struct sl_ledger *ledger,
+		  const char *sql)
+{
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		return SQLITE_OK;
+	}
+	return sqlite3_prepare_v3(ledger->db, sql, -1,
+				  SQLITE_PREPARE_PERSISTENT, slot, NULL);
+}
+
 int sl_ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
 			struct sl_ledger *ledger, struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-	    ledger->db, "SELECT count, hash FROM chain_head", -1, &st, NULL);
+	int rc = cached(&ledger->head_st, ledger,
+			"SELECT count, hash FROM chain_head");
 	int rows = 0;
 
+	st = ledger->head_st;
 	*count = -1;
 	memset(hash, 0, SL_HASH_HEX_SIZE);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -610,7 +629,8 @@ int sl_ledger_load_head(int64_t *count, char hash[SL_HASH_HEX_SIZE],
 			*count = -1;
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sl_ledger_db_error(ledger, rc, "reading the chain head",
 					  err);
@@ -686,12 +706,15 @@ int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 	if (ev->kind == SL_LEDGER_REQUEST)
 		ev->override_id = ev->seq;
 	sl_ledger_event_hash(ev->hash, ev);
-	rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+	rc = cached(&ledger->append_st, ledger, sql);
+	st = ledger->append_st;
 	if (rc == SQLITE_OK) {
 		bind_event(st, ev);
 		rc = sqlite3_step(st);
+		/* The bindings borrow ev's strings: let go of them now. */
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sl_ledger_db_error(ledger, rc, "recording an event",
 					  err);

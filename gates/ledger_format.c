@@ -49,10 +49,33 @@ const char *sl_override_state_name(enum sl_override_state state)
 
 /* ---- fields ---------------------------------------------------------- */
 
+/*
+ * n in decimal, '-' first when negative, at the end of buf; returns where
+ * it starts. No printf: the forms hold thousands of numbers.
+ */
+static const char *decimal(char buf[24], uint64_t n, bool negative)
+{
+	char *at = buf + 23;
+
+	*at = '\0';
+	do {
+		*--at = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (negative)
+		*--at = '-';
+	return at;
+}
+
 void sl_ledger_field(struct sl_buf *out, const char *name, const char *value,
 		     size_t len)
 {
-	sl_buf_addf(out, "%s %zu:", name, len);
+	char buf[24];
+
+	sl_buf_adds(out, name);
+	sl_buf_addch(out, ' ');
+	sl_buf_adds(out, decimal(buf, len, false));
+	sl_buf_addch(out, ':');
 	sl_buf_add(out, value, len);
 	sl_buf_addch(out, '\n');
 }
@@ -66,10 +89,12 @@ void sl_ledger_field_str(struct sl_buf *out, const char *name,
 
 void sl_ledger_field_int(struct sl_buf *out, const char *name, int64_t value)
 {
-	char num[32];
-	int len = snprintf(num, sizeof(num), "%" PRId64, value);
+	/* The magnitude, of INT64_MIN too. */
+	uint64_t mag =
+	    value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+	char buf[24];
 
-	sl_ledger_field(out, name, num, (size_t)len);
+	sl_ledger_field_str(out, name, decimal(buf, mag, value < 0));
 }
 
 static void field_time(struct sl_buf *out, const char *name, int64_t t)

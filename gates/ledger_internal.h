@@ -16,11 +16,15 @@
 #include "gates/gates.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 struct sl_ledger {
 	struct sqlite3 *db;
 	char *path;
 	unsigned busy_timeout_ms;
+	/* Prepared once: a sync appends thousands of events in a row. */
+	struct sqlite3_stmt *append_st;
+	struct sqlite3_stmt *head_st;
 };
 
 /* Limits on what a request or decision may carry. */

@@ -395,9 +395,10 @@ static int merge_events(struct sl_ledger *ledger,
 	ret = sl_ledger_rewind(
 	    ledger, (int64_t)common,
 	    common ? mine->events[common - 1].hash : sl_ledger_zero_hash, err);
-	for (i = 0; i < remote->n; i++) {
-		/* Identities only of the new ones: one per remote event,
-		 * "" for those both had, so that indices match. */
+	for (i = 0; common < mine->n && i < remote->n; i++) {
+		/* Identities of the new ones, when this copy has events of
+		 * its own to compare: one per remote event, "" for those both
+		 * had, so that indices match. */
 		if (i >= common)
 			sl_ledger_event_identity(id, &remote->events[i]);
 		sl_strvec_push(&ids, i >= common ? id : "");
@@ -503,6 +504,9 @@ static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 	     common++)
 		;
 	after = (int64_t)mine.n;
+	memcpy(head,
+	       mine.n ? mine.events[mine.n - 1].hash : sl_ledger_zero_hash,
+	       SL_HASH_HEX_SIZE);
 	if (common < chain.n) {
 		ret = merge_events(ledger, &mine, &chain, common, out, err);
 		out->fetched += (int64_t)(chain.n - common);
@@ -517,6 +521,8 @@ static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 	       chain.n ? chain.events[chain.n - 1].hash : sl_ledger_zero_hash,
 	       SL_HASH_HEX_SIZE);
 	out->pending = after - (int64_t)chain.n;
+	out->copy_events = after;
+	memcpy(out->copy_head, head, SL_HASH_HEX_SIZE);
 out:
 	ret = sl_ledger_end(ledger, ret, err);
 	sl_ledger_shared_release(&mem);

@@ -21,7 +21,7 @@ the remote as one commit on the ledger's ref, and its id printed:
   $ sluice override request unit --commit HEAD --reason "unit is flaky on CI"
   1
   $ git -C ../shop/origin.git log --format='%an %s' sluice-ledger
-  sluice request override 1: unit at b85b8f40a004 by dev@example.com
+  sluice request override 1: unit at de44db7a0ec0 by dev@example.com
   $ git -C ../shop/origin.git show sluice-ledger:event | sed -n '1,4p;7p'
   format 21:sluice-ledger-event/1
   seq 1:1
@@ -38,9 +38,9 @@ carried by hand: the approval is pushed after the request.
   $ export SLUICE_ACTOR=ana@example.com
   $ sluice override list
   ID  STATE      GATE  COMMIT        REQUESTED BY     DECIDED BY  EXPIRES
-  1   requested  unit  b85b8f40a004  dev@example.com  -           *Z (glob)
+  1   requested  unit  de44db7a0ec0  dev@example.com  -           *Z (glob)
   $ sluice override approve 1 --reason "known flake, INC-1"
-  override 1 approved by ana@example.com: unit at b85b8f40a004, until *Z (glob)
+  override 1 approved by ana@example.com: unit at de44db7a0ec0, until *Z (glob)
 
 A CI runner starts from a fresh clone, with no ledger: `run` fetches the
 ledger once before the first gate, verifies it, applies the override, and
@@ -52,16 +52,17 @@ pushes its own record that it applied it.
   $ python3 -c 'import json,sys; r=json.load(open("../ci1.json")); [print(g["name"], g["status"], g["override"]["id"] if g["override"] else "-") for g in r["gates"]]'
   unit overridden 1
   style passed -
+  check passed -
   $ git -C ../shop/origin.git log --format='%s' sluice-ledger
-  applied override 1: unit at b85b8f40a004
+  applied override 1: unit at de44db7a0ec0
   approve override 1 by ana@example.com
-  request override 1: unit at b85b8f40a004 by dev@example.com
+  request override 1: unit at de44db7a0ec0 by dev@example.com
 
 A revoke pushed later stops the next run from applying it, in that clone
 (which remembers the ledger) and in a fresh one:
 
   $ cd ../owner && SLUICE_ACTOR=ana@example.com sluice override revoke 1 --reason "the fix landed"
-  override 1 revoked by ana@example.com: unit at b85b8f40a004
+  override 1 revoked by ana@example.com: unit at de44db7a0ec0
   $ cd ../ci1 && sluice run > ../ci1b.out 2>&1
   [1]
   $ grep 'not overridden' ../ci1b.out
@@ -77,7 +78,7 @@ So does a denial: a new request, denied by the owner, applies to no run.
   $ cd ../dev && sluice override request unit --commit HEAD --reason "still flaky" --by dev@example.com
   5
   $ cd ../owner && SLUICE_ACTOR=ana@example.com sluice override deny 5 --reason "fix it instead"
-  override 5 denied by ana@example.com: unit at b85b8f40a004
+  override 5 denied by ana@example.com: unit at de44db7a0ec0
   $ cd ../ci2 && sluice run > ../ci2b.out 2>&1
   [1]
   $ grep 'not overridden' ../ci2b.out
@@ -179,6 +180,22 @@ record was not pushed, and the results file names the override:
   $ python3 -c 'import json; r=json.load(open("../ro.json")); print(r["gates"][0]["status"], r["gates"][0]["override"]["id"])'
   overridden 11
   $ rm ../shop/origin.git/hooks/pre-receive
+
+## A gate that writes to the ledger
+
+A run pushes only its own "applied" events. Here the change under test
+makes gate 'check' record a request in the clone's working copy while it
+runs: the run says so and pushes nothing; nothing of the gate's reaches
+the remote.
+
+  $ cd ../dev && git checkout -q sneaky && SLUICE_ACTOR=dev@example.com sluice override request unit --commit HEAD --reason "sneaky's unit" > ../id && cd ../owner && SLUICE_ACTOR=ana@example.com sluice override approve $(cat ../id) --reason ok > /dev/null
+  $ cd .. && git clone -q shop/origin.git sn && cd sn && git checkout -q sneaky
+  $ before=$(git -C ../shop/origin.git rev-parse sluice-ledger)
+  $ sluice run > ../sn.out 2>&1
+  [1]
+  $ grep -e '^sluice: warning' ../sn.out
+  sluice: warning: not pushing the ledger's working copy '*/sn/.sluice/ledger.db' to 'origin': event * (request) was added while the gates ran; look at it ('sluice override log'), then 'sluice override sync' (glob)
+  $ test "$(git -C ../shop/origin.git rev-parse sluice-ledger)" = "$before"
 
 ## Signed decisions
 

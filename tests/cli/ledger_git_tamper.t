@@ -119,7 +119,7 @@ The ledger's ref made to point at the code's history:
 
   $ cp -R shop t5 && git -C t5/origin.git update-ref refs/heads/sluice-ledger refs/heads/main
   $ git clone -q t5/origin.git c5 && cd c5 && sluice override verify
-  sluice: 'refs/heads/sluice-ledger' on 'origin' is not a sluice ledger: commit 1959037e6cc0 holds 2 entries (the first 'app'), not the one file 'event'; point 'ledger: git:REF' at the ledger's ref
+  sluice: 'refs/heads/sluice-ledger' on 'origin' is not a sluice ledger: commit 20156b0d186b holds 2 entries (the first 'app'), not the one file 'event'; point 'ledger: git:REF' at the ledger's ref
   [3]
   $ git checkout -q feature && sluice run > /dev/null 2>&1
   [3]
