@@ -48,6 +48,7 @@ struct run {
 	size_t running;
 	size_t finished;
 	uint64_t t0;
+	bool history_failed; /* warned once: not opened again to record */
 	uint64_t next_tick;
 	enum stop_reason stopping; /* STOP_NONE while jobs still start */
 	size_t failed_job;	   /* that stopped the run (fail-fast) */
@@ -654,7 +655,13 @@ static void warn(struct run *run, struct sl_error *err, const char *what)
 	sl_error_clear(err);
 }
 
-static struct run_history *open_history(struct run *run)
+/*
+ * Orders the jobs by the history, and closes it again: while the gates
+ * run, the history is one complete file (no write-ahead log beside it),
+ * so that a cache or a copy taken then, or left by a run that was killed,
+ * is whole. record_history() opens it again.
+ */
+static void order_by_history(struct run *run)
 {
 	struct sl_error err = SL_ERROR_INIT;
 	struct run_history *history = NULL;
@@ -662,33 +669,31 @@ static struct run_history *open_history(struct run *run)
 
 	if (!run->opts->history) {
 		plan_order(run, NULL);
-		return NULL;
+		return;
 	}
 	estimates = sl_xcalloc(run->njobs ? run->njobs : 1, sizeof(*estimates));
-	if (sl_run_history_open(&history, run->opts->history, &err)) {
-		warn(run, &err, "gates start in the order given");
-		sl_error_release(&err);
-		free(estimates);
-		plan_order(run, NULL);
-		return NULL;
-	}
-	if (sl_run_history_estimates(estimates, history, run->jobs, run->njobs,
+	if (sl_run_history_open(&history, run->opts->history, &err) ||
+	    sl_run_history_estimates(estimates, history, run->jobs, run->njobs,
 				     &err)) {
 		warn(run, &err, "gates start in the order given");
 		plan_order(run, NULL);
+		run->history_failed = true;
 	} else {
 		plan_order(run, estimates);
 	}
+	sl_run_history_close(history);
 	free(estimates);
 	sl_error_release(&err);
-	return history;
 }
 
-static void record_history(struct run *run, struct run_history *history)
+static void record_history(struct run *run)
 {
 	struct sl_error err = SL_ERROR_INIT;
+	struct run_history *history = NULL;
 
-	if (history &&
+	if (!run->opts->history || run->history_failed)
+		return;
+	if (sl_run_history_open(&history, run->opts->history, &err) ||
 	    sl_run_history_record(history, run->jobs, run->out->results,
 				  run->njobs, &err))
 		warn(run, &err, "this run's durations are not recorded");
@@ -732,7 +737,6 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	   const struct sl_run_options *opts, struct sl_error *err)
 {
 	struct run run;
-	struct run_history *history;
 	int ret;
 
 	memset(&run, 0, sizeof(run));
@@ -749,12 +753,10 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 		goto out;
 	make_prefixes(&run, out->logs_dir);
 	run.order = sl_xcalloc(njobs ? njobs : 1, sizeof(*run.order));
-	history = open_history(&run);
+	order_by_history(&run);
 	ret = sl_run_signals_install(&run.sig, err);
-	if (ret) {
-		sl_run_history_close(history);
+	if (ret)
 		goto out;
-	}
 	run.nslots = slot_count(opts, njobs);
 	run.slots = sl_xcalloc(run.nslots, sizeof(*run.slots));
 	run.reaper.grace_ms = run.grace_ms;
@@ -764,7 +766,7 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	sl_run_reaper_sweep(&run.reaper, &run.sig, &out->warnings);
 	out->signal = sl_run_signals_interrupted();
 	sl_run_signals_restore(&run.sig);
-	record_history(&run, history);
+	record_history(&run);
 	if (out->signal)
 		ret = sl_error_set(err, SL_EINTR, "interrupted by %s",
 				   signal_name(out->signal));

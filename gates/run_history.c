@@ -2,8 +2,10 @@
  * run_history.c: the run history, an sqlite database of how long each gate
  * took in recent runs, so that the next run can start the longest first.
  * It is an optimisation: every failure here becomes a warning in the
- * caller, never a failed run. The only file that calls sqlite for the
- * runner; the override ledger is a different database and file.
+ * caller, never a failed run. It names gates, nothing of the clone it was
+ * written in, so a copy from another clone (a CI cache) schedules as well.
+ * The only file that calls sqlite for the runner; the override ledger is a
+ * different database and file.
  */
 #include "common/common.h"
 
@@ -13,6 +15,9 @@
 
 /* Bump when the schema changes; an unknown version is left alone. */
 #define HISTORY_VERSION 1
+/* "SLHS": PRAGMA application_id marks the file as a sluice run history
+ * (histories written before it have 0, and get it on their next use). */
+#define HISTORY_APPLICATION_ID 0x534c4853
 /* Outcomes kept per gate, and how many of the latest make the estimate. */
 #define HISTORY_KEEP 20
 #define HISTORY_SAMPLES 5
@@ -53,14 +58,14 @@ static int exec(struct run_history *history, const char *sql,
 	return 0;
 }
 
-static int user_version(int *out, struct run_history *history,
-			struct sl_error *err)
+/* The integer a PRAGMA reads (user_version, application_id). */
+static int pragma_int(int *out, struct run_history *history, const char *sql,
+		      struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = 0;
 
-	if (sqlite3_prepare_v2(history->db, "PRAGMA user_version", -1, &st,
-			       NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(history->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		ret = db_error(history, err, "cannot read it");
 	else
@@ -71,14 +76,29 @@ static int user_version(int *out, struct run_history *history,
 
 static int history_setup(struct run_history *history, struct sl_error *err)
 {
-	int version = 0, ret;
+	int version = 0, app = 0, ret;
 
 	sqlite3_busy_timeout(history->db, 5000);
-	ret = exec(history, "PRAGMA journal_mode = WAL", err);
+	/* What the file is, before anything in it changes. */
+	ret = pragma_int(&app, history, "PRAGMA application_id", err);
+	if (!ret && app && app != HISTORY_APPLICATION_ID)
+		return sl_error_set(err, SL_EENV,
+				    "'%s' is not a sluice run history (it is "
+				    "another application's database): copy "
+				    "the history file itself there, or remove "
+				    "it",
+				    history->path);
 	if (!ret)
-		ret = user_version(&version, history, err);
+		ret = exec(history, "PRAGMA journal_mode = WAL", err);
+	if (!ret)
+		ret = pragma_int(&version, history, "PRAGMA user_version", err);
 	if (!ret && version == 0)
 		ret = exec(history, schema, err);
+	if (!ret && !app && (version == 0 || version == HISTORY_VERSION))
+		ret = exec(history,
+			   "PRAGMA application_id = " STRINGIFY(
+			       HISTORY_APPLICATION_ID),
+			   err);
 	else if (!ret && version != HISTORY_VERSION)
 		ret = sl_error_set(err, SL_EENV,
 				   "run history '%s' has schema version %d, "

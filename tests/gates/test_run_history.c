@@ -169,6 +169,89 @@ static void history__unknown_schema_version_is_left_alone(void **state)
 	sl_job_release(&job);
 }
 
+/*
+ * A history copied to another clone (a CI cache restored on a fresh
+ * runner) schedules its next run: it names gates, nothing of the clone.
+ */
+static void history__copied_from_another_clone_orders_the_next_run(void **state)
+{
+	struct started order;
+	struct sl_job jobs[3];
+
+	(void)state;
+	test_job(&jobs[0], "a-short", "true");
+	test_job(&jobs[1], "b-long", "sleep 0.6");
+	test_job(&jobs[2], "c-middle", "sleep 0.3");
+	run_order(&order, jobs, 3, "one/.sluice/history.db", 0);
+	assert_string_equal(order.names, "abc");
+	sl_sh_ok("mkdir -p two/.sluice && cp one/.sluice/history.db "
+		 "two/.sluice/ && rm -r one");
+	run_order(&order, jobs, 3, "two/.sluice/history.db", 0);
+	assert_string_equal(order.names, "bca");
+	test_jobs_release(jobs, 3);
+}
+
+/*
+ * While gates run the history is closed: one whole file, no write-ahead
+ * log beside it, so that a copy taken then (a cache saved by a job that
+ * was cancelled, say) holds everything recorded before.
+ */
+static void history__is_one_whole_file_while_gates_run(void **state)
+{
+	struct started order;
+	struct sl_job jobs[2];
+
+	(void)state;
+	test_job(&jobs[0], "a-short", "true");
+	test_job(&jobs[1], "b-long", "sleep 0.4");
+	run_order(&order, jobs, 2, "h/history.db", 0);
+	test_jobs_release(jobs, 2);
+	test_job(&jobs[0], "a-short",
+		 "test ! -e h/history.db-wal && test ! -e h/history.db-shm "
+		 "&& cp h/history.db copy.db");
+	test_job(&jobs[1], "b-long", "sleep 0.4");
+	run_order(&order, jobs, 2, "h/history.db", 0);
+	assert_string_equal(order.names, "ba");
+	/* a-short failed unless the file was whole; the copy knows b. */
+	run_order(&order, jobs, 2, "copy.db", 0);
+	assert_string_equal(order.names, "ba");
+	test_jobs_release(jobs, 2);
+}
+
+/* Another application's database (a ledger, say) is left alone. */
+static void history__of_another_application_is_left_alone(void **state)
+{
+	struct sl_run_result out = SL_RUN_RESULT_INIT;
+	struct sl_run_options opts;
+	struct sl_job job;
+	sqlite3 *db = NULL;
+
+	(void)state;
+	assert_int_equal(sqlite3_open("other.db", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA application_id = 1397506885;"
+				      "PRAGMA user_version = 1;"
+				      "CREATE TABLE t (x)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	test_job(&job, "a", "true");
+	test_options(&opts);
+	opts.history = "other.db";
+	test_run(&out, &job, 1, &opts, 0);
+	assert_int_equal(out.warnings.n, 1);
+	assert_non_null(strstr(out.warnings.v[0],
+			       "'other.db' is not a sluice run history"));
+	assert_int_equal(out.results[0].status, SL_JOB_PASSED);
+	sl_run_result_release(&out);
+	sl_job_release(&job);
+	/* Untouched: still the other application's, with its table. */
+	assert_int_equal(sqlite3_open("other.db", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT x FROM t", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +263,13 @@ int main(void)
 		history__unusable_history_only_warns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		history__unknown_schema_version_is_left_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		history__copied_from_another_clone_orders_the_next_run, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		history__is_one_whole_file_while_gates_run, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		history__of_another_application_is_left_alone, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
