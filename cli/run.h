@@ -37,7 +37,10 @@ void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
 			  const struct sl_pick *const *picks, size_t n,
 			  const struct sl_run_result *rr, const char *run_id);
 
-/* A run id: the UTC time and the process id, "20261122T101500Z-4242". */
+/*
+ * A run id: the UTC time, the process id and 32 random bits,
+ * "20261122T101500Z-4242-9f3a1c2e".
+ */
 void cli_run_id(struct sl_buf *out);
 
 /* A run's ledger shared through git (cli/run_ledger.c). */

@@ -7,6 +7,8 @@
  */
 #include "common/common.h"
 
+#include <sys/random.h>
+
 #include "cli/cli.h"
 #include "cli/run.h"
 
@@ -127,7 +129,14 @@ void cli_run_id(struct sl_buf *out)
 	struct tm tm;
 	char stamp[32];
 
+	uint32_t salt = 0;
+
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	sl_buf_addf(out, "%s-%ld", stamp, (long)getpid());
+	/* Runners in containers start sluice with the same few pids: the
+	 * salt keeps two runs of one second apart (their "applied" events on
+	 * a shared ledger, their logs). */
+	if (getrandom(&salt, sizeof(salt), GRND_NONBLOCK) != sizeof(salt))
+		salt = (uint32_t)(sl_now_ms() * 2654435761u);
+	sl_buf_addf(out, "%s-%ld-%08" PRIx32, stamp, (long)getpid(), salt);
 }

@@ -10,7 +10,7 @@ reproduce the failure:
   $ grep -A4 '^sluice: FAIL' ../out.txt
   sluice: FAIL: 6 of 7 gates passed
     ✗ web-checkout-smoke: failed (exit 1)
-      log: /.*/repo/.sluice/logs/[0-9TZ]+-[0-9]+/web-checkout-smoke.log (re)
+      log: /.*/repo/.sluice/logs/[0-9TZ]+-[0-9]+-[0-9a-f]{8}/web-checkout-smoke.log (re)
       not overridden: no override ledger at '/.*/repo/.sluice/ledger.db' (re)
       reproduce: sluice repro web-checkout-smoke --results ../r.json
   $ grep -c '^== ' ../out.txt
