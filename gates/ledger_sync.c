@@ -468,6 +468,18 @@ static int remember(struct sl_ledger *ledger, const struct remote *r,
 	return sl_ledger_shared_store(ledger, &mem, err);
 }
 
+/* Remembers that this copy shares REF on the remote, and nothing of it. */
+static int remember_nothing(struct sl_ledger *ledger, const struct remote *r,
+			    struct sl_error *err)
+{
+	struct sl_ledger_shared mem = {0};
+
+	mem.remote = (char *)r->t->remote;
+	mem.ref = (char *)r->t->ref;
+	memcpy(mem.hash, sl_ledger_zero_hash, SL_HASH_HEX_SIZE);
+	return sl_ledger_shared_store(ledger, &mem, err);
+}
+
 /* One fetched tip, verified and merged into the copy in one transaction. */
 static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 		 const struct remote *r, const char *anchor,
@@ -488,6 +500,10 @@ static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 		ret = sl_ledger_verified_load(&mine, &report, ledger, err);
 	if (!ret)
 		ret = check_copy(ledger, r, &mine, &mem, err);
+	/* A copy that never synced shares nothing yet: every event of its
+	 * own may be taken back, to go on top of the remote's. */
+	if (!ret && !mem.known)
+		ret = remember_nothing(ledger, r, err);
 	if (!ret && !*r->tip && mem.known && mem.seq)
 		ret = check_pinned(r, &chain, mem.seq, mem.hash,
 				   "this clone verified", err);
