@@ -76,7 +76,7 @@ static int options(int argc, char **argv, bool values)
 		sl_strvec_push(&words, "-o");
 		global_options(&words, true);
 		print_unique(&words);
-		sl_strvec_clear(&words);
+		sl_strvec_release(&words);
 		return CLI_EXIT_OK;
 	}
 	if (!cmd)
@@ -102,7 +102,7 @@ static int options(int argc, char **argv, bool values)
 		global_options(&words, values);
 		print_unique(&words);
 	}
-	sl_strvec_clear(&words);
+	sl_strvec_release(&words);
 	return ret;
 }
 
@@ -128,7 +128,7 @@ static int subcommands(const char *name)
 	else if (!strcmp(name, "help"))
 		commands();
 	print_all(&words);
-	sl_strvec_clear(&words);
+	sl_strvec_release(&words);
 	return CLI_EXIT_OK;
 }
 

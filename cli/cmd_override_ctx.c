@@ -174,7 +174,7 @@ static int locate(struct sl_buf *path, struct ov_ctx *ctx, struct sl_error *err)
 				"sluice: warning: %s; the ledger is used as a "
 				"local file, not shared\n",
 				sl_error_message(err));
-		sl_error_clear(err);
+		sl_error_reset(err);
 		ret = cli_ledger_path(path, ctx->opts->ledger, NULL, NULL, err);
 		goto out;
 	}

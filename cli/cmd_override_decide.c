@@ -208,7 +208,7 @@ static int decide_offline(struct ov_ctx *ctx, enum sl_ledger_kind kind,
 				    o->ledger ? "ledger" : "base");
 	/* Only for git's user.email: none is fine with --by. */
 	if (ov_repo(ctx, err))
-		sl_error_clear(err);
+		sl_error_reset(err);
 	ret = ov_read_doc(&doc, o->from, err);
 	if (!ret)
 		ret = ov_actor(ctx, err);

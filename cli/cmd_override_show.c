@@ -92,7 +92,7 @@ static void list_text(struct sl_buf *out, const struct sl_override_list *list)
 		sl_strvec_push_take(&t.cells, time_text(ov->expires_at));
 	}
 	table_write(out, &t);
-	sl_strvec_clear(&t.cells);
+	sl_strvec_release(&t.cells);
 }
 
 int ov_list(struct ov_ctx *ctx, struct sl_error *err)
@@ -173,7 +173,7 @@ static void log_text(struct sl_buf *out, const struct sl_ledger_log *log,
 		sl_strvec_push(&t.cells, detail.buf);
 	}
 	table_write(out, &t);
-	sl_strvec_clear(&t.cells);
+	sl_strvec_release(&t.cells);
 	sl_buf_release(&detail);
 }
 

@@ -358,7 +358,7 @@ static void release(struct run_state *s, struct run_opts *o)
 	sl_buf_release(&s->logs);
 	sl_buf_release(&s->history);
 	cli_run_ledger_release(&s->shared);
-	sl_strvec_clear(&o->gates);
+	sl_strvec_release(&o->gates);
 }
 
 int cmd_run(int argc, char **argv, const struct cli_globals *g)

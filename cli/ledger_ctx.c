@@ -121,7 +121,7 @@ int cli_allowed_signers(char **out, struct sl_repo *repo,
 		    sl_buf_read_file(&content, path.buf, SL_REPO_BLOB_MAX, err);
 		/* A file the rules name but nobody wrote verifies nothing. */
 		if (ret == SL_EENV && errno == ENOENT) {
-			sl_error_clear(err);
+			sl_error_reset(err);
 			ret = 0;
 			found = false;
 		}

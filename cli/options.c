@@ -145,7 +145,7 @@ int cli_unknown_option(const char *cmd, const char *text,
 		ret = cli_usage_error("unknown option '%s' for 'sluice %s'; "
 				      "see 'sluice %s --help'",
 				      name.buf, cmd, cmd);
-	sl_strvec_clear(&names);
+	sl_strvec_release(&names);
 	sl_buf_release(&name);
 	return ret;
 }

@@ -70,7 +70,7 @@ static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
 		take_override(g, &ov);
 	if (ret == SL_ENOTFOUND) {
 		g->override_note = sl_xstrdup(sl_error_message(err));
-		sl_error_clear(err);
+		sl_error_reset(err);
 		ret = 0;
 	}
 	sl_override_release(&ov);
@@ -226,7 +226,7 @@ int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 	if (!ret)
 		ret = open_verified(&ledger, path.buf, err);
 	if (ret == SL_ENOTFOUND) {
-		sl_error_clear(err);
+		sl_error_reset(err);
 		sl_buf_addf(&note, "no override ledger at '%s'", path.buf);
 		ret = 0;
 		goto out;
@@ -258,6 +258,6 @@ out:
 	sl_buf_release(&path);
 	sl_buf_release(&actor);
 	sl_buf_release(&note);
-	sl_strvec_clear(&applied);
+	sl_strvec_release(&applied);
 	return ret;
 }

@@ -112,7 +112,11 @@ void sl_error_prefix(struct sl_error *err, const char *fmt, ...)
     SL_PRINTF(2, 3);
 /* The message, or "" when none was set; borrowed from err. */
 const char *sl_error_message(const struct sl_error *err);
-void sl_error_clear(struct sl_error *err);
+/*
+ * As git's lifecycle verbs: _reset empties (SL_OK, no message) and keeps
+ * the memory for the next message; _release frees it.
+ */
+void sl_error_reset(struct sl_error *err);
 void sl_error_release(struct sl_error *err);
 
 /* ---- sl_buf: growable, binary-safe, always NUL-terminated ------------ */
@@ -205,7 +209,8 @@ void sl_strvec_push(struct sl_strvec *sv, const char *s);
 void sl_strvec_push_take(struct sl_strvec *sv, char *s);
 void sl_strvec_pushf(struct sl_strvec *sv, const char *fmt, ...)
     SL_PRINTF(2, 3);
-void sl_strvec_clear(struct sl_strvec *sv);
+/* Frees every string and the vector; sv is left empty and reusable. */
+void sl_strvec_release(struct sl_strvec *sv);
 /* Is s one of sv's strings? */
 bool sl_strvec_has(const struct sl_strvec *sv, const char *s);
 

@@ -41,7 +41,7 @@ const char *sl_error_message(const struct sl_error *err)
 	return err ? err->msg.buf : "";
 }
 
-void sl_error_clear(struct sl_error *err)
+void sl_error_reset(struct sl_error *err)
 {
 	if (!err)
 		return;

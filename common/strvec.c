@@ -31,7 +31,7 @@ void sl_strvec_pushf(struct sl_strvec *sv, const char *fmt, ...)
 	sl_strvec_push_take(sv, sl_buf_detach(&sb, NULL));
 }
 
-void sl_strvec_clear(struct sl_strvec *sv)
+void sl_strvec_release(struct sl_strvec *sv)
 {
 	size_t i;
 

@@ -46,7 +46,7 @@ void sl_ledger_sync_result_release(struct sl_ledger_sync_result *r)
 	free(r->dropped_seqs);
 	r->dropped_seqs = NULL;
 	r->alloc_dropped_seqs = 0;
-	sl_strvec_clear(&r->dropped);
+	sl_strvec_release(&r->dropped);
 	r->renumbered = NULL;
 	r->nrenumbered = r->alloc_renumbered = 0;
 }
@@ -424,7 +424,7 @@ static int merge_events(struct sl_ledger *ledger,
 		ret = rechain_one(ledger, &state, &mine->events[i], &ids,
 				  remote, out, err);
 	sl_override_list_release(&state);
-	sl_strvec_clear(&ids);
+	sl_strvec_release(&ids);
 	sl_buf_release(&why);
 	return ret;
 }

@@ -43,7 +43,7 @@ void sl_override_policy_from_rules(struct sl_override_policy *policy,
 
 void sl_override_policy_release(struct sl_override_policy *policy)
 {
-	sl_strvec_clear(&policy->approvers);
+	sl_strvec_release(&policy->approvers);
 	free(policy->allowed_signers);
 	policy->allowed_signers = NULL;
 }

@@ -98,7 +98,7 @@ static void scratch_release(struct scratch *s)
 		unlink(s->files.v[i]);
 	if (s->dir.len)
 		rmdir(s->dir.buf);
-	sl_strvec_clear(&s->files);
+	sl_strvec_release(&s->files);
 	sl_buf_release(&s->dir);
 }
 

@@ -27,7 +27,7 @@ static void gate_result_release(struct sl_gate_result *g)
 	free(g->lane);
 	free(g->log);
 	free(g->error);
-	sl_strvec_clear(&g->reasons);
+	sl_strvec_release(&g->reasons);
 	free(g->override.requested_by);
 	free(g->override.approved_by);
 	free(g->override.reason);
@@ -46,7 +46,7 @@ void sl_results_release(struct sl_results *results)
 	free(results->merge_base);
 	free(results->rules_blob);
 	free(results->run_id);
-	sl_strvec_clear(&results->selected);
+	sl_strvec_release(&results->selected);
 	sl_results_init(results);
 }
 

@@ -247,7 +247,7 @@ static int spawn_attempt(struct run *run, struct slot *slot, size_t j,
 	}
 	if (io.log_fd >= 0)
 		close(io.log_fd);
-	sl_strvec_clear(&env);
+	sl_strvec_release(&env);
 	sl_buf_release(&changed);
 	sl_buf_release(&changed0);
 	return ret;
@@ -652,7 +652,7 @@ static void warn(struct run *run, struct sl_error *err, const char *what)
 {
 	sl_strvec_pushf(&run->out->warnings, "%s; %s", sl_error_message(err),
 			what);
-	sl_error_clear(err);
+	sl_error_reset(err);
 }
 
 /*

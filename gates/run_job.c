@@ -26,7 +26,7 @@ void sl_job_release(struct sl_job *job)
 	free(job->kind);
 	free(job->lane);
 	free(job->shell);
-	sl_strvec_clear(&job->argv);
+	sl_strvec_release(&job->argv);
 	free(job->cwd);
 	for (i = 0; i < job->nenv; i++) {
 		free(job->env[i].name);
@@ -61,7 +61,7 @@ void sl_job_from_gate(struct sl_job *job, const struct sl_rules *rules,
 	else
 		replace(&job->lane, "");
 	replace(&job->shell, gate->shell);
-	sl_strvec_clear(&job->argv);
+	sl_strvec_release(&job->argv);
 	for (i = 0; i < gate->argv.n; i++)
 		sl_strvec_push(&job->argv, gate->argv.v[i]);
 	free(job->cwd);
@@ -145,7 +145,7 @@ void sl_run_result_release(struct sl_run_result *result)
 	result->n = 0;
 	free(result->logs_dir);
 	result->logs_dir = NULL;
-	sl_strvec_clear(&result->warnings);
+	sl_strvec_release(&result->warnings);
 	result->signal = 0;
 	result->duration_ms = 0;
 }

@@ -162,8 +162,8 @@ int sl_job_repro(int *out_status, const struct sl_job *job, const char *dir,
 	print_warnings(&warnings);
 out:
 	sl_run_reaper_release(&r.reaper);
-	sl_strvec_clear(&env);
-	sl_strvec_clear(&warnings);
+	sl_strvec_release(&env);
+	sl_strvec_release(&warnings);
 	return ret;
 }
 

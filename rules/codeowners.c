@@ -706,7 +706,7 @@ out:
 void sl_codeowners_result_release(struct sl_codeowners_result *res)
 {
 	sl_buf_release(&res->yaml);
-	sl_strvec_clear(&res->warnings);
+	sl_strvec_release(&res->warnings);
 	res->flavor = SL_CODEOWNERS_AUTO;
 	free(res->rule_lines);
 	res->rule_lines = NULL;

@@ -359,7 +359,7 @@ static void add_section(struct sl_co_file *f, unsigned line, const char *s,
 	f->nsections++;
 	tokenize(&tok, s + hlen, len - hlen);
 	gitlab_owners(f, line, &sec->defaults, &tok, 0);
-	sl_strvec_clear(&tok);
+	sl_strvec_release(&tok);
 	if (sec->optional)
 		sl_co_warn(
 		    f, line,
@@ -413,7 +413,7 @@ static int gitlab_line(struct sl_co_file *f, unsigned line, const char *s,
 				  f->sections[e->section].defaults.v[i]);
 	ret = finish_entry(f, e, err);
 out:
-	sl_strvec_clear(&tok);
+	sl_strvec_release(&tok);
 	return ret;
 }
 
@@ -489,7 +489,7 @@ static int parse_line(struct sl_co_file *f, unsigned line, const char *s,
 		return gitlab_line(f, line, s, len, err);
 	tokenize(&tok, s, len);
 	ret = github_line(f, line, &tok, err);
-	sl_strvec_clear(&tok);
+	sl_strvec_release(&tok);
 	return ret;
 }
 
@@ -527,7 +527,7 @@ void sl_co_file_release(struct sl_co_file *f)
 
 	for (i = 0; i < f->nentries; i++) {
 		free(f->entries[i].pattern);
-		sl_strvec_clear(&f->entries[i].owners);
+		sl_strvec_release(&f->entries[i].owners);
 		sl_co_glob_release(&f->entries[i].glob);
 		free(f->entries[i].regex);
 		free(f->entries[i].rule);
@@ -536,7 +536,7 @@ void sl_co_file_release(struct sl_co_file *f)
 	free(f->entries);
 	for (i = 0; i < f->nsections; i++) {
 		free(f->sections[i].name);
-		sl_strvec_clear(&f->sections[i].defaults);
+		sl_strvec_release(&f->sections[i].defaults);
 	}
 	free(f->sections);
 	for (i = 0; i < f->nwarnings; i++)

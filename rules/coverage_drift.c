@@ -60,7 +60,7 @@ void sl_codeowners_rules_release(struct sl_codeowners_rules *co)
 	free(co->source);
 	sl_rules_free(co->rules);
 	free(co->lines);
-	sl_strvec_clear(&co->warnings);
+	sl_strvec_release(&co->warnings);
 	memset(co, 0, sizeof(*co));
 	co->warnings = (struct sl_strvec)SL_STRVEC_INIT;
 }

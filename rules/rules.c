@@ -28,7 +28,7 @@ void sl_gate_release(struct sl_gate *gate)
 
 	free(gate->name);
 	free(gate->shell);
-	sl_strvec_clear(&gate->argv);
+	sl_strvec_release(&gate->argv);
 	free(gate->cwd);
 	for (i = 0; i < gate->nenv; i++) {
 		free(gate->env[i].name);
@@ -36,14 +36,14 @@ void sl_gate_release(struct sl_gate *gate)
 	}
 	free(gate->env);
 	sl_rule_list_release(&gate->when);
-	sl_strvec_clear(&gate->approvers);
+	sl_strvec_release(&gate->approvers);
 	memset(gate, 0, sizeof(*gate));
 }
 
 static void lane_release(struct sl_lane *lane)
 {
 	free(lane->name);
-	sl_strvec_clear(&lane->owners);
+	sl_strvec_release(&lane->owners);
 	free(lane->consumes);
 }
 
@@ -67,7 +67,7 @@ void sl_rules_free(struct sl_rules *rules)
 	free(rules->ledger_ref);
 	free(rules->ledger_remote);
 	free(rules->allowed_signers);
-	sl_strvec_clear(&rules->global_approvers);
+	sl_strvec_release(&rules->global_approvers);
 	for (i = 0; i < rules->nlanes; i++)
 		lane_release(&rules->lanes[i]);
 	free(rules->lanes);

@@ -553,7 +553,7 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 
 static void pick_release(struct sl_pick *pick)
 {
-	sl_strvec_clear(&pick->reasons);
+	sl_strvec_release(&pick->reasons);
 	free(pick->sources);
 }
 
@@ -565,7 +565,7 @@ static void view_release(struct view *v, bool keep_owner)
 		free(v->owner);
 	free(v->lane_paths);
 	free(v->lane_start);
-	sl_strvec_clear(&v->run_all_reasons);
+	sl_strvec_release(&v->run_all_reasons);
 	if (v->picks)
 		for (i = 0; i < v->rules->ngates; i++)
 			pick_release(&v->picks[i]);
@@ -589,7 +589,7 @@ static void prefix_head(struct sl_strvec *reasons)
 
 	for (i = 0; i < reasons->n; i++)
 		sl_strvec_pushf(&prefixed, "head rules: %s", reasons->v[i]);
-	sl_strvec_clear(reasons);
+	sl_strvec_release(reasons);
 	*reasons = prefixed;
 }
 
@@ -599,7 +599,7 @@ static void prefix_head(struct sl_strvec *reasons)
  */
 static void take_head_verdict(struct sl_pick *dst, struct sl_pick *head)
 {
-	sl_strvec_clear(&dst->reasons);
+	sl_strvec_release(&dst->reasons);
 	dst->reasons = head->reasons;
 	head->reasons = (struct sl_strvec)SL_STRVEC_INIT;
 	prefix_head(&dst->reasons);
@@ -703,7 +703,7 @@ void sl_selection_free(struct sl_selection *sel)
 	free(sel->picks);
 	free(sel->owner);
 	free(sel->owner_head);
-	sl_strvec_clear(&sel->run_all_reasons);
+	sl_strvec_release(&sel->run_all_reasons);
 	free(sel);
 }
 

@@ -47,7 +47,7 @@ static int run_git(struct sl_child *c, struct sl_repo *repo, const char *git,
 	c->install = "git";
 	c->timeout_ms = TRANSPORT_TIMEOUT_MS;
 	ret = sl_child_run(c, err);
-	sl_strvec_clear(&argv);
+	sl_strvec_release(&argv);
 	return ret;
 }
 

@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	if (argc > 3 && first > 0)
 		printf("\nindex time, last file / first file: %.2fx\n",
 		       last / first);
-	sl_strvec_clear(&paths);
+	sl_strvec_release(&paths);
 	sl_buf_release(&data);
 	return 0;
 }

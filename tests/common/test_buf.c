@@ -125,7 +125,7 @@ static void strvec__is_null_terminated(void **state)
 	assert_int_equal(sv.n, 2);
 	assert_string_equal(sv.v[1], "7");
 	assert_null(sv.v[2]);
-	sl_strvec_clear(&sv);
+	sl_strvec_release(&sv);
 	assert_null(sv.v[0]);
 }
 

@@ -103,12 +103,12 @@ static void approvers__gate_then_lane_then_global(void **state)
 	sl_override_approvers(&out, &rules, &gate);
 	assert_int_equal(out.n, 2);
 	assert_string_equal(out.v[0], "@billing");
-	sl_strvec_clear(&out);
+	sl_strvec_release(&out);
 	gate.lane = SL_NO_LANE;
 	sl_override_approvers(&out, &rules, &gate);
 	assert_int_equal(out.n, 1);
 	assert_string_equal(out.v[0], "@platform/release");
-	sl_strvec_clear(&out);
+	sl_strvec_release(&out);
 	gate.lane = 0;
 	gate.has_approvers = true;
 	sl_strvec_push(&gate.approvers, "@billing/leads");
@@ -119,9 +119,9 @@ static void approvers__gate_then_lane_then_global(void **state)
 	assert_false(policy.overridable);
 	assert_string_equal(policy.allowed_signers, "x y z\n");
 	sl_override_policy_release(&policy);
-	sl_strvec_clear(&gate.approvers);
-	sl_strvec_clear(&lanes[0].owners);
-	sl_strvec_clear(&rules.global_approvers);
+	sl_strvec_release(&gate.approvers);
+	sl_strvec_release(&lanes[0].owners);
+	sl_strvec_release(&rules.global_approvers);
 }
 
 static void gate_hash__binds_command_cwd_and_env_not_their_order(void **state)
@@ -166,7 +166,7 @@ static void gate_hash__binds_command_cwd_and_env_not_their_order(void **state)
 	sl_strvec_push(&gate.argv, "make test");
 	sl_override_gate_hash(h, &gate);
 	assert_string_not_equal(h, base);
-	sl_strvec_clear(&gate.argv);
+	sl_strvec_release(&gate.argv);
 }
 
 static void identity__matches_exactly_ignoring_ascii_case(void **state)
@@ -296,7 +296,7 @@ static void request__refuses_bad_input_and_policy(void **state)
 	assert_int_equal(request_with(fx, &req), SL_EREFUSED);
 	fx_assert_msg(&fx->err, "is not overridable");
 	fx->policy.overridable = true;
-	sl_strvec_clear(&fx->policy.approvers);
+	sl_strvec_release(&fx->policy.approvers);
 	assert_int_equal(request_with(fx, &req), SL_EREFUSED);
 	fx_assert_msg(&fx->err, "has no approvers");
 	assert_int_equal(fx_events(fx->ledger), 0);
@@ -524,7 +524,7 @@ static void lookup__rechecks_the_trusted_rules(void **state)
 	fx_assert_msg(&fx->err, "is not overridable");
 	/* ... or dropped its approver. */
 	fx->policy.overridable = true;
-	sl_strvec_clear(&fx->policy.approvers);
+	sl_strvec_release(&fx->policy.approvers);
 	sl_strvec_push(&fx->policy.approvers, "@billing");
 	assert_int_equal(lookup(fx, &ov, FX_T0 + 2), SL_ENOTFOUND);
 	fx_assert_msg(&fx->err, "'ana@example.com' is not an approver");

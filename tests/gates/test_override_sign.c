@@ -203,7 +203,7 @@ static void signed__team_membership_is_the_key_listed_for_the_team(void **state)
 	struct sl_override_decision d =
 	    decision(SL_LEDGER_APPROVE, fx->id, "ana@example.com", "keys/ana");
 
-	sl_strvec_clear(&fx->policy.approvers);
+	sl_strvec_release(&fx->policy.approvers);
 	sl_strvec_push(&fx->policy.approvers, "@billing");
 	/* bob's key is listed for bob only: not a member. */
 	d.actor = "bob@example.com";

@@ -266,8 +266,8 @@ static void assert_snippet_reproduces(struct sl_job *job)
 	if (!access("run.env.a", F_OK))
 		assert_same_file("run.env.a", "snip.env.a");
 
-	sl_strvec_clear(&run_env);
-	sl_strvec_clear(&snip_env);
+	sl_strvec_release(&run_env);
+	sl_strvec_release(&snip_env);
 	sl_buf_release(&snippet);
 	sl_buf_release(&dump);
 	sl_run_result_release(&out);

@@ -132,7 +132,7 @@ static const char *owners_of(struct conv *c, const char *path)
 	qsort(sorted.v, sorted.n, sizeof(*sorted.v), cmp_str);
 	for (i = 0; i < sorted.n; i++)
 		sl_buf_addf(&c->owners, "%s%s", i ? "," : "", sorted.v[i]);
-	sl_strvec_clear(&sorted);
+	sl_strvec_release(&sorted);
 	return c->owners.buf;
 }
 

@@ -200,7 +200,7 @@ static int setup(void **state)
 		sl_buf_addf(&name, "co%zu", i);
 		random_file(&r, &shared, name.buf);
 	}
-	sl_strvec_clear(&shared);
+	sl_strvec_release(&shared);
 	sl_buf_release(&name);
 	return 0;
 }
@@ -208,7 +208,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sl_strvec_clear(&fx.paths);
+	sl_strvec_release(&fx.paths);
 	sl_sandbox_leave();
 	return 0;
 }
@@ -270,7 +270,7 @@ static void owners_text(struct sl_buf *out, const json_t *list)
 	qsort(v.v, v.n, sizeof(*v.v), cmp_str);
 	for (i = 0; i < v.n; i++)
 		sl_buf_addf(out, "%s%s", i ? "," : "", v.v[i]);
-	sl_strvec_clear(&v);
+	sl_strvec_release(&v);
 }
 
 /* Compares file i's answers; returns the number of paths that differ. */

@@ -760,7 +760,7 @@ static void random_paths(struct rng *r, struct sl_strvec *paths)
 	struct sl_buf p = SL_BUF_INIT;
 	size_t n = rng_below(r, 30), i, d, depth;
 
-	sl_strvec_clear(paths);
+	sl_strvec_release(paths);
 	for (i = 0; i < n; i++) {
 		sl_buf_reset(&p);
 		depth = 1 + rng_below(r, 4);
@@ -806,7 +806,7 @@ static void random__passes_equal_brute_force(void **state)
 		      seen[0], seen[1], seen[2], seen[3]);
 	for (k = 0; k < 4; k++)
 		assert_true(seen[k] > 50);
-	sl_strvec_clear(&paths);
+	sl_strvec_release(&paths);
 	sl_buf_release(&yaml);
 }
 

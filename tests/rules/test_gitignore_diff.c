@@ -286,7 +286,7 @@ static void gitignore__every_answer_agrees_with_git(void **state)
 	assert_true(t.matched > t.compared / 50);
 	free(ignored);
 	free(c.is_dir);
-	sl_strvec_clear(&c.paths);
+	sl_strvec_release(&c.paths);
 	sl_buf_release(&c.stdin_data);
 	sl_buf_release(&pattern[0]);
 	sl_buf_release(&pattern[1]);

@@ -148,7 +148,7 @@ static void git_changes(struct sl_strvec *out, const char *git_args)
 	assert_int_equal(raw.n % 2, 0);
 	for (i = 0; i + 1 < raw.n; i += 2)
 		sl_strvec_pushf(out, "%s\t%s", raw.v[i], raw.v[i + 1]);
-	sl_strvec_clear(&raw);
+	sl_strvec_release(&raw);
 	sl_buf_release(&sb);
 }
 
@@ -167,8 +167,8 @@ static void assert_names(const struct sl_change_list *list,
 		sl_strvec_push(&names_git, gits->v[i] + 2);
 	assert_same_lists(&ours, &names_git, "names");
 	free(names);
-	sl_strvec_clear(&ours);
-	sl_strvec_clear(&names_git);
+	sl_strvec_release(&ours);
+	sl_strvec_release(&names_git);
 }
 
 static int line_cmp(const void *a, const void *b)
@@ -198,7 +198,7 @@ static void assert_statuses(const struct sl_change_list *list,
 	if (ours.n > 1)
 		qsort(ours.v, ours.n, sizeof(*ours.v), line_cmp);
 	assert_same_lists(&ours, gits, "statuses");
-	sl_strvec_clear(&ours);
+	sl_strvec_release(&ours);
 }
 
 /* Strictly increasing path bytes: sorted, no path twice. */
@@ -246,8 +246,8 @@ void gr_assert_like_git(const struct sl_change_list *list, const char *git_args)
 		assert_string_equal(only.v[i], names[i].path);
 	free(names);
 	sl_buf_release(&sb);
-	sl_strvec_clear(&only);
-	sl_strvec_clear(&gits);
+	sl_strvec_release(&only);
+	sl_strvec_release(&gits);
 }
 
 void gr_check_commits(struct sl_repo *repo, const char *old_rev,
@@ -270,7 +270,7 @@ void gr_check_commits(struct sl_repo *repo, const char *old_rev,
 			assert_statuses(&list, &gits);
 		sl_change_list_release(&list);
 	}
-	sl_strvec_clear(&gits);
+	sl_strvec_release(&gits);
 	sl_buf_release(&args);
 	sl_error_release(&err);
 }
