@@ -635,9 +635,9 @@ static int publish(struct sl_ledger_sync_result *out, bool *moved,
 		out->attempts++;
 		ret = r->t->push(r->t->data, moved,
 				 commits.items[commits.n - 1].id, err);
+		/* Not reached, or refused: either way, not shared. */
+		out->unreachable = ret != 0;
 	}
-	if (ret)
-		out->unreachable = true;
 	if (!ret && !*moved)
 		ret = pushed(ledger, r, &commits, first, err);
 	if (!ret && !*moved) {
