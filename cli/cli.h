@@ -171,7 +171,7 @@ void cli_override_subs(struct sl_strvec *out);
 
 /* ---- the options of every selecting command (cli/selectopts.c) ---- */
 
-enum {
+enum cli_select_opt {
 	CLI_OPT_BASE = 1000,
 	CLI_OPT_HEAD,
 	CLI_OPT_NO_MERGE_BASE,

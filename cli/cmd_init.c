@@ -29,13 +29,17 @@ static const char usage[] =
     "  -o, --output FILE      write FILE instead of sluice.yml at the root\n"
     "  --stdout               print the rules instead of writing a file\n";
 
-enum { OPT_CODEOWNERS = CLI_OPT_NEXT, OPT_TEMPLATE, OPT_STDOUT };
+enum init_opt {
+	INIT_OPT_CODEOWNERS = CLI_OPT_NEXT,
+	INIT_OPT_TEMPLATE,
+	INIT_OPT_STDOUT
+};
 
 const struct option cli_init_longopts[] = {
-    {"codeowners", required_argument, NULL, OPT_CODEOWNERS},
-    {"template", no_argument, NULL, OPT_TEMPLATE},
+    {"codeowners", required_argument, NULL, INIT_OPT_CODEOWNERS},
+    {"template", no_argument, NULL, INIT_OPT_TEMPLATE},
     {"output", required_argument, NULL, 'o'},
-    {"stdout", no_argument, NULL, OPT_STDOUT},
+    {"stdout", no_argument, NULL, INIT_OPT_STDOUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -132,11 +136,11 @@ static int parse(struct init_opts *o, int argc, char **argv)
 	int c;
 
 	while ((c = cli_getopt_next(&p)) >= 0) {
-		if (c == OPT_CODEOWNERS)
+		if (c == INIT_OPT_CODEOWNERS)
 			o->codeowners = p.arg;
-		else if (c == OPT_TEMPLATE)
+		else if (c == INIT_OPT_TEMPLATE)
 			o->template_only = true;
-		else if (c == OPT_STDOUT)
+		else if (c == INIT_OPT_STDOUT)
 			o->to_stdout = true;
 		else
 			o->output = p.arg;

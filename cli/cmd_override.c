@@ -12,47 +12,50 @@
 
 #include "cli/cmd_override.h"
 
-enum {
-	OPT_LEDGER = 1000,
-	OPT_BY,
-	OPT_BASE,
-	OPT_RULES,
-	OPT_REASON,
-	OPT_COMMIT,
-	OPT_EXPIRES,
-	OPT_SIGN,
-	OPT_FROM,
-	OPT_OUTPUT,
-	OPT_GATE,
-	OPT_ALL,
-	OPT_FORMAT,
-	OPT_ANCHOR,
-	OPT_NO_PUSH
+enum override_opt {
+	OVERRIDE_OPT_LEDGER = 1000,
+	OVERRIDE_OPT_BY,
+	OVERRIDE_OPT_BASE,
+	OVERRIDE_OPT_RULES,
+	OVERRIDE_OPT_REASON,
+	OVERRIDE_OPT_COMMIT,
+	OVERRIDE_OPT_EXPIRES,
+	OVERRIDE_OPT_SIGN,
+	OVERRIDE_OPT_FROM,
+	OVERRIDE_OPT_OUTPUT,
+	OVERRIDE_OPT_GATE,
+	OVERRIDE_OPT_ALL,
+	OVERRIDE_OPT_FORMAT,
+	OVERRIDE_OPT_ANCHOR,
+	OVERRIDE_OPT_NO_PUSH
 };
 
-#define BIT(opt) (1u << ((opt)-OPT_LEDGER))
+#define BIT(opt) (1u << ((opt)-OVERRIDE_OPT_LEDGER))
 /* Where the ledger and the trusted rules are: every subcommand takes them. */
-#define WHERE (BIT(OPT_LEDGER) | BIT(OPT_BASE) | BIT(OPT_RULES))
+#define WHERE                                                                  \
+	(BIT(OVERRIDE_OPT_LEDGER) | BIT(OVERRIDE_OPT_BASE) |                   \
+	 BIT(OVERRIDE_OPT_RULES))
 #define DECIDE                                                                 \
-	(WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_SIGN) |               \
-	 BIT(OPT_FROM) | BIT(OPT_OUTPUT) | BIT(OPT_NO_PUSH))
+	(WHERE | BIT(OVERRIDE_OPT_BY) | BIT(OVERRIDE_OPT_REASON) |             \
+	 BIT(OVERRIDE_OPT_SIGN) | BIT(OVERRIDE_OPT_FROM) |                     \
+	 BIT(OVERRIDE_OPT_OUTPUT) | BIT(OVERRIDE_OPT_NO_PUSH))
 
 const struct option cli_override_longopts[] = {
-    {"ledger", required_argument, NULL, OPT_LEDGER},
-    {"by", required_argument, NULL, OPT_BY},
-    {"base", required_argument, NULL, OPT_BASE},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"reason", required_argument, NULL, OPT_REASON},
-    {"commit", required_argument, NULL, OPT_COMMIT},
-    {"expires", required_argument, NULL, OPT_EXPIRES},
-    {"sign", required_argument, NULL, OPT_SIGN},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"output", required_argument, NULL, OPT_OUTPUT},
-    {"gate", required_argument, NULL, OPT_GATE},
-    {"all", no_argument, NULL, OPT_ALL},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"anchor", required_argument, NULL, OPT_ANCHOR},
-    {"no-push", no_argument, NULL, OPT_NO_PUSH},
+    {"ledger", required_argument, NULL, OVERRIDE_OPT_LEDGER},
+    {"by", required_argument, NULL, OVERRIDE_OPT_BY},
+    {"base", required_argument, NULL, OVERRIDE_OPT_BASE},
+    {"rules", required_argument, NULL, OVERRIDE_OPT_RULES},
+    {"reason", required_argument, NULL, OVERRIDE_OPT_REASON},
+    {"commit", required_argument, NULL, OVERRIDE_OPT_COMMIT},
+    {"expires", required_argument, NULL, OVERRIDE_OPT_EXPIRES},
+    {"sign", required_argument, NULL, OVERRIDE_OPT_SIGN},
+    {"from", required_argument, NULL, OVERRIDE_OPT_FROM},
+    {"output", required_argument, NULL, OVERRIDE_OPT_OUTPUT},
+    {"gate", required_argument, NULL, OVERRIDE_OPT_GATE},
+    {"all", no_argument, NULL, OVERRIDE_OPT_ALL},
+    {"format", required_argument, NULL, OVERRIDE_OPT_FORMAT},
+    {"anchor", required_argument, NULL, OVERRIDE_OPT_ANCHOR},
+    {"no-push", no_argument, NULL, OVERRIDE_OPT_NO_PUSH},
     {NULL, 0, NULL, 0},
 };
 
@@ -191,8 +194,9 @@ static const struct ov_sub subs[] = {
     {"request", ov_request,
      "ask to override a gate's failure at one commit; prints the id",
      request_usage, NULL,
-     WHERE | BIT(OPT_BY) | BIT(OPT_REASON) | BIT(OPT_COMMIT) |
-	 BIT(OPT_EXPIRES) | BIT(OPT_NO_PUSH),
+     WHERE | BIT(OVERRIDE_OPT_BY) | BIT(OVERRIDE_OPT_REASON) |
+	 BIT(OVERRIDE_OPT_COMMIT) | BIT(OVERRIDE_OPT_EXPIRES) |
+	 BIT(OVERRIDE_OPT_NO_PUSH),
      1, 1, "one gate name"},
     {"approve", ov_approve,
      "approve a request (an approver of the gate, not its requester)", NULL,
@@ -202,16 +206,19 @@ static const struct ov_sub subs[] = {
     {"revoke", ov_revoke, "withdraw an approval", NULL, revoke_what, DECIDE, 1,
      1, "one override id"},
     {"list", ov_list, "open requests and active overrides", list_usage, NULL,
-     WHERE | BIT(OPT_ALL) | BIT(OPT_GATE) | BIT(OPT_FORMAT), 0, 0,
-     "no arguments"},
+     WHERE | BIT(OVERRIDE_OPT_ALL) | BIT(OVERRIDE_OPT_GATE) |
+	 BIT(OVERRIDE_OPT_FORMAT),
+     0, 0, "no arguments"},
     {"log", ov_log, "the full audit trail, or one override's", log_usage, NULL,
-     WHERE | BIT(OPT_FORMAT), 0, 1, "at most one override id"},
+     WHERE | BIT(OVERRIDE_OPT_FORMAT), 0, 1, "at most one override id"},
     {"verify", ov_verify, "check the ledger's integrity; print its anchor",
-     verify_usage, NULL, WHERE | BIT(OPT_ANCHOR), 0, 0, "no arguments"},
+     verify_usage, NULL, WHERE | BIT(OVERRIDE_OPT_ANCHOR), 0, 0,
+     "no arguments"},
     {"export", ov_export, "write an override as a portable document",
-     export_usage, NULL, WHERE | BIT(OPT_OUTPUT), 1, 1, "one override id"},
+     export_usage, NULL, WHERE | BIT(OVERRIDE_OPT_OUTPUT), 1, 1,
+     "one override id"},
     {"import", ov_import, "record a document's decisions in the ledger",
-     import_usage, NULL, WHERE | BIT(OPT_NO_PUSH), 1, 1, "one file"},
+     import_usage, NULL, WHERE | BIT(OVERRIDE_OPT_NO_PUSH), 1, 1, "one file"},
     {"sync", ov_sync, "share the ledger through git: fetch, verify, push",
      sync_usage, NULL, WHERE, 0, 0, "no arguments"},
 };
@@ -241,9 +248,9 @@ static void print_usage(const struct ov_sub *sub)
 	else
 		fputs(sub->usage, stdout);
 	fputs(where_usage, stdout);
-	if (sub->opts & BIT(OPT_BY))
+	if (sub->opts & BIT(OVERRIDE_OPT_BY))
 		fputs(by_usage, stdout);
-	if (sub->opts & BIT(OPT_NO_PUSH))
+	if (sub->opts & BIT(OVERRIDE_OPT_NO_PUSH))
 		fputs(push_usage, stdout);
 }
 
@@ -260,29 +267,29 @@ static const char *option_name(int c)
 static const char **slot(struct ov_opts *o, int c)
 {
 	switch (c) {
-	case OPT_LEDGER:
+	case OVERRIDE_OPT_LEDGER:
 		return &o->ledger;
-	case OPT_BY:
+	case OVERRIDE_OPT_BY:
 		return &o->by;
-	case OPT_BASE:
+	case OVERRIDE_OPT_BASE:
 		return &o->base;
-	case OPT_RULES:
+	case OVERRIDE_OPT_RULES:
 		return &o->rules;
-	case OPT_REASON:
+	case OVERRIDE_OPT_REASON:
 		return &o->reason;
-	case OPT_COMMIT:
+	case OVERRIDE_OPT_COMMIT:
 		return &o->commit;
-	case OPT_EXPIRES:
+	case OVERRIDE_OPT_EXPIRES:
 		return &o->expires;
-	case OPT_SIGN:
+	case OVERRIDE_OPT_SIGN:
 		return &o->sign;
-	case OPT_FROM:
+	case OVERRIDE_OPT_FROM:
 		return &o->from;
-	case OPT_OUTPUT:
+	case OVERRIDE_OPT_OUTPUT:
 		return &o->output;
-	case OPT_GATE:
+	case OVERRIDE_OPT_GATE:
 		return &o->gate;
-	case OPT_ANCHOR:
+	case OVERRIDE_OPT_ANCHOR:
 		return &o->anchor;
 	}
 	return NULL;
@@ -298,11 +305,11 @@ static int take_option(struct ov_opts *o, const struct ov_sub *sub, int c,
 		return cli_usage_error("'override %s' takes no --%s; see "
 				       "'sluice override %s --help'",
 				       sub->name, option_name(c), sub->name);
-	if (c == OPT_ALL) {
+	if (c == OVERRIDE_OPT_ALL) {
 		o->all = true;
-	} else if (c == OPT_NO_PUSH) {
+	} else if (c == OVERRIDE_OPT_NO_PUSH) {
 		o->no_push = true;
-	} else if (c == OPT_FORMAT) {
+	} else if (c == OVERRIDE_OPT_FORMAT) {
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
 			return cli_usage_error("unknown format '%s'; use text "
 					       "or json",
@@ -327,7 +334,8 @@ static int parse(struct ov_opts *o, const struct ov_sub *sub, int argc,
 	sl_buf_addf(&cmd, "override %s", sub->name);
 	p.cmd = cmd.buf;
 	while (!ret && (c = cli_getopt_next(&p)) >= 0)
-		ret = take_option(o, sub, c == 'o' ? OPT_OUTPUT : c, p.arg);
+		ret = take_option(o, sub, c == 'o' ? OVERRIDE_OPT_OUTPUT : c,
+				  p.arg);
 	if (!ret && c == CLI_GETOPT_STOP)
 		ret = p.exit_code;
 	sl_buf_release(&cmd);
@@ -382,7 +390,7 @@ int cli_override_options(struct sl_strvec *out, const char *name, bool values)
 		     cli_override_longopts[i].has_arg == required_argument))
 			sl_strvec_pushf(out, "--%s",
 					cli_override_longopts[i].name);
-	if (sub->opts & BIT(OPT_OUTPUT))
+	if (sub->opts & BIT(OVERRIDE_OPT_OUTPUT))
 		sl_strvec_push(out, "-o");
 	return 0;
 }

@@ -23,7 +23,7 @@ static const char usage[] =
     "and run\n"
     "                         nothing\n";
 
-enum { OPT_RESULTS = CLI_OPT_NEXT, OPT_PRINT };
+enum repro_opt { REPRO_OPT_RESULTS = CLI_OPT_NEXT, REPRO_OPT_PRINT };
 
 struct repro_opts {
 	struct sl_plan_options plan;
@@ -35,8 +35,8 @@ struct repro_opts {
 
 const struct option cli_repro_longopts[] = {
     CLI_SELECT_LONGOPTS,
-    {"results", required_argument, NULL, OPT_RESULTS},
-    {"print", no_argument, NULL, OPT_PRINT},
+    {"results", required_argument, NULL, REPRO_OPT_RESULTS},
+    {"print", no_argument, NULL, REPRO_OPT_PRINT},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,7 +57,7 @@ static int parse(struct repro_opts *o, int argc, char **argv,
 			return ret;
 		if (ret == 1)
 			continue;
-		if (c == OPT_RESULTS)
+		if (c == REPRO_OPT_RESULTS)
 			o->results = p.arg;
 		else
 			o->print = true;

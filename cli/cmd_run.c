@@ -38,15 +38,15 @@ static const char usage[] =
     "timeout\n"
     "                         or on interrupt (default: 5s)\n";
 
-enum {
-	OPT_GATE = CLI_OPT_NEXT,
-	OPT_FAIL_FAST,
-	OPT_JSON,
-	OPT_JUNIT,
-	OPT_SUMMARY,
-	OPT_LOGS,
-	OPT_LEDGER,
-	OPT_GRACE
+enum run_opt {
+	RUN_OPT_GATE = CLI_OPT_NEXT,
+	RUN_OPT_FAIL_FAST,
+	RUN_OPT_JSON,
+	RUN_OPT_JUNIT,
+	RUN_OPT_SUMMARY,
+	RUN_OPT_LOGS,
+	RUN_OPT_LEDGER,
+	RUN_OPT_GRACE
 };
 
 struct run_opts {
@@ -80,28 +80,28 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 	switch (c) {
 	case 'j':
 		return parse_jobs(&o->run.jobs, arg);
-	case OPT_GATE:
+	case RUN_OPT_GATE:
 		sl_strvec_push(&o->gates, arg);
 		return 0;
-	case OPT_FAIL_FAST:
+	case RUN_OPT_FAIL_FAST:
 		o->run.fail_fast = true;
 		return 0;
-	case OPT_JSON:
+	case RUN_OPT_JSON:
 		o->json = arg;
 		return 0;
-	case OPT_JUNIT:
+	case RUN_OPT_JUNIT:
 		o->junit = arg;
 		return 0;
-	case OPT_SUMMARY:
+	case RUN_OPT_SUMMARY:
 		o->summary = arg;
 		return 0;
-	case OPT_LOGS:
+	case RUN_OPT_LOGS:
 		o->run.logs_dir = arg;
 		return 0;
-	case OPT_LEDGER:
+	case RUN_OPT_LEDGER:
 		o->ledger = arg;
 		return 0;
-	case OPT_GRACE:
+	case RUN_OPT_GRACE:
 		if (sl_duration_parse(&o->run.grace_ms, arg))
 			return cli_usage_error("--grace takes a duration like "
 					       "5s or 500ms, not '%s'",
@@ -114,14 +114,14 @@ static int run_option(struct run_opts *o, int c, const char *arg)
 const struct option cli_run_longopts[] = {
     CLI_SELECT_LONGOPTS,
     {"jobs", required_argument, NULL, 'j'},
-    {"gate", required_argument, NULL, OPT_GATE},
-    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
-    {"json", required_argument, NULL, OPT_JSON},
-    {"junit", required_argument, NULL, OPT_JUNIT},
-    {"summary", required_argument, NULL, OPT_SUMMARY},
-    {"logs", required_argument, NULL, OPT_LOGS},
-    {"ledger", required_argument, NULL, OPT_LEDGER},
-    {"grace", required_argument, NULL, OPT_GRACE},
+    {"gate", required_argument, NULL, RUN_OPT_GATE},
+    {"fail-fast", no_argument, NULL, RUN_OPT_FAIL_FAST},
+    {"json", required_argument, NULL, RUN_OPT_JSON},
+    {"junit", required_argument, NULL, RUN_OPT_JUNIT},
+    {"summary", required_argument, NULL, RUN_OPT_SUMMARY},
+    {"logs", required_argument, NULL, RUN_OPT_LOGS},
+    {"ledger", required_argument, NULL, RUN_OPT_LEDGER},
+    {"grace", required_argument, NULL, RUN_OPT_GRACE},
     {NULL, 0, NULL, 0},
 };
 

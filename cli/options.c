@@ -14,7 +14,7 @@
 
 #include "cli/cli.h"
 
-enum {
+enum global_opt {
 	GOPT_RULES = 2000,
 	GOPT_COLOR,
 	GOPT_VERSION,

@@ -15,8 +15,8 @@
  * A path git can hold: components separated by single '/', none empty,
  * none "." or "..", no NUL. Its automaton, on three classes of bytes.
  */
-enum { PS_START, PS_DOT, PS_DOTDOT, PS_NAME, PS_DEAD };
-enum { BC_SLASH = 1, BC_DOT = 2, BC_OTHER = 4 };
+enum path_state { PS_START, PS_DOT, PS_DOTDOT, PS_NAME, PS_DEAD };
+enum byte_class { BC_SLASH = 1, BC_DOT = 2, BC_OTHER = 4 };
 
 static int path_step(int ps, int bc, bool slash_ok)
 {

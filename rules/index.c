@@ -24,7 +24,7 @@
 #include "rules/internal.h"
 
 /* Hash-table tags: a trie node's children use TAG_CHILD + its list id. */
-enum { TAG_COMPONENT, TAG_EXTENSION, TAG_ROOT, TAG_CHILD };
+enum index_tag { TAG_COMPONENT, TAG_EXTENSION, TAG_ROOT, TAG_CHILD };
 
 #define NO_LIST UINT32_MAX
 

@@ -170,7 +170,7 @@ int sl_duration_parse(uint64_t *out_ms, const char *text);
 /* ---- patterns ------------------------------------------------------- */
 
 /* Flags for matching. */
-enum {
+enum sl_match_flag {
 	/* The path itself is a directory (a submodule); its ancestors always
 	 * are. */
 	SL_MATCH_DIR = 1 << 0

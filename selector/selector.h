@@ -489,7 +489,7 @@ struct sl_touched {
 };
 
 /* Which copy of the rules selected a gate. */
-enum { SL_BY_BASE = 1 << 0, SL_BY_HEAD = 1 << 1 };
+enum sl_pick_by { SL_BY_BASE = 1 << 0, SL_BY_HEAD = 1 << 1 };
 
 /* One gate's verdict. */
 struct sl_pick {
