@@ -97,7 +97,7 @@ struct sl_error {
 
 #define SL_ERROR_INIT                                                          \
 	{                                                                      \
-		SL_OK, SL_BUF_INIT                                             \
+		.status = SL_OK, .msg = SL_BUF_INIT                            \
 	}
 
 /*
@@ -124,7 +124,7 @@ void sl_error_release(struct sl_error *err);
 extern char sl_buf_slopbuf[];
 #define SL_BUF_INIT                                                            \
 	{                                                                      \
-		0, 0, sl_buf_slopbuf                                           \
+		.alloc = 0, .len = 0, .buf = sl_buf_slopbuf                    \
 	}
 
 void sl_buf_init(struct sl_buf *sb, size_t hint);
@@ -200,7 +200,7 @@ struct sl_strvec {
 extern const char *sl_strvec_empty[];
 #define SL_STRVEC_INIT                                                         \
 	{                                                                      \
-		(char **)sl_strvec_empty, 0, 0                                 \
+		.v = (char **)sl_strvec_empty, .n = 0, .alloc = 0              \
 	}
 
 /* Pushes a copy of s. */

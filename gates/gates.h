@@ -134,7 +134,7 @@ struct sl_run_options {
 
 #define SL_RUN_OPTIONS_INIT                                                    \
 	{                                                                      \
-		0, false, 5000, NULL, NULL, 0, NULL, NULL                      \
+		.jobs = 0, .grace_ms = 5000                                    \
 	}
 
 struct sl_run_result {
@@ -148,7 +148,7 @@ struct sl_run_result {
 
 #define SL_RUN_RESULT_INIT                                                     \
 	{                                                                      \
-		NULL, 0, NULL, SL_STRVEC_INIT, 0, 0                            \
+		.results = NULL, .warnings = SL_STRVEC_INIT                    \
 	}
 
 void sl_run_result_release(struct sl_run_result *result);
@@ -240,7 +240,7 @@ struct sl_ledger_options {
 
 #define SL_LEDGER_OPTIONS_INIT                                                 \
 	{                                                                      \
-		false, SL_LEDGER_BUSY_TIMEOUT_MS                               \
+		.create = false, .busy_timeout_ms = SL_LEDGER_BUSY_TIMEOUT_MS  \
 	}
 
 /*
@@ -302,7 +302,7 @@ struct sl_ledger_log {
 
 #define SL_LEDGER_LOG_INIT                                                     \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.events = NULL, .n = 0, .alloc = 0                             \
 	}
 
 void sl_ledger_log_release(struct sl_ledger_log *log);
@@ -349,7 +349,7 @@ struct sl_override {
 
 #define SL_OVERRIDE_INIT                                                       \
 	{                                                                      \
-		0                                                              \
+		.id = 0                                                        \
 	}
 
 void sl_override_release(struct sl_override *ov);
@@ -362,7 +362,7 @@ struct sl_override_list {
 
 #define SL_OVERRIDE_LIST_INIT                                                  \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.items = NULL, .n = 0, .alloc = 0                              \
 	}
 
 void sl_override_list_release(struct sl_override_list *list);
@@ -390,7 +390,7 @@ struct sl_override_policy {
 
 #define SL_OVERRIDE_POLICY_INIT                                                \
 	{                                                                      \
-		SL_STRVEC_INIT, true, NULL, NULL, NULL                         \
+		.approvers = SL_STRVEC_INIT, .overridable = true               \
 	}
 
 /*
@@ -553,7 +553,7 @@ struct sl_ledger_list_options {
 
 #define SL_LEDGER_LIST_OPTIONS_INIT                                            \
 	{                                                                      \
-		false, NULL, 0                                                 \
+		.all = false, .gate = NULL, .now = 0                           \
 	}
 
 /*
@@ -625,7 +625,7 @@ struct sl_ledger_report {
 
 #define SL_LEDGER_REPORT_INIT                                                  \
 	{                                                                      \
-		0, {0}, 0, SL_BUF_INIT                                         \
+		.events = 0, .problem = SL_BUF_INIT                            \
 	}
 
 void sl_ledger_report_release(struct sl_ledger_report *report);
@@ -664,7 +664,7 @@ struct sl_override_doc {
 
 #define SL_OVERRIDE_DOC_INIT                                                   \
 	{                                                                      \
-		SL_OVERRIDE_INIT, SL_LEDGER_LOG_INIT                           \
+		.request = SL_OVERRIDE_INIT, .decisions = SL_LEDGER_LOG_INIT   \
 	}
 
 void sl_override_doc_release(struct sl_override_doc *doc);
@@ -749,7 +749,7 @@ struct sl_ledger_commits {
 
 #define SL_LEDGER_COMMITS_INIT                                                 \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.items = NULL, .n = 0, .alloc = 0                              \
 	}
 
 /* Appends a blank commit (zeroed). Borrowed from c. */
@@ -804,7 +804,7 @@ struct sl_ledger_sync_options {
 
 #define SL_LEDGER_SYNC_OPTIONS_INIT                                            \
 	{                                                                      \
-		false, NULL, 0                                                 \
+		.push = false, .anchor = NULL, .attempts = 0                   \
 	}
 
 /* A request of this copy that another clone's events moved. */

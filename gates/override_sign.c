@@ -29,7 +29,7 @@ struct scratch {
 
 #define SCRATCH_INIT                                                           \
 	{                                                                      \
-		SL_BUF_INIT, SL_STRVEC_INIT                                    \
+		.dir = SL_BUF_INIT, .files = SL_STRVEC_INIT                    \
 	}
 
 static int scratch_init(struct scratch *s, struct sl_error *err)

@@ -41,7 +41,7 @@ struct sl_ydoc {
 
 #define SL_YDOC_INIT                                                           \
 	{                                                                      \
-		NULL, 0, 0, SL_BUF_INIT                                        \
+		.nodes = NULL, .nnodes = 0, .alloc = 0, .text = SL_BUF_INIT    \
 	}
 
 /*

@@ -242,7 +242,7 @@ struct sl_codeowners_options {
 
 #define SL_CODEOWNERS_OPTIONS_INIT                                             \
 	{                                                                      \
-		SL_CODEOWNERS_AUTO, NULL                                       \
+		.flavor = SL_CODEOWNERS_AUTO, .source = NULL                   \
 	}
 
 struct sl_codeowners_result {
@@ -260,7 +260,8 @@ struct sl_codeowners_result {
 
 #define SL_CODEOWNERS_RESULT_INIT                                              \
 	{                                                                      \
-		SL_BUF_INIT, SL_STRVEC_INIT, SL_CODEOWNERS_AUTO, NULL, 0       \
+		.yaml = SL_BUF_INIT, .warnings = SL_STRVEC_INIT,               \
+		.flavor = SL_CODEOWNERS_AUTO                                   \
 	}
 
 /*
@@ -372,7 +373,7 @@ struct sl_check_report {
 
 #define SL_CHECK_REPORT_INIT                                                   \
 	{                                                                      \
-		0                                                              \
+		.npaths = 0                                                    \
 	}
 
 /*

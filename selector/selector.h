@@ -136,7 +136,7 @@ struct sl_file_list {
 
 #define SL_FILE_LIST_INIT                                                      \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.items = NULL, .n = 0, .alloc = 0                              \
 	}
 
 /*
@@ -175,7 +175,7 @@ struct sl_chain {
 
 #define SL_CHAIN_INIT                                                          \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.links = NULL, .n = 0, .alloc = 0                              \
 	}
 
 /* Who every commit sluice writes in a chain is by (its date is the link's). */
@@ -285,7 +285,7 @@ struct sl_change_list {
 
 #define SL_CHANGE_LIST_INIT                                                    \
 	{                                                                      \
-		NULL, 0, 0                                                     \
+		.items = NULL, .n = 0, .alloc = 0                              \
 	}
 
 /* Frees the items and their strings; the list is left empty, reusable. */
