@@ -267,11 +267,13 @@ struct cli_share {
 
 /*
  * Sets s up for the ledger that rules (the trusted rules) name: off for a
- * local ledger; else on, with git found on PATH now (SL_EENV when it is
- * not there). s borrows repo; release it with cli_share_release().
+ * local ledger; else on, with git as programs found it before anything
+ * ran (SL_EENV when it was not found). s borrows repo; release it with
+ * cli_share_release().
  */
 int cli_share_init(struct cli_share *s, struct sl_repo *repo,
-		   const struct sl_rules *rules, struct sl_error *err);
+		   const struct sl_rules *rules,
+		   const struct sl_programs *programs, struct sl_error *err);
 void cli_share_release(struct cli_share *s);
 /* Prints what a sync says to the user on stderr: renumbered requests
  * ("override 11 is now override 13"), and the events it dropped. */

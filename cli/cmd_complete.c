@@ -164,14 +164,13 @@ static int overrides(const struct cli_globals *g)
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
 	struct sl_error err = SL_ERROR_INIT;
 	struct ov_opts o = {0};
-	struct ov_ctx ctx = {0};
+	struct ov_ctx ctx;
 	size_t i;
 	int ret;
 
 	o.sub = "list";
 	o.rules = g->rules_file;
-	ctx.opts = &o;
-	sl_buf_init(&ctx.actor, 0);
+	ov_ctx_init(&ctx, &o);
 	ret = ov_ledger_open(&ctx, false, false, &err);
 	if (!ret)
 		ret = sl_ledger_list(&list, ctx.ledger, &lo, &err);

@@ -408,7 +408,7 @@ int cmd_override(int argc, char **argv, const struct cli_globals *g)
 	const struct option *tables[] = {cli_override_longopts};
 	struct sl_error err = SL_ERROR_INIT;
 	struct ov_opts opts = {0};
-	struct ov_ctx ctx = {0};
+	struct ov_ctx ctx;
 	const struct ov_sub *sub;
 	char **args;
 	int ret, at, n;
@@ -446,8 +446,7 @@ int cmd_override(int argc, char **argv, const struct cli_globals *g)
 		free(args);
 		return ret;
 	}
-	ctx.opts = &opts;
-	sl_buf_init(&ctx.actor, 0);
+	ov_ctx_init(&ctx, &opts);
 	ret = sub->fn(&ctx, &err);
 	if (ret)
 		ret = cli_fail(&err);

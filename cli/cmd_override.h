@@ -50,8 +50,11 @@ struct ov_ctx {
 	struct sl_buf actor;	  /* who acts, after ov_actor() */
 	struct cli_share share;	  /* on: the ledger is shared through git */
 	struct sl_ledger_sync_result sync; /* the last sync's */
+	struct sl_programs programs;	   /* git, ssh-keygen: found once */
 };
 
+/* Sets ctx up for opts, and finds the trusted programs (git, ssh-keygen). */
+void ov_ctx_init(struct ov_ctx *ctx, const struct ov_opts *opts);
 void ov_ctx_release(struct ov_ctx *ctx);
 
 /* Opens the repository around the current directory, once. */

@@ -10,8 +10,18 @@
 
 #include "cli/cmd_override.h"
 
+void ov_ctx_init(struct ov_ctx *ctx, const struct ov_opts *opts)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->opts = opts;
+	sl_buf_init(&ctx->actor, 0);
+	ctx->sync = (struct sl_ledger_sync_result)SL_LEDGER_SYNC_RESULT_INIT;
+	sl_programs_find(&ctx->programs);
+}
+
 void ov_ctx_release(struct ov_ctx *ctx)
 {
+	sl_programs_release(&ctx->programs);
 	sl_ledger_sync_result_release(&ctx->sync);
 	cli_share_release(&ctx->share);
 	sl_ledger_free(ctx->ledger);
@@ -121,9 +131,11 @@ int ov_policy(struct sl_override_policy *policy, struct ov_ctx *ctx,
 	char *signers = NULL;
 	int ret = cli_allowed_signers(&signers, ctx->repo, ctx->plan, err);
 
-	if (!ret)
+	if (!ret) {
 		sl_override_policy_from_rules(policy, ctx->plan->rules, gate,
 					      signers);
+		policy->ssh_keygen = ctx->programs.path[SL_PROGRAM_SSH_KEYGEN];
+	}
 	free(signers);
 	return ret;
 }
@@ -185,7 +197,8 @@ static int locate(struct sl_buf *path, struct ov_ctx *ctx, struct sl_error *err)
 		ret = cli_ledger_path(path, ctx->opts->ledger, plan->rules,
 				      plan->root, err);
 	if (!ret)
-		ret = cli_share_init(&ctx->share, ctx->repo, plan->rules, err);
+		ret = cli_share_init(&ctx->share, ctx->repo, plan->rules,
+				     &ctx->programs, err);
 out:
 	sl_plan_free(here);
 	return ret;

@@ -219,7 +219,8 @@ static int decide_offline(struct ov_ctx *ctx, enum sl_ledger_kind kind,
 	d.sign_key = o->sign;
 	d.interactive = isatty(STDIN_FILENO);
 	if (!ret)
-		ret = sl_override_doc_decide(&doc, &d, NULL, err);
+		ret = sl_override_doc_decide(
+		    &doc, &d, ctx->programs.path[SL_PROGRAM_SSH_KEYGEN], err);
 	if (!ret) {
 		sl_override_doc_write(&out, &doc);
 		ret = ov_write_output(o->output, &out, err);

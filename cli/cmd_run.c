@@ -272,6 +272,7 @@ struct run_state {
 	struct cli_display display;
 	struct sl_buf run_id, logs, history;
 	struct cli_run_ledger shared; /* a ledger shared through git */
+	struct sl_programs programs;  /* git, ssh-keygen: found before gates */
 };
 
 /* Overrides apply to a commit, under trusted rules (run_overrides.c). */
@@ -325,9 +326,9 @@ static int finish(struct run_state *s, struct run_opts *o, int ran,
 	int ret = ran;
 
 	if (!ret)
-		ret = cli_apply_overrides(&s->results, s->plan, s->repo,
-					  o->ledger, o->explicit_rules,
-					  &s->shared, err);
+		ret = cli_apply_overrides(
+		    &s->results, s->plan, s->repo, o->ledger, o->explicit_rules,
+		    &s->shared, s->programs.path[SL_PROGRAM_SSH_KEYGEN], err);
 	if (!ret)
 		cli_run_ledger_push(&s->shared, s->run_id.buf);
 	if (write_results(o, &s->results, &write_err) && !ret) {
@@ -358,6 +359,7 @@ static void release(struct run_state *s, struct run_opts *o)
 	sl_buf_release(&s->logs);
 	sl_buf_release(&s->history);
 	cli_run_ledger_release(&s->shared);
+	sl_programs_release(&s->programs);
 	sl_strvec_release(&o->gates);
 }
 
@@ -369,7 +371,8 @@ int cmd_run(int argc, char **argv, const struct cli_globals *g)
 			      .run_id = SL_BUF_INIT,
 			      .logs = SL_BUF_INIT,
 			      .history = SL_BUF_INIT,
-			      .shared = CLI_RUN_LEDGER_INIT};
+			      .shared = CLI_RUN_LEDGER_INIT,
+			      .programs = SL_PROGRAMS_INIT};
 	struct sl_error err = SL_ERROR_INIT;
 	int ret;
 
@@ -392,9 +395,12 @@ int cmd_run(int argc, char **argv, const struct cli_globals *g)
 				  s.run_id.buf, &err);
 	if (!ret)
 		ret = build_jobs(&s, &err);
+	/* The programs a decision trusts: found before the first gate. */
+	sl_programs_find(&s.programs);
 	/* A shared ledger is fetched once, before the first gate. */
 	if (!ret && overrides_may_apply(s.plan, o.explicit_rules))
-		cli_run_ledger_fetch(&s.shared, s.repo, s.plan, o.ledger);
+		cli_run_ledger_fetch(&s.shared, s.repo, s.plan, o.ledger,
+				     &s.programs);
 	if (!ret)
 		ret = execute(&s, &o, &err);
 	if (!ret || ret == SL_EINTR)

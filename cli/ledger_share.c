@@ -1,8 +1,9 @@
 /*
  * ledger_share.c: connecting the ledger shared through git (gates/, which
  * decides) to the repository (selector/, which fetches and pushes with the
- * git program and reads and writes commits with libgit2). It finds git once,
- * by absolute path, names the local ref a fetch lands in, and converts
+ * git program and reads and writes commits with libgit2). It runs the git
+ * found once, by absolute path, before anything ran (struct sl_programs),
+ * names the local ref a fetch lands in, and converts
  * between the two folders' records. No policy lives here.
  */
 #include "common/common.h"
@@ -87,8 +88,10 @@ static int share_push(void *data, bool *moved, const char *tip,
 }
 
 int cli_share_init(struct cli_share *s, struct sl_repo *repo,
-		   const struct sl_rules *rules, struct sl_error *err)
+		   const struct sl_rules *rules,
+		   const struct sl_programs *programs, struct sl_error *err)
 {
+	const char *git = NULL;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -103,7 +106,9 @@ int cli_share_init(struct cli_share *s, struct sl_repo *repo,
 	/* Fetched into sluice's own namespace: no branch of the user's moves. */
 	sl_buf_addf(&s->into, "refs/sluice/ledger/%s/%s", s->remote,
 		    s->ref + strlen("refs/"));
-	ret = sl_program_resolve(&s->git, "git", err);
+	ret = sl_programs_get(&git, programs, SL_PROGRAM_GIT, err);
+	if (!ret)
+		sl_buf_adds(&s->git, git);
 	if (ret) {
 		sl_error_prefix(err, "the ledger is shared through git");
 		return ret;

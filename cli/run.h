@@ -70,7 +70,8 @@ struct cli_run_ledger {
  * returned: the gates run anyway. Nothing happens for a local ledger.
  */
 void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
-			  const struct sl_plan *plan, const char *ledger_opt);
+			  const struct sl_plan *plan, const char *ledger_opt,
+			  const struct sl_programs *programs);
 /*
  * After the overrides were applied: pushes this run's "applied" events to
  * the remote. It pushes nothing when the working copy holds anything else
@@ -101,7 +102,7 @@ void cli_run_ledger_release(struct cli_run_ledger *rl);
 int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 			struct sl_repo *repo, const char *ledger_opt,
 			bool explicit_rules, struct cli_run_ledger *shared,
-			struct sl_error *err);
+			const char *ssh_keygen, struct sl_error *err);
 
 /* How `run` shows progress: live on a terminal, in blocks otherwise. */
 struct cli_display {

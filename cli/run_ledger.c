@@ -14,7 +14,8 @@
 #include "cli/run.h"
 
 void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
-			  const struct sl_plan *plan, const char *ledger_opt)
+			  const struct sl_plan *plan, const char *ledger_opt,
+			  const struct sl_programs *programs)
 {
 	struct sl_ledger_options lo = SL_LEDGER_OPTIONS_INIT;
 	struct sl_ledger_sync_options so = SL_LEDGER_SYNC_OPTIONS_INIT;
@@ -22,7 +23,7 @@ void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
 	struct sl_error *err = &rl->err;
 	int ret;
 
-	ret = cli_share_init(&rl->share, repo, plan->rules, err);
+	ret = cli_share_init(&rl->share, repo, plan->rules, programs, err);
 	if (ret || !rl->share.on)
 		goto out;
 	lo.create = true;

@@ -40,8 +40,8 @@ static void take_override(struct sl_gate_result *g, struct sl_override *ov)
 /* Asks the ledger about one failed gate. SL_EENV stops everything. */
 static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
 		     const struct sl_plan *plan, const char *signers,
-		     const char *actor, const char *run_id, int64_t now,
-		     struct sl_error *err)
+		     const char *ssh_keygen, const char *actor,
+		     const char *run_id, int64_t now, struct sl_error *err)
 {
 	const struct sl_gate *trusted = sl_rules_gate(plan->rules, g->name);
 	const struct sl_pick *ran = sl_selection_find(plan->selection, g->name);
@@ -58,6 +58,7 @@ static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
 		return 0;
 	}
 	sl_override_policy_from_rules(&policy, plan->rules, trusted, signers);
+	policy.ssh_keygen = ssh_keygen;
 	sl_override_gate_hash(hash, ran->gate);
 	q.gate = g->name;
 	q.commit = plan->diff->head;
@@ -188,7 +189,7 @@ static int shared_failed(struct sl_results *results, const struct sl_plan *plan,
 int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
 			struct sl_repo *repo, const char *ledger_opt,
 			bool explicit_rules, struct cli_run_ledger *shared,
-			struct sl_error *err)
+			const char *ssh_keygen, struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT, actor = SL_BUF_INIT,
 		      note = SL_BUF_INIT;
@@ -241,7 +242,7 @@ verified:
 
 		if (!is_failure(g))
 			continue;
-		ret = apply_one(g, ledger, plan, signers,
+		ret = apply_one(g, ledger, plan, signers, ssh_keygen,
 				actor.len ? actor.buf : NULL, results->run_id,
 				shared ? shared->fetched_at : 0, err);
 		if (ret)

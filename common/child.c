@@ -66,6 +66,49 @@ int sl_program_resolve(struct sl_buf *out, const char *name,
 			    name);
 }
 
+void sl_programs_find(struct sl_programs *out)
+{
+	static const char *const names[SL_PROGRAM_COUNT] = {"git",
+							    "ssh-keygen"};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf path = SL_BUF_INIT;
+	size_t i;
+
+	sl_programs_release(out);
+	for (i = 0; i < SL_PROGRAM_COUNT; i++) {
+		if (sl_program_resolve(&path, names[i], &err))
+			out->missing[i] = sl_xstrdup(sl_error_message(&err));
+		else
+			out->path[i] = sl_xstrdup(path.buf);
+		sl_error_reset(&err);
+	}
+	sl_buf_release(&path);
+	sl_error_release(&err);
+}
+
+int sl_programs_get(const char **out, const struct sl_programs *p,
+		    enum sl_program which, struct sl_error *err)
+{
+	*out = p->path[which];
+	if (*out)
+		return 0;
+	return sl_error_set(err, SL_EENV, "%s",
+			    p->missing[which]
+				? p->missing[which]
+				: "the program was not looked for");
+}
+
+void sl_programs_release(struct sl_programs *p)
+{
+	size_t i;
+
+	for (i = 0; i < SL_PROGRAM_COUNT; i++) {
+		free(p->path[i]);
+		free(p->missing[i]);
+		p->path[i] = p->missing[i] = NULL;
+	}
+}
+
 /* ---- running it -------------------------------------------------------- */
 
 /* environ with each NAME=VALUE of set replacing or adding NAME. */
@@ -125,10 +168,9 @@ static int spawn(pid_t *pid, int out_fd, const struct sl_child *c)
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 					    POSIX_SPAWN_SETSIGDEF);
-	/* A name without a '/' is looked up in PATH: callers that trust
-	 * the program pass sl_program_resolve()'s absolute path. */
-	ret = posix_spawnp(pid, c->program, &fa, &attr, (char *const *)c->argv,
-			   env);
+	/* Never posix_spawnp(): PATH may hold what a gate planted. */
+	ret = posix_spawn(pid, c->program, &fa, &attr, (char *const *)c->argv,
+			  env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	free(env);
@@ -211,13 +253,28 @@ static int reap(pid_t pid, uint64_t deadline, int *status)
 int sl_child_run(struct sl_child *c, struct sl_error *err)
 {
 	uint64_t deadline = sl_now_ms() + c->timeout_ms;
-	const char *what = c->what ? c->what : c->program;
+	const char *what = c->what	? c->what
+			   : c->program ? c->program
+					: "a program";
 	enum collected how;
 	int fds[2], status = 0, saved = 0, reaped;
 	pid_t pid;
 	int ret;
 
 	c->status = -1;
+	if (!c->program)
+		return sl_error_set(err, SL_EENV,
+				    "cannot run %s: it was not found in any "
+				    "absolute directory of PATH when sluice "
+				    "started%s%s",
+				    what, c->install ? "; install " : "",
+				    c->install ? c->install : "");
+	if (*c->program != '/')
+		return sl_error_set(err, SL_EENV,
+				    "cannot run '%s': a program sluice trusts "
+				    "is run by its absolute path, never looked "
+				    "up in PATH",
+				    c->program);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return sl_error_set(err, SL_EENV, "cannot create a pipe: %s",
 				    strerror(errno));

@@ -243,6 +243,38 @@ uint64_t sl_now_ms(void);
 int sl_program_resolve(struct sl_buf *out, const char *name,
 		       struct sl_error *err);
 
+/* The programs sluice trusts for a decision. */
+enum sl_program {
+	SL_PROGRAM_GIT = 0,    /* the ledger's transport (SPEC.md §6) */
+	SL_PROGRAM_SSH_KEYGEN, /* signs and verifies decisions (§5) */
+	SL_PROGRAM_COUNT
+};
+
+/*
+ * Every trusted program, found once: `run` and the override commands call
+ * sl_programs_find() when they start, before any gate, and hand the paths
+ * on; nothing looks a program up in PATH after that (SPEC.md §5).
+ */
+struct sl_programs {
+	char *path[SL_PROGRAM_COUNT];	 /* absolute; NULL: not found */
+	char *missing[SL_PROGRAM_COUNT]; /* why not, when not found */
+};
+
+#define SL_PROGRAMS_INIT                                                       \
+	{                                                                      \
+		.path = {NULL}, .missing = { NULL }                            \
+	}
+
+/* Finds each program with sl_program_resolve(), on PATH as it is now. */
+void sl_programs_find(struct sl_programs *out);
+/*
+ * Its absolute path into *out (borrowed from p); SL_EENV, saying why it
+ * was not found and how to install it, when it was not.
+ */
+int sl_programs_get(const char **out, const struct sl_programs *p,
+		    enum sl_program which, struct sl_error *err);
+void sl_programs_release(struct sl_programs *p);
+
 /* What sl_child_run() keeps of a child's output by default. */
 #define SL_CHILD_OUTPUT_MAX 8192
 
@@ -252,7 +284,7 @@ int sl_program_resolve(struct sl_buf *out, const char *name,
  * output (at most output_max bytes: the rest is read and dropped).
  */
 struct sl_child {
-	const char *program;	 /* its absolute path (sl_program_resolve) */
+	const char *program;	 /* its absolute path: never looked up */
 	const char *const *argv; /* argv[0] first, NULL-terminated */
 	const char *const *env;	 /* "NAME=VALUE"s set over sluice's own */
 	const char *what;	 /* names it in messages ("ssh-keygen") */
@@ -272,7 +304,9 @@ struct sl_child {
 	}
 
 /*
- * Runs c and waits for it to exit, never past c->timeout_ms. 0 with
+ * Runs c and waits for it to exit, never past c->timeout_ms. c->program
+ * must be an absolute path (sl_programs_find()): a name is never looked up
+ * in PATH here, where a gate may have planted one. 0 with
  * c->status its exit status (whatever it is); SL_EENV when it cannot run,
  * its output cannot be read, it is killed (by a signal, or at the
  * deadline) or waiting for it fails: then it gave no answer.

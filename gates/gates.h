@@ -377,7 +377,11 @@ struct sl_override_policy {
 	bool overridable;
 	/* Owned; NULL: decisions need no signature. */
 	char *allowed_signers;
-	/* The ssh-keygen to run; NULL: "ssh-keygen" from PATH. Borrowed. */
+	/*
+	 * The ssh-keygen to run, by its absolute path (sl_programs_find(),
+	 * before any gate ran); NULL: it was not found, and a signature
+	 * cannot be made or checked. Borrowed.
+	 */
 	const char *ssh_keygen;
 	/*
 	 * Where ssh-keygen's answers are remembered, so that a clone checks
@@ -519,7 +523,7 @@ void sl_override_decision_text(struct sl_buf *out, const struct sl_override *ov,
  * appends the armored signature to out. interactive lets ssh-keygen use the
  * terminal (stdin, stderr) to ask for a passphrase; otherwise its messages
  * are captured into the error. SL_EENV when ssh-keygen cannot run, fails or
- * times out. ssh_keygen NULL: from PATH.
+ * times out. ssh_keygen is its absolute path (NULL: not found, SL_EENV).
  */
 int sl_override_sign(struct sl_buf *out, const char *key, const char *text,
 		     const char *ssh_keygen, bool interactive,

@@ -104,10 +104,14 @@ static void scratch_release(struct scratch *s)
 
 /* ---- running ssh-keygen ----------------------------------------------- */
 
-/* A child running ssh-keygen with argv (argv[0] is the program). */
-static void keygen_init(struct sl_child *k, const char **argv)
+/*
+ * A child running ssh-keygen (its absolute path, found before any gate
+ * ran; NULL when it was not found) with argv.
+ */
+static void keygen_init(struct sl_child *k, const char *ssh_keygen,
+			const char **argv)
 {
-	k->program = argv[0];
+	k->program = ssh_keygen;
 	k->argv = argv;
 	k->what = "ssh-keygen";
 	k->package = "OpenSSH";
@@ -135,7 +139,7 @@ int sl_override_sign(struct sl_buf *out, const char *key, const char *text,
 	 * The message is a file argument, not stdin: ssh-keygen may read a
 	 * passphrase from stdin. It writes the signature to FILE.sig.
 	 */
-	argv[0] = ssh_keygen ? ssh_keygen : "ssh-keygen";
+	argv[0] = "ssh-keygen";
 	argv[1] = "-Y";
 	argv[2] = "sign";
 	argv[3] = "-f";
@@ -144,7 +148,7 @@ int sl_override_sign(struct sl_buf *out, const char *key, const char *text,
 	argv[6] = SL_OVERRIDE_SIG_NAMESPACE;
 	argv[7] = path;
 	argv[8] = NULL;
-	keygen_init(&k, argv);
+	keygen_init(&k, ssh_keygen, argv);
 	k.interactive = interactive;
 	k.timeout_ms =
 	    interactive ? SIGN_INTERACTIVE_TIMEOUT_MS : SIGN_TIMEOUT_MS;
@@ -244,7 +248,7 @@ int sl_override_verify_signature(const char *allowed_signers,
 		ret = open_message(&fd, &s, text, err);
 	if (ret)
 		goto out;
-	argv[0] = ssh_keygen ? ssh_keygen : "ssh-keygen";
+	argv[0] = "ssh-keygen";
 	argv[1] = "-Y";
 	argv[2] = "verify";
 	argv[3] = "-f";
@@ -256,7 +260,7 @@ int sl_override_verify_signature(const char *allowed_signers,
 	argv[9] = "-s";
 	argv[10] = sig;
 	argv[11] = NULL;
-	keygen_init(&k, argv);
+	keygen_init(&k, ssh_keygen, argv);
 	k.stdin_fd = fd;
 	k.timeout_ms = VERIFY_TIMEOUT_MS;
 	ret = sl_child_run(&k, err);

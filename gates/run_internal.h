@@ -64,7 +64,18 @@ struct run_var {
 size_t sl_run_env_vars(struct run_var *out, const struct sl_job *job,
 		       const char *changed, const char *changed0);
 
-/* The whole environment for job: environ with sl_run_env_vars() applied. */
+/*
+ * May a gate inherit this "NAME=VALUE" of sluice's environment? Not a
+ * SLUICE_* variable: sluice's own settings (SLUICE_LEDGER, SLUICE_RULES,
+ * SLUICE_ACTOR, ...) name its state and are not the gate's business; the
+ * contract's SLUICE_* are set anew for each gate (SPEC.md §5).
+ */
+bool sl_run_env_inherits(const char *entry);
+
+/*
+ * The whole environment for job: environ without what a gate may not
+ * inherit, with sl_run_env_vars() applied.
+ */
 void sl_run_env_build(struct sl_strvec *out, const struct sl_job *job,
 		      const char *changed, const char *changed0);
 

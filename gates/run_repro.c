@@ -14,6 +14,8 @@
 
 #include "gates/run_internal.h"
 
+extern char **environ;
+
 #define REPRO_GRACE_MS 5000
 
 /* Gives the terminal's foreground to pgrp, even from the background. */
@@ -227,6 +229,36 @@ static void add_command(struct sl_buf *out, const struct sl_job *job)
 	}
 }
 
+/* Is the name of entry ("NAME=VALUE") one a shell may unset? */
+static bool shell_name(const char *entry)
+{
+	const char *p = entry;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	      *p == '_'))
+		return false;
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	       (*p >= '0' && *p <= '9') || *p == '_')
+		p++;
+	return *p == '=';
+}
+
+/* unset what the runner would not let the gate inherit (SLUICE_*). */
+static void print_unset(struct sl_buf *out)
+{
+	size_t start = out->len;
+	char **e;
+
+	for (e = environ; e && *e; e++) {
+		if (sl_run_env_inherits(*e) || !shell_name(*e))
+			continue;
+		sl_buf_adds(out, out->len == start ? "unset " : " ");
+		sl_buf_add(out, *e, strcspn(*e, "="));
+	}
+	if (out->len != start)
+		sl_buf_adds(out, " &&\n");
+}
+
 void sl_job_snippet(struct sl_buf *out, const struct sl_job *job)
 {
 	/* Marks for the two values the snippet computes in the shell. */
@@ -241,6 +273,7 @@ void sl_job_snippet(struct sl_buf *out, const struct sl_job *job)
 	sl_buf_adds(out, "(\nd=$(mktemp -d) &&\n");
 	print_paths(out, job, "%s\\0", "changed0");
 	print_paths(out, job, "%s\\n", "changed");
+	print_unset(out);
 	sl_buf_adds(out, "cd ");
 	quote(out, job->cwd ? job->cwd : ".");
 	sl_buf_adds(out, " &&\nenv --");

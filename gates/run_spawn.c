@@ -1,6 +1,7 @@
 /*
  * run_spawn.c: how a gate's process starts. Builds its environment (the
- * inherited one, the gate's env, then the SLUICE_* contract), writes the
+ * inherited one without sluice's own SLUICE_* settings, the gate's env,
+ * then the SLUICE_* contract), writes the
  * files that carry its changed paths (paths are data, never part of a
  * command line), and starts it with posix_spawn() in its own process group,
  * its cwd, stdin from /dev/null, stdout and stderr to its log, and signal
@@ -68,6 +69,11 @@ static bool env_overridden(const char *entry, const struct run_var *vars,
 	return false;
 }
 
+bool sl_run_env_inherits(const char *entry)
+{
+	return strncmp(entry, "SLUICE_", 7) != 0;
+}
+
 void sl_run_env_build(struct sl_strvec *out, const struct sl_job *job,
 		      const char *changed, const char *changed0)
 {
@@ -78,7 +84,7 @@ void sl_run_env_build(struct sl_strvec *out, const struct sl_job *job,
 	size_t i;
 
 	for (e = environ; e && *e; e++)
-		if (!env_overridden(*e, vars, n))
+		if (sl_run_env_inherits(*e) && !env_overridden(*e, vars, n))
 			sl_strvec_push(out, *e);
 	for (i = 0; i < n; i++)
 		sl_strvec_pushf(out, "%s=%s", vars[i].name, vars[i].value);

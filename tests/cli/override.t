@@ -482,11 +482,11 @@ note saying why:
   $ mv services/billing/api.c ../api.c.saved && touch services/billing/migrations/notes.txt
   $ PATH=$PWD/../crashbin:$PATH sluice run --json ../crash.json > /dev/null 2> ../crash.err; echo "exit $?"; tail -n 1 ../crash.err
   exit 3
-  sluice: cannot apply overrides (stopped at gate 'billing-migrations'); only 'billing-unit' stayed overridden, as the ledger recorded: ssh-keygen failed: 'ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
+  sluice: cannot apply overrides (stopped at gate 'billing-migrations'); only 'billing-unit' stayed overridden, as the ledger recorded: ssh-keygen failed: '*/crashbin/ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
   $ python3 -c 'import json; d = json.load(open("../crash.json")); print(d["verdict"]); [print(g["name"], g["status"], (g["override"] or {}).get("id"), g.get("override_note")) for g in d["gates"] if g["status"] != "passed"]'
   fail
   billing-unit overridden 1 None
-  billing-migrations failed None no override could be checked: ssh-keygen failed: 'ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
+  billing-migrations failed None no override could be checked: ssh-keygen failed: '*/crashbin/ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
   web-checkout-smoke failed None no override was checked: applying overrides stopped at gate 'billing-migrations'
   $ sluice override log | tail -n 1 | cut -c1-4,26-
   #6   applied  dev@example.com  override 1  run * (glob)

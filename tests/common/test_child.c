@@ -1,8 +1,9 @@
 /*
- * test_child.c: finding a trusted program (absolute PATH entries only) and
- * running one to completion: its output and status, the environment set
- * over sluice's, no inherited descriptor, the deadline (even for a child
- * that closed its output), and a program that cannot run.
+ * test_child.c: finding a trusted program (absolute PATH entries only, all
+ * of them at once) and running one to completion: its output and status,
+ * the environment set over sluice's, no inherited descriptor, the deadline
+ * (even for a child that closed its output), a program that cannot run,
+ * and a name that is never looked up in PATH.
  */
 #include "common/common.h"
 
@@ -192,6 +193,74 @@ static void child__that_cannot_run_says_what_to_install(void **state)
 	sl_error_release(&err);
 }
 
+/*
+ * A program sluice trusts is run by the absolute path found before any gate
+ * ran: a bare name is never looked up in PATH, where a gate may have
+ * planted one, and one that was not found says how to install it.
+ */
+static void child__is_never_looked_up_in_path(void **state)
+{
+	const char *argv[] = {"tool", NULL};
+	struct sl_child c = SL_CHILD_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	char *old;
+
+	(void)state;
+	sl_sh_ok("mkdir -p planted && printf '#!/bin/sh\\ntouch RAN\\n' > "
+		 "planted/tool && chmod +x planted/tool");
+	old = set_path("planted");
+	c.argv = argv;
+	c.what = "tool";
+	c.install = "the tool package";
+	c.timeout_ms = 1000;
+	c.program = "tool";
+	assert_int_equal(sl_child_run(&c, &err), SL_EENV);
+	assert_non_null(strstr(sl_error_message(&err), "never looked up"));
+	c.program = NULL;
+	assert_int_equal(sl_child_run(&c, &err), SL_EENV);
+	assert_string_equal(sl_error_message(&err),
+			    "cannot run tool: it was not found in any absolute "
+			    "directory of PATH when sluice started; install "
+			    "the tool package");
+	setenv("PATH", old, 1);
+	assert_int_equal(access("RAN", F_OK), -1);
+	free(old);
+	sl_child_release(&c);
+	sl_error_release(&err);
+}
+
+/* Every trusted program found at once; one that is missing says so. */
+static void programs__are_found_once_by_absolute_path(void **state)
+{
+	struct sl_programs p = SL_PROGRAMS_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf dir = SL_BUF_INIT;
+	const char *git = NULL, *keygen = NULL;
+	char cwd[4096];
+	char *old;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	sl_sh_ok("mkdir -p bin && printf '#!/bin/sh\\n' > bin/git && "
+		 "chmod +x bin/git");
+	sl_buf_addf(&dir, "%s/bin", cwd);
+	old = set_path(dir.buf);
+	sl_programs_find(&p);
+	setenv("PATH", old, 1);
+	assert_int_equal(sl_programs_get(&git, &p, SL_PROGRAM_GIT, &err), 0);
+	sl_buf_adds(&dir, "/git");
+	assert_string_equal(git, dir.buf);
+	assert_int_equal(
+	    sl_programs_get(&keygen, &p, SL_PROGRAM_SSH_KEYGEN, &err), SL_EENV);
+	assert_null(keygen);
+	assert_non_null(
+	    strstr(sl_error_message(&err), "cannot find 'ssh-keygen'"));
+	sl_programs_release(&p);
+	free(old);
+	sl_buf_release(&dir);
+	sl_error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +272,8 @@ int main(void)
 	    cmocka_unit_test(child__is_stopped_at_the_deadline),
 	    cmocka_unit_test(child__output_is_bounded),
 	    cmocka_unit_test(child__that_cannot_run_says_what_to_install),
+	    cmocka_unit_test(child__is_never_looked_up_in_path),
+	    cmocka_unit_test(programs__are_found_once_by_absolute_path),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

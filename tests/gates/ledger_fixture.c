@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "tests/gates/ledger_fixture.h"
 #include "tests/support/sandbox.h"
@@ -36,12 +37,43 @@ struct sl_ledger *fx_open(const char *path)
 	return ledger;
 }
 
+/* Paths handed out by fx_ssh_keygen() and fx_abs(), kept until exit. */
+static struct sl_strvec kept = SL_STRVEC_INIT;
+
+const char *fx_ssh_keygen(void)
+{
+	static const char *found;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf path = SL_BUF_INIT;
+
+	if (found)
+		return found;
+	if (sl_program_resolve(&path, "ssh-keygen", &err))
+		fail_msg("%s", sl_error_message(&err));
+	sl_strvec_push(&kept, path.buf);
+	found = kept.v[kept.n - 1];
+	sl_buf_release(&path);
+	sl_error_release(&err);
+	return found;
+}
+
+const char *fx_abs(const char *name)
+{
+	char cwd[4096];
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		fail_msg("getcwd: %s", strerror(errno));
+	sl_strvec_pushf(&kept, "%s/%s", cwd, name);
+	return kept.v[kept.n - 1];
+}
+
 void fx_policy(struct sl_override_policy *policy, const char *approver, ...)
 {
 	va_list ap;
 	const char *a;
 
 	policy->overridable = true;
+	policy->ssh_keygen = fx_ssh_keygen();
 	va_start(ap, approver);
 	for (a = approver; a; a = va_arg(ap, const char *))
 		sl_strvec_push(&policy->approvers, a);

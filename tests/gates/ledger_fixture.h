@@ -25,8 +25,17 @@ extern const char fx_other_hash[];   /* 64 hex */
 /* Opens (creating) path; fails the test on error. */
 struct sl_ledger *fx_open(const char *path);
 
-/* A policy: overridable, approvers from a NULL-terminated list. */
+/*
+ * A policy: overridable, approvers from a NULL-terminated list, and the
+ * ssh-keygen on PATH (fx_ssh_keygen()).
+ */
 void fx_policy(struct sl_override_policy *policy, const char *approver, ...);
+
+/* ssh-keygen's absolute path, found on PATH once (as sluice finds it). */
+const char *fx_ssh_keygen(void);
+/* The absolute path of name in the current directory; lives as long as
+ * the test program. */
+const char *fx_abs(const char *name);
 
 /*
  * Requests an override of "billing-unit" at fx_commit, fx_gate_hash, by

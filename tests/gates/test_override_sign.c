@@ -175,9 +175,9 @@ static void signed__signature_over_another_decision_is_refused(void **state)
 	/* Signed for a different reason, presented with this one. */
 	d.reason = "something else";
 	sl_override_decision_text(&text, &ov, &d);
-	assert_int_equal(
-	    sl_override_sign(&sig, "keys/ana", text.buf, NULL, false, &fx->err),
-	    0);
+	assert_int_equal(sl_override_sign(&sig, "keys/ana", text.buf,
+					  fx_ssh_keygen(), false, &fx->err),
+			 0);
 	d.reason = "checked: the failure is the sandbox";
 	d.signature = sig.buf;
 	assert_int_equal(decide(fx, &d), SL_EREFUSED);
@@ -186,9 +186,9 @@ static void signed__signature_over_another_decision_is_refused(void **state)
 	sl_buf_reset(&text);
 	sl_buf_reset(&sig);
 	sl_override_decision_text(&text, &ov, &d);
-	assert_int_equal(
-	    sl_override_sign(&sig, "keys/ana", text.buf, NULL, false, &fx->err),
-	    0);
+	assert_int_equal(sl_override_sign(&sig, "keys/ana", text.buf,
+					  fx_ssh_keygen(), false, &fx->err),
+			 0);
 	d.signature = sig.buf;
 	assert_int_equal(decide(fx, &d), 0);
 	sl_buf_release(&text);
@@ -266,17 +266,18 @@ verify_signature__reports_garbage_and_a_missing_program(void **state)
 	struct sl_override_decision d =
 	    decision(SL_LEDGER_APPROVE, fx->id, "ana@example.com", "keys/ana");
 
-	assert_int_equal(sl_override_verify_signature(
-			     fx->policy.allowed_signers, "ana@example.com",
-			     "not a signature", "text", NULL, &fx->err),
-			 SL_EREFUSED);
+	assert_int_equal(
+	    sl_override_verify_signature(fx->policy.allowed_signers,
+					 "ana@example.com", "not a signature",
+					 "text", fx_ssh_keygen(), &fx->err),
+	    SL_EREFUSED);
 	fx_assert_msg(&fx->err, "not an armored SSH signature");
 	assert_int_equal(
 	    sl_override_verify_signature(
 		fx->policy.allowed_signers, "ana@example.com",
 		"-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH "
 		"SIGNATURE-----\n",
-		"text", NULL, &fx->err),
+		"text", fx_ssh_keygen(), &fx->err),
 	    SL_EREFUSED);
 	fx_assert_msg(&fx->err, "ssh-keygen: ");
 	assert_int_equal(sl_override_verify_signature(
@@ -285,12 +286,21 @@ verify_signature__reports_garbage_and_a_missing_program(void **state)
 			     "/nonexistent/ssh-keygen", &fx->err),
 			 SL_EENV);
 	fx_assert_msg(&fx->err, "cannot run '/nonexistent/ssh-keygen'");
-	assert_int_equal(
-	    sl_override_sign(&sig, "keys/none", "x", NULL, false, &fx->err),
-	    SL_EENV);
+	assert_int_equal(sl_override_sign(&sig, "keys/none", "x",
+					  fx_ssh_keygen(), false, &fx->err),
+			 SL_EENV);
 	fx_assert_msg(&fx->err, "cannot sign with key 'keys/none'");
 	fx->policy.ssh_keygen = "/nonexistent/ssh-keygen";
 	assert_int_equal(decide(fx, &d), SL_EENV);
+	assert_int_equal(fx_events(fx->ledger), 1);
+	/* Not found before any gate ran: no signature, and no PATH look-up
+	 * afterwards, where a gate may have planted one. */
+	fx->policy.ssh_keygen = NULL;
+	assert_int_equal(decide(fx, &d), SL_EENV);
+	fx_assert_msg(&fx->err, "cannot run ssh-keygen: it was not found");
+	fx->policy.ssh_keygen = "ssh-keygen";
+	assert_int_equal(decide(fx, &d), SL_EENV);
+	fx_assert_msg(&fx->err, "never looked up in PATH");
 	assert_int_equal(fx_events(fx->ledger), 1);
 	sl_buf_release(&sig);
 }
@@ -334,7 +344,7 @@ static void remembered__a_signature_is_checked_once(void **state)
 
 	assert_int_equal(decide(fx, &d), 0);
 	counting_keygen();
-	fx->policy.ssh_keygen = "./counting-keygen";
+	fx->policy.ssh_keygen = fx_abs("counting-keygen");
 	assert_int_equal(lookup(fx, &ov), 0);
 	runs = keygen_runs();
 	assert_true(runs >= 2); /* ana's signature; not dev's key */
@@ -415,7 +425,7 @@ static void signed__keygen_failing_on_the_requester_check_refuses(void **state)
 	    decision(SL_LEDGER_APPROVE, fx->id, "ana@example.com", "keys/ana");
 	size_t i;
 
-	fx->policy.ssh_keygen = "./fake-keygen";
+	fx->policy.ssh_keygen = fx_abs("fake-keygen");
 	for (i = 0; i < SL_ARRAY_SIZE(failures); i++) {
 		fake_keygen("dev@example.com", failures[i]);
 		assert_int_equal(decide(fx, &d), SL_EENV);
@@ -441,7 +451,7 @@ static void verify_signature__a_lost_child_is_no_verdict(void **state)
 	signal(SIGCHLD, SIG_IGN);
 	ret = sl_override_verify_signature(fx->policy.allowed_signers,
 					   "ana@example.com", garbage_sig,
-					   "text", NULL, &fx->err);
+					   "text", fx_ssh_keygen(), &fx->err);
 	signal(SIGCHLD, SIG_DFL);
 	assert_int_equal(ret, SL_EENV);
 	fx_assert_msg(&fx->err, "ssh-keygen failed: cannot wait for");
@@ -457,10 +467,11 @@ static void verify_signature__a_lingering_keygen_is_stopped(void **state)
 	uint64_t start = sl_now_ms();
 
 	fake_keygen("ana@example.com", "exec >&- 2>&-; exec sleep 60");
-	assert_int_equal(sl_override_verify_signature(
-			     fx->policy.allowed_signers, "ana@example.com",
-			     garbage_sig, "text", "./fake-keygen", &fx->err),
-			 SL_EENV);
+	assert_int_equal(
+	    sl_override_verify_signature(fx->policy.allowed_signers,
+					 "ana@example.com", garbage_sig, "text",
+					 fx_abs("fake-keygen"), &fx->err),
+	    SL_EENV);
 	fx_assert_msg(&fx->err, "did not finish within 10 s");
 	assert_true(sl_now_ms() - start < 30000);
 }
@@ -653,17 +664,21 @@ static void carry__offline_decision_on_an_exported_request(void **state)
 	assert_int_equal(
 	    sl_override_doc_parse(&doc, text.buf, text.len, &fx->err), 0);
 	d.actor = "dev@example.com";
-	assert_int_equal(sl_override_doc_decide(&doc, &d, NULL, &fx->err),
-			 SL_EREFUSED);
+	assert_int_equal(
+	    sl_override_doc_decide(&doc, &d, fx_ssh_keygen(), &fx->err),
+	    SL_EREFUSED);
 	fx_assert_msg(&fx->err, "nobody approves their own request");
 	d.actor = "ana@example.com";
 	d.id = 5;
-	assert_int_equal(sl_override_doc_decide(&doc, &d, NULL, &fx->err),
-			 SL_EUSAGE);
+	assert_int_equal(
+	    sl_override_doc_decide(&doc, &d, fx_ssh_keygen(), &fx->err),
+	    SL_EUSAGE);
 	d.id = fx->id;
-	assert_int_equal(sl_override_doc_decide(&doc, &d, NULL, &fx->err), 0);
-	assert_int_equal(sl_override_doc_decide(&doc, &d, NULL, &fx->err),
-			 SL_EREFUSED);
+	assert_int_equal(
+	    sl_override_doc_decide(&doc, &d, fx_ssh_keygen(), &fx->err), 0);
+	assert_int_equal(
+	    sl_override_doc_decide(&doc, &d, fx_ssh_keygen(), &fx->err),
+	    SL_EREFUSED);
 	fx_assert_msg(&fx->err, "already approved");
 	sl_buf_reset(&text);
 	sl_override_doc_write(&text, &doc);

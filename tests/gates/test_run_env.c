@@ -1,7 +1,8 @@
 /*
  * test_run_env.c: the environment contract (SPEC.md §1 "Gates"): what a
- * gate finds in its environment, and changed paths that reach it only as
- * data, whatever bytes they hold.
+ * gate finds in its environment (and what it does not: sluice's own
+ * SLUICE_* settings), and changed paths that reach it only as data,
+ * whatever bytes they hold.
  */
 #include "common/common.h"
 
@@ -56,12 +57,16 @@ static void env__contract_variables_are_set(void **state)
 	(void)state;
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	sl_sh_ok("mkdir sub");
-	setenv("SLUICE_TEST_INHERITED", "from the parent", 1);
+	setenv("TEST_INHERITED", "from the parent", 1);
+	/* sluice's own settings name its state: never the gate's. */
+	setenv("SLUICE_LEDGER", "/ci/ledger.db", 1);
+	setenv("SLUICE_ACTOR", "ci@example.com", 1);
 	test_job(&job, "billing-unit",
 		 "printf '%s\\n' \"$SLUICE_GATE\" \"$SLUICE_KIND\" "
 		 "\"$SLUICE_LANE\" \"$SLUICE_BASE\" \"$SLUICE_HEAD\" "
 		 "\"$SLUICE_ROOT\" \"$PWD\" \"$(pwd)\" \"$EXTRA\" "
-		 "\"$SLUICE_TEST_INHERITED\" >../vars; "
+		 "\"$TEST_INHERITED\" \"${SLUICE_LEDGER-unset}\" "
+		 "\"${SLUICE_ACTOR-unset}\" >../vars; "
 		 "[ -f \"$SLUICE_CHANGED\" ] && [ -f \"$SLUICE_CHANGED0\" ]");
 	free(job.cwd);
 	sl_buf_addf(&want, "%s/sub", cwd);
@@ -74,11 +79,13 @@ static void env__contract_variables_are_set(void **state)
 	sl_buf_reset(&want);
 	sl_buf_addf(&want,
 		    "billing-unit\nlocal\nlane\n%s\n%s\n%s\n%s/sub\n%s/sub\n"
-		    "it's \"quoted\" $HOME\nfrom the parent\n",
+		    "it's \"quoted\" $HOME\nfrom the parent\nunset\nunset\n",
 		    TEST_BASE, TEST_HEAD, cwd, cwd, cwd);
 	sl_read_file(&got, "vars");
 	assert_string_equal(got.buf, want.buf);
-	unsetenv("SLUICE_TEST_INHERITED");
+	unsetenv("TEST_INHERITED");
+	unsetenv("SLUICE_LEDGER");
+	unsetenv("SLUICE_ACTOR");
 	sl_buf_release(&got);
 	sl_buf_release(&want);
 	sl_job_release(&job);
