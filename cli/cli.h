@@ -3,6 +3,11 @@
  * cmd_<name>() per subcommand; each parses its own options, calls the
  * libraries, prints, and returns an exit code from cli_exit_code(). Only
  * cli/ prints to the user or decides an exit status.
+ *
+ * An int here is a status or an exit code, never both: a status (0 or a
+ * negative enum sl_status, with its sl_error) is held in `ret` and turned
+ * into an exit code once, by cli_fail(); an exit code (enum cli_exit) is
+ * held in `code`. A function says in its comment which it returns.
  */
 #ifndef SL_CLI_H
 #define SL_CLI_H
@@ -207,11 +212,12 @@ extern const char cli_select_usage[];
 void cli_select_init(struct sl_plan_options *opts, const struct cli_globals *g);
 
 /*
- * Takes option c (with its argument) when it is a selecting option:
- * returns 1 when it was, 0 when it is not one, or CLI_EXIT_USAGE (having
- * said why) for a bad value.
+ * Takes option c (with its argument) when it is a selecting option, and
+ * says in *taken whether it was. Returns an exit code: CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE (having said why) for a bad value.
  */
-int cli_select_option(struct sl_plan_options *opts, int c, const char *arg);
+int cli_select_option(bool *taken, struct sl_plan_options *opts, int c,
+		      const char *arg);
 
 /*
  * Opens the repository around the current directory and builds the plan.

@@ -99,9 +99,9 @@ static int parse_options(int argc, char **argv, struct check_opts *opts)
 			       .argv = argv,
 			       .cmd = "check",
 			       .longopts = cli_check_longopts};
-	int c, ret = 0;
+	int c, code = 0;
 
-	while (!ret && (c = cli_getopt_next(&p)) >= 0) {
+	while (!code && (c = cli_getopt_next(&p)) >= 0) {
 		switch (c) {
 		case 's':
 			opts->strict = true;
@@ -113,17 +113,17 @@ static int parse_options(int argc, char **argv, struct check_opts *opts)
 			opts->rev = p.arg;
 			break;
 		default:
-			ret = parse_format(opts, p.arg);
+			code = parse_format(opts, p.arg);
 			break;
 		}
 	}
-	if (!ret && c == CLI_GETOPT_STOP)
-		ret = p.exit_code;
-	if (!ret && optind < argc)
-		ret = cli_usage_error("check: unexpected argument '%s'; see "
-				      "'sluice check --help'",
-				      argv[optind]);
-	return ret;
+	if (!code && c == CLI_GETOPT_STOP)
+		code = p.exit_code;
+	if (!code && optind < argc)
+		code = cli_usage_error("check: unexpected argument '%s'; see "
+				       "'sluice check --help'",
+				       argv[optind]);
+	return code;
 }
 
 /* ---- gathering ----------------------------------------------------------- */
@@ -594,13 +594,13 @@ int cmd_check(int argc, char **argv, const struct cli_globals *g)
 	struct check_ctx x;
 	struct sl_error err = SL_ERROR_INIT;
 	bool ok;
-	int ret;
+	int code;
 
 	if (cli_wants_help(argc, argv, check_usage))
 		return CLI_EXIT_OK;
-	ret = parse_options(argc, argv, &opts);
-	if (ret)
-		return ret;
+	code = parse_options(argc, argv, &opts);
+	if (code)
+		return code;
 	memset(&x, 0, sizeof(x));
 	x.rules_file = (struct sl_buf)SL_BUF_INIT;
 	x.files = (struct sl_file_list)SL_FILE_LIST_INIT;
@@ -617,12 +617,12 @@ int cmd_check(int argc, char **argv, const struct cli_globals *g)
 		print_json(&x, &opts, ok);
 	else
 		print_text(&x, &opts);
-	ret = ok ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	code = ok ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 	goto out;
 fail:
-	ret = cli_fail(&err);
+	code = cli_fail(&err);
 out:
 	release(&x);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }

@@ -61,7 +61,7 @@ static int options(int argc, char **argv, bool values)
 	const struct cli_command *cmd;
 	const char *s;
 	size_t i, j;
-	int ret = CLI_EXIT_OK;
+	int code = CLI_EXIT_OK;
 
 	cmd = argc > 2 ? cli_command_find(argv[2]) : NULL;
 	if (!cmd && values && argc <= 2) {
@@ -85,9 +85,9 @@ static int options(int argc, char **argv, bool values)
 						  "command?");
 	if (!strcmp(cmd->name, "override") && argc > 3) {
 		if (cli_override_options(&words, argv[3], values))
-			ret = cli_usage_error("'%s' is not an override "
-					      "command",
-					      argv[3]);
+			code = cli_usage_error("'%s' is not an override "
+					       "command",
+					       argv[3]);
 	} else {
 		for (i = 0; cmd->longopts && cmd->longopts[i].name; i++)
 			if (!values ||
@@ -98,12 +98,12 @@ static int options(int argc, char **argv, bool values)
 			if (*s != ':' && (!values || s[1] == ':'))
 				sl_strvec_pushf(&words, "-%c", *s);
 	}
-	if (!ret) {
+	if (!code) {
 		global_options(&words, values);
 		print_unique(&words);
 	}
 	sl_strvec_release(&words);
-	return ret;
+	return code;
 }
 
 static int commands(void)
@@ -139,11 +139,11 @@ static int rule_names(const struct cli_globals *g, bool lanes)
 	struct sl_buf file = SL_BUF_INIT;
 	struct sl_rules *rules = NULL;
 	size_t i;
-	int ret = CLI_EXIT_OK;
+	int code = CLI_EXIT_OK;
 
 	if (cli_rules_file(&file, g, &err) ||
 	    sl_rules_load_file(&rules, file.buf, &err)) {
-		ret = cli_fail(&err);
+		code = cli_fail(&err);
 		goto out;
 	}
 	for (i = 0; lanes && i < rules->nlanes; i++)
@@ -154,7 +154,7 @@ out:
 	sl_rules_free(rules);
 	sl_buf_release(&file);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }
 
 /* The open and active overrides: "ID<TAB>GATE", as `override list`. */
@@ -166,23 +166,21 @@ static int overrides(const struct cli_globals *g)
 	struct ov_opts o = {0};
 	struct ov_ctx ctx;
 	size_t i;
-	int ret;
+	int code = CLI_EXIT_OK;
 
 	o.sub = "list";
 	o.rules = g->rules_file;
 	ov_ctx_init(&ctx, &o);
-	ret = ov_ledger_open(&ctx, false, false, &err);
-	if (!ret)
-		ret = sl_ledger_list(&list, ctx.ledger, &lo, &err);
-	if (ret)
-		ret = cli_fail(&err);
-	for (i = 0; !ret && i < list.n; i++)
+	if (ov_ledger_open(&ctx, false, false, &err) ||
+	    sl_ledger_list(&list, ctx.ledger, &lo, &err))
+		code = cli_fail(&err);
+	for (i = 0; !code && i < list.n; i++)
 		printf("%" PRId64 "\t%s\n", list.items[i].id,
 		       list.items[i].gate);
 	sl_override_list_release(&list);
 	ov_ctx_release(&ctx);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }
 
 int cmd_complete(int argc, char **argv, const struct cli_globals *g)

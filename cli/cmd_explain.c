@@ -32,7 +32,8 @@ int cmd_explain(int argc, char **argv, const struct cli_globals *g)
 	struct sl_plan_options opts;
 	struct sl_plan *plan;
 	struct sl_repo *repo;
-	int c, ret = 0;
+	bool taken;
+	int c, code;
 
 	if (cli_wants_help(argc, argv, usage)) {
 		fputs(cli_select_usage, stdout);
@@ -40,22 +41,24 @@ int cmd_explain(int argc, char **argv, const struct cli_globals *g)
 	}
 	cli_select_init(&opts, g);
 	while ((c = cli_getopt_next(&p)) >= 0) {
-		ret = cli_select_option(&opts, c, p.arg);
-		if (ret != 1)
-			return ret;
+		code = cli_select_option(&taken, &opts, c, p.arg);
+		if (code || !taken)
+			return code;
 	}
 	if (c == CLI_GETOPT_STOP)
 		return p.exit_code;
-	ret = cli_plan(&repo, &plan, &opts);
-	if (ret)
-		return ret;
-	ret = sl_plan_explain(&out, plan, argv + optind,
-			      (size_t)(argc - optind), &err);
-	cli_print(&out);
-	if (ret)
-		ret = cli_fail(&err);
+	code = cli_plan(&repo, &plan, &opts);
+	if (code)
+		return code;
+	if (sl_plan_explain(&out, plan, argv + optind, (size_t)(argc - optind),
+			    &err)) {
+		cli_print(&out);
+		code = cli_fail(&err);
+	} else {
+		cli_print(&out);
+	}
 	sl_buf_release(&out);
 	sl_error_release(&err);
 	cli_plan_done(repo, plan);
-	return ret;
+	return code;
 }

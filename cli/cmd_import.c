@@ -181,17 +181,16 @@ int cmd_import(int argc, char **argv, const struct cli_globals *g)
 {
 	struct import_opts opts = {SL_CODEOWNERS_AUTO, NULL, NULL};
 	struct sl_error err = SL_ERROR_INIT;
-	int ret;
+	int code;
 
 	(void)g;
 	if (cli_wants_help(argc, argv, import_usage))
 		return CLI_EXIT_OK;
-	ret = parse_options(argc, argv, &opts);
-	if (ret)
-		return ret;
-	ret = import_codeowners(&opts, &err);
-	if (ret)
-		ret = cli_fail(&err);
+	code = parse_options(argc, argv, &opts);
+	if (code)
+		return code;
+	if (import_codeowners(&opts, &err))
+		code = cli_fail(&err);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }

@@ -291,14 +291,14 @@ int cmd_init(int argc, char **argv, const struct cli_globals *g)
 	struct sl_buf out = SL_BUF_INIT, target = SL_BUF_INIT;
 	struct sl_repo *repo = NULL;
 	const char *from = NULL;
-	int ret;
+	int code, ret;
 
 	(void)g;
 	if (cli_wants_help(argc, argv, usage))
 		return CLI_EXIT_OK;
-	ret = parse(&o, argc, argv);
-	if (ret)
-		return ret;
+	code = parse(&o, argc, argv);
+	if (code)
+		return code;
 	ret = sl_repo_open(&repo, NULL, &err);
 	if (!ret)
 		ret = build(&out, &o, sl_repo_root(repo), &from, &err);
@@ -313,7 +313,7 @@ int cmd_init(int argc, char **argv, const struct cli_globals *g)
 		ret = write_new(target.buf, &out, &err);
 	}
 	if (ret) {
-		ret = cli_fail(&err);
+		code = cli_fail(&err);
 	} else if (!o.to_stdout) {
 		fprintf(stderr,
 			"sluice: wrote %s from %s; next: add gates to its "
@@ -325,5 +325,5 @@ int cmd_init(int argc, char **argv, const struct cli_globals *g)
 	sl_buf_release(&out);
 	sl_buf_release(&target);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }

@@ -138,7 +138,7 @@ int cmd_merge(int argc, char **argv, const struct cli_globals *g)
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_results *shards, merged;
 	size_t n, i;
-	int c, ret;
+	int c, ret, code;
 
 	(void)g;
 	if (cli_wants_help(argc, argv, usage))
@@ -169,16 +169,16 @@ int cmd_merge(int argc, char **argv, const struct cli_globals *g)
 	if (!ret)
 		ret = write_outputs(&o, &merged, &err);
 	if (ret) {
-		ret = cli_fail(&err);
+		code = cli_fail(&err);
 	} else {
 		print_verdict(&merged, n);
-		ret = sl_results_pass(&merged, NULL) ? CLI_EXIT_OK
-						     : CLI_EXIT_FAILED;
+		code = sl_results_pass(&merged, NULL) ? CLI_EXIT_OK
+						      : CLI_EXIT_FAILED;
 	}
 	for (i = 0; i < n; i++)
 		sl_results_release(&shards[i]);
 	free(shards);
 	sl_results_release(&merged);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }

@@ -329,18 +329,18 @@ static int parse(struct ov_opts *o, const struct ov_sub *sub, int argc,
 			       .argv = argv,
 			       .shortopts = "o:",
 			       .longopts = cli_override_longopts};
-	int c, ret = 0;
+	int c, code = 0;
 
 	sl_buf_addf(&cmd, "override %s", sub->name);
 	p.cmd = cmd.buf;
-	while (!ret && (c = cli_getopt_next(&p)) >= 0)
-		ret = take_option(o, sub, c == 'o' ? OVERRIDE_OPT_OUTPUT : c,
-				  p.arg);
-	if (!ret && c == CLI_GETOPT_STOP)
-		ret = p.exit_code;
+	while (!code && (c = cli_getopt_next(&p)) >= 0)
+		code = take_option(o, sub, c == 'o' ? OVERRIDE_OPT_OUTPUT : c,
+				   p.arg);
+	if (!code && c == CLI_GETOPT_STOP)
+		code = p.exit_code;
 	sl_buf_release(&cmd);
-	if (ret)
-		return ret;
+	if (code)
+		return code;
 	o->args = argv + optind;
 	o->nargs = (size_t)(argc - optind);
 	if (o->nargs < sub->min_args || o->nargs > sub->max_args)
@@ -411,7 +411,7 @@ int cmd_override(int argc, char **argv, const struct cli_globals *g)
 	struct ov_ctx ctx;
 	const struct ov_sub *sub;
 	char **args;
-	int ret, at, n;
+	int code, at, n;
 
 	/* Options may stand before the subcommand's name too. */
 	at = cli_args_command(argc, argv, tables, 1, "o:");
@@ -438,20 +438,19 @@ int cmd_override(int argc, char **argv, const struct cli_globals *g)
 		return CLI_EXIT_OK;
 	}
 	opts.sub = sub->name;
-	ret = parse(&opts, sub, n, args);
+	code = parse(&opts, sub, n, args);
 	/* --rules, before or after the subcommand, is the global option. */
 	if (!opts.rules)
 		opts.rules = g->rules_file;
-	if (ret) {
+	if (code) {
 		free(args);
-		return ret;
+		return code;
 	}
 	ov_ctx_init(&ctx, &opts);
-	ret = sub->fn(&ctx, &err);
-	if (ret)
-		ret = cli_fail(&err);
+	if (sub->fn(&ctx, &err))
+		code = cli_fail(&err);
 	ov_ctx_release(&ctx);
 	sl_error_release(&err);
 	free(args);
-	return ret;
+	return code;
 }

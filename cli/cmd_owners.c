@@ -511,13 +511,13 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_buf file = SL_BUF_INIT;
 	struct sl_rules *rules = NULL;
-	int first, i, ret = CLI_EXIT_OK;
+	int first, i, code = CLI_EXIT_OK;
 
 	if (cli_wants_help(argc, argv, owners_usage))
 		return CLI_EXIT_OK;
-	first = parse_options(argc, argv, &opts, &ret);
+	first = parse_options(argc, argv, &opts, &code);
 	if (first < 0)
-		return ret;
+		return code;
 	for (i = first; i < argc; i++)
 		if (add_path(&t, argv[i], strlen(argv[i]), &err))
 			goto fail;
@@ -535,12 +535,12 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 	}
 	goto out;
 fail:
-	ret = cli_fail(&err);
+	code = cli_fail(&err);
 out:
 	sl_rules_free(rules);
 	sl_buf_release(&file);
 	sl_buf_release(&t.pool);
 	free(t.rows);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }

@@ -48,14 +48,15 @@ static int parse(struct repro_opts *o, int argc, char **argv,
 			       .cmd = "repro",
 			       .shortopts = CLI_SELECT_SHORTOPTS,
 			       .longopts = cli_repro_longopts};
-	int c, ret;
+	bool taken;
+	int c, code;
 
 	cli_select_init(&o->plan, g);
 	while ((c = cli_getopt_next(&p)) >= 0) {
-		ret = cli_select_option(&o->plan, c, p.arg);
-		if (ret > 1)
-			return ret;
-		if (ret == 1)
+		code = cli_select_option(&taken, &o->plan, c, p.arg);
+		if (code)
+			return code;
+		if (taken)
 			continue;
 		if (c == REPRO_OPT_RESULTS)
 			o->results = p.arg;
@@ -132,37 +133,37 @@ int cmd_repro(int argc, char **argv, const struct cli_globals *g)
 	struct sl_repo *repo = NULL;
 	const struct sl_pick *pick;
 	struct sl_job job;
-	int ret;
+	int code;
 
 	if (cli_wants_help(argc, argv, usage)) {
 		fputs(cli_select_usage, stdout);
 		return CLI_EXIT_OK;
 	}
 	sl_results_init(&o.from);
-	ret = parse(&o, argc, argv, g);
-	if (!ret && o.results && from_results(&o, &err))
-		ret = cli_fail(&err);
-	if (!ret)
-		ret = cli_plan(&repo, &plan, &o.plan);
-	if (ret)
+	code = parse(&o, argc, argv, g);
+	if (!code && o.results && from_results(&o, &err))
+		code = cli_fail(&err);
+	if (!code)
+		code = cli_plan(&repo, &plan, &o.plan);
+	if (code)
 		goto out;
 	pick = sl_selection_find(plan->selection, o.gate);
 	if (!pick) {
-		ret = cli_usage_error("no gate named '%s' in %s; 'sluice "
-				      "select' lists them",
-				      o.gate, plan->rules_source);
+		code = cli_usage_error("no gate named '%s' in %s; 'sluice "
+				       "select' lists them",
+				       o.gate, plan->rules_source);
 		goto out;
 	}
 	if (sl_repo_need_worktree(repo, "repro", &err) ||
 	    cli_job_for_pick(&job, plan, pick, &err)) {
-		ret = cli_fail(&err);
+		code = cli_fail(&err);
 		goto out;
 	}
 	if (o.print) {
 		sl_job_snippet(&snippet, &job);
 		cli_print(&snippet);
 	} else {
-		ret = run_job(&job, plan, &err);
+		code = run_job(&job, plan, &err);
 	}
 	sl_job_release(&job);
 out:
@@ -171,5 +172,5 @@ out:
 	sl_plan_free(plan);
 	sl_repo_free(repo);
 	sl_error_release(&err);
-	return ret;
+	return code;
 }

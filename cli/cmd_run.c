@@ -133,17 +133,16 @@ static int parse(struct run_opts *o, int argc, char **argv,
 			       .cmd = "run",
 			       .shortopts = CLI_SELECT_SHORTOPTS "j:",
 			       .longopts = cli_run_longopts};
-	int c, ret;
+	bool taken;
+	int c, code;
 
 	cli_select_init(&o->plan, g);
 	while ((c = cli_getopt_next(&p)) >= 0) {
-		ret = cli_select_option(&o->plan, c, p.arg);
-		if (ret == 1)
-			continue;
-		if (!ret)
-			ret = run_option(o, c, p.arg);
-		if (ret)
-			return ret;
+		code = cli_select_option(&taken, &o->plan, c, p.arg);
+		if (!code && !taken)
+			code = run_option(o, c, p.arg);
+		if (code)
+			return code;
 	}
 	if (c == CLI_GETOPT_STOP)
 		return p.exit_code;
@@ -363,6 +362,47 @@ static void release(struct run_state *s, struct run_opts *o)
 	sl_strvec_release(&o->gates);
 }
 
+/* Runs the gates the plan selected; returns the exit code. */
+static int run_plan(struct run_state *s, struct run_opts *o)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	int ret, code;
+
+	cli_run_id(&s->run_id);
+	ret = sl_repo_need_worktree(s->repo, "running gates", &err);
+	if (!ret)
+		ret = cli_picks_to_run(&s->picks, &s->n, s->plan, &o->gates,
+				       &err);
+	if (!ret)
+		ret = state_paths(o, &s->logs, &s->history, s->plan->root,
+				  s->run_id.buf, &err);
+	if (!ret)
+		ret = build_jobs(s, &err);
+	/* The programs a decision trusts: found before the first gate. */
+	sl_programs_find(&s->programs);
+	/* A shared ledger is fetched once, before the first gate. */
+	if (!ret && overrides_may_apply(s->plan, o->explicit_rules))
+		cli_run_ledger_fetch(&s->shared, s->repo, s->plan, o->ledger,
+				     &s->programs);
+	if (!ret)
+		ret = execute(s, o, &err);
+	if (!ret || ret == SL_EINTR)
+		ret = finish(s, o, ret, &err);
+	if (ret == SL_EINTR) {
+		fputs("sluice: interrupted; the results of the gates that "
+		      "finished were kept\n",
+		      stderr);
+		code = CLI_EXIT_INTR;
+	} else if (ret) {
+		code = cli_fail(&err);
+	} else {
+		code = sl_results_pass(&s->results, NULL) ? CLI_EXIT_OK
+							  : CLI_EXIT_FAILED;
+	}
+	sl_error_release(&err);
+	return code;
+}
+
 int cmd_run(int argc, char **argv, const struct cli_globals *g)
 {
 	struct run_opts o = {.run = SL_RUN_OPTIONS_INIT,
@@ -373,50 +413,18 @@ int cmd_run(int argc, char **argv, const struct cli_globals *g)
 			      .history = SL_BUF_INIT,
 			      .shared = CLI_RUN_LEDGER_INIT,
 			      .programs = SL_PROGRAMS_INIT};
-	struct sl_error err = SL_ERROR_INIT;
-	int ret;
+	int code;
 
 	if (cli_wants_help(argc, argv, usage)) {
 		fputs(cli_select_usage, stdout);
 		return CLI_EXIT_OK;
 	}
 	sl_results_init(&s.results);
-	ret = parse(&o, argc, argv, g);
-	if (!ret)
-		ret = cli_plan(&s.repo, &s.plan, &o.plan);
-	if (ret)
-		goto out;
-	cli_run_id(&s.run_id);
-	ret = sl_repo_need_worktree(s.repo, "running gates", &err);
-	if (!ret)
-		ret = cli_picks_to_run(&s.picks, &s.n, s.plan, &o.gates, &err);
-	if (!ret)
-		ret = state_paths(&o, &s.logs, &s.history, s.plan->root,
-				  s.run_id.buf, &err);
-	if (!ret)
-		ret = build_jobs(&s, &err);
-	/* The programs a decision trusts: found before the first gate. */
-	sl_programs_find(&s.programs);
-	/* A shared ledger is fetched once, before the first gate. */
-	if (!ret && overrides_may_apply(s.plan, o.explicit_rules))
-		cli_run_ledger_fetch(&s.shared, s.repo, s.plan, o.ledger,
-				     &s.programs);
-	if (!ret)
-		ret = execute(&s, &o, &err);
-	if (!ret || ret == SL_EINTR)
-		ret = finish(&s, &o, ret, &err);
-	if (ret == SL_EINTR) {
-		fputs("sluice: interrupted; the results of the gates that "
-		      "finished were kept\n",
-		      stderr);
-		ret = CLI_EXIT_INTR;
-	} else if (ret)
-		ret = cli_fail(&err);
-	else
-		ret = sl_results_pass(&s.results, NULL) ? CLI_EXIT_OK
-							: CLI_EXIT_FAILED;
-out:
+	code = parse(&o, argc, argv, g);
+	if (!code)
+		code = cli_plan(&s.repo, &s.plan, &o.plan);
+	if (!code)
+		code = run_plan(&s, &o);
 	release(&s, &o);
-	sl_error_release(&err);
-	return ret;
+	return code;
 }

@@ -35,7 +35,8 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 	struct sl_buf out = SL_BUF_INIT;
 	struct sl_plan *plan;
 	struct sl_repo *repo;
-	int c, ret;
+	bool taken;
+	int c, code;
 
 	if (cli_wants_help(argc, argv, usage)) {
 		fputs(cli_select_usage, stdout);
@@ -43,11 +44,11 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 	}
 	cli_select_init(&opts, g);
 	while ((c = cli_getopt_next(&p)) >= 0) {
-		ret = cli_select_option(&opts, c, p.arg);
-		if (ret == 1)
+		code = cli_select_option(&taken, &opts, c, p.arg);
+		if (code)
+			return code;
+		if (taken)
 			continue;
-		if (ret)
-			return ret;
 		if (!sl_select_format_parse(&format, p.arg))
 			continue;
 		return cli_usage_error("unknown format '%s'; use text, json, "
@@ -60,9 +61,9 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 		return cli_usage_error("select takes no arguments ('%s'); see "
 				       "'sluice select --help'",
 				       argv[optind]);
-	ret = cli_plan(&repo, &plan, &opts);
-	if (ret)
-		return ret;
+	code = cli_plan(&repo, &plan, &opts);
+	if (code)
+		return code;
 	sl_plan_write(&out, plan, format);
 	cli_print(&out);
 	sl_buf_release(&out);

@@ -118,7 +118,7 @@ int cli_unknown_option(const char *cmd, const char *text,
 	struct sl_strvec names = SL_STRVEC_INIT;
 	struct sl_buf name = SL_BUF_INIT;
 	const char *close;
-	int ret;
+	int code;
 
 	/* "--json=x" is asked about as "--json". */
 	sl_buf_add(&name, text, strcspn(text, "="));
@@ -129,25 +129,25 @@ int cli_unknown_option(const char *cmd, const char *text,
 	}
 	close = sl_suggest(name.buf, (const char *const *)names.v, names.n);
 	if (!cmd)
-		ret = cli_usage_error("unknown option '%s'; %s%s%s", name.buf,
-				      close ? "did you mean '" : "",
-				      close ? close : "see 'sluice --help'",
-				      close ? "'?" : "");
+		code = cli_usage_error("unknown option '%s'; %s%s%s", name.buf,
+				       close ? "did you mean '" : "",
+				       close ? close : "see 'sluice --help'",
+				       close ? "'?" : "");
 	else if (close && !strcmp(close, name.buf))
-		ret = cli_usage_error("option '%s' takes no value; see "
-				      "'sluice %s --help'",
-				      name.buf, cmd);
+		code = cli_usage_error("option '%s' takes no value; see "
+				       "'sluice %s --help'",
+				       name.buf, cmd);
 	else if (close)
-		ret = cli_usage_error("unknown option '%s' for 'sluice %s'; "
-				      "did you mean '%s'?",
-				      name.buf, cmd, close);
+		code = cli_usage_error("unknown option '%s' for 'sluice %s'; "
+				       "did you mean '%s'?",
+				       name.buf, cmd, close);
 	else
-		ret = cli_usage_error("unknown option '%s' for 'sluice %s'; "
-				      "see 'sluice %s --help'",
-				      name.buf, cmd, cmd);
+		code = cli_usage_error("unknown option '%s' for 'sluice %s'; "
+				       "see 'sluice %s --help'",
+				       name.buf, cmd, cmd);
 	sl_strvec_release(&names);
 	sl_buf_release(&name);
-	return ret;
+	return code;
 }
 
 /* ---- finding the command among the options ---------------------------- */

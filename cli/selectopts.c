@@ -37,24 +37,26 @@ void cli_select_init(struct sl_plan_options *opts, const struct cli_globals *g)
 	opts->rules_file = g->rules_file;
 }
 
-int cli_select_option(struct sl_plan_options *opts, int c, const char *arg)
+int cli_select_option(bool *taken, struct sl_plan_options *opts, int c,
+		      const char *arg)
 {
+	*taken = true;
 	switch (c) {
 	case CLI_OPT_BASE:
 		opts->diff.base = arg;
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_HEAD:
 		opts->diff.head = arg;
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_NO_MERGE_BASE:
 		opts->diff.no_merge_base = true;
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_FIND_RENAMES:
 		opts->diff.find_renames = true;
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_WORKTREE:
 		opts->diff.worktree = true;
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_IF_MISSING_BASE:
 		if (!strcmp(arg, "run-all"))
 			opts->diff.run_all_if_missing_base = true;
@@ -64,37 +66,36 @@ int cli_select_option(struct sl_plan_options *opts, int c, const char *arg)
 			return cli_usage_error("--if-missing-base takes "
 					       "'run-all' or 'fail', not '%s'",
 					       arg);
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_PATHS_FROM:
 		opts->diff.paths_from = arg;
-		return 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_RULES:
 		opts->rules_file = arg;
-		return 1;
+		return CLI_EXIT_OK;
 	case 'z':
 		opts->diff.paths_nul = true;
-		return 1;
+		return CLI_EXIT_OK;
 	}
-	return 0;
+	*taken = false;
+	return CLI_EXIT_OK;
 }
 
 int cli_plan(struct sl_repo **repo, struct sl_plan **plan,
 	     const struct sl_plan_options *opts)
 {
 	struct sl_error err = SL_ERROR_INIT;
-	int ret;
+	int code = CLI_EXIT_OK;
 
 	*plan = NULL;
-	ret = sl_repo_open(repo, NULL, &err);
-	if (!ret)
-		ret = sl_plan_build(plan, *repo, opts, &err);
-	if (ret) {
-		ret = cli_fail(&err);
+	if (sl_repo_open(repo, NULL, &err) ||
+	    sl_plan_build(plan, *repo, opts, &err)) {
+		code = cli_fail(&err);
 		sl_repo_free(*repo);
 		*repo = NULL;
 	}
 	sl_error_release(&err);
-	return ret;
+	return code;
 }
 
 #if defined(__SANITIZE_ADDRESS__)
