@@ -230,9 +230,11 @@ int cli_plan(struct sl_repo **repo, struct sl_plan **plan,
 /*
  * The end of a command that built a plan and has written its answer: frees
  * repo and plan in builds that check for leaks (ASan), and leaves them to
- * exit() otherwise. Freeing 3,000 compiled rules and shutting libgit2 down
- * costs a select 2 ms, 6% of a one-file run, to return memory the kernel
- * takes back anyway (git's UNLEAK() makes the same trade).
+ * exit() otherwise. Freeing a large rules file's compiled patterns and
+ * shutting libgit2 down is a visible share of a small selection
+ * (docs/performance.md, "Numbers behind the code"), spent returning
+ * memory the kernel takes back anyway (git's UNLEAK() makes the same
+ * trade).
  */
 void cli_plan_done(struct sl_repo *repo, struct sl_plan *plan);
 

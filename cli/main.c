@@ -156,10 +156,10 @@ int main(int argc, char **argv)
 	 * The heap is taken from the system 8 MB of address space at a time
 	 * (pages are still only used as they are touched) and kept, not
 	 * handed back and taken again: a thread's arena otherwise grows by
-	 * exactly what each allocation lacks, one mprotect() each (655 of
-	 * them for the diff's thread on the benchmark's 99-commit range),
-	 * each taking the lock on the address space that the other thread's
-	 * page faults need (docs/performance.md, "Selection", item 12).
+	 * exactly what each allocation lacks, one mprotect() each, each
+	 * taking the lock on the address space that the other thread's page
+	 * faults need (docs/performance.md, "Selection", item 12, has the
+	 * counts).
 	 */
 #ifdef SL_HAVE_MALLOPT
 	mallopt(M_TOP_PAD, 8 << 20);

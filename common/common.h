@@ -163,8 +163,9 @@ void sl_buf_adds(struct sl_buf *sb, const char *s);
 /*
  * Appends a, b and c, one growth for all three: sl_buf_addf(sb,
  * "%s%s%s", ...) without vsnprintf(), which for the place every lane,
- * gate and list of a rules file names before anything fails was 0.8 M
- * instructions of a one-file selection on a 3,000-rule file.
+ * gate and list of a rules file names before anything fails was a
+ * visible share of a small selection (docs/performance.md, "Numbers
+ * behind the code").
  */
 void sl_buf_adds3(struct sl_buf *sb, const char *a, const char *b,
 		  const char *c);

@@ -2,7 +2,8 @@
  * json_writer.c: JSON text written as it is produced, for the outputs
  * that grow with the size of a change. jansson builds a tree of objects
  * (a hash table for each) before it writes a byte; for `select --format
- * json` at 20,000 changed paths that tree cost 40% of the whole run. This
+ * json` on a large change that tree was a large share of the whole run
+ * (docs/design.md, "JSON: jansson, and one streaming writer"). This
  * writer appends to one buffer, in the same layout as jansson's
  * JSON_INDENT(2) and with the same string escaping as common/json.c.
  */

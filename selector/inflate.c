@@ -10,8 +10,8 @@
  * by calling inflate() with Z_FINISH, the whole rest of the pack's window
  * as input and an output buffer of the object's full size: the one-step
  * case of zlib's manual, which libdeflate decodes (a whole zlib stream
- * into a buffer that holds it, its Adler-32 checked) in fewer than half
- * zlib's instructions. The link has -Wl,--wrap=inflate, so every call to
+ * into a buffer that holds it, its Adler-32 checked) in far fewer
+ * instructions. The link has -Wl,--wrap=inflate, so every call to
  * inflate() in the link reaches __wrap_inflate() below, which decodes the
  * stream in one step when it can and otherwise leaves it to zlib:
  *   - only on a stream's first call with Z_FINISH (nothing read or written

@@ -8,13 +8,12 @@
  * the libgit2 similarity path are treediff.c's.
  *
  * Why not git_diff_tree_to_tree(): it iterates every entry of both trees,
- * unchanged subtrees included: 530 M instructions (~100 ms) on a
- * 100,000-file tree when one file changed, against 10.5 M here, start-up
- * included. Why raw objects and not git_tree: a git_tree is parsed
- * into an array of entries and kept in libgit2's object cache; a tree read
- * here is used once, in order, so it is walked where it lies in the
- * object's buffer (a fifth of the diff's instructions on a large change;
- * docs/performance.md).
+ * unchanged subtrees included, so a one-file change in a large tree costs
+ * what the whole tree does. Why raw objects and not git_tree: a git_tree
+ * is parsed into an array of entries and kept in libgit2's object cache;
+ * a tree read here is used once, in order, so it is walked where it lies
+ * in the object's buffer (docs/performance.md, "Start-up and the diff",
+ * items 2 and 4, has the measurements).
  *
  * One thread walks: two threads sharing a walk spent more time waiting on
  * libgit2's pack locks than they saved (docs/performance.md, "Selection",
