@@ -232,6 +232,34 @@ void sl_buf_add_quoted_path(struct sl_buf *sb, const char *path, size_t len);
 /* Monotonic milliseconds, for durations only. */
 uint64_t sl_now_ms(void);
 
+/* ---- work another thread may take (common/offer.c) ------------------ */
+
+/*
+ * A thread that has nothing else to do calls sl_offer_serve(), which runs
+ * posted jobs, oldest first, until sl_offer_close(). The owner posts a
+ * job (run and arg set) with sl_offer_post(), does its own work, then
+ * calls sl_offer_join(), which runs the job on the owner's thread unless
+ * a serving thread took it first, and returns once it is done: each job is
+ * done exactly once, never later than the owner would have done it. With
+ * offer NULL, post does nothing and join runs the job.
+ */
+struct sl_offer;
+
+struct sl_offer_job {
+	void (*run)(void *arg);
+	void *arg;
+	int state; /* the offer's */
+	struct sl_offer_job *next;
+};
+
+/* Caller owns *out (sl_offer_free(), once no thread serves it). */
+void sl_offer_new(struct sl_offer **out);
+void sl_offer_free(struct sl_offer *offer);
+void sl_offer_post(struct sl_offer *offer, struct sl_offer_job *job);
+void sl_offer_join(struct sl_offer *offer, struct sl_offer_job *job);
+void sl_offer_serve(struct sl_offer *offer);
+void sl_offer_close(struct sl_offer *offer);
+
 /* ---- trusted programs (common/child.c) --------------------------- */
 
 /*

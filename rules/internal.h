@@ -77,6 +77,16 @@ int sl_regex_match(const struct sl_regex *re, const char *path, size_t len,
 /* ---- pattern.c ------------------------------------------------------- */
 
 /* The index key of pattern (SL_KEY_ALWAYS for regular expressions). */
+/*
+ * A pattern in two steps, for a load that compiles its patterns once the
+ * file is read (load.c): an empty one (never to be matched;
+ * sl_pattern_free() frees it), then its compilation in place, what
+ * sl_pattern_compile() does in one. On failure it stays empty.
+ */
+struct sl_pattern *sl_pattern_new_empty(void);
+int sl_pattern_compile_into(struct sl_pattern *pattern, const char *text,
+			    struct sl_error *err);
+
 void sl_pattern_index_key(const struct sl_pattern *pattern,
 			  struct sl_index_key *out);
 

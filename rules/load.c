@@ -10,6 +10,7 @@
  */
 #include "common/common.h"
 
+#include "rules/internal.h"
 #include "rules/load_internal.h"
 
 /* ---- top-level scalars ----------------------------------------------- */
@@ -696,8 +697,77 @@ static struct sl_rules *rules_new(const char *name)
 	return rules;
 }
 
+/* The patterns are compiled in this many jobs: a serving thread takes
+ * them from the first, this one from the last, until they meet. */
+#define COMPILE_JOBS 8
+/* Fewer patterns take less time than waking a thread for them. */
+#define COMPILE_APART 256
+
+struct compile_job {
+	struct sl_offer_job job;
+	struct sl_pending_pattern *items;
+	size_t n;
+};
+
+static void compile_some(void *arg)
+{
+	struct compile_job *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		struct sl_pending_pattern *p = &c->items[i];
+
+		p->ret = sl_pattern_compile_into(p->pattern, p->text, &p->err);
+	}
+}
+
+/*
+ * Compiles the patterns the file's read met, in jobs offered to ld's
+ * offer; returns the first one that failed, in the order met, as the
+ * error it would have been where it was met. Every one was met before any
+ * other mistake the read stopped at, so it comes first in the file.
+ */
+static int compile_pending(struct sl_loader *ld)
+{
+	struct compile_job jobs[COMPILE_JOBS];
+	size_t i, at = 0, n = ld->npending;
+	struct sl_offer *offer = n >= COMPILE_APART ? ld->offer : NULL;
+	int ret = 0;
+
+	for (i = 0; i < COMPILE_JOBS; i++) {
+		size_t share = n / COMPILE_JOBS + (i < n % COMPILE_JOBS);
+
+		jobs[i] = (struct compile_job){
+		    .job = {.run = compile_some, .arg = &jobs[i]},
+		    .items = ld->pending + at,
+		    .n = share};
+		at += share;
+		sl_offer_post(offer, &jobs[i].job);
+	}
+	for (i = COMPILE_JOBS; i-- > 0;)
+		sl_offer_join(offer, &jobs[i].job);
+	for (i = 0; i < n; i++) {
+		struct sl_pending_pattern *p = &ld->pending[i];
+
+		if (p->ret && !ret)
+			ret = sl_load_pattern_error(ld, p->pos, &p->err);
+		sl_error_release(&p->err);
+	}
+	free(ld->pending);
+	ld->pending = NULL;
+	ld->npending = 0;
+	return ret;
+}
+
 int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 			 const char *data, size_t len, struct sl_error *err)
+{
+	return sl_rules_load_offered(out, name, data, len, NULL, err);
+}
+
+int sl_rules_load_offered(struct sl_rules **out, const char *name,
+			  const char *data, size_t len, struct sl_offer *offer,
+			  struct sl_error *err)
 {
 	struct sl_loader ld;
 	size_t i;
@@ -717,7 +787,13 @@ int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 				    "what does not belong in it",
 				    name, len);
 	ld.rules = rules_new(name);
+	ld.offer = offer;
 	ret = check_document(&ld, data, len);
+	if (ld.npending) {
+		int compiled = compile_pending(&ld);
+
+		ret = compiled ? compiled : ret;
+	}
 	if (!ret) {
 		take_gates(&ld);
 		sl_owner_index_build(&ld.rules->index, &ld.rules->rules);

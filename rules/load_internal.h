@@ -114,6 +114,20 @@ struct sl_loader {
 	struct sl_buf subject[4]; /* printable copies of user text */
 	unsigned next_subject;
 	uint32_t ledger_remote_node; /* 0: no `ledger_remote` */
+	/* With an offer, patterns are compiled once the file is read, half
+	 * of them offered (load.c); else each where it is met. */
+	struct sl_offer *offer;
+	struct sl_pending_pattern *pending;
+	size_t npending, pending_alloc;
+};
+
+/* A pattern met, to compile once the file is read (load.c). */
+struct sl_pending_pattern {
+	struct sl_pattern *pattern; /* the rule's, empty until compiled */
+	const char *text;	    /* the rule's */
+	struct sl_pos pos;
+	int ret;
+	struct sl_error err;
 };
 
 /* A key the loader knows in some mapping, and what reads its value. */
@@ -173,7 +187,8 @@ int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,
 /* A list of patterns, compiled, each with lane SL_NO_LANE (null: empty). */
 int sl_load_pattern_list(struct sl_rule_list *out, struct sl_loader *ld,
 			 uint32_t node, const char *what);
-/* Compiles the pattern at node into rule (text, pattern, pos). */
+/* Compiles the pattern at node into rule (text, pattern, pos), or, with
+ * an offer, gives rule an empty pattern and adds it to ld->pending. */
 int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		    const char *what);
 /* Sets ld's error for a pattern at pos that failed to compile with err. */

@@ -16,18 +16,27 @@ struct sl_pattern {
 
 #define REGEX_PREFIX "re:"
 
+struct sl_pattern *sl_pattern_new_empty(void)
+{
+	return sl_xcalloc(1, sizeof(struct sl_pattern));
+}
+
+int sl_pattern_compile_into(struct sl_pattern *pattern, const char *text,
+			    struct sl_error *err)
+{
+	if (!strncmp(text, REGEX_PREFIX, strlen(REGEX_PREFIX)))
+		return sl_regex_compile(&pattern->re,
+					text + strlen(REGEX_PREFIX), text, err);
+	return sl_glob_compile(&pattern->glob, text, err);
+}
+
 int sl_pattern_compile(struct sl_pattern **out, const char *text,
 		       struct sl_error *err)
 {
-	struct sl_pattern *pattern = sl_xcalloc(1, sizeof(*pattern));
-	int ret;
+	struct sl_pattern *pattern = sl_pattern_new_empty();
+	int ret = sl_pattern_compile_into(pattern, text, err);
 
 	*out = NULL;
-	if (!strncmp(text, REGEX_PREFIX, strlen(REGEX_PREFIX)))
-		ret = sl_regex_compile(&pattern->re,
-				       text + strlen(REGEX_PREFIX), text, err);
-	else
-		ret = sl_glob_compile(&pattern->glob, text, err);
 	if (ret) {
 		sl_pattern_free(pattern);
 		return ret;

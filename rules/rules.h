@@ -146,6 +146,15 @@ int sl_rules_load_file(struct sl_rules **out, const char *path,
 int sl_rules_load_buffer(struct sl_rules **out, const char *name,
 			 const char *data, size_t len, struct sl_error *err);
 
+/*
+ * The same, offering half of the patterns' compilation to a thread that
+ * serves offer (common.h, struct sl_offer; NULL: none). The result and
+ * its errors are the same as without: the first mistake in the file.
+ */
+int sl_rules_load_offered(struct sl_rules **out, const char *name,
+			  const char *data, size_t len, struct sl_offer *offer,
+			  struct sl_error *err);
+
 void sl_rules_free(struct sl_rules *rules);
 
 /* What messages call the file from now on: rules loaded from one commit's

@@ -8,6 +8,7 @@
  */
 #include "common/common.h"
 
+#include "rules/internal.h"
 #include "rules/load_internal.h"
 
 /* Names longer than this are refused: they become file and job names. */
@@ -378,6 +379,18 @@ int sl_load_pattern(struct sl_rule *rule, struct sl_loader *ld, uint32_t node,
 		return sl_load_type_error(ld, node, what,
 					  "a pattern (a string)");
 	rule->text = sl_xstrdup(sl_ydoc_str(&ld->doc, node));
+	if (ld->offer) {
+		struct sl_pending_pattern *p;
+
+		SL_ALLOC_GROW(ld->pending, ld->npending + 1, ld->pending_alloc);
+		p = &ld->pending[ld->npending++];
+		rule->pattern = sl_pattern_new_empty();
+		*p = (struct sl_pending_pattern){.pattern = rule->pattern,
+						 .text = rule->text,
+						 .pos = rule->pos,
+						 .err = SL_ERROR_INIT};
+		return 0;
+	}
 	if (sl_pattern_compile(&rule->pattern, rule->text, &err))
 		ret = sl_load_pattern_error(ld, rule->pos, &err);
 	sl_error_release(&err);

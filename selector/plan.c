@@ -18,6 +18,9 @@
  *   7. select.
  * The one hand-off is the join. Loading a large rules file costs about as
  * much as the tree walk and needs only the commits, so the two overlap;
+ * and when the thread's walk is done before the parse (a small change),
+ * it takes half of the patterns to compile, which the loader offers
+ * (common.h, struct sl_offer; docs/performance.md says what it saves);
  * the guess is right unless the target branch changed its rules since the
  * fork, and a branch far behind its base spends the merge-base walk
  * parsing it. libgit2 is used by one thread at a time: this one before
@@ -59,8 +62,13 @@ struct plan_ctx {
 	struct sl_rules *file;
 	int file_ret;
 	struct sl_error file_err;
-	/* The thread that lists the changes, and how it ended. */
+	/* The second thread serves offer: first the job that lists the
+	 * changes (the merge-base and the tree walk), then whatever the
+	 * rules' load and selection offer, until the plan is built. */
 	pthread_t thread;
+	bool threaded;
+	struct sl_offer *offer;
+	struct sl_offer_job list;
 	int list_ret;
 	struct sl_error list_err;
 	/* What the trusted and the head's copies were (add_rules_file()). */
@@ -163,12 +171,12 @@ static int read_copies(struct plan_ctx *c, struct sl_error *err)
 	return read_at(&c->head, c->repo, diff->head, &c->base, err);
 }
 
-static void parse(struct copy *c)
+static void parse(struct copy *c, struct sl_offer *offer)
 {
 	if (!c->found || c->parsed)
 		return;
-	c->ret = sl_rules_load_buffer(&c->rules, c->name.buf, c->text.buf,
-				      c->text.len, &c->err);
+	c->ret = sl_rules_load_offered(&c->rules, c->name.buf, c->text.buf,
+				       c->text.len, offer, &c->err);
 	c->parsed = true;
 }
 
@@ -189,7 +197,7 @@ static int take(struct sl_rules **out, struct copy *c, const char *name,
 		else
 			c->parsed = false;
 	}
-	parse(c);
+	parse(c, NULL);
 	if (c->ret) {
 		sl_error_release(err);
 		*err = c->err;
@@ -201,13 +209,12 @@ static int take(struct sl_rules **out, struct copy *c, const char *name,
 	return 0;
 }
 
-static void *list_changes(void *data)
+static void list_changes(void *data)
 {
 	struct plan_ctx *c = data;
 
 	c->list_ret =
 	    sl_diff_list(c->plan->diff, c->repo, &c->opts->diff, &c->list_err);
-	return NULL;
 }
 
 /* Step 4: what can be parsed before the merge-base is known. */
@@ -218,9 +225,9 @@ static void parse_early(struct plan_ctx *c)
 						 &c->file_err);
 		return;
 	}
-	parse(&c->base);
+	parse(&c->base, c->offer);
 	if (copies_differ(&c->head, &c->base))
-		parse(&c->head);
+		parse(&c->head, c->offer);
 }
 
 /*
@@ -228,15 +235,21 @@ static void parse_early(struct plan_ctx *c)
  * parses; with no thread to be had, one after the other. Returns the
  * diff's status (its errors come before the rules').
  */
+static void *serve(void *offer)
+{
+	sl_offer_serve(offer);
+	return NULL;
+}
+
 static int list_and_parse(struct plan_ctx *c, struct sl_error *err)
 {
-	bool threaded = !pthread_create(&c->thread, NULL, list_changes, c);
-
-	if (!threaded)
-		list_changes(c);
+	sl_offer_new(&c->offer);
+	c->list = (struct sl_offer_job){.run = list_changes, .arg = c};
+	sl_offer_post(c->offer, &c->list);
+	c->threaded = !pthread_create(&c->thread, NULL, serve, c->offer);
 	parse_early(c);
-	if (threaded)
-		pthread_join(c->thread, NULL);
+	/* With no thread to be had, the join lists the changes here. */
+	sl_offer_join(c->offer, &c->list);
 	if (c->list_ret) {
 		sl_error_release(err);
 		*err = c->list_err;
@@ -424,7 +437,7 @@ static void build_touched(struct sl_plan *plan, const struct plan_ctx *c)
 }
 
 /* Step 7. */
-static int select_plan(struct sl_plan *plan, const struct plan_ctx *c,
+static int select_plan(struct sl_plan *plan, struct plan_ctx *c,
 		       struct sl_error *err)
 {
 	struct sl_select_options sel = {0};
@@ -433,6 +446,7 @@ static int select_plan(struct sl_plan *plan, const struct plan_ctx *c,
 	build_touched(plan, c);
 	sel.base = plan->rules;
 	sel.head = plan->head_rules;
+	sel.offer = c->threaded ? c->offer : NULL;
 	sel.base_unavailable = plan->diff->degraded != NULL;
 	sel.degraded_reason = plan->diff->degraded_reason;
 	ret =
@@ -457,6 +471,16 @@ static void ctx_init(struct plan_ctx *c, struct sl_repo *repo,
 	c->list_err = (struct sl_error)SL_ERROR_INIT;
 	c->plan->root =
 	    sl_repo_root(repo) ? sl_xstrdup(sl_repo_root(repo)) : NULL;
+}
+
+/* The plan is built: the second thread may go. */
+static void end_thread(struct plan_ctx *c)
+{
+	if (c->threaded) {
+		sl_offer_close(c->offer);
+		pthread_join(c->thread, NULL);
+	}
+	sl_offer_free(c->offer);
 }
 
 static void ctx_release(struct plan_ctx *c)
@@ -487,6 +511,7 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 		ret = take_rules(&c, err);
 	if (!ret)
 		ret = select_plan(c.plan, &c, err);
+	end_thread(&c);
 	ctx_release(&c);
 	if (ret)
 		sl_plan_free(c.plan);

@@ -37,11 +37,12 @@ static bool reasons_full(const struct sl_pick *pick)
 	return pick->reasons.n >= SL_REASONS_MAX;
 }
 
+/* Takes text's string when there is room for it (text is left empty). */
 static void add_reason(struct sl_strvec *reasons, size_t *more,
-		       const struct sl_buf *text)
+		       struct sl_buf *text)
 {
 	if (reasons->n < SL_REASONS_MAX)
-		sl_strvec_push(reasons, text->buf);
+		sl_strvec_push_take(reasons, sl_buf_detach(text, NULL));
 	else
 		(*more)++;
 }
@@ -131,7 +132,7 @@ static int view_own(struct view *v, struct sl_error *err)
 	return 0;
 }
 
-static void run_all_reason(struct view *v, const struct sl_buf *text)
+static void run_all_reason(struct view *v, struct sl_buf *text)
 {
 	v->run_all = true;
 	add_reason(&v->run_all_reasons, &v->run_all_more, text);
@@ -355,6 +356,8 @@ static void smoke_reason(struct view *v, struct sl_pick *pick, size_t u,
 		pick->more_reasons++;
 		return;
 	}
+	/* One allocation for most chains, not one for each time it grows. */
+	sl_buf_grow(&sb, 200);
 	print_path(&sb, t);
 	chain(&sb, v->rules, parent, u, pick->gate->lane);
 	add_when_suffix(&sb, when);
@@ -499,27 +502,78 @@ static int view_pick(struct view *v, struct sl_pick *pick, size_t *order,
 	return 0;
 }
 
-/* Decides every gate. */
-static int view_select(struct view *v, struct sl_error *err)
+/* The gates decided in one job: a serving thread takes them from the
+ * first, this one from the last, until they meet. */
+#define PICK_JOBS 8
+/* Fewer gates take less time than waking a thread for them. */
+#define PICK_APART 128
+
+struct pick_job {
+	struct sl_offer_job job;
+	struct view *v;
+	size_t from, to;
+	int ret;
+	struct sl_error err;
+};
+
+/* Decides gates from..to: each pick reads only the view, writes only
+ * itself. */
+static void pick_some(void *arg)
 {
-	const struct sl_rules *r = v->rules;
+	struct pick_job *p = arg;
+	const struct sl_rules *r = p->v->rules;
 	size_t *order = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t *parent = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t i;
-	int ret = 0;
 
-	v->picks = sl_xcalloc(r->ngates + 1, sizeof(*v->picks));
-	for (i = 0; i < r->ngates && !ret; i++) {
-		struct sl_pick *pick = &v->picks[i];
+	for (i = p->from; i < p->to && !p->ret; i++) {
+		struct sl_pick *pick = &p->v->picks[i];
 
 		pick->gate = &r->gates[i];
 		pick->decided_by = pick->gate;
 		pick->rules = r;
 		pick->reasons = (struct sl_strvec)SL_STRVEC_INIT;
-		ret = view_pick(v, pick, order, parent, err);
+		p->ret = view_pick(p->v, pick, order, parent, &p->err);
 	}
 	free(order);
 	free(parent);
+}
+
+/* Decides every gate; the first failure in gate order is the error. */
+static int view_select(struct view *v, struct sl_offer *offer,
+		       struct sl_error *err)
+{
+	size_t i, n = v->rules->ngates, at = 0;
+	struct pick_job jobs[PICK_JOBS];
+	int ret = 0;
+
+	v->picks = sl_xcalloc(n + 1, sizeof(*v->picks));
+	if (n < PICK_APART)
+		offer = NULL;
+	for (i = 0; i < PICK_JOBS; i++) {
+		size_t share = n / PICK_JOBS + (i < n % PICK_JOBS);
+
+		jobs[i] = (struct pick_job){
+		    .job = {.run = pick_some, .arg = &jobs[i]},
+		    .v = v,
+		    .from = at,
+		    .to = at + share,
+		    .err = SL_ERROR_INIT};
+		at += share;
+		sl_offer_post(offer, &jobs[i].job);
+	}
+	for (i = PICK_JOBS; i-- > 0;)
+		sl_offer_join(offer, &jobs[i].job);
+	for (i = 0; i < PICK_JOBS; i++) {
+		if (jobs[i].ret && !ret && err) {
+			sl_error_release(err);
+			*err = jobs[i].err;
+			jobs[i].err = (struct sl_error)SL_ERROR_INIT;
+		}
+		if (jobs[i].ret && !ret)
+			ret = jobs[i].ret;
+		sl_error_release(&jobs[i].err);
+	}
 	return ret;
 }
 
@@ -546,7 +600,7 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 		run_all_reason(v, &sb);
 	}
 	if (!ret)
-		ret = view_select(v, err);
+		ret = view_select(v, opts->offer, err);
 	sl_buf_release(&sb);
 	return ret;
 }

@@ -544,6 +544,9 @@ struct sl_select_options {
 	bool base_unavailable;
 	/* Why, for the run-all reason (e.g. the base's name). */
 	const char *degraded_reason;
+	/* Where a thread serves it, the gates' picks are offered to it in
+	 * parts (common.h, struct sl_offer; NULL: all on this thread). */
+	struct sl_offer *offer;
 };
 
 /*

@@ -2,7 +2,10 @@
  * test_load.c: the rules-file loader (SPEC.md §1 "The rules file" and
  * "Validation"): the example of the spec loads with every field right, and
  * every kind of mistake is refused with its exact file:line:col, quickly
- * and without leaks, however hostile the input.
+ * and without leaks, however hostile the input. Every load the helpers
+ * below make is made twice: alone, and with half of its patterns offered
+ * to a serving thread (sl_rules_load_offered()), which must give the same
+ * rules or the same first mistake.
  */
 #include "common/common.h"
 
@@ -11,11 +14,94 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "rules/rules.h"
 #include "tests/support/sandbox.h"
 
 /* ---- helpers ---------------------------------------------------------- */
+
+static void *serve(void *offer)
+{
+	sl_offer_serve(offer);
+	return NULL;
+}
+
+/* Paths to hold two copies' compiled patterns to each other with. */
+static const char *const probes[] = {
+    "a",	 "a/b.c",	   "lane-1/f.x1", "lane-399/x/y.x399",
+    "docs/x.md", "api/v1/x.proto", "x.go",	  "deep/a/b/c/d/e/f.txt",
+    "Makefile",	 "tests/unit/t.c",
+};
+
+static void assert_same_list(const struct sl_rule_list *a,
+			     const struct sl_rule_list *b)
+{
+	size_t i, k;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_string_equal(a->items[i].text, b->items[i].text);
+		assert_int_equal(a->items[i].pos.line, b->items[i].pos.line);
+		assert_int_equal(a->items[i].pos.col, b->items[i].pos.col);
+		assert_int_equal(a->items[i].lane, b->items[i].lane);
+		for (k = 0; k < SL_ARRAY_SIZE(probes); k++)
+			assert_int_equal(
+			    sl_pattern_match(a->items[i].pattern, probes[k],
+					     strlen(probes[k]), 0, NULL),
+			    sl_pattern_match(b->items[i].pattern, probes[k],
+					     strlen(probes[k]), 0, NULL));
+	}
+}
+
+static void assert_same_rules(const struct sl_rules *a,
+			      const struct sl_rules *b)
+{
+	size_t i;
+
+	assert_same_list(&a->rules, &b->rules);
+	assert_same_list(&a->run_all_on, &b->run_all_on);
+	assert_int_equal(a->ngates, b->ngates);
+	for (i = 0; i < a->ngates; i++) {
+		assert_string_equal(a->gates[i].name, b->gates[i].name);
+		assert_same_list(&a->gates[i].when, &b->gates[i].when);
+	}
+}
+
+/*
+ * sl_rules_load_buffer() of yaml, and again with an offer that a thread
+ * serves: both must give the same status and message, or the same rules.
+ * Returns the first's.
+ */
+static int load_twice(struct sl_rules **out, const char *name, const char *data,
+		      size_t len, struct sl_error *err)
+{
+	struct sl_error other_err = SL_ERROR_INIT;
+	struct sl_rules *other = NULL;
+	struct sl_offer *offer;
+	pthread_t thread;
+	int ret, other_ret;
+
+	ret = sl_rules_load_buffer(out, name, data, len, err);
+	sl_offer_new(&offer);
+	assert_int_equal(pthread_create(&thread, NULL, serve, offer), 0);
+	other_ret =
+	    sl_rules_load_offered(&other, name, data, len, offer, &other_err);
+	sl_offer_close(offer);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	sl_offer_free(offer);
+	assert_int_equal(ret, other_ret);
+	if (err)
+		assert_string_equal(sl_error_message(err),
+				    sl_error_message(&other_err));
+	if (!ret)
+		assert_same_rules(*out, other);
+	else
+		assert_null(other);
+	sl_rules_free(other);
+	sl_error_release(&other_err);
+	return ret;
+}
 
 static struct sl_rules *load_ok(const char *yaml)
 {
@@ -23,8 +109,7 @@ static struct sl_rules *load_ok(const char *yaml)
 	struct sl_rules *rules = NULL;
 	int ret;
 
-	ret = sl_rules_load_buffer(&rules, "sluice.yml", yaml, strlen(yaml),
-				   &err);
+	ret = load_twice(&rules, "sluice.yml", yaml, strlen(yaml), &err);
 	if (ret)
 		fail_msg("unexpected error: %s", sl_error_message(&err));
 	assert_non_null(rules);
@@ -38,9 +123,9 @@ static void refused(const char *yaml, const char *message)
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_rules *rules = (struct sl_rules *)&err; /* must be reset */
 
-	assert_int_equal(sl_rules_load_buffer(&rules, "sluice.yml", yaml,
-					      strlen(yaml), &err),
-			 SL_ERULES);
+	assert_int_equal(
+	    load_twice(&rules, "sluice.yml", yaml, strlen(yaml), &err),
+	    SL_ERULES);
 	assert_null(rules);
 	assert_int_equal(err.status, SL_ERULES);
 	assert_string_equal(sl_error_message(&err), message);
@@ -53,9 +138,9 @@ static void refused_prefix(const char *yaml, const char *prefix)
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_rules *rules = NULL;
 
-	assert_int_equal(sl_rules_load_buffer(&rules, "sluice.yml", yaml,
-					      strlen(yaml), &err),
-			 SL_ERULES);
+	assert_int_equal(
+	    load_twice(&rules, "sluice.yml", yaml, strlen(yaml), &err),
+	    SL_ERULES);
 	assert_null(rules);
 	if (strncmp(sl_error_message(&err), prefix, strlen(prefix)))
 		fail_msg("'%s' does not start with '%s'",
@@ -1377,7 +1462,7 @@ static void load__survives_truncation_and_corruption(void **state)
 	for (i = 0; i <= data.len; i++) {
 		struct sl_error err = SL_ERROR_INIT;
 		struct sl_rules *r = NULL;
-		int ret = sl_rules_load_buffer(&r, "t.yml", data.buf, i, &err);
+		int ret = load_twice(&r, "t.yml", data.buf, i, &err);
 
 		assert_true(ret == 0 || ret == SL_ERULES);
 		assert_true(!ret == !!r);
@@ -1393,8 +1478,7 @@ static void load__survives_truncation_and_corruption(void **state)
 		sl_buf_reset(&copy);
 		sl_buf_add(&copy, data.buf, data.len);
 		copy.buf[i] = junk[i % (sizeof(junk) - 1)];
-		ret =
-		    sl_rules_load_buffer(&r, "t.yml", copy.buf, copy.len, &err);
+		ret = load_twice(&r, "t.yml", copy.buf, copy.len, &err);
 		assert_true(ret == 0 || ret == SL_ERULES);
 		assert_null(strchr(sl_error_message(&err), '\n'));
 		sl_rules_free(r);
@@ -1419,6 +1503,12 @@ static void load__null_error_is_allowed(void **state)
 	assert_int_equal(sl_rules_load_buffer(&r, "x", bad_pattern,
 					      strlen(bad_pattern), NULL),
 			 SL_ERULES);
+	assert_null(r);
+	/* Compiled once the file is read (no one serves it: this thread
+	 * does it all). */
+	assert_int_equal(
+	    load_twice(&r, "x", bad_pattern, strlen(bad_pattern), NULL),
+	    SL_ERULES);
 	assert_null(r);
 	sl_rules_free(NULL);
 }
