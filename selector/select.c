@@ -102,20 +102,103 @@ static void add_when_suffix(struct sl_buf *sb, const struct sl_rule *when)
 	sl_buf_adds(sb, "')");
 }
 
+/* ---- work in parts ------------------------------------------------------ */
+
+/* Work over items [0, n) is done in this many parts: a thread serving the
+ * offer takes them from the first, this one from the last, until they
+ * meet. */
+#define PARTS 8
+
+typedef int part_fn(struct view *v, size_t from, size_t to,
+		    struct sl_error *err);
+
+struct part {
+	struct sl_offer_job job;
+	struct view *v;
+	part_fn *run;
+	size_t from, to;
+	int ret;
+	struct sl_error err;
+};
+
+static void run_part(void *arg)
+{
+	struct part *p = arg;
+
+	p->ret = p->run(p->v, p->from, p->to, &p->err);
+}
+
+/*
+ * run() over items [0, n) of v, in parts offered to offer when there are
+ * at least min items (fewer take less time than waking a thread). Each
+ * part reads only the view and writes only its own items. Returns the
+ * first failure in item order.
+ */
+static int in_parts(struct view *v, struct sl_offer *offer, size_t n,
+		    size_t min, part_fn *run, struct sl_error *err)
+{
+	struct part parts[PARTS];
+	size_t i, at = 0;
+	int ret = 0;
+
+	if (n < min)
+		offer = NULL;
+	for (i = 0; i < PARTS; i++) {
+		size_t share = n / PARTS + (i < n % PARTS);
+
+		parts[i] =
+		    (struct part){.job = {.run = run_part, .arg = &parts[i]},
+				  .v = v,
+				  .run = run,
+				  .from = at,
+				  .to = at + share,
+				  .err = SL_ERROR_INIT};
+		at += share;
+		sl_offer_post(offer, &parts[i].job);
+	}
+	for (i = PARTS; i-- > 0;)
+		sl_offer_join(offer, &parts[i].job);
+	for (i = 0; i < PARTS; i++) {
+		if (parts[i].ret && !ret && err) {
+			sl_error_release(err);
+			*err = parts[i].err;
+			parts[i].err = (struct sl_error)SL_ERROR_INIT;
+		}
+		if (parts[i].ret && !ret)
+			ret = parts[i].ret;
+		sl_error_release(&parts[i].err);
+	}
+	return ret;
+}
+
 /* ---- ownership and run-all ------------------------------------------ */
 
-static int view_own(struct view *v, struct sl_error *err)
+static int owners_of(struct view *v, size_t from, size_t to,
+		     struct sl_error *err)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = from; i < to && !ret; i++)
+		ret =
+		    sl_rules_owner(&v->owner[i], v->rules, v->touched[i].path,
+				   v->touched[i].len, v->touched[i].flags, err);
+	return ret;
+}
+
+/* Fewer paths are looked up sooner than a thread is woken for them. */
+#define OWNERS_APART 512
+
+static int view_own(struct view *v, struct sl_offer *offer,
+		    struct sl_error *err)
 {
 	const struct sl_rules *r = v->rules;
 	size_t i, *fill;
-	int ret = 0;
+	int ret;
 
 	v->owner = sl_xcalloc(v->ntouched + 1, sizeof(*v->owner));
 	v->lane_start = sl_xcalloc(r->nlanes + 2, sizeof(size_t));
-	for (i = 0; i < v->ntouched && !ret; i++)
-		ret =
-		    sl_rules_owner(&v->owner[i], r, v->touched[i].path,
-				   v->touched[i].len, v->touched[i].flags, err);
+	ret = in_parts(v, offer, v->ntouched, OWNERS_APART, owners_of, err);
 	if (ret)
 		return ret;
 	for (i = 0; i < v->ntouched; i++)
@@ -502,79 +585,41 @@ static int view_pick(struct view *v, struct sl_pick *pick, size_t *order,
 	return 0;
 }
 
-/* The gates decided in one job: a serving thread takes them from the
- * first, this one from the last, until they meet. */
-#define PICK_JOBS 8
-/* Fewer gates take less time than waking a thread for them. */
-#define PICK_APART 128
-
-struct pick_job {
-	struct sl_offer_job job;
-	struct view *v;
-	size_t from, to;
-	int ret;
-	struct sl_error err;
-};
-
 /* Decides gates from..to: each pick reads only the view, writes only
  * itself. */
-static void pick_some(void *arg)
+static int pick_gates(struct view *v, size_t from, size_t to,
+		      struct sl_error *err)
 {
-	struct pick_job *p = arg;
-	const struct sl_rules *r = p->v->rules;
+	const struct sl_rules *r = v->rules;
 	size_t *order = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t *parent = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	size_t i;
+	int ret = 0;
 
-	for (i = p->from; i < p->to && !p->ret; i++) {
-		struct sl_pick *pick = &p->v->picks[i];
+	for (i = from; i < to && !ret; i++) {
+		struct sl_pick *pick = &v->picks[i];
 
 		pick->gate = &r->gates[i];
 		pick->decided_by = pick->gate;
 		pick->rules = r;
 		pick->reasons = (struct sl_strvec)SL_STRVEC_INIT;
-		p->ret = view_pick(p->v, pick, order, parent, &p->err);
+		ret = view_pick(v, pick, order, parent, err);
 	}
 	free(order);
 	free(parent);
+	return ret;
 }
+
+/* Fewer gates are decided sooner than a thread is woken for them. */
+#define PICKS_APART 128
 
 /* Decides every gate; the first failure in gate order is the error. */
 static int view_select(struct view *v, struct sl_offer *offer,
 		       struct sl_error *err)
 {
-	size_t i, n = v->rules->ngates, at = 0;
-	struct pick_job jobs[PICK_JOBS];
-	int ret = 0;
-
-	v->picks = sl_xcalloc(n + 1, sizeof(*v->picks));
-	if (n < PICK_APART)
-		offer = NULL;
-	for (i = 0; i < PICK_JOBS; i++) {
-		size_t share = n / PICK_JOBS + (i < n % PICK_JOBS);
-
-		jobs[i] = (struct pick_job){
-		    .job = {.run = pick_some, .arg = &jobs[i]},
-		    .v = v,
-		    .from = at,
-		    .to = at + share,
-		    .err = SL_ERROR_INIT};
-		at += share;
-		sl_offer_post(offer, &jobs[i].job);
-	}
-	for (i = PICK_JOBS; i-- > 0;)
-		sl_offer_join(offer, &jobs[i].job);
-	for (i = 0; i < PICK_JOBS; i++) {
-		if (jobs[i].ret && !ret && err) {
-			sl_error_release(err);
-			*err = jobs[i].err;
-			jobs[i].err = (struct sl_error)SL_ERROR_INIT;
-		}
-		if (jobs[i].ret && !ret)
-			ret = jobs[i].ret;
-		sl_error_release(&jobs[i].err);
-	}
-	return ret;
+	v->picks = sl_xcalloc(v->rules->ngates + 1, sizeof(*v->picks));
+	return in_parts(v, offer, v->rules->ngates, PICKS_APART, pick_gates,
+			err);
 }
 
 static int view_build(struct view *v, const struct sl_rules *rules,
@@ -589,7 +634,7 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 	v->touched = touched;
 	v->ntouched = ntouched;
 	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
-	ret = view_own(v, err);
+	ret = view_own(v, opts->offer, err);
 	if (!ret)
 		ret = view_run_all(v, err);
 	if (!ret && opts->base_unavailable) {

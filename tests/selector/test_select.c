@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "selector/selector.h"
 
@@ -574,6 +575,102 @@ static void select__when_limit_is_an_error_not_a_skip(void **state)
 	}
 }
 
+static void *serve(void *offer)
+{
+	sl_offer_serve(offer);
+	return NULL;
+}
+
+/* A chain of 300 lanes, each consuming the one before, with a local gate
+ * narrowed by `when` and a smoke gate: 600 gates, reasons of every kind. */
+static void chain_of_lanes(struct sl_buf *yaml)
+{
+	int i;
+
+	sl_buf_adds(yaml, "version: 1\nglobal:\n  gates:\n"
+			  "    any: {run: x}\n"
+			  "    api: {run: x, when: ['l7/**']}\nlanes:\n");
+	for (i = 0; i < 300; i++) {
+		sl_buf_addf(yaml, "  l%d:\n    paths: ['l%d/']\n", i, i);
+		if (i)
+			sl_buf_addf(yaml, "    consumes: [l%d]\n", i - 1);
+		sl_buf_addf(
+		    yaml,
+		    "    gates:\n      u%d: {run: x, when: ['**/*.c']}\n"
+		    "    smoke:\n      s%d: {run: x}\n",
+		    i, i);
+	}
+}
+
+static void assert_same_picks(const struct sl_selection *a,
+			      const struct sl_selection *b)
+{
+	size_t i, k;
+
+	assert_int_equal(a->npicks, b->npicks);
+	assert_int_equal(a->nselected, b->nselected);
+	for (i = 0; i < a->ntouched; i++)
+		assert_ptr_equal(a->owner[i], b->owner[i]);
+	for (i = 0; i < a->npicks; i++) {
+		const struct sl_pick *x = &a->picks[i], *y = &b->picks[i];
+
+		assert_string_equal(x->gate->name, y->gate->name);
+		assert_int_equal(x->selected, y->selected);
+		assert_int_equal(x->more_reasons, y->more_reasons);
+		assert_int_equal(x->reasons.n, y->reasons.n);
+		for (k = 0; k < x->reasons.n; k++)
+			assert_string_equal(x->reasons.v[k], y->reasons.v[k]);
+	}
+}
+
+/* With a thread serving an offer, the ownership lookups and the picks are
+ * done in parts, some on each thread: the selection is the same. */
+static void select__in_parts_on_two_threads_is_the_same(void **state)
+{
+	struct sl_buf yaml = SL_BUF_INIT;
+	struct sl_touched *touched = sl_xcalloc(3000, sizeof(*touched));
+	struct sl_buf *paths = sl_xcalloc(3000, sizeof(*paths));
+	struct sl_select_options opts = {.base = NULL};
+	struct sl_selection *alone, *shared;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_offer *offer;
+	struct sl_rules *rules;
+	pthread_t thread;
+	size_t i;
+
+	(void)state;
+	chain_of_lanes(&yaml);
+	rules = load(yaml.buf);
+	/* Enough paths for the ownership lookups to be shared too. */
+	for (i = 0; i < 3000; i++) {
+		paths[i] = (struct sl_buf)SL_BUF_INIT;
+		sl_buf_addf(&paths[i], "l%zu/f%zu.%s", (i * 7) % 300, i,
+			    i % 3 ? "c" : "h");
+		touched[i] =
+		    (struct sl_touched){paths[i].buf, paths[i].len, 0, NULL};
+	}
+	opts.base = rules;
+	assert_int_equal(sl_select(&alone, &opts, touched, 3000, &err), 0);
+	sl_offer_new(&offer);
+	assert_int_equal(pthread_create(&thread, NULL, serve, offer), 0);
+	opts.offer = offer;
+	assert_int_equal(sl_select(&shared, &opts, touched, 3000, &err), 0);
+	sl_offer_close(offer);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	sl_offer_free(offer);
+	assert_int_equal(shared->npicks, 602);
+	assert_same_picks(alone, shared);
+	sl_selection_free(alone);
+	sl_selection_free(shared);
+	for (i = 0; i < 3000; i++)
+		sl_buf_release(&paths[i]);
+	free(paths);
+	free(touched);
+	sl_rules_free(rules);
+	sl_buf_release(&yaml);
+	sl_error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +690,7 @@ int main(void)
 	    cmocka_unit_test(select__reasons_are_capped_and_counted),
 	    cmocka_unit_test(select__submodule_matches_directory_patterns),
 	    cmocka_unit_test(select__when_limit_is_an_error_not_a_skip),
+	    cmocka_unit_test(select__in_parts_on_two_threads_is_the_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
