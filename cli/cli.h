@@ -295,13 +295,27 @@ int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
 		 struct sl_error *err);
 
 /*
- * The content of the allowed_signers file the trusted rules name, as it is
- * where those rules were read (the base commit, or disk with --rules):
- * *out NULL when the rules name none; "" when the file named is missing
- * (then no signature verifies: fail closed). Caller owns *out.
+ * What gates/ judges an override under, read from plan (the plan for the
+ * override's commit, or the run's): the trusted rules and where they came
+ * from, the commits, the allowed_signers file as it is where the rules
+ * were read, and the ssh-keygen programs found before anything ran. Only
+ * data: what it allows is sl_override_trust_check() and friends'.
  */
-int cli_allowed_signers(char **out, struct sl_repo *repo,
-			const struct sl_plan *plan, struct sl_error *err);
+struct cli_trust {
+	struct sl_override_trust t; /* borrows from plan and from below */
+	char *allowed_signers;	    /* owned */
+};
+
+/*
+ * Fills ct from plan (rules_file: --rules FILE was given). SL_EENV when the
+ * allowed_signers file the rules name cannot be read from the repository
+ * (a missing file reads as "": no signature verifies, fail closed). ct
+ * borrows plan and programs; release it with cli_trust_release().
+ */
+int cli_trust_init(struct cli_trust *ct, struct sl_repo *repo,
+		   const struct sl_plan *plan, bool rules_file,
+		   const struct sl_programs *programs, struct sl_error *err);
+void cli_trust_release(struct cli_trust *ct);
 
 /* ---- the working tree's rules file (cli/rules_file.c) ---- */
 

@@ -51,6 +51,7 @@ struct ov_ctx {
 	struct cli_share share;	  /* on: the ledger is shared through git */
 	struct sl_ledger_sync_result sync; /* the last sync's */
 	struct sl_programs programs;	   /* git, ssh-keygen: found once */
+	struct cli_trust trust;		   /* what ctx->plan trusts */
 };
 
 /* Sets ctx up for opts, and finds the trusted programs (git, ssh-keygen). */
@@ -62,30 +63,22 @@ int ov_repo(struct ov_ctx *ctx, struct sl_error *err);
 
 /*
  * Builds ctx->plan for commit (a revision; the override's full id) with
- * --base and --rules as given: the trusted rules are those `run` would use
- * for that commit. A base that cannot be found is SL_EENV (never a guess).
- * Then refuses (SL_EREFUSED) when no trusted copy was read: the rules came
- * from the head because the base has none.
+ * --base and --rules as given, and ctx->trust from it: the trusted rules
+ * are those `run` would use for that commit. A base that cannot be found
+ * is SL_EENV (never a guess); so is an allowed_signers file that cannot
+ * be read.
  */
 int ov_plan(struct ov_ctx *ctx, const char *commit, struct sl_error *err);
 
 /*
- * The trusted rules' gate named name (borrowed from ctx->plan). A gate only
- * the head's rules define is refused (SL_EREFUSED): a change cannot make
- * its own gates overridable. An unknown gate is SL_EUSAGE with a "did you
- * mean" when refusing is NULL (a request), else SL_EREFUSED prefixed with
- * refusing ("cannot approve override 7").
+ * The policy (initialised) of gate name under ctx->trust, its trusted
+ * definition in policy->gate: sl_override_gate_policy() (refusals when the
+ * rules are not trusted or do not define the gate, prefixed with
+ * refusing: "cannot approve override 7").
  */
-int ov_trusted_gate(const struct sl_gate **out, const struct ov_ctx *ctx,
-		    const char *name, const char *refusing,
-		    struct sl_error *err);
-
-/*
- * Fills policy (initialised) for gate from the trusted rules, with the
- * allowed_signers file as it is where they were read.
- */
-int ov_policy(struct sl_override_policy *policy, struct ov_ctx *ctx,
-	      const struct sl_gate *gate, struct sl_error *err);
+int ov_gate_policy(struct sl_override_policy *policy, struct ov_ctx *ctx,
+		   const char *name, const char *refusing,
+		   struct sl_error *err);
 
 /*
  * Who acts: --by, $SLUICE_ACTOR or git's user.email (the repository's when

@@ -43,12 +43,9 @@ static int doc_policy(struct sl_override_policy *policy,
 	int ret = ov_plan(ctx, r->commit, err);
 
 	sl_buf_addf(&refusing, "cannot import override %" PRId64, r->id);
-	if (ret == SL_EREFUSED)
-		sl_error_prefix(err, "%s", refusing.buf);
 	if (!ret)
-		ret = ov_trusted_gate(gate, ctx, r->gate, refusing.buf, err);
-	if (!ret)
-		ret = ov_policy(policy, ctx, *gate, err);
+		ret = ov_gate_policy(policy, ctx, r->gate, refusing.buf, err);
+	*gate = policy->gate;
 	sl_buf_release(&refusing);
 	return ret;
 }

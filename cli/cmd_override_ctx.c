@@ -2,7 +2,8 @@
  * cmd_override_ctx.c: the context every `sluice override` subcommand builds
  * on. It finds the trusted rules for an override's commit exactly as `run`
  * finds them (a plan for that commit: the rules at merge-base(base,
- * commit)), the gate and policy they give, who acts, and the ledger; and
+ * commit)) and hands them to gates/, which says whether they are trusted
+ * and what a gate's policy is under them; who acts, and the ledger; and
  * reads and writes override documents. It decides nothing about overrides:
  * that is gates/'s.
  */
@@ -21,6 +22,7 @@ void ov_ctx_init(struct ov_ctx *ctx, const struct ov_opts *opts)
 
 void ov_ctx_release(struct ov_ctx *ctx)
 {
+	cli_trust_release(&ctx->trust);
 	sl_programs_release(&ctx->programs);
 	sl_ledger_sync_result_release(&ctx->sync);
 	cli_share_release(&ctx->share);
@@ -57,87 +59,24 @@ static int build_plan(struct sl_plan **out, struct ov_ctx *ctx,
 
 int ov_plan(struct ov_ctx *ctx, const char *commit, struct sl_error *err)
 {
-	const struct sl_plan *plan;
 	int ret;
 
+	cli_trust_release(&ctx->trust);
 	sl_plan_free(ctx->plan);
 	ctx->plan = NULL;
 	ret = build_plan(&ctx->plan, ctx, commit, err);
-	if (ret)
-		return ret;
-	plan = ctx->plan;
-	/* As run: without a copy at the base, no rules are trusted. */
-	if (!ctx->opts->rules &&
-	    strcmp(plan->rules_commit, plan->diff->merge_base))
-		return sl_error_set(
-		    err, SL_EREFUSED,
-		    "no trusted rules for commit %.12s: the "
-		    "base %.12s has no %s, so nothing names who "
-		    "may approve; commit the rules to the base "
-		    "first",
-		    plan->diff->head, plan->diff->merge_base, SL_RULES_FILE);
-	return 0;
-}
-
-/* The gate of rules whose name is closest to name, when close enough. */
-static const char *closest_gate(const struct sl_rules *rules, const char *name)
-{
-	const char **names = sl_xcalloc(rules->ngates + 1, sizeof(*names));
-	const char *found;
-	size_t i;
-
-	for (i = 0; i < rules->ngates; i++)
-		names[i] = rules->gates[i].name;
-	found = sl_suggest(name, names, rules->ngates);
-	free(names);
-	return found;
-}
-
-int ov_trusted_gate(const struct sl_gate **out, const struct ov_ctx *ctx,
-		    const char *name, const char *refusing,
-		    struct sl_error *err)
-{
-	const struct sl_plan *plan = ctx->plan;
-	const char *close;
-
-	*out = sl_rules_gate(plan->rules, name);
-	if (*out)
-		return 0;
-	if (plan->head_rules && sl_rules_gate(plan->head_rules, name))
-		return sl_error_set(err, SL_EREFUSED,
-				    "%s%sgate '%s' is defined only by the "
-				    "change under review, not by the trusted "
-				    "rules (%s): a change cannot make its own "
-				    "gates overridable",
-				    refusing ? refusing : "",
-				    refusing ? ": " : "", name,
-				    plan->rules_source);
-	if (refusing)
-		return sl_error_set(err, SL_EREFUSED,
-				    "%s: gate '%s' is not in the trusted rules "
-				    "(%s)",
-				    refusing, name, plan->rules_source);
-	close = closest_gate(plan->rules, name);
-	return sl_error_set(
-	    err, SL_EUSAGE,
-	    "no gate named '%s' in the trusted rules (%s)%s%s%s", name,
-	    plan->rules_source, close ? "; did you mean '" : "",
-	    close ? close : "", close ? "'?" : "");
-}
-
-int ov_policy(struct sl_override_policy *policy, struct ov_ctx *ctx,
-	      const struct sl_gate *gate, struct sl_error *err)
-{
-	char *signers = NULL;
-	int ret = cli_allowed_signers(&signers, ctx->repo, ctx->plan, err);
-
-	if (!ret) {
-		sl_override_policy_from_rules(policy, ctx->plan->rules, gate,
-					      signers);
-		policy->ssh_keygen = ctx->programs.path[SL_PROGRAM_SSH_KEYGEN];
-	}
-	free(signers);
+	if (!ret)
+		ret = cli_trust_init(&ctx->trust, ctx->repo, ctx->plan,
+				     ctx->opts->rules != NULL, &ctx->programs,
+				     err);
 	return ret;
+}
+
+int ov_gate_policy(struct sl_override_policy *policy, struct ov_ctx *ctx,
+		   const char *name, const char *refusing, struct sl_error *err)
+{
+	return sl_override_gate_policy(policy, &ctx->trust.t, name, refusing,
+				       err);
 }
 
 int ov_actor(struct ov_ctx *ctx, struct sl_error *err)

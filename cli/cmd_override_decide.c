@@ -37,9 +37,8 @@ int ov_request(struct ov_ctx *ctx, struct sl_error *err)
 	if (!ret)
 		ret = ov_actor(ctx, err);
 	if (!ret)
-		ret = ov_trusted_gate(&gate, ctx, o->args[0], NULL, err);
-	if (!ret)
-		ret = ov_policy(&policy, ctx, gate, err);
+		ret = ov_gate_policy(&policy, ctx, o->args[0], NULL, err);
+	gate = policy.gate;
 	if (!ret)
 		ret = ov_ledger_open(ctx, true, true, err);
 	if (!ret) {
@@ -128,12 +127,9 @@ static int policy_for(struct sl_override_policy *policy,
 {
 	int ret = ov_plan(ctx, ov->commit, err);
 
-	if (ret == SL_EREFUSED)
-		sl_error_prefix(err, "%s", refusing);
 	if (!ret)
-		ret = ov_trusted_gate(gate, ctx, ov->gate, refusing, err);
-	if (!ret)
-		ret = ov_policy(policy, ctx, *gate, err);
+		ret = ov_gate_policy(policy, ctx, ov->gate, refusing, err);
+	*gate = policy->gate;
 	return ret;
 }
 

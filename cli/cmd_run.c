@@ -270,17 +270,9 @@ struct run_state {
 	struct sl_results results;
 	struct cli_display display;
 	struct sl_buf run_id, logs, history;
-	struct cli_run_ledger shared; /* a ledger shared through git */
-	struct sl_programs programs;  /* git, ssh-keygen: found before gates */
+	struct sl_programs programs; /* git, ssh-keygen: found before gates */
+	struct cli_run_overrides overrides; /* fixed before the first gate */
 };
-
-/* Overrides apply to a commit, under trusted rules (run_overrides.c). */
-static bool overrides_may_apply(const struct sl_plan *plan, bool explicit_rules)
-{
-	return !plan->diff->worktree &&
-	       (explicit_rules ||
-		!strcmp(plan->rules_commit, plan->diff->merge_base));
-}
 
 static int build_jobs(struct run_state *s, struct sl_error *err)
 {
@@ -291,6 +283,25 @@ static int build_jobs(struct run_state *s, struct sl_error *err)
 	for (i = 0; i < s->n && !ret; i++)
 		ret = cli_job_for_pick(&s->jobs[i], s->plan, s->picks[i], err);
 	return ret;
+}
+
+/*
+ * Before the first gate (SPEC.md §5): the programs a decision trusts are
+ * found, and which overrides may apply is fixed. Nothing a gate does
+ * counts for this run.
+ */
+static int fix_overrides(struct run_state *s, const struct run_opts *o)
+{
+	struct cli_overrides_input in = {.repo = s->repo,
+					 .plan = s->plan,
+					 .ledger_opt = o->ledger,
+					 .explicit_rules = o->explicit_rules,
+					 .programs = &s->programs,
+					 .picks = s->picks,
+					 .n = s->n};
+
+	sl_programs_find(&s->programs);
+	return cli_overrides_fix(&s->overrides, &in);
 }
 
 static int execute(struct run_state *s, struct run_opts *o,
@@ -325,11 +336,7 @@ static int finish(struct run_state *s, struct run_opts *o, int ran,
 	int ret = ran;
 
 	if (!ret)
-		ret = cli_apply_overrides(
-		    &s->results, s->plan, s->repo, o->ledger, o->explicit_rules,
-		    &s->shared, s->programs.path[SL_PROGRAM_SSH_KEYGEN], err);
-	if (!ret)
-		cli_run_ledger_push(&s->shared, s->run_id.buf);
+		ret = cli_overrides_apply(&s->results, &s->overrides, err);
 	if (write_results(o, &s->results, &write_err) && !ret) {
 		*err = write_err;
 		write_err = (struct sl_error)SL_ERROR_INIT;
@@ -357,7 +364,7 @@ static void release(struct run_state *s, struct run_opts *o)
 	sl_buf_release(&s->run_id);
 	sl_buf_release(&s->logs);
 	sl_buf_release(&s->history);
-	cli_run_ledger_release(&s->shared);
+	cli_run_overrides_release(&s->overrides);
 	sl_programs_release(&s->programs);
 	sl_strvec_release(&o->gates);
 }
@@ -378,12 +385,8 @@ static int run_plan(struct run_state *s, struct run_opts *o)
 				  s->run_id.buf, &err);
 	if (!ret)
 		ret = build_jobs(s, &err);
-	/* The programs a decision trusts: found before the first gate. */
-	sl_programs_find(&s->programs);
-	/* A shared ledger is fetched once, before the first gate. */
-	if (!ret && overrides_may_apply(s->plan, o->explicit_rules))
-		cli_run_ledger_fetch(&s->shared, s->repo, s->plan, o->ledger,
-				     &s->programs);
+	if (!ret)
+		ret = fix_overrides(s, o);
 	if (!ret)
 		ret = execute(s, o, &err);
 	if (!ret || ret == SL_EINTR)
@@ -411,8 +414,8 @@ int cmd_run(int argc, char **argv, const struct cli_globals *g)
 			      .run_id = SL_BUF_INIT,
 			      .logs = SL_BUF_INIT,
 			      .history = SL_BUF_INIT,
-			      .shared = CLI_RUN_LEDGER_INIT,
-			      .programs = SL_PROGRAMS_INIT};
+			      .programs = SL_PROGRAMS_INIT,
+			      .overrides = CLI_RUN_OVERRIDES_INIT};
 	int code;
 
 	if (cli_wants_help(argc, argv, usage)) {

@@ -1,8 +1,10 @@
 /*
  * ledger_ctx.c: what `run` and the `override` commands need to reach the
  * override ledger the same way: the state directory, the ledger's path,
- * the identity of whoever acts, and the allowed_signers file as the
- * trusted rules have it. The ledger itself is gates/'s.
+ * the identity of whoever acts, and what an override is judged under (the
+ * trusted rules and commits of a plan, the allowed_signers file as those
+ * rules have it), handed to gates/ as data. The ledger and every decision
+ * about it are gates/'s.
  */
 #include "common/common.h"
 
@@ -100,8 +102,14 @@ int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
 			    "run 'git config user.email you@example.com'");
 }
 
-int cli_allowed_signers(char **out, struct sl_repo *repo,
-			const struct sl_plan *plan, struct sl_error *err)
+/*
+ * The content of the allowed_signers file the trusted rules name, as it is
+ * where those rules were read (the base commit, or disk with --rules):
+ * *out NULL when the rules name none; "" when the file named is missing
+ * (then no signature verifies: fail closed). Caller owns *out.
+ */
+static int allowed_signers(char **out, struct sl_repo *repo,
+			   const struct sl_plan *plan, struct sl_error *err)
 {
 	const char *name = plan->rules->allowed_signers;
 	struct sl_buf content = SL_BUF_INIT, path = SL_BUF_INIT;
@@ -131,4 +139,33 @@ int cli_allowed_signers(char **out, struct sl_repo *repo,
 	sl_buf_release(&content);
 	sl_buf_release(&path);
 	return ret;
+}
+
+int cli_trust_init(struct cli_trust *ct, struct sl_repo *repo,
+		   const struct sl_plan *plan, bool rules_file,
+		   const struct sl_programs *programs, struct sl_error *err)
+{
+	struct sl_override_trust *t = &ct->t;
+	int ret;
+
+	memset(ct, 0, sizeof(*ct));
+	t->rules = plan->rules;
+	t->head_rules = plan->head_rules;
+	t->source = plan->rules_source;
+	t->file = SL_RULES_FILE;
+	t->rules_commit = plan->rules_commit;
+	t->rules_file = rules_file;
+	t->head = plan->diff->head;
+	t->merge_base = plan->diff->merge_base;
+	t->worktree = plan->diff->worktree;
+	t->ssh_keygen = programs->path[SL_PROGRAM_SSH_KEYGEN];
+	ret = allowed_signers(&ct->allowed_signers, repo, plan, err);
+	t->allowed_signers = ct->allowed_signers;
+	return ret;
+}
+
+void cli_trust_release(struct cli_trust *ct)
+{
+	free(ct->allowed_signers);
+	memset(ct, 0, sizeof(*ct));
 }

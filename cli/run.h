@@ -52,9 +52,6 @@ struct cli_run_ledger {
 	bool unreachable; /* the remote could not be fetched */
 	struct sl_ledger_sync_result sync;
 	struct sl_buf before; /* the copy's anchor before the gates */
-	/* When the run fixed what it applies: overrides are judged, and its
-	 * "applied" events dated, at this time. 0: when applied. */
-	int64_t fetched_at;
 };
 
 #define CLI_RUN_LEDGER_INIT                                                    \
@@ -81,28 +78,49 @@ void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
 void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id);
 void cli_run_ledger_release(struct cli_run_ledger *rl);
 
+/* What `run` hands gates/ about overrides (cli/run_overrides.c). */
+struct cli_overrides_input {
+	struct sl_repo *repo;
+	const struct sl_plan *plan;
+	const char *ledger_opt; /* --ledger */
+	bool explicit_rules;	/* --rules FILE: trusted as given */
+	const struct sl_programs *programs;
+	const struct sl_pick *const *picks; /* the gates the run runs */
+	size_t n;
+};
+
+struct cli_run_overrides {
+	struct cli_trust trust;
+	struct cli_run_ledger shared; /* a ledger shared through git */
+	struct sl_ledger *local;      /* a local ledger; NULL */
+	struct sl_error err;	      /* why the ledger cannot be used */
+	struct sl_override_fix fix;   /* what the run may apply */
+};
+
+#define CLI_RUN_OVERRIDES_INIT                                                 \
+	{                                                                      \
+		.shared = CLI_RUN_LEDGER_INIT, .err = SL_ERROR_INIT,           \
+		.fix = SL_OVERRIDE_FIX_INIT                                    \
+	}
+
 /*
- * Applies approved overrides (SPEC.md §5) to the failed and timed-out
- * gates of results: each becomes `overridden`, with the override, and the
- * ledger records that this run used it; a failure no override covers gets
- * an override_note saying why. Overrides need trusted rules and a commit:
- * none apply to a --worktree run or when the base's rules were not read.
- * Returns SL_EENV when the ledger cannot be trusted (nothing is overridden
- * then), or when applying stops at a gate whose override cannot be checked
- * or recorded (ssh-keygen failed, the disk is full): the gates before it
- * whose `applied` event the ledger committed stay `overridden`, because the
- * append-only ledger cannot take that back; that gate and every later
- * failure keep their status, with an override_note saying why, and err
- * names the gate that stopped it and the gates that stayed overridden.
- * With a ledger shared through git, shared is what the run fetched before
- * its gates: when that failed, no override applies; it is SL_EENV when the
- * remote could not be verified, and, when it could not be reached, only
- * when a failed gate could have been overridden.
+ * Before the first gate (SPEC.md §5): hands gates/ what the run's
+ * overrides are judged under, its ledger (a shared one fetched and
+ * verified into its working copy first) and its gates, and lets it fix
+ * which overrides may apply. Whatever goes wrong is kept in ro->fix, for
+ * after the gates: they run anyway. Returns 0.
  */
-int cli_apply_overrides(struct sl_results *results, const struct sl_plan *plan,
-			struct sl_repo *repo, const char *ledger_opt,
-			bool explicit_rules, struct cli_run_ledger *shared,
-			const char *ssh_keygen, struct sl_error *err);
+int cli_overrides_fix(struct cli_run_overrides *ro,
+		      const struct cli_overrides_input *in);
+
+/*
+ * After the gates: lets through the failures of results that ro->fix
+ * covers, recording it in the ledger, and pushes a shared ledger's
+ * "applied" events. What sl_override_fix_apply() returns.
+ */
+int cli_overrides_apply(struct sl_results *results,
+			struct cli_run_overrides *ro, struct sl_error *err);
+void cli_run_overrides_release(struct cli_run_overrides *ro);
 
 /* How `run` shows progress: live on a terminal, in blocks otherwise. */
 struct cli_display {

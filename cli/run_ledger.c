@@ -4,12 +4,10 @@
  * working copy (the overrides the run may apply are those it verified
  * then); after the overrides were applied, it pushes the run's "applied"
  * events. A remote that cannot be reached is kept, not fatal: the run goes
- * on, failures stay failures, and run_overrides.c decides whether it
- * mattered. The sync itself is gates/'s.
+ * on, failures stay failures, and gates/ decides whether it mattered. The
+ * sync itself is gates/'s.
  */
 #include "common/common.h"
-
-#include <time.h>
 
 #include "cli/run.h"
 
@@ -33,7 +31,6 @@ void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
 	if (!ret)
 		ret = sl_ledger_sync(&rl->sync, rl->ledger, &rl->share.t, &so,
 				     err);
-	rl->fetched_at = (int64_t)time(NULL);
 	rl->unreachable = ret && rl->sync.unreachable;
 	cli_share_report(&rl->sync);
 	/* What the working copy holds now: the run adds to it only its own

@@ -386,10 +386,12 @@ struct sl_override_policy {
 	/*
 	 * Where ssh-keygen's answers are remembered, so that a clone checks
 	 * one signature against one allowed_signers content once; NULL:
-	 * nowhere. sl_ledger_lookup() and sl_ledger_apply() use their own
-	 * ledger. Borrowed.
+	 * nowhere (always ask). Borrowed.
 	 */
 	struct sl_ledger *remember;
+	/* The trusted definition of the gate (sl_override_gate_policy());
+	 * NULL when filled otherwise. Borrowed from the rules. */
+	const struct sl_gate *gate;
 };
 
 #define SL_OVERRIDE_POLICY_INIT                                                \
@@ -584,10 +586,10 @@ struct json_t *sl_ledger_event_json(const struct sl_ledger_event *ev);
 struct sl_override_query {
 	const char *gate;
 	const char *commit;    /* the run's head, full id */
-	const char *gate_hash; /* of the definition the run ran */
-	int64_t now;
-	/* For sl_ledger_apply(): the run that applies it (required) and
-	 * who ran it (may be NULL). */
+	const char *gate_hash; /* of the definition the run runs */
+	int64_t now;	       /* when the run fixed what it applies */
+	/* For sl_ledger_record_applied(): the run that applies it
+	 * (required) and who ran it (may be NULL). */
 	const char *run_id;
 	const char *actor;
 };
@@ -601,7 +603,10 @@ struct sl_override_query {
  * approval wins. Fills out (initialised) and returns 0; returns SL_ENOTFOUND
  * with the reason the nearest candidate does not apply ("override 7 expired
  * at ...", "... for another commit") when none does; SL_EENV when the
- * ledger is damaged or fails verification, naming the first bad event.
+ * ledger is damaged or fails verification, naming the first bad event, or
+ * a signature could not be checked. Remembered ssh-keygen answers are used
+ * only when policy->remember says where. A run asks this before its first
+ * gate, for all its gates at once (sl_override_fix()).
  */
 int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
 		     const struct sl_override_query *query,
@@ -609,14 +614,168 @@ int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
 		     struct sl_error *err);
 
 /*
- * sl_ledger_lookup() and, in the same transaction, records that run
- * query->run_id applied the override (an "applied" event), so the trail
- * shows what each override was used for. Same returns.
+ * After the run's gates: records that run query->run_id applied override
+ * id, which a lookup at query->now found before the first gate, to the
+ * failure of query->gate at query->commit (an "applied" event dated
+ * query->now, so the trail shows what each override was used for). One
+ * write transaction against the whole verified ledger as it is now: SL_EENV
+ * when it fails verification or the step is no longer a legal one (the
+ * override was revoked before query->now, say); SL_EUSAGE when id is not
+ * an override of that gate and commit. Fills out (may be NULL) with the
+ * override.
  */
-int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
-		    const struct sl_override_query *query,
-		    const struct sl_override_policy *policy,
-		    struct sl_error *err);
+int sl_ledger_record_applied(struct sl_override *out, struct sl_ledger *ledger,
+			     int64_t id, const struct sl_override_query *query,
+			     struct sl_error *err);
+
+/* ---- who may override what; what a run applies (override_trust.c) ---- */
+
+struct sl_results; /* below: what a run's gates did */
+
+/*
+ * What the caller read about the rules an override is judged under, and
+ * the commit it is judged at, handed over as data: cli/ reads them from
+ * the plan of that commit (the rules at merge-base(base, commit), as
+ * `run` reads them), and gates/ decides what they allow. Borrowed.
+ */
+struct sl_override_trust {
+	const struct sl_rules *rules;	   /* the copy the plan trusted */
+	const struct sl_rules *head_rules; /* the head's, when it differs */
+	const char *source;	  /* names them: "sluice.yml@b671…" */
+	const char *file;	  /* the rules file's name: sluice.yml */
+	const char *rules_commit; /* read there; "" from a file */
+	bool rules_file;	  /* --rules FILE: trusted as given */
+	const char *head;	  /* the commit, full id */
+	const char *merge_base;	  /* the diff's old side; "" degraded */
+	bool worktree;		  /* the working copy takes part */
+	/* The allowed_signers file's content where the rules were read;
+	 * NULL when the rules name none. */
+	const char *allowed_signers;
+	const char *ssh_keygen; /* absolute, found first; NULL: not found */
+};
+
+/*
+ * May any override be judged under t? 0 when t's rules are trusted for
+ * its commit: read at the merge-base (or given as a file), for a commit
+ * (not a working copy). Otherwise SL_EREFUSED saying why (the base has no
+ * rules file, the run is degraded, --worktree).
+ */
+int sl_override_trust_check(const struct sl_override_trust *t,
+			    struct sl_error *err);
+
+/*
+ * The policy (initialised) of gate name under t: sl_override_trust_check(),
+ * then the trusted gate (out->gate), its approvers, overridable, and t's
+ * allowed_signers and ssh-keygen. A gate only the head's rules define is
+ * refused (SL_EREFUSED): a change cannot make its own gates overridable.
+ * An unknown gate is SL_EUSAGE with a "did you mean" when refusing is NULL
+ * (a request), else SL_EREFUSED. refusing ("cannot approve override 7")
+ * starts every refusal's message when given.
+ */
+int sl_override_gate_policy(struct sl_override_policy *out,
+			    const struct sl_override_trust *t, const char *name,
+			    const char *refusing, struct sl_error *err);
+
+/* One gate of a run, as it runs (its definition's hash binds overrides). */
+struct sl_override_target {
+	const char *name;
+	const struct sl_gate *definition; /* what the run runs */
+};
+
+/*
+ * What the run hands over before its first gate: the trust it runs under,
+ * its ledger, its gates. Borrowed.
+ */
+struct sl_override_run {
+	const struct sl_override_trust *trust;
+	/* Opened (not yet verified: sl_override_fix() verifies it). NULL
+	 * when there is none: ledger_status says why, SL_ENOTFOUND for "no
+	 * override was ever recorded" (ledger_problem names the file), any
+	 * other status for a ledger that cannot be used (ledger_problem). */
+	struct sl_ledger *ledger;
+	int ledger_status;
+	const char *ledger_problem;
+	/* The ledger is the working copy of one shared through git (so it
+	 * lives in the clone: ssh-keygen's remembered answers are used). */
+	bool shared;
+	/* A shared ledger's remote could not be reached: the run fails for
+	 * it only when an override could have mattered. */
+	bool unreachable;
+	const char *actor; /* who runs it (may be NULL), found before gates */
+	const struct sl_override_target *targets;
+	size_t ntargets;
+	int64_t now; /* 0: the clock */
+};
+
+enum sl_override_fixed_kind {
+	SL_OVERRIDE_FIXED_NONE = 0,  /* none applies; note says why */
+	SL_OVERRIDE_FIXED_APPLIES,   /* override lets a failure through */
+	SL_OVERRIDE_FIXED_UNCHECKED, /* could not be told (note): a failure
+					is then an error, not a guess */
+};
+
+/* What one gate of the run may be let through by, fixed before it ran. */
+struct sl_override_fixed {
+	char *gate;
+	bool overridable; /* under the trusted rules: could one matter */
+	enum sl_override_fixed_kind kind;
+	struct sl_override override; /* SL_OVERRIDE_FIXED_APPLIES */
+	char *note;		     /* why none, or why unchecked */
+};
+
+/* The overrides a run may apply, fixed before its first gate (§5). */
+struct sl_override_fix {
+	int64_t at;  /* when: judged then; "applied" events dated then */
+	char *head;  /* the run's head */
+	char *actor; /* who runs it; NULL */
+	struct sl_override_fixed *gates; /* one per target, in order */
+	size_t n;
+	size_t alloc;
+	/* The ledger could not be used: no override applies, and the run
+	 * fails with err after its gates (only when one could have mattered,
+	 * with status_if_matters). */
+	int status;
+	bool status_if_matters;
+	struct sl_error err;
+};
+
+#define SL_OVERRIDE_FIX_INIT                                                   \
+	{                                                                      \
+		.err = SL_ERROR_INIT                                           \
+	}
+
+/*
+ * Before a run's first gate (SPEC.md §5): verifies the whole ledger once,
+ * and for each of the run's gates fixes which override, if any, may let
+ * its failure through: approved, unexpired, for this gate, commit and
+ * definition, and still holding under the trusted rules (its approver an
+ * approver, with allowed_signers its signature checked by ssh-keygen).
+ * Only those candidates' signatures are checked: a run without an approved
+ * override for its head runs no ssh-keygen at all. Whatever enters the
+ * ledger after this does not count for the run. Never fails: what went
+ * wrong is in out (status, or a gate's note), for the run to report after
+ * its gates. out (SL_OVERRIDE_FIX_INIT) is the caller's to release.
+ */
+void sl_override_fix(struct sl_override_fix *out,
+		     const struct sl_override_run *run);
+void sl_override_fix_release(struct sl_override_fix *fix);
+
+/*
+ * After the gates: lets through each failed or timed-out gate of results
+ * that fix holds an override for (it becomes `overridden`, with the
+ * override), recording in ledger that this run applied it, one gate at a
+ * time in the results' order; a failure nothing covers gets an
+ * override_note saying why. Returns SL_EENV when fix->status says so (then
+ * nothing is overridden), when an override a failed gate needed could not
+ * be checked before the run (its failure stays), or when recording stops
+ * at a gate (the ledger fails verification now, the disk is full): the
+ * gates before it stay `overridden` (the append-only ledger recorded
+ * them), that gate and every later failure keep their status with a note,
+ * and err names them.
+ */
+int sl_override_fix_apply(struct sl_results *results, struct sl_ledger *ledger,
+			  const struct sl_override_fix *fix,
+			  struct sl_error *err);
 
 /* ---- integrity ---- */
 

@@ -196,12 +196,14 @@ int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 		   struct sl_buf *problem, const struct sl_ledger_log *log,
 		   int64_t now);
 /*
- * Inside the caller's transaction: verifies the ledger and folds its events
- * into out at now. SL_EENV when verification fails.
+ * The one way to read overrides: inside the caller's transaction, verifies
+ * the whole ledger and folds its events into out (initialised) at now; log
+ * (may be NULL; initialised) receives the verified events too. SL_EENV,
+ * naming the first bad event, when verification fails.
  */
-int sl_ledger_load_overrides(struct sl_override_list *out,
-			     struct sl_ledger *ledger, int64_t now,
-			     struct sl_error *err);
+int sl_ledger_load_folded(struct sl_override_list *out,
+			  struct sl_ledger_log *log, struct sl_ledger *ledger,
+			  int64_t now, struct sl_error *err);
 /*
  * Folds one more event into list (a request adds an override, anything
  * else steps one): 0, or -1 with why it is not a legal step in problem.
@@ -233,6 +235,21 @@ enum sl_override_state sl_ledger_state_at(const struct sl_override *ov,
 int sl_override_check_signature(const struct sl_override_policy *policy,
 				const char *identity, const char *signature,
 				const char *text, struct sl_error *err);
+
+/* ---- override_lookup.c ---- */
+
+/*
+ * The override of list (folded at query->now) that lets query's failure
+ * pass under policy, borrowed into *out; SL_ENOTFOUND saying why the
+ * nearest candidate does not; SL_EENV when a signature cannot be checked.
+ * Only candidates for this gate, commit and definition that are approved
+ * and unexpired are checked against policy (ssh-keygen runs for them only).
+ */
+int sl_override_find(struct sl_override **out,
+		     const struct sl_override_list *list,
+		     const struct sl_override_query *query,
+		     const struct sl_override_policy *policy,
+		     struct sl_error *err);
 
 /* ---- override_policy.c ---- */
 

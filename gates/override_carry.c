@@ -18,22 +18,16 @@ static bool is_decision(enum sl_ledger_kind kind)
 int sl_ledger_export(struct sl_override_doc *out, struct sl_ledger *ledger,
 		     int64_t id, struct sl_error *err)
 {
-	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
 	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
-	struct sl_buf why = SL_BUF_INIT;
 	const struct sl_override *ov = NULL;
-	int64_t bad_seq = 0;
 	size_t i;
 	int ret = sl_ledger_begin(ledger, false, err);
 
 	if (!ret)
-		ret = sl_ledger_verified_load(&log, &report, ledger, err);
+		ret = sl_ledger_load_folded(&list, &log, ledger,
+					    sl_ledger_now(0), err);
 	ret = sl_ledger_end(ledger, ret, err);
-	if (!ret &&
-	    sl_ledger_fold(&list, &bad_seq, &why, &log, sl_ledger_now(0)))
-		ret = sl_error_set(err, SL_EENV, "ledger '%s': %s",
-				   ledger->path, why.buf);
 	if (!ret)
 		ov = sl_ledger_find(&list, id);
 	if (!ret && !ov)
@@ -52,8 +46,6 @@ int sl_ledger_export(struct sl_override_doc *out, struct sl_ledger *ledger,
 	}
 	sl_override_list_release(&list);
 	sl_ledger_log_release(&log);
-	sl_ledger_report_release(&report);
-	sl_buf_release(&why);
 	return ret;
 }
 
@@ -201,18 +193,12 @@ static int import_decisions(struct sl_ledger_import_result *out,
 			    const struct sl_override_policy *policy,
 			    int64_t now, struct sl_error *err)
 {
-	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
 	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
-	struct sl_buf why = SL_BUF_INIT;
 	const struct sl_override *ov = NULL;
-	int64_t bad_seq = 0;
 	size_t i;
-	int ret = sl_ledger_verified_load(&log, &report, ledger, err);
+	int ret = sl_ledger_load_folded(&list, &log, ledger, now, err);
 
-	if (!ret && sl_ledger_fold(&list, &bad_seq, &why, &log, now))
-		ret = sl_error_set(err, SL_EENV, "ledger '%s': %s",
-				   ledger->path, why.buf);
 	if (!ret)
 		ov = sl_ledger_find(&list, doc->request.id);
 	if (!ret && !ov)
@@ -247,8 +233,6 @@ static int import_decisions(struct sl_ledger_import_result *out,
 	}
 	sl_override_list_release(&list);
 	sl_ledger_log_release(&log);
-	sl_ledger_report_release(&report);
-	sl_buf_release(&why);
 	return ret;
 }
 

@@ -2,9 +2,11 @@
  * override_lookup.c: what a run asks the ledger. Finds the override that
  * lets one gate's failure at one commit pass, re-checking it against the
  * trusted rules of the run (a decision that no longer holds under them does
- * not apply), and records that a run applied it. When none applies, says
- * why for the nearest candidate, so that a developer learns that the push
- * or the gate edit voided it, or that it expired.
+ * not apply), and records that a run applied it, once its gates ran, as a
+ * legal step of the ledger as it is then. When none applies, says why for
+ * the nearest candidate, so that a developer learns that the push or the
+ * gate edit voided it, or that it expired. When to ask (before the first
+ * gate) is override_trust.c's.
  */
 #include "common/common.h"
 
@@ -111,15 +113,18 @@ static int still_holds(const struct sl_override *ov,
 	return ret;
 }
 
-static int find_valid(struct sl_override **out, struct sl_override_list *list,
-		      const struct sl_override_query *q, int64_t now,
-		      const struct sl_override_policy *policy,
-		      struct sl_error *err)
+int sl_override_find(struct sl_override **out,
+		     const struct sl_override_list *list,
+		     const struct sl_override_query *q,
+		     const struct sl_override_policy *policy,
+		     struct sl_error *err)
 {
 	struct sl_buf why = SL_BUF_INIT, best_why = SL_BUF_INIT;
+	int64_t now = sl_ledger_now(q->now);
 	int best = -1, depth, ret = 0;
 	size_t i;
 
+	*out = NULL;
 	/* Newest first: the latest approval wins. */
 	for (i = list->n; i-- > 0 && !ret;) {
 		struct sl_override *ov = &list->items[i];
@@ -154,40 +159,71 @@ static int find_valid(struct sl_override **out, struct sl_override_list *list,
 	return ret;
 }
 
-/* Inside a transaction: finds the override for q; with apply, records it. */
+/* Inside a transaction: the override for q, under policy as given. */
 static int lookup(struct sl_override *out, struct sl_ledger *ledger,
 		  const struct sl_override_query *q,
-		  const struct sl_override_policy *policy, bool apply,
-		  struct sl_error *err)
+		  const struct sl_override_policy *policy, struct sl_error *err)
 {
-	struct sl_override_policy remembering = *policy;
 	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
-	struct sl_ledger_event ev = {0};
 	struct sl_override *ov = NULL;
-	int64_t now = sl_ledger_now(q->now);
-	int ret = sl_ledger_load_overrides(&list, ledger, now, err);
+	int ret = sl_ledger_load_folded(&list, NULL, ledger,
+					sl_ledger_now(q->now), err);
 
-	/* A run checks only the approvals that could apply to it, and each
-	 * signature once per clone. */
-	remembering.remember = ledger;
 	if (!ret)
-		ret = find_valid(&ov, &list, q, now, &remembering, err);
-	if (!ret && apply) {
-		ev.kind = SL_LEDGER_APPLIED;
-		ev.override_id = ov->id;
-		ev.at = now;
-		ev.actor = (char *)(q->actor ? q->actor : "");
-		ev.reason = ev.gate_hash = ev.signature = (char *)"";
-		ev.gate = (char *)q->gate;
-		ev.commit = (char *)q->commit;
-		ev.run_id = (char *)q->run_id;
-		ret = sl_ledger_append(ledger, &ev, err);
-		if (!ret)
-			ov->applied++;
-	}
+		ret = sl_override_find(&ov, &list, q, policy, err);
 	if (!ret)
 		sl_ledger_override_copy(out, ov);
 	sl_override_list_release(&list);
+	return ret;
+}
+
+/*
+ * Inside a write transaction: records that q->run_id applied override id
+ * (looked up earlier, before the run's gates), against the verified
+ * ledger and only as a legal step of it.
+ */
+static int record_applied(struct sl_override *out, struct sl_ledger *ledger,
+			  int64_t id, const struct sl_override_query *q,
+			  struct sl_error *err)
+{
+	struct sl_override_list list = SL_OVERRIDE_LIST_INIT;
+	struct sl_ledger_event ev = {0};
+	struct sl_buf why = SL_BUF_INIT;
+	struct sl_override *ov;
+	int64_t now = sl_ledger_now(q->now);
+	int ret = sl_ledger_load_folded(&list, NULL, ledger, now, err);
+
+	ov = ret ? NULL : sl_ledger_find(&list, id);
+	if (!ret &&
+	    (!ov || strcmp(ov->gate, q->gate) || strcmp(ov->commit, q->commit)))
+		ret = sl_error_set(err, SL_EUSAGE,
+				   "override %" PRId64 " is not for gate '%s' "
+				   "at commit %.12s",
+				   id, q->gate, q->commit);
+	if (ret)
+		goto out;
+	ev.kind = SL_LEDGER_APPLIED;
+	ev.override_id = id;
+	ev.at = now;
+	ev.actor = (char *)(q->actor ? q->actor : "");
+	ev.reason = ev.gate_hash = ev.signature = (char *)"";
+	ev.gate = (char *)q->gate;
+	ev.commit = (char *)q->commit;
+	ev.run_id = (char *)q->run_id;
+	/* What the ledger holds now may differ from what the run judged
+	 * (another process wrote since): the step must still be legal. */
+	if (sl_ledger_step(ov, &ev, &why))
+		ret = sl_error_set(err, SL_EENV,
+				   "ledger '%s': cannot record that this run "
+				   "applied override %" PRId64 ": %s",
+				   ledger->path, id, why.buf);
+	if (!ret)
+		ret = sl_ledger_append(ledger, &ev, err);
+	if (!ret && out)
+		sl_ledger_override_copy(out, ov);
+out:
+	sl_override_list_release(&list);
+	sl_buf_release(&why);
 	return ret;
 }
 
@@ -201,20 +237,19 @@ int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
 	if (!ret)
 		ret = sl_ledger_begin(ledger, false, err);
 	if (!ret)
-		ret = lookup(out, ledger, query, policy, false, err);
+		ret = lookup(out, ledger, query, policy, err);
 	return sl_ledger_end(ledger, ret, err);
 }
 
-int sl_ledger_apply(struct sl_override *out, struct sl_ledger *ledger,
-		    const struct sl_override_query *query,
-		    const struct sl_override_policy *policy,
-		    struct sl_error *err)
+int sl_ledger_record_applied(struct sl_override *out, struct sl_ledger *ledger,
+			     int64_t id, const struct sl_override_query *query,
+			     struct sl_error *err)
 {
 	int ret = check_query(query, true, err);
 
 	if (!ret)
 		ret = sl_ledger_begin(ledger, true, err);
 	if (!ret)
-		ret = lookup(out, ledger, query, policy, true, err);
+		ret = record_applied(out, ledger, id, query, err);
 	return sl_ledger_end(ledger, ret, err);
 }

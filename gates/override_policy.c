@@ -451,7 +451,7 @@ int sl_ledger_request(int64_t *out_id, struct sl_ledger *ledger,
 	ret = sl_ledger_begin(ledger, true, err);
 	/* Never extend a chain that does not verify. */
 	if (!ret)
-		ret = sl_ledger_load_overrides(&list, ledger, now, err);
+		ret = sl_ledger_load_folded(&list, NULL, ledger, now, err);
 	if (!ret)
 		ret = sl_ledger_append(ledger, &ev, err);
 	ret = sl_ledger_end(ledger, ret, err);
@@ -512,7 +512,7 @@ int sl_ledger_decide(int64_t *out_seq, struct sl_ledger *ledger,
 	if (!ret)
 		ret = sl_ledger_begin(ledger, true, err);
 	if (!ret)
-		ret = sl_ledger_load_overrides(&list, ledger, d.now, err);
+		ret = sl_ledger_load_folded(&list, NULL, ledger, d.now, err);
 	if (!ret)
 		ret = sl_ledger_record_decision(out_seq, ledger, &list, &d,
 						policy, d.now, err);

@@ -193,22 +193,25 @@ int sl_ledger_fold(struct sl_override_list *out, int64_t *bad_seq,
 
 /* ---- reading ---------------------------------------------------------- */
 
-int sl_ledger_load_overrides(struct sl_override_list *out,
-			     struct sl_ledger *ledger, int64_t now,
-			     struct sl_error *err)
+int sl_ledger_load_folded(struct sl_override_list *out,
+			  struct sl_ledger_log *log, struct sl_ledger *ledger,
+			  int64_t now, struct sl_error *err)
 {
 	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
-	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+	struct sl_ledger_log own = SL_LEDGER_LOG_INIT;
 	struct sl_buf why = SL_BUF_INIT;
 	int64_t bad_seq = 0;
-	int ret = sl_ledger_verified_load(&log, &report, ledger, err);
+	int ret;
 
+	if (!log)
+		log = &own;
+	ret = sl_ledger_verified_load(log, &report, ledger, err);
 	/* Verification replayed the same events: this cannot fail. */
-	if (!ret && sl_ledger_fold(out, &bad_seq, &why, &log, now))
+	if (!ret && sl_ledger_fold(out, &bad_seq, &why, log, now))
 		ret = sl_error_set(err, SL_EENV,
 				   "ledger '%s': event %" PRId64 ": %s",
 				   ledger->path, bad_seq, why.buf);
-	sl_ledger_log_release(&log);
+	sl_ledger_log_release(&own);
 	sl_ledger_report_release(&report);
 	sl_buf_release(&why);
 	return ret;
@@ -221,8 +224,8 @@ static int load_folded(struct sl_override_list *out, struct sl_ledger *ledger,
 	int ret = sl_ledger_begin(ledger, false, err);
 
 	if (!ret)
-		ret = sl_ledger_load_overrides(out, ledger, sl_ledger_now(now),
-					       err);
+		ret = sl_ledger_load_folded(out, NULL, ledger,
+					    sl_ledger_now(now), err);
 	return sl_ledger_end(ledger, ret, err);
 }
 

@@ -229,7 +229,7 @@ ssh-keygen comes first on PATH), while a fresh clone has to ask:
   $ PATH="$PWD/../fakebin:$PATH" sluice run > /dev/null 2>&1
   $ cd .. && git clone -q signed/origin.git sci3 && cd sci3 && git checkout -q feature
   $ PATH="$PWD/../fakebin:$PATH" sluice run 2>&1 | grep '^sluice: cannot'
-  sluice: cannot apply overrides (stopped at gate 'unit'); nothing was overridden: ssh-keygen failed: '*/fakebin/ssh-keygen' exited with status 1 without a verdict (exit status 1); the signature was not checked: check the OpenSSH installation and retry (glob)
+  sluice: cannot check the approved override of gate 'unit', so its failure stays: ssh-keygen failed: '*/fakebin/ssh-keygen' exited with status 1 without a verdict (exit status 1); the signature was not checked: check the OpenSSH installation and retry (glob)
   $ cd ../sci
 
 Anyone who may push the ref can write an event, but not an owner's

@@ -353,7 +353,7 @@ verify and by every read (exit 3); and a run does not trust it:
   [3]
   $ sluice run --ledger ../edit.db > /dev/null 2> ../run-edit.err; echo "exit $?"; tail -n 1 ../run-edit.err
   exit 3
-  sluice: cannot apply overrides; nothing was overridden: ledger '../edit.db' fails verification: event 2 was altered: its content does not match its hash; no override in it can be trusted (see docs/overrides.md)
+  sluice: cannot apply overrides; nothing was overridden (the gates that failed stay failed): ledger '../edit.db' fails verification: event 2 was altered: its content does not match its hash; no override in it can be trusted (see docs/overrides.md)
 
 An anchor pinned earlier catches a consistent rewrite; a later one still
 holds after more events:
@@ -470,24 +470,24 @@ signed decision. A tampered document is refused and records nothing:
   $ sluice override verify | head -n 1
   ledger */work/signed/.sluice/ledger.db: 5 events verified (glob)
 
-A run that cannot finish applying overrides exits 3, and its results say
+A run that cannot check an approved override exits 3, and its results say
 exactly what the ledger says: billing-unit and billing-migrations both
 fail (in the working tree: nothing is committed), and ssh-keygen crashes
-while the run re-checks the approval of billing-migrations' override. The
-override applied before that stays applied (the ledger recorded it, and
-the ledger is append-only); every other failure keeps its status, with a
-note saying why:
+while the run checks the approval of billing-migrations' override, before
+the first gate. billing-unit's override applies (the ledger records it);
+billing-migrations' failure stays a failure, with a note saying why, and
+so does the failure that no override was requested for:
 
   $ mkdir ../crashbin && printf '#!/bin/sh\nulimit -c 0\ncase " $* " in *" -I ana@example.com "*) kill -SEGV $$ ;; esac\nexec %s "$@"\n' "$(command -v ssh-keygen)" > ../crashbin/ssh-keygen && chmod +x ../crashbin/ssh-keygen
   $ mv services/billing/api.c ../api.c.saved && touch services/billing/migrations/notes.txt
   $ PATH=$PWD/../crashbin:$PATH sluice run --json ../crash.json > /dev/null 2> ../crash.err; echo "exit $?"; tail -n 1 ../crash.err
   exit 3
-  sluice: cannot apply overrides (stopped at gate 'billing-migrations'); only 'billing-unit' stayed overridden, as the ledger recorded: ssh-keygen failed: '*/crashbin/ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
+  sluice: cannot check the approved override of gate 'billing-migrations', so its failure stays: ssh-keygen failed: '*/crashbin/ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
   $ python3 -c 'import json; d = json.load(open("../crash.json")); print(d["verdict"]); [print(g["name"], g["status"], (g["override"] or {}).get("id"), g.get("override_note")) for g in d["gates"] if g["status"] != "passed"]'
   fail
   billing-unit overridden 1 None
   billing-migrations failed None no override could be checked: ssh-keygen failed: '*/crashbin/ssh-keygen' was killed by signal 11 (*); retry, and check the OpenSSH installation if it recurs (glob)
-  web-checkout-smoke failed None no override was checked: applying overrides stopped at gate 'billing-migrations'
+  web-checkout-smoke failed None no override was requested for gate 'web-checkout-smoke'
   $ sluice override log | tail -n 1 | cut -c1-4,26-
   #6   applied  dev@example.com  override 1  run * (glob)
   $ mv ../api.c.saved services/billing/api.c && rm services/billing/migrations/notes.txt

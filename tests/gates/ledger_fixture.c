@@ -189,3 +189,16 @@ void fx_drop_triggers(const char *path)
 				      "DROP TRIGGER head_only_one;"),
 			 SQLITE_OK);
 }
+
+int fx_apply(struct sl_override *out, struct sl_ledger *ledger,
+	     const struct sl_override_query *query,
+	     const struct sl_override_policy *policy, struct sl_error *err)
+{
+	int ret = sl_ledger_lookup(out, ledger, query, policy, err);
+	int64_t id = out->id;
+
+	if (ret)
+		return ret;
+	sl_override_release(out);
+	return sl_ledger_record_applied(out, ledger, id, query, err);
+}

@@ -51,6 +51,16 @@ int fx_decide(struct sl_ledger *ledger, const struct sl_override_policy *policy,
 	      enum sl_ledger_kind kind, int64_t id, const char *actor,
 	      int64_t now, struct sl_error *err);
 
+/*
+ * What a run does with query: looks it up under policy (before its
+ * gates), then records that query->run_id applied the override found.
+ * sl_ledger_lookup()'s status, else sl_ledger_record_applied()'s; out
+ * (initialised) is the override found.
+ */
+int fx_apply(struct sl_override *out, struct sl_ledger *ledger,
+	     const struct sl_override_query *query,
+	     const struct sl_override_policy *policy, struct sl_error *err);
+
 /* A query for billing-unit at fx_commit with fx_gate_hash at now. */
 struct sl_override_query fx_query(int64_t now);
 

@@ -74,8 +74,7 @@ static void assert_untrusted(struct sl_ledger *ledger,
 			 SL_EENV);
 	fx_assert_msg(&err, "fails verification");
 	q.run_id = "run-1";
-	assert_int_equal(sl_ledger_apply(&ov, ledger, &q, policy, &err),
-			 SL_EENV);
+	assert_int_equal(fx_apply(&ov, ledger, &q, policy, &err), SL_EENV);
 	assert_int_equal(sl_ledger_list(&list, ledger, NULL, &err), SL_EENV);
 	assert_int_equal(sl_ledger_log(&log, ledger, 0, &err), SL_EENV);
 	assert_int_equal(sl_ledger_get(&ov, ledger, 1, FX_T0, &err), SL_EENV);

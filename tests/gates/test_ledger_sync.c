@@ -465,8 +465,7 @@ static void sync__applied_before_a_later_revoke_is_kept(void **state)
 	synced(fx, fx->b);
 	/* B's run applies it at T0+100; A revokes at T0+200 and pushes first. */
 	q.run_id = "run-b";
-	assert_int_equal(sl_ledger_apply(&ov, fx->b, &q, &fx->policy, &fx->err),
-			 0);
+	assert_int_equal(fx_apply(&ov, fx->b, &q, &fx->policy, &fx->err), 0);
 	assert_int_equal(fx_decide(fx->a, &fx->policy, SL_LEDGER_REVOKE, 1,
 				   "ana@example.com", FX_T0 + 200, &fx->err),
 			 0);

@@ -566,24 +566,22 @@ static void apply__records_the_run_in_the_trail(void **state)
 	    fx_request(fx->ledger, &fx->policy, "dev@example.com", FX_T0);
 
 	q.run_id = "https://ci.example.com/runs/77";
-	assert_int_equal(
-	    sl_ledger_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
-	    SL_ENOTFOUND);
+	assert_int_equal(fx_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
+			 SL_ENOTFOUND);
 	assert_int_equal(
 	    decide(fx, SL_LEDGER_APPROVE, id, "@billing", FX_T0 + 1), 0);
-	assert_int_equal(
-	    sl_ledger_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err), 0);
+	assert_int_equal(fx_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
+			 0);
 	assert_int_equal(ov.applied, 1);
 	sl_override_release(&ov);
 	q.actor = "ci@example.com";
-	assert_int_equal(
-	    sl_ledger_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err), 0);
+	assert_int_equal(fx_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
+			 0);
 	assert_int_equal(ov.applied, 2);
 	sl_override_release(&ov);
 	q.run_id = "";
-	assert_int_equal(
-	    sl_ledger_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
-	    SL_EUSAGE);
+	assert_int_equal(fx_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
+			 SL_EUSAGE);
 	assert_int_equal(sl_ledger_log(&log, fx->ledger, id, &fx->err), 0);
 	assert_int_equal(log.n, 4);
 	assert_int_equal(log.events[2].kind, SL_LEDGER_APPLIED);
@@ -598,9 +596,8 @@ static void apply__records_the_run_in_the_trail(void **state)
 	    decide(fx, SL_LEDGER_REVOKE, id, "@billing", FX_T0 + 20), 0);
 	q.run_id = "run-78";
 	q.now = FX_T0 + 21;
-	assert_int_equal(
-	    sl_ledger_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
-	    SL_ENOTFOUND);
+	assert_int_equal(fx_apply(&ov, fx->ledger, &q, &fx->policy, &fx->err),
+			 SL_ENOTFOUND);
 	fx_assert_msg(&fx->err, "override 1 is revoked");
 }
 

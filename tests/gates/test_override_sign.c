@@ -327,10 +327,12 @@ static int keygen_runs(void)
 }
 
 /*
- * A run checks an approval's signature with ssh-keygen once per clone:
- * the answer is remembered in the ledger, for the same allowed_signers
- * content, identity, signature and text. Another allowed_signers, or one
- * whose answers depend on the time, is asked again.
+ * Told where to remember (a shared ledger's working copy), a lookup checks
+ * an approval's signature with ssh-keygen once per clone: the answer is
+ * remembered in the ledger, for the same allowed_signers content,
+ * identity, signature and text. Another allowed_signers, or one whose
+ * answers depend on the time, is asked again; so is everything when the
+ * policy says nowhere (a ledger that is only a local file).
  */
 static void remembered__a_signature_is_checked_once(void **state)
 {
@@ -349,10 +351,16 @@ static void remembered__a_signature_is_checked_once(void **state)
 	runs = keygen_runs();
 	assert_true(runs >= 2); /* ana's signature; not dev's key */
 	assert_int_equal(lookup(fx, &ov), 0);
+	assert_int_equal(keygen_runs(), 2 * runs);
+	fx->policy.remember = fx->ledger;
+	assert_int_equal(lookup(fx, &ov), 0);
+	runs = keygen_runs();
+	assert_int_equal(lookup(fx, &ov), 0);
 	assert_int_equal(keygen_runs(), runs);
 	/* Remembered answers hold across opening the ledger again. */
 	sl_ledger_free(fx->ledger);
 	fx->ledger = fx_open("ci.db");
+	fx->policy.remember = fx->ledger;
 	assert_int_equal(lookup(fx, &ov), 0);
 	assert_int_equal(keygen_runs(), runs);
 	/* Other allowed_signers content: asked again. */
