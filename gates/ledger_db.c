@@ -1,7 +1,8 @@
 /*
- * ledger_db.c: the override ledger's sqlite database, and the only file that
- * calls sqlite. It opens the file (no symlinks, close-on-exec descriptors,
- * WAL, synchronous=FULL, a busy timeout), checks that it is a sluice ledger
+ * ledger_db.c: the override ledger's sqlite database. It opens the file
+ * (through db.c, the one opener of gates/' databases: no symlinks,
+ * close-on-exec descriptors, a busy timeout; then WAL, synchronous=FULL),
+ * checks that it is a sluice ledger
  * of a schema it knows, applies migrations, and offers transactions and the
  * few statements the ledger needs: load every event, read the chain head,
  * append an event, quick_check. What the events mean, and whether the chain
@@ -109,65 +110,7 @@ static const char *const migrations[] = {
 int sl_ledger_db_error(struct sl_ledger *ledger, int rc, const char *what,
 		       struct sl_error *err)
 {
-	const char *msg =
-	    ledger->db ? sqlite3_errmsg(ledger->db) : sqlite3_errstr(rc);
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return sl_error_set(err, SL_EENV,
-				    "ledger '%s' is locked by another process "
-				    "(waited %u ms): try again when it is done",
-				    ledger->path, ledger->busy_timeout_ms);
-	case SQLITE_NOTADB:
-		return sl_error_set(
-		    err, SL_EENV,
-		    "'%s' is not a sluice ledger (not an sqlite "
-		    "database): point --ledger at the ledger",
-		    ledger->path);
-	case SQLITE_CORRUPT:
-		return sl_error_set(err, SL_EENV,
-				    "ledger '%s' is corrupt (%s): no override "
-				    "in it can be trusted; restore it from a "
-				    "backup",
-				    ledger->path, msg);
-	case SQLITE_FULL:
-		return sl_error_set(err, SL_EENV,
-				    "ledger '%s': the disk is full: free space "
-				    "and try again",
-				    ledger->path);
-	default:
-		return sl_error_set(
-		    err, SL_EENV, "ledger '%s': %s: %s (%d)", ledger->path,
-		    what, msg,
-		    ledger->db ? sqlite3_extended_errcode(ledger->db) : rc);
-	}
-}
-
-/* Runs sql (no results wanted). */
-static int db_exec(struct sl_ledger *ledger, const char *sql, const char *what,
-		   struct sl_error *err)
-{
-	int rc = sqlite3_exec(ledger->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : sl_ledger_db_error(ledger, rc, what, err);
-}
-
-/* Runs sql, a query of one integer (a PRAGMA), into *out. */
-static int db_int(int64_t *out, struct sl_ledger *ledger, const char *sql,
-		  struct sl_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : sl_ledger_db_error(ledger, rc, sql, err);
+	return sl_db_error(&ledger->db, rc, what, err);
 }
 
 /* ---- opening --------------------------------------------------------- */
@@ -219,60 +162,6 @@ static int check_path(const char *path, bool create, struct sl_error *err)
 	return ret ? ret : 1;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000),
-			      (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-/*
- * Switches to WAL. Changing the journal mode needs an exclusive lock that
- * the busy handler does not always wait for (two processes creating the
- * ledger at once), so retry for the busy timeout.
- */
-static int set_wal(struct sl_ledger *ledger, struct sl_error *err)
-{
-	uint64_t start = sl_now_ms();
-	int rc;
-
-	for (;;) {
-		sqlite3_stmt *st = NULL;
-		const unsigned char *mode = NULL;
-
-		rc = sqlite3_prepare_v2(ledger->db, "PRAGMA journal_mode=WAL",
-					-1, &st, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			mode = sqlite3_column_text(st, 0);
-		if (mode && !strcmp((const char *)mode, "wal"))
-			rc = SQLITE_OK;
-		else if (rc == SQLITE_ROW)
-			rc = SQLITE_BUSY;
-		sqlite3_finalize(st);
-		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-			break;
-		if (sl_now_ms() - start >= ledger->busy_timeout_ms)
-			break;
-		sleep_ms(10);
-	}
-	return rc == SQLITE_OK
-		   ? 0
-		   : sl_ledger_db_error(ledger, rc, "journal_mode", err);
-}
-
-static void configure(struct sl_ledger *ledger)
-{
-	int on = 1;
-
-	sqlite3_busy_timeout(ledger->db, (int)ledger->busy_timeout_ms);
-	/* Our own connection cannot corrupt the file through the schema. */
-	sqlite3_db_config(ledger->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
-	sqlite3_db_config(ledger->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
-}
-
 struct header {
 	int64_t app_id;
 	int64_t version;
@@ -283,16 +172,18 @@ struct header {
 static int read_header(struct header *h, struct sl_ledger *ledger,
 		       struct sl_error *err)
 {
-	bool own = sqlite3_get_autocommit(ledger->db);
+	bool own = sqlite3_get_autocommit(ledger->db.handle);
 	int ret = own ? sl_ledger_begin(ledger, false, err) : 0;
 
 	if (!ret)
-		ret = db_int(&h->app_id, ledger, "PRAGMA application_id", err);
+		ret = sl_db_int(&h->app_id, &ledger->db,
+				"PRAGMA application_id", err);
 	if (!ret)
-		ret = db_int(&h->version, ledger, "PRAGMA user_version", err);
+		ret = sl_db_int(&h->version, &ledger->db, "PRAGMA user_version",
+				err);
 	if (!ret)
-		ret = db_int(&h->objects, ledger,
-			     "SELECT count(*) FROM sqlite_master", err);
+		ret = sl_db_int(&h->objects, &ledger->db,
+				"SELECT count(*) FROM sqlite_master", err);
 	return own ? sl_ledger_end(ledger, ret, err) : ret;
 }
 
@@ -308,13 +199,13 @@ static int check_header(const struct header *h, struct sl_ledger *ledger,
 		    "'%s' is not a sluice ledger (it is another "
 		    "application's sqlite database): point "
 		    "--ledger at the ledger",
-		    ledger->path);
+		    ledger->db.path);
 	if (h->version > (int64_t)SL_ARRAY_SIZE(migrations))
 		return sl_error_set(err, SL_EENV,
 				    "ledger '%s' has schema version %" PRId64
 				    ", newer than this sluice knows (%zu): "
 				    "upgrade sluice",
-				    ledger->path, h->version,
+				    ledger->db.path, h->version,
 				    SL_ARRAY_SIZE(migrations));
 	return 0;
 }
@@ -335,51 +226,53 @@ static int migrate(struct sl_ledger *ledger, struct sl_error *err)
 	if (!ret)
 		ret = check_header(&h, ledger, err);
 	for (v = (size_t)h.version; !ret && v < SL_ARRAY_SIZE(migrations); v++)
-		ret =
-		    db_exec(ledger, migrations[v], "migrating the schema", err);
+		ret = sl_db_exec(&ledger->db, migrations[v],
+				 "migrating the schema", err);
 	if (!ret && (size_t)h.version < SL_ARRAY_SIZE(migrations)) {
 		sl_buf_addf(&sql,
 			    "PRAGMA user_version = %zu;"
 			    "PRAGMA application_id = %d;",
 			    SL_ARRAY_SIZE(migrations), LEDGER_APPLICATION_ID);
-		ret = db_exec(ledger, sql.buf, "migrating the schema", err);
+		ret = sl_db_exec(&ledger->db, sql.buf, "migrating the schema",
+				 err);
 	}
 	sl_buf_release(&sql);
 	return sl_ledger_end(ledger, ret, err);
 }
 
-static int open_db(struct sl_ledger *ledger, bool create, struct sl_error *err)
+static int open_db(struct sl_ledger *ledger, const char *path, bool create,
+		   struct sl_error *err)
 {
+	struct sl_db_options o = {.create = create,
+				  .busy_timeout_ms = ledger->db.busy_timeout_ms,
+				  .defensive = true};
 	struct header h = {0, 0, 0};
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
-	int rc, ret;
+	int ret = sl_db_open(&ledger->db, path, &o, err);
 
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(ledger->path, &ledger->db, flags, NULL);
-	if (rc != SQLITE_OK)
-		return sl_ledger_db_error(ledger, rc, "cannot open", err);
-	configure(ledger);
 	/* Check what the file is before changing anything in it. */
-	ret = read_header(&h, ledger, err);
+	if (!ret)
+		ret = read_header(&h, ledger, err);
 	if (!ret)
 		ret = check_header(&h, ledger, err);
 	if (!ret)
-		ret = set_wal(ledger, err);
+		ret = sl_db_wal(&ledger->db, err);
 	if (!ret)
-		ret = db_exec(ledger, "PRAGMA synchronous=FULL", "synchronous",
-			      err);
+		ret = sl_db_exec(&ledger->db, "PRAGMA synchronous=FULL",
+				 "synchronous", err);
 	if (!ret && h.version < (int64_t)SL_ARRAY_SIZE(migrations))
 		ret = migrate(ledger, err);
 	return ret;
 }
 
-static struct sl_ledger *ledger_new(const char *path, unsigned timeout_ms)
+static struct sl_ledger *ledger_new(unsigned timeout_ms)
 {
 	struct sl_ledger *ledger = sl_xcalloc(1, sizeof(*ledger));
 
-	ledger->path = sl_xstrdup(path);
-	ledger->busy_timeout_ms =
+	ledger->db.what = "ledger";
+	ledger->db.not_a_db_hint = "point --ledger at the ledger";
+	ledger->db.corrupt_hint =
+	    "no override in it can be trusted; restore it from a backup";
+	ledger->db.busy_timeout_ms =
 	    timeout_ms ? timeout_ms : SL_LEDGER_BUSY_TIMEOUT_MS;
 	return ledger;
 }
@@ -399,8 +292,8 @@ static int create_fresh(const char *path, unsigned timeout_ms,
 
 	sl_buf_addf(&tmp, "%s.new-%ld-%" PRIu64, path, (long)getpid(),
 		    sl_now_ms());
-	ledger = ledger_new(tmp.buf, timeout_ms);
-	ret = open_db(ledger, true, err);
+	ledger = ledger_new(timeout_ms);
+	ret = open_db(ledger, tmp.buf, true, err);
 	/* The last close checkpoints and removes the -wal and -shm files. */
 	sl_ledger_free(ledger);
 	if (!ret && link(tmp.buf, path) && errno != EEXIST)
@@ -429,9 +322,9 @@ int sl_ledger_open(struct sl_ledger **out, const char *path,
 		ret = create_fresh(path, opts->busy_timeout_ms, err);
 	if (ret)
 		return ret;
-	ledger = ledger_new(path, opts->busy_timeout_ms);
+	ledger = ledger_new(opts->busy_timeout_ms);
 	/* An empty file someone made is migrated in place. */
-	ret = open_db(ledger, opts->create, err);
+	ret = open_db(ledger, path, opts->create, err);
 	if (ret) {
 		sl_ledger_free(ledger);
 		return ret;
@@ -446,31 +339,31 @@ void sl_ledger_free(struct sl_ledger *ledger)
 		return;
 	sqlite3_finalize(ledger->append_st);
 	sqlite3_finalize(ledger->head_st);
-	sqlite3_close_v2(ledger->db);
-	free(ledger->path);
+	sl_db_close(&ledger->db);
 	free(ledger);
 }
 
 const char *sl_ledger_path(const struct sl_ledger *ledger)
 {
-	return ledger->path;
+	return ledger->db.path;
 }
 
 /* ---- transactions ----------------------------------------------------- */
 
 int sl_ledger_begin(struct sl_ledger *ledger, bool write, struct sl_error *err)
 {
-	return db_exec(ledger, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED",
-		       "starting a transaction", err);
+	return sl_db_exec(&ledger->db,
+			  write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED",
+			  "starting a transaction", err);
 }
 
 int sl_ledger_end(struct sl_ledger *ledger, int ret, struct sl_error *err)
 {
-	if (!sqlite3_get_autocommit(ledger->db) && !ret)
-		ret = db_exec(ledger, "COMMIT", "committing", err);
+	if (!sqlite3_get_autocommit(ledger->db.handle) && !ret)
+		ret = sl_db_exec(&ledger->db, "COMMIT", "committing", err);
 	/* A failed COMMIT leaves the transaction open: end it too. */
-	if (!sqlite3_get_autocommit(ledger->db))
-		sqlite3_exec(ledger->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(ledger->db.handle))
+		sqlite3_exec(ledger->db.handle, "ROLLBACK", NULL, NULL, NULL);
 	return ret;
 }
 
@@ -574,7 +467,7 @@ int sl_ledger_load(struct sl_ledger_log *out, struct sl_ledger_report *report,
 	    "commit_id, gate_hash, expires_at, run_id, signature, prev_hash, "
 	    "hash FROM events ORDER BY seq";
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(ledger->db.handle, sql, -1, &st, NULL);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct sl_ledger_event *ev = sl_ledger_log_push(out);
@@ -608,7 +501,7 @@ static int cached(sqlite3_stmt **slot, struct sl_ledger *ledger,
 		sqlite3_clear_bindings(*slot);
 		return SQLITE_OK;
 	}
-	return sqlite3_prepare_v3(ledger->db, sql, -1,
+	return sqlite3_prepare_v3(ledger->db.handle, sql, -1,
 				  SQLITE_PREPARE_PERSISTENT, slot, NULL);
 }
 
@@ -643,8 +536,8 @@ int sl_ledger_quick_check(struct sl_buf *problem, struct sl_ledger *ledger,
 			  struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc =
-	    sqlite3_prepare_v2(ledger->db, "PRAGMA quick_check", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(ledger->db.handle, "PRAGMA quick_check", -1,
+				    &st, NULL);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *line = sqlite3_column_text(st, 0);
@@ -701,7 +594,7 @@ int sl_ledger_append(struct sl_ledger *ledger, struct sl_ledger_event *ev,
 		return sl_error_set(err, SL_EENV,
 				    "ledger '%s' is damaged: its chain head is "
 				    "missing or malformed",
-				    ledger->path);
+				    ledger->db.path);
 	ev->seq = count + 1;
 	if (ev->kind == SL_LEDGER_REQUEST)
 		ev->override_id = ev->seq;

@@ -44,7 +44,7 @@ int sl_ledger_shared_load(struct sl_ledger_shared *out,
 	static const char sql[] =
 	    "SELECT remote, ref, seq, hash, commit_id FROM shared";
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(ledger->db.handle, sql, -1, &st, NULL);
 
 	sl_ledger_shared_release(out);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -72,7 +72,7 @@ int sl_ledger_shared_store(struct sl_ledger *ledger,
 	    "VALUES (1, ?1, ?2, ?3, ?4, ?5) ON CONFLICT (one) DO UPDATE SET "
 	    "remote = ?1, ref = ?2, seq = ?3, hash = ?4, commit_id = ?5";
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(ledger->db.handle, sql, -1, &st, NULL);
 
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, s->remote, -1, SQLITE_STATIC);
@@ -95,8 +95,9 @@ int sl_ledger_rewind(struct sl_ledger *ledger, int64_t seq,
 	sqlite3_stmt *del = NULL, *head = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(ledger->db, "DELETE FROM events WHERE seq > ?",
-				-1, &del, NULL);
+	rc = sqlite3_prepare_v2(ledger->db.handle,
+				"DELETE FROM events WHERE seq > ?", -1, &del,
+				NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(del, 1, seq);
 		rc = sqlite3_step(del);
@@ -104,7 +105,7 @@ int sl_ledger_rewind(struct sl_ledger *ledger, int64_t seq,
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(
-		    ledger->db,
+		    ledger->db.handle,
 		    "UPDATE chain_head SET count = ?, hash = ? WHERE one = 1 "
 		    "AND count <> ?1",
 		    -1, &head, NULL);
@@ -126,7 +127,7 @@ int sl_ledger_sigcheck_get(int *out, struct sl_ledger *ledger, const char *key,
 			   struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(ledger->db,
+	int rc = sqlite3_prepare_v2(ledger->db.handle,
 				    "SELECT holds FROM signature_checks WHERE "
 				    "key = ?",
 				    -1, &st, NULL);
@@ -151,7 +152,7 @@ int sl_ledger_sigcheck_put(struct sl_ledger *ledger, const char *key,
 			   bool holds, struct sl_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(ledger->db,
+	int rc = sqlite3_prepare_v2(ledger->db.handle,
 				    "INSERT OR REPLACE INTO signature_checks "
 				    "(key, holds) VALUES (?, ?)",
 				    -1, &st, NULL);

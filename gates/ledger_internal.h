@@ -1,27 +1,27 @@
 /*
  * ledger_internal.h: what the override ledger's files share, and nothing
  * outside gates/ledger*.c and gates/override*.c includes. The files split
- * the ledger by the library each one talks to: ledger_db.c alone calls
- * sqlite, ledger_digest.c alone calls libcrypto, override_sign.c alone
- * spawns ssh-keygen, override_doc.c alone calls jansson for documents.
- * ledger_format.c holds the canonical forms and input checks,
- * ledger_verify.c the chain check, override_state.c the state machine,
- * override_policy.c the decisions.
+ * the ledger by the library each one talks to: ledger_db.c and
+ * ledger_db_shared.c alone call sqlite (opened, closed and its errors told
+ * by db.c, which the run history shares), ledger_digest.c alone calls
+ * libcrypto, override_sign.c alone spawns ssh-keygen, override_doc.c alone
+ * calls jansson for documents. ledger_format.c holds the canonical forms
+ * and input checks, ledger_verify.c the chain check, override_state.c the
+ * state machine, override_policy.c the decisions, override_trust.c what a
+ * run applies.
  */
 #ifndef SL_GATES_LEDGER_INTERNAL_H
 #define SL_GATES_LEDGER_INTERNAL_H
 
 #include "common/common.h"
 
+#include "gates/db.h"
 #include "gates/gates.h"
 
-struct sqlite3;
 struct sqlite3_stmt;
 
 struct sl_ledger {
-	struct sqlite3 *db;
-	char *path;
-	unsigned busy_timeout_ms;
+	struct sl_db db; /* db.path: the path it was opened with */
 	/* Prepared once: a sync appends thousands of events in a row. */
 	struct sqlite3_stmt *append_st;
 	struct sqlite3_stmt *head_st;
@@ -82,7 +82,7 @@ struct sl_ledger_event *sl_ledger_log_push(struct sl_ledger_log *log);
 void sl_ledger_override_copy(struct sl_override *dst,
 			     const struct sl_override *src);
 
-/* ---- ledger_db.c: the only file that calls sqlite ---- */
+/* ---- ledger_db.c: the events in sqlite (opened through db.c) ---- */
 
 /*
  * Transactions: a read (BEGIN DEFERRED) or a write (BEGIN IMMEDIATE,

@@ -413,13 +413,13 @@ static int merge_events(struct sl_ledger *ledger,
 			ret = sl_error_set(err, SL_EENV,
 					   "ledger '%s': event %" PRId64
 					   " changed as it was added",
-					   ledger->path, ev.seq);
+					   ledger->db.path, ev.seq);
 		sl_ledger_event_release(&ev);
 	}
 	if (!ret && sl_ledger_fold(&state, &bad, &why, remote, 0))
 		ret = sl_error_set(err, SL_EENV,
 				   "ledger '%s': event %" PRId64 ": %s",
-				   ledger->path, bad, why.buf);
+				   ledger->db.path, bad, why.buf);
 	for (i = common; !ret && i < mine->n; i++)
 		ret = rechain_one(ledger, &state, &mine->events[i], &ids,
 				  remote, out, err);
@@ -439,7 +439,7 @@ static int check_copy(struct sl_ledger *ledger, const struct remote *r,
 				    "ledger '%s' is the working copy of '%s' "
 				    "on '%s', not of '%s' on '%s': point "
 				    "--ledger at another file",
-				    ledger->path, mem->ref, mem->remote,
+				    ledger->db.path, mem->ref, mem->remote,
 				    r->t->ref, r->t->remote);
 	if (mem->known && mem->seq &&
 	    (mem->seq > (int64_t)mine->n ||
@@ -449,7 +449,7 @@ static int check_copy(struct sl_ledger *ledger, const struct remote *r,
 				    "longer holds event %" PRId64
 				    " it verified on '%s'; remove it, and "
 				    "sync again",
-				    ledger->path, mem->seq, r->t->remote);
+				    ledger->db.path, mem->seq, r->t->remote);
 	return 0;
 }
 
@@ -699,7 +699,7 @@ int sl_ledger_sync(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 			    " event%s stay in ledger '%s': 'sluice override "
 			    "sync' shares them",
 			    t->remote, t->ref, attempts, out->pending,
-			    out->pending == 1 ? "" : "s", ledger->path);
+			    out->pending == 1 ? "" : "s", ledger->db.path);
 }
 
 int sl_ledger_is_shared(bool *out, struct sl_ledger *ledger, int64_t id,

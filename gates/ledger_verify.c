@@ -240,7 +240,7 @@ int sl_ledger_verified_load(struct sl_ledger_log *log,
 		    sl_error_set(err, SL_EENV,
 				 "ledger '%s' is corrupt (%s): no override in "
 				 "it can be trusted; restore it from a backup",
-				 ledger->path, integrity.buf);
+				 ledger->db.path, integrity.buf);
 	sl_buf_release(&integrity);
 	if (!ret)
 		ret = sl_ledger_load(log, report, ledger, err);
@@ -253,7 +253,7 @@ int sl_ledger_verified_load(struct sl_ledger_log *log,
 				    "ledger '%s' fails verification: %s; no "
 				    "override in it can be trusted (see "
 				    "docs/overrides.md)",
-				    ledger->path, report->problem.buf);
+				    ledger->db.path, report->problem.buf);
 	report->events = (int64_t)log->n;
 	if (log->n)
 		memcpy(report->head, log->events[log->n - 1].hash,
@@ -309,7 +309,7 @@ static int check_anchor(struct sl_ledger_report *report,
 	return sl_error_set(err, SL_EENV,
 			    "ledger '%s' fails verification: %s; no override "
 			    "in it can be trusted",
-			    ledger->path, report->problem.buf);
+			    ledger->db.path, report->problem.buf);
 }
 
 int sl_ledger_verify(struct sl_ledger_report *out, struct sl_ledger *ledger,

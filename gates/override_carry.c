@@ -165,7 +165,7 @@ static int same_request(const struct sl_override *ov,
 			    "override %" PRId64 " in ledger '%s' is not the "
 			    "request this document was made for (its %s "
 			    "differs)",
-			    ov->id, ledger->path, differs);
+			    ov->id, ledger->db.path, differs);
 }
 
 /* Does log already hold decision ev? */
@@ -207,7 +207,7 @@ static int import_decisions(struct sl_ledger_import_result *out,
 				 "override %" PRId64 " is not in ledger '%s': "
 				 "a document's decisions go to the ledger "
 				 "its request was made in",
-				 doc->request.id, ledger->path);
+				 doc->request.id, ledger->db.path);
 	if (!ret)
 		ret = same_request(ov, &doc->request, ledger, err);
 	for (i = 0; !ret && i < doc->decisions.n; i++) {

@@ -216,7 +216,7 @@ static int record_applied(struct sl_override *out, struct sl_ledger *ledger,
 		ret = sl_error_set(err, SL_EENV,
 				   "ledger '%s': cannot record that this run "
 				   "applied override %" PRId64 ": %s",
-				   ledger->path, id, why.buf);
+				   ledger->db.path, id, why.buf);
 	if (!ret)
 		ret = sl_ledger_append(ledger, &ev, err);
 	if (!ret && out)

@@ -361,7 +361,7 @@ int sl_ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
 				    "cannot %s override %" PRId64 ": there is "
 				    "no such request in ledger '%s'",
 				    sl_ledger_kind_name(d->kind), d->id,
-				    ledger->path);
+				    ledger->db.path);
 	ret = sl_ledger_check_transition(ov, d->kind, d->now, err);
 	if (!ret && now != d->now)
 		ret = sl_ledger_check_transition(ov, d->kind, now, err);
@@ -381,7 +381,7 @@ int sl_ledger_record_decision(int64_t *out_seq, struct sl_ledger *ledger,
 	 * transaction (an import) sees this one. */
 	if (!ret && sl_ledger_step(ov, &ev, &why))
 		ret = sl_error_set(err, SL_EENV, "ledger '%s': %s",
-				   ledger->path, why.buf);
+				   ledger->db.path, why.buf);
 	if (!ret && out_seq)
 		*out_seq = ev.seq;
 	sl_buf_release(&why);
@@ -478,7 +478,7 @@ static int sign_decision(struct sl_buf *sig, struct sl_ledger *ledger,
 				   "cannot %s override %" PRId64 ": there is "
 				   "no such request in ledger '%s'",
 				   sl_ledger_kind_name(d->kind), d->id,
-				   ledger->path);
+				   ledger->db.path);
 	/* Refuse before asking for a passphrase, where we already can. */
 	if (!ret)
 		ret = sl_ledger_check_transition(&ov, d->kind, d->now, err);

@@ -210,7 +210,7 @@ int sl_ledger_load_folded(struct sl_override_list *out,
 	if (!ret && sl_ledger_fold(out, &bad_seq, &why, log, now))
 		ret = sl_error_set(err, SL_EENV,
 				   "ledger '%s': event %" PRId64 ": %s",
-				   ledger->path, bad_seq, why.buf);
+				   ledger->db.path, bad_seq, why.buf);
 	sl_ledger_log_release(&own);
 	sl_ledger_report_release(&report);
 	sl_buf_release(&why);

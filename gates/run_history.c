@@ -4,13 +4,14 @@
  * It is an optimisation: every failure here becomes a warning in the
  * caller, never a failed run. It names gates, nothing of the clone it was
  * written in, so a copy from another clone (a CI cache) schedules as well.
- * The only file that calls sqlite for the runner; the override ledger is a
- * different database and file.
+ * Opening and closing it, and its errors, are db.c's, as for the override
+ * ledger, which is a different database and file.
  */
 #include "common/common.h"
 
 #include <sqlite3.h>
 
+#include "gates/db.h"
 #include "gates/run_internal.h"
 
 /* Bump when the schema changes; an unknown version is left alone. */
@@ -25,8 +26,7 @@
 #define STRINGIFY(x) STRINGIFY_(x)
 
 struct run_history {
-	sqlite3 *db;
-	char *path;
+	struct sl_db db;
 };
 
 static const char schema[] =
@@ -43,34 +43,28 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS outcomes_by_gate ON outcomes (gate, id);"
     "PRAGMA user_version = 1;";
 
+/* The last statement's failure, as an error naming the history. */
 static int db_error(struct run_history *history, struct sl_error *err,
 		    const char *what)
 {
-	return sl_error_set(err, SL_EENV, "run history '%s': %s: %s",
-			    history->path, what, sqlite3_errmsg(history->db));
+	return sl_db_error(&history->db, sqlite3_errcode(history->db.handle),
+			   what, err);
 }
 
 static int exec(struct run_history *history, const char *sql,
 		struct sl_error *err)
 {
-	if (sqlite3_exec(history->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(history, err, "cannot update it");
-	return 0;
+	return sl_db_exec(&history->db, sql, "cannot update it", err);
 }
 
 /* The integer a PRAGMA reads (user_version, application_id). */
 static int pragma_int(int *out, struct run_history *history, const char *sql,
 		      struct sl_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int ret = 0;
+	int64_t value = 0;
+	int ret = sl_db_int(&value, &history->db, sql, err);
 
-	if (sqlite3_prepare_v2(history->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		ret = db_error(history, err, "cannot read it");
-	else
-		*out = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	*out = (int)value;
 	return ret;
 }
 
@@ -78,7 +72,6 @@ static int history_setup(struct run_history *history, struct sl_error *err)
 {
 	int version = 0, app = 0, ret;
 
-	sqlite3_busy_timeout(history->db, 5000);
 	/* What the file is, before anything in it changes. */
 	ret = pragma_int(&app, history, "PRAGMA application_id", err);
 	if (!ret && app && app != HISTORY_APPLICATION_ID)
@@ -87,9 +80,9 @@ static int history_setup(struct run_history *history, struct sl_error *err)
 				    "another application's database): copy "
 				    "the history file itself there, or remove "
 				    "it",
-				    history->path);
+				    history->db.path);
 	if (!ret)
-		ret = exec(history, "PRAGMA journal_mode = WAL", err);
+		ret = sl_db_wal(&history->db, err);
 	if (!ret)
 		ret = pragma_int(&version, history, "PRAGMA user_version", err);
 	if (!ret && version == 0)
@@ -103,7 +96,7 @@ static int history_setup(struct run_history *history, struct sl_error *err)
 		ret = sl_error_set(err, SL_EENV,
 				   "run history '%s' has schema version %d, "
 				   "this sluice knows %d: remove the file",
-				   history->path, version, HISTORY_VERSION);
+				   history->db.path, version, HISTORY_VERSION);
 	return ret;
 }
 
@@ -111,22 +104,22 @@ int sl_run_history_open(struct run_history **out, const char *path,
 			struct sl_error *err)
 {
 	struct run_history *history = sl_xcalloc(1, sizeof(*history));
+	struct sl_db_options o = {.create = true, .busy_timeout_ms = 5000};
 	const char *slash = strrchr(path, '/');
 	int ret = 0;
 
-	history->path = sl_xstrdup(path);
+	history->db.what = "run history";
+	history->db.not_a_db_hint = "remove it";
+	history->db.corrupt_hint = "remove it";
+	history->db.path = sl_xstrdup(path);
 	if (slash && slash != path) {
 		char *dir = sl_xmemdupz(path, (size_t)(slash - path));
 
 		ret = sl_run_mkdirs(dir, err);
 		free(dir);
 	}
-	/* sqlite opens its files O_CLOEXEC: no gate inherits them. */
-	if (!ret && sqlite3_open_v2(path, &history->db,
-				    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-					SQLITE_OPEN_NOMUTEX,
-				    NULL) != SQLITE_OK)
-		ret = db_error(history, err, "cannot open it");
+	if (!ret)
+		ret = sl_db_open(&history->db, path, &o, err);
 	if (!ret)
 		ret = history_setup(history, err);
 	if (ret) {
@@ -141,8 +134,7 @@ void sl_run_history_close(struct run_history *history)
 {
 	if (!history)
 		return;
-	sqlite3_close(history->db);
-	free(history->path);
+	sl_db_close(&history->db);
 	free(history);
 }
 
@@ -181,7 +173,8 @@ int sl_run_history_estimates(int64_t *out, struct run_history *history,
 	size_t i;
 	int ret = 0;
 
-	if (sqlite3_prepare_v2(history->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(history->db.handle, sql, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_error(history, err, "cannot read it");
 	for (i = 0; i < njobs && !ret; i++)
 		if (estimate_one(&out[i], st, jobs[i].name) < 0)
@@ -213,8 +206,9 @@ static int record_rows(struct run_history *history, sqlite3_int64 run,
 	int rc = SQLITE_OK;
 	size_t i;
 
-	if (sqlite3_prepare_v2(history->db, insert_sql, -1, &ins, NULL) ||
-	    sqlite3_prepare_v2(history->db, prune_sql, -1, &prune, NULL))
+	if (sqlite3_prepare_v2(history->db.handle, insert_sql, -1, &ins,
+			       NULL) ||
+	    sqlite3_prepare_v2(history->db.handle, prune_sql, -1, &prune, NULL))
 		rc = SQLITE_ERROR;
 	for (i = 0; i < njobs && rc == SQLITE_OK; i++) {
 		if (!worth_recording(&results[i]))
@@ -256,10 +250,10 @@ int sl_run_history_record(struct run_history *history,
 		"DELETE FROM runs WHERE id NOT IN (SELECT run FROM outcomes)"
 		" AND id <> last_insert_rowid()",
 		err) ||
-	    record_rows(history, sqlite3_last_insert_rowid(history->db), jobs,
-			results, njobs) < 0) {
+	    record_rows(history, sqlite3_last_insert_rowid(history->db.handle),
+			jobs, results, njobs) < 0) {
 		ret = db_error(history, err, "cannot record this run");
-		sqlite3_exec(history->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(history->db.handle, "ROLLBACK", NULL, NULL, NULL);
 		return ret;
 	}
 	return exec(history, "COMMIT", err);
