@@ -18,7 +18,8 @@ static const char usage[] =
     "each in\nits own process group with its output in a log file; then "
     "lets through the\nfailures an owner overrode (sluice override), writes "
     "the results and exits\n0 (all passed or overridden), 1 (a gate "
-    "failed), 3 (environment or ledger)\nor 130 (interrupted).\n\n"
+    "failed), 3 (environment or ledger)\nor 130 (interrupted). With --gate "
+    "(a shard of a fanned-out run), by the\ngates it ran.\n\n"
     "  -j, --jobs N           gates at once (default: the number of CPUs)\n"
     "  --gate NAME            run only this gate, selected or not "
     "(repeatable)\n"
@@ -325,6 +326,8 @@ static int execute(struct run_state *s, struct run_opts *o,
 		return ret;
 	cli_results_from_run(&s->results, s->plan, s->picks, s->n, &s->rr,
 			     s->run_id.buf);
+	/* `--gate`: a shard, which answers for the gates it ran (§3). */
+	s->results.shard = o->gates.n > 0;
 	return ret;
 }
 

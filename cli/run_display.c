@@ -320,6 +320,20 @@ static void gate_detail(struct cli_display *d, const struct sl_gate_result *g,
 		github_error(d, g);
 }
 
+/* A shard answers for the gates it ran; the rest are other shards'. */
+static void shard_note(struct cli_display *d, const struct sl_results *results)
+{
+	struct sl_strvec others = SL_STRVEC_INIT;
+
+	sl_results_not_run(&others, results);
+	if (others.n)
+		fprintf(d->fp,
+			" (a shard: %zu more selected gate%s for other "
+			"shards; 'sluice merge' gives the run's verdict)",
+			others.n, others.n == 1 ? " is" : "s are");
+	sl_strvec_release(&others);
+}
+
 void cli_display_summary(struct cli_display *d,
 			 const struct sl_results *results,
 			 const struct sl_plan *plan, const char *results_file)
@@ -338,6 +352,8 @@ void cli_display_summary(struct cli_display *d,
 		passed, results->n);
 	if (overridden)
 		fprintf(d->fp, ", %zu overridden", overridden);
+	if (results->shard)
+		shard_note(d, results);
 	if (plan->diff->degraded)
 		fputs(" (degraded: the base was unavailable, every gate ran)",
 		      d->fp);

@@ -1085,6 +1085,12 @@ struct sl_results {
 	bool degraded;
 	bool rules_changed;
 	/*
+	 * A shard of a fanned-out run (`run --gate`): it answers for the
+	 * gates it ran, and its verdict is theirs; the selected gates it has
+	 * no result for are other shards'.
+	 */
+	bool shard;
+	/*
 	 * Every gate the selection chose, run here or not: a fanned-out
 	 * shard runs some, and `merge` checks that the shards cover them all.
 	 */
@@ -1103,10 +1109,17 @@ struct sl_gate_result *sl_results_add(struct sl_results *results);
 
 /*
  * The verdict: true when every selected gate has a result and each passed
- * or was overridden. Nothing selected passes. *why (may be NULL) is set
- * to a borrowed or static sentence when it fails.
+ * or was overridden; for a shard, when each gate it ran did (the selected
+ * gates it has no result for are other shards'). Nothing selected passes.
+ * *why (may be NULL) is set to a borrowed or static sentence when it fails.
  */
 bool sl_results_pass(const struct sl_results *results, const char **why);
+/*
+ * Appends to out the selected gates results has no result for: in a shard,
+ * the other shards'; in a whole run or a merge, the ones that make it fail.
+ */
+void sl_results_not_run(struct sl_strvec *out,
+			const struct sl_results *results);
 
 /* Appends results as sluice.results/1 JSON, newline-terminated. */
 void sl_results_write_json(struct sl_buf *out,

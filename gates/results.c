@@ -73,11 +73,20 @@ static const struct sl_gate_result *find_gate(const struct sl_results *r,
 	return NULL;
 }
 
+void sl_results_not_run(struct sl_strvec *out, const struct sl_results *results)
+{
+	size_t i;
+
+	for (i = 0; i < results->selected.n; i++)
+		if (!find_gate(results, results->selected.v[i]))
+			sl_strvec_push(out, results->selected.v[i]);
+}
+
 bool sl_results_pass(const struct sl_results *results, const char **why)
 {
 	size_t i;
 
-	for (i = 0; i < results->selected.n; i++) {
+	for (i = 0; i < results->selected.n && !results->shard; i++) {
 		if (!find_gate(results, results->selected.v[i])) {
 			if (why)
 				*why = "a selected gate has no result";
@@ -163,6 +172,7 @@ static json_t *gate_json(const struct sl_gate_result *g)
 void sl_results_write_json(struct sl_buf *out, const struct sl_results *results)
 {
 	json_t *root = json_object(), *gates = json_array();
+	struct sl_strvec not_run = SL_STRVEC_INIT;
 	const char *why;
 	size_t i;
 
@@ -178,11 +188,15 @@ void sl_results_write_json(struct sl_buf *out, const struct sl_results *results)
 	sl_json_set(root, "degraded", json_boolean(results->degraded));
 	sl_json_set(root, "rules_changed",
 		    json_boolean(results->rules_changed));
+	sl_json_set(root, "shard", json_boolean(results->shard));
 	sl_json_set(root, "selected", strvec_json(&results->selected));
+	sl_results_not_run(&not_run, results);
+	sl_json_set(root, "not_run", strvec_json(&not_run));
 	for (i = 0; i < results->n; i++)
 		sl_json_append(gates, gate_json(&results->gates[i]));
 	sl_json_set(root, "gates", gates);
 	sl_json_dump(out, root, JSON_INDENT(2));
+	sl_strvec_release(&not_run);
 }
 
 /* ---- reading JSON ----------------------------------------------------- */
@@ -416,6 +430,11 @@ int sl_results_read_json(struct sl_results *out, const char *name,
 	out->run_id = get_string(&rd, root, "run_id", false);
 	out->degraded = get_bool(&rd, root, "degraded");
 	out->rules_changed = get_bool(&rd, root, "rules_changed");
+	/* Files written before shards said so have none: not a shard. */
+	v = json_object_get(root, "shard");
+	if (v && !json_is_boolean(v))
+		bad_field(&rd, "shard", "must be true or false");
+	out->shard = json_is_true(v);
 	get_strvec(&rd, &out->selected, root, "selected", true);
 	gates = json_object_get(root, "gates");
 	if (!json_is_array(gates)) {

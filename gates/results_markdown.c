@@ -134,6 +134,20 @@ out:
 	sl_buf_release(&utf8);
 }
 
+/* A shard answers for its own gates: the run's verdict is merge's. */
+static void shard_note(struct sl_buf *out, const struct sl_results *results)
+{
+	struct sl_strvec others = SL_STRVEC_INIT;
+
+	sl_results_not_run(&others, results);
+	sl_buf_addf(out,
+		    "\nA shard of a fanned-out run: it answers for the gates "
+		    "it ran; %zu more selected gate%s for other shards, and "
+		    "`sluice merge` gives the run's verdict.\n",
+		    others.n, others.n == 1 ? " is" : "s are");
+	sl_strvec_release(&others);
+}
+
 static void headline(struct sl_buf *out, const struct sl_results *results)
 {
 	size_t count[SL_JOB_OVERRIDDEN + 1] = {0}, i;
@@ -158,6 +172,8 @@ static void headline(struct sl_buf *out, const struct sl_results *results)
 	sl_buf_addf(out, ". Base `%.12s`, head `%.12s`.\n",
 		    results->base ? results->base : "",
 		    results->head ? results->head : "");
+	if (results->shard)
+		shard_note(out, results);
 	if (results->degraded)
 		sl_buf_adds(out, "\n**Degraded:** the base commit was not "
 				 "available, so every gate ran.\n");

@@ -134,12 +134,17 @@ open overrides with their gates.
 Colour: only on a terminal (never in these pipes), unless asked for;
 NO_COLOR and --color=never turn it off.
 
-  $ sluice check --color=always 2>&1 | grep -c $'\033\[' || true
+  $ sluice check --color=always > ../color.out 2>&1; echo "exit $?"; grep -c $'\033\[' ../color.out
+  exit 0
   [1-9]\d* (re)
-  $ sluice check 2>&1 | grep -c $'\033\[' || true
+  $ sluice check > ../plain.out 2>&1; echo "exit $?"; grep -c $'\033\[' ../plain.out
+  exit 0
   0
-  $ NO_COLOR=1 sluice check 2>&1 | grep -c $'\033\[' || true
+  [1]
+  $ NO_COLOR=1 sluice check > ../plain.out 2>&1; echo "exit $?"; grep -c $'\033\[' ../plain.out
+  exit 0
   0
+  [1]
 
 `sluice help COMMAND` opens the command's manual page (here the build
 tree's), and prints its --help when man is not there to open one:

@@ -48,16 +48,40 @@ same:
   [2]
 
 A fanned-out run: one shard per gate, as a CI matrix runs it, then merge.
-A shard that never wrote its results fails the merged verdict:
+A shard (`run --gate`) answers for the gates it ran: it exits 0 when they
+passed, 1 when one failed, whatever the other shards do; its results file
+says it is a shard, and still lists the whole selection, with the gates it
+did not run:
 
-  $ for g in $(sluice select --format github-matrix | python3 -c 'import json, sys; print(" ".join(j["gate"] for j in json.load(sys.stdin)["include"]))'); do sluice run --gate $g --json ../shard-$g.json > /dev/null || true; done
+  $ for g in $(sluice select --format github-matrix | python3 -c 'import json, sys; print(" ".join(j["gate"] for j in json.load(sys.stdin)["include"]))'); do sluice run --gate $g --json ../shard-$g.json > /dev/null; echo "$g $?"; done
+  contract-compat 0
+  repo-lint 0
+  billing-unit 0
+  billing-migrations 0
+  billing-api-smoke 0
+  users-api-smoke 0
+  web-checkout-smoke 1
+  $ python3 -c 'import json; d = json.load(open("../shard-repo-lint.json")); print(d["shard"], d["verdict"], len(d["selected"]), [g["name"] for g in d["gates"]], len(d["not_run"]), "repo-lint" in d["not_run"])'
+  True pass 7 ['repo-lint'] 6 False
+  $ sluice run --gate repo-lint | tail -n 1
+  sluice: pass: 1 of 1 gates passed (a shard: 6 more selected gates are for other shards; 'sluice merge' gives the run's verdict)
+  $ python3 -c 'import json; d = json.load(open("../r.json")); print(d["shard"], d["not_run"])'
+  False []
+
+Merged, the shards give the run's verdict: a gate failed, so it fails;
+and a shard that never wrote its results fails it too:
+
   $ sluice merge ../shard-*.json --json ../merged.json
   sluice: FAIL: 7 results files, 7 gates; a gate did not pass
   [1]
-  $ rm ../shard-web-checkout-smoke.json && sluice merge ../shard-*.json > /dev/null
+  $ python3 -c 'import json; d = json.load(open("../merged.json")); print(d["shard"], d["verdict"], d["not_run"])'
+  False fail []
+  $ rm ../shard-web-checkout-smoke.json && sluice merge ../shard-*.json > ../incomplete.json
   sluice: FAIL: 6 results files, 6 gates; a selected gate has no result
     ✗ web-checkout-smoke: selected, but no shard has its result
   [1]
+  $ python3 -c 'import json; d = json.load(open("../incomplete.json")); print(d["verdict"], d["not_run"])'
+  fail ['web-checkout-smoke']
   $ sluice merge ../shard-repo-lint.json ../shard-repo-lint.json > /dev/null
   sluice: gate 'repo-lint' has results in two shards (the second: '../shard-repo-lint.json'); merge each shard once
   [2]

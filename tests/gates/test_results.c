@@ -243,6 +243,63 @@ static void verdict__needs_every_selected_gate(void **state)
 	sl_results_release(&r);
 }
 
+/*
+ * A shard answers for the gates it ran: the selected gates it has no
+ * result for are other shards' (listed as not run), and its verdict is
+ * theirs; read back, it is still a shard. Merged, it is not.
+ */
+static void verdict__of_a_shard_is_its_gates(void **state)
+{
+	const char *names[] = {"a.json"};
+	struct sl_results r, back, merged;
+	struct sl_strvec not_run = SL_STRVEC_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf text = SL_BUF_INIT;
+	char *bad;
+
+	(void)state;
+	sl_results_init(&r);
+	r.base = sl_xstrdup(base_id);
+	r.head = sl_xstrdup(head_id);
+	r.shard = true;
+	sl_strvec_push(&r.selected, "one");
+	sl_strvec_push(&r.selected, "two");
+	add_gate(&r, "one", SL_JOB_PASSED);
+	assert_true(sl_results_pass(&r, NULL));
+	sl_results_not_run(&not_run, &r);
+	assert_int_equal(not_run.n, 1);
+	assert_string_equal(not_run.v[0], "two");
+	sl_results_write_json(&text, &r);
+	assert_non_null(strstr(text.buf, "\"shard\": true"));
+	assert_non_null(strstr(text.buf, "\"not_run\": [\n    \"two\"\n  ]"));
+	sl_results_init(&back);
+	assert_int_equal(
+	    sl_results_read_json(&back, "a.json", text.buf, text.len, &err), 0);
+	assert_true(back.shard);
+	assert_true(sl_results_pass(&back, NULL));
+	sl_results_init(&merged);
+	assert_int_equal(sl_results_merge(&merged, &back, names, 1, &err), 0);
+	assert_false(merged.shard);
+	assert_false(sl_results_pass(&merged, NULL));
+	/* Its own failure fails the shard. */
+	r.gates[0].status = SL_JOB_FAILED;
+	assert_false(sl_results_pass(&r, NULL));
+	bad = replaced(text.buf, "\"shard\": true", "\"shard\": 1");
+	sl_results_release(&back);
+	sl_results_init(&back);
+	assert_int_equal(
+	    sl_results_read_json(&back, "a.json", bad, strlen(bad), &err),
+	    SL_EUSAGE);
+	assert_non_null(strstr(sl_error_message(&err), "shard must be true"));
+	free(bad);
+	sl_results_release(&back);
+	sl_results_release(&merged);
+	sl_results_release(&r);
+	sl_strvec_release(&not_run);
+	sl_buf_release(&text);
+	sl_error_release(&err);
+}
+
 static void merge__unions_shards_and_catches_a_lost_one(void **state)
 {
 	const char *names[] = {"a.json", "b.json"};
@@ -391,6 +448,7 @@ int main(void)
 	    cmocka_unit_test(json__missing_or_mistyped_fields_are_errors),
 	    cmocka_unit_test(merge__a_shard_without_selected_is_refused),
 	    cmocka_unit_test(verdict__needs_every_selected_gate),
+	    cmocka_unit_test(verdict__of_a_shard_is_its_gates),
 	    cmocka_unit_test(merge__unions_shards_and_catches_a_lost_one),
 	    cmocka_unit_test(junit__is_well_formed_whatever_the_bytes),
 	    cmocka_unit_test(markdown__escapes_cells_and_fences_logs),
