@@ -304,13 +304,15 @@ int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
 struct cli_trust {
 	struct sl_override_trust t; /* borrows from plan and from below */
 	char *allowed_signers;	    /* owned */
+	char parents[2][SL_OID_HEXSZ + 1];
 };
 
 /*
- * Fills ct from plan (rules_file: --rules FILE was given). SL_EENV when the
- * allowed_signers file the rules name cannot be read from the repository
- * (a missing file reads as "": no signature verifies, fail closed). ct
- * borrows plan and programs; release it with cli_trust_release().
+ * Fills ct from plan (rules_file: --rules FILE was given), the head's
+ * parents included. SL_EENV when the allowed_signers file the rules name,
+ * or the head commit, cannot be read from the repository (a missing file
+ * reads as "": no signature verifies, fail closed). ct borrows plan and
+ * programs; release it with cli_trust_release().
  */
 int cli_trust_init(struct cli_trust *ct, struct sl_repo *repo,
 		   const struct sl_plan *plan, bool rules_file,

@@ -147,6 +147,9 @@ static void event_detail(struct sl_buf *out, const struct sl_ledger_event *ev,
 		sl_buf_addf(out, "override %" PRId64 "  ", ev->override_id);
 	if (ev->kind == SL_LEDGER_APPLIED) {
 		sl_buf_addf(out, "run %s", ev->run_id);
+		if (*ev->reason)
+			sl_buf_addf(out, " (at merge commit %.12s)",
+				    ev->reason);
 		return;
 	}
 	if (*ev->signature)

@@ -161,6 +161,11 @@ int cli_trust_init(struct cli_trust *ct, struct sl_repo *repo,
 	t->ssh_keygen = programs->path[SL_PROGRAM_SSH_KEYGEN];
 	ret = allowed_signers(&ct->allowed_signers, repo, plan, err);
 	t->allowed_signers = ct->allowed_signers;
+	if (!ret)
+		ret = sl_repo_commit_parents(ct->parents, 2, &t->nparents, repo,
+					     t->head, err);
+	t->parents[0] = ct->parents[0];
+	t->parents[1] = ct->parents[1];
 	return ret;
 }
 

@@ -298,6 +298,11 @@ static void gate_detail(struct cli_display *d, const struct sl_gate_result *g,
 			" (requested by %s, approved by %s: %s)\n",
 			g->name, g->override.id, g->override.requested_by,
 			g->override.approved_by, g->override.reason);
+		if (g->override.merged)
+			fprintf(d->fp,
+				"    requested for %.12s, the head this merge "
+				"commit merges onto the base\n",
+				g->override.commit);
 		return;
 	}
 	fprintf(d->fp, "  %s%s%s %s: %s", paint(d, g->status), mark(g->status),

@@ -585,7 +585,10 @@ struct json_t *sl_ledger_event_json(const struct sl_ledger_event *ev);
 
 struct sl_override_query {
 	const char *gate;
-	const char *commit;    /* the run's head, full id */
+	const char *commit; /* the run's head, full id */
+	/* Also a commit whose overrides apply: the head's second parent
+	 * (sl_override_trust_merged()); NULL: none. */
+	const char *merged;
 	const char *gate_hash; /* of the definition the run runs */
 	int64_t now;	       /* when the run fixed what it applies */
 	/* For sl_ledger_record_applied(): the run that applies it
@@ -617,7 +620,9 @@ int sl_ledger_lookup(struct sl_override *out, struct sl_ledger *ledger,
  * After the run's gates: records that run query->run_id applied override
  * id, which a lookup at query->now found before the first gate, to the
  * failure of query->gate at query->commit (an "applied" event dated
- * query->now, so the trail shows what each override was used for). One
+ * query->now, so the trail shows what each override was used for; for an
+ * override of query->merged, the event is for that commit, and its reason
+ * names query->commit, the merge commit the run tested). One
  * write transaction against the whole verified ledger as it is now: SL_EENV
  * when it fails verification or the step is no longer a legal one (the
  * override was revoked before query->now, say); SL_EUSAGE when id is not
@@ -652,6 +657,9 @@ struct sl_override_trust {
 	 * NULL when the rules name none. */
 	const char *allowed_signers;
 	const char *ssh_keygen; /* absolute, found first; NULL: not found */
+	/* The head's parents, in order (at most two kept), and how many. */
+	const char *parents[2];
+	size_t nparents;
 };
 
 /*
@@ -662,6 +670,19 @@ struct sl_override_trust {
  */
 int sl_override_trust_check(const struct sl_override_trust *t,
 			    struct sl_error *err);
+
+/*
+ * The commit besides t->head whose overrides apply at it, or NULL. A pull
+ * request's CI tests a merge commit its host makes (GitHub's
+ * refs/pull/N/merge, GitLab's merged results): two parents, the base first
+ * and the pushed head second. An override is requested for what the
+ * developer pushed, so at such a head, overrides recorded for its second
+ * parent apply too: when the head has exactly two parents and the first is
+ * the merge-base the run diffs from (so the change tested is exactly the
+ * second parent's, merged onto the base). Anything else, a merge the other
+ * way round included, gets overrides for the head itself only.
+ */
+const char *sl_override_trust_merged(const struct sl_override_trust *t);
 
 /*
  * The policy (initialised) of gate name under t: sl_override_trust_check(),
@@ -725,9 +746,10 @@ struct sl_override_fixed {
 
 /* The overrides a run may apply, fixed before its first gate (§5). */
 struct sl_override_fix {
-	int64_t at;  /* when: judged then; "applied" events dated then */
-	char *head;  /* the run's head */
-	char *actor; /* who runs it; NULL */
+	int64_t at;   /* when: judged then; "applied" events dated then */
+	char *head;   /* the run's head */
+	char *merged; /* sl_override_trust_merged(); NULL */
+	char *actor;  /* who runs it; NULL */
 	struct sl_override_fixed *gates; /* one per target, in order */
 	size_t n;
 	size_t alloc;
@@ -1055,6 +1077,11 @@ struct sl_result_override {
 	char *approved_by;
 	char *reason;
 	int64_t expires_at; /* Unix seconds */
+	/* The commit it was requested for (NULL in files written before it
+	 * was recorded), and whether that is the head's second parent (a
+	 * pull request's head, the head being CI's merge of it). */
+	char *commit;
+	bool merged;
 };
 
 struct sl_gate_result {

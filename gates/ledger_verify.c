@@ -38,11 +38,18 @@ static bool decision_fields_ok(const struct sl_ledger_event *ev)
 	       strlen(ev->signature) <= LEDGER_SIGNATURE_MAX;
 }
 
+/*
+ * An "applied" event's reason is empty, or the merge commit the run tested
+ * when the override was for that commit's second parent (a pull request's
+ * head, docs/overrides.md).
+ */
 static bool applied_fields_ok(const struct sl_ledger_event *ev)
 {
 	return (empty(ev->actor) ||
 		!sl_ledger_check_identity(ev->actor, "actor", NULL)) &&
-	       empty(ev->reason) && !sl_ledger_check_gate(ev->gate, NULL) &&
+	       (empty(ev->reason) ||
+		!sl_ledger_check_commit(ev->reason, NULL)) &&
+	       !sl_ledger_check_gate(ev->gate, NULL) &&
 	       !sl_ledger_check_commit(ev->commit, NULL) &&
 	       empty(ev->gate_hash) && ev->expires_at == 0 &&
 	       !empty(ev->run_id) && strlen(ev->run_id) <= LEDGER_RUN_ID_MAX &&

@@ -33,6 +33,8 @@ static int check_query(const struct sl_override_query *q, bool apply,
 
 	if (!ret)
 		ret = sl_ledger_check_commit(q->commit, err);
+	if (!ret && q->merged)
+		ret = sl_ledger_check_commit(q->merged, err);
 	if (!ret)
 		ret = sl_ledger_check_gate_hash(q->gate_hash, err);
 	if (ret || !apply)
@@ -56,11 +58,17 @@ static int match_depth(const struct sl_override *ov,
 		       const struct sl_override_query *q, int64_t now,
 		       struct sl_buf *why)
 {
-	if (strcmp(ov->commit, q->commit)) {
+	if (strcmp(ov->commit, q->commit) &&
+	    (!q->merged || strcmp(ov->commit, q->merged))) {
 		sl_buf_addf(why,
-			    "override %" PRId64 " is for commit %.12s, not "
-			    "%.12s: a new commit voids an override",
-			    ov->id, ov->commit, q->commit);
+			    "override %" PRId64 " is for commit %.12s, not ",
+			    ov->id, ov->commit);
+		if (q->merged)
+			sl_buf_addf(why, "%.12s or the head it merges, %.12s",
+				    q->commit, q->merged);
+		else
+			sl_buf_addf(why, "%.12s", q->commit);
+		sl_buf_adds(why, ": a new commit voids an override");
 		return 0;
 	}
 	if (strcmp(ov->gate_hash, q->gate_hash)) {
@@ -192,10 +200,13 @@ static int record_applied(struct sl_override *out, struct sl_ledger *ledger,
 	struct sl_override *ov;
 	int64_t now = sl_ledger_now(q->now);
 	int ret = sl_ledger_load_folded(&list, NULL, ledger, now, err);
+	bool merged;
 
 	ov = ret ? NULL : sl_ledger_find(&list, id);
-	if (!ret &&
-	    (!ov || strcmp(ov->gate, q->gate) || strcmp(ov->commit, q->commit)))
+	merged = ov && q->merged && !strcmp(ov->commit, q->merged) &&
+		 strcmp(ov->commit, q->commit);
+	if (!ret && (!ov || strcmp(ov->gate, q->gate) ||
+		     (strcmp(ov->commit, q->commit) && !merged)))
 		ret = sl_error_set(err, SL_EUSAGE,
 				   "override %" PRId64 " is not for gate '%s' "
 				   "at commit %.12s",
@@ -206,9 +217,12 @@ static int record_applied(struct sl_override *out, struct sl_ledger *ledger,
 	ev.override_id = id;
 	ev.at = now;
 	ev.actor = (char *)(q->actor ? q->actor : "");
-	ev.reason = ev.gate_hash = ev.signature = (char *)"";
+	ev.gate_hash = ev.signature = (char *)"";
 	ev.gate = (char *)q->gate;
-	ev.commit = (char *)q->commit;
+	/* The override's own commit; the merge commit tested, when it was
+	 * one of it, in the reason. */
+	ev.commit = ov->commit;
+	ev.reason = (char *)(merged ? q->commit : "");
 	ev.run_id = (char *)q->run_id;
 	/* What the ledger holds now may differ from what the run judged
 	 * (another process wrote since): the step must still be legal. */

@@ -41,6 +41,14 @@ int sl_override_trust_check(const struct sl_override_trust *t,
 	return 0;
 }
 
+const char *sl_override_trust_merged(const struct sl_override_trust *t)
+{
+	if (t->worktree || t->nparents != 2 || !t->merge_base ||
+	    !*t->merge_base || strcmp(t->parents[0], t->merge_base))
+		return NULL;
+	return t->parents[1];
+}
+
 /* The gate of rules whose name is closest to name, when close enough. */
 static const char *closest_gate(const struct sl_rules *rules, const char *name)
 {
@@ -168,6 +176,7 @@ static void fix_one(struct sl_override_fixed *f,
 	sl_override_gate_hash(hash, target->definition);
 	q.gate = target->name;
 	q.commit = fix->head;
+	q.merged = fix->merged;
 	q.gate_hash = hash;
 	q.now = fix->at;
 	ret = sl_override_find(&ov, list, &q, &policy, &e);
@@ -204,6 +213,8 @@ void sl_override_fix(struct sl_override_fix *out,
 
 	out->at = sl_ledger_now(run->now);
 	out->head = sl_xstrdup(run->trust->head);
+	if (sl_override_trust_merged(run->trust))
+		out->merged = sl_xstrdup(sl_override_trust_merged(run->trust));
 	out->actor = run->actor ? sl_xstrdup(run->actor) : NULL;
 	for (i = 0; i < run->ntargets; i++) {
 		const struct sl_gate *g =
@@ -247,6 +258,7 @@ void sl_override_fix_release(struct sl_override_fix *fix)
 	}
 	free(fix->gates);
 	free(fix->head);
+	free(fix->merged);
 	free(fix->actor);
 	sl_error_release(&fix->err);
 	memset(fix, 0, sizeof(*fix));
@@ -298,7 +310,8 @@ static bool could_matter(const struct sl_results *results,
 }
 
 static void take_override(struct sl_gate_result *g,
-			  const struct sl_override *ov)
+			  const struct sl_override *ov,
+			  const struct sl_override_fix *fix)
 {
 	g->status = SL_JOB_OVERRIDDEN;
 	g->has_override = true;
@@ -308,6 +321,8 @@ static void take_override(struct sl_gate_result *g,
 	    sl_xstrdup(ov->decided_by ? ov->decided_by : "");
 	g->override.reason = sl_xstrdup(ov->reason);
 	g->override.expires_at = ov->expires_at;
+	g->override.commit = sl_xstrdup(ov->commit);
+	g->override.merged = strcmp(ov->commit, fix->head) != 0;
 }
 
 /*
@@ -383,6 +398,7 @@ static int apply_one(struct sl_gate_result *g, struct sl_ledger *ledger,
 
 	q.gate = g->name;
 	q.commit = fix->head;
+	q.merged = fix->merged;
 	q.now = fix->at;
 	q.run_id = run_id;
 	q.actor = fix->actor;
@@ -419,7 +435,7 @@ int sl_override_fix_apply(struct sl_results *results, struct sl_ledger *ledger,
 			if (ret)
 				stopped(results, i, &applied, err);
 			else
-				take_override(g, &f->override);
+				take_override(g, &f->override, fix);
 			if (!ret)
 				sl_strvec_push(&applied, g->name);
 		}

@@ -31,6 +31,7 @@ static void gate_result_release(struct sl_gate_result *g)
 	free(g->override.requested_by);
 	free(g->override.approved_by);
 	free(g->override.reason);
+	free(g->override.commit);
 	free(g->override_note);
 }
 
@@ -133,6 +134,11 @@ static json_t *override_json(const struct sl_result_override *ov)
 	sl_json_set(obj, "approved_by", string_or_null(ov->approved_by));
 	sl_json_set(obj, "reason", string_or_null(ov->reason));
 	sl_json_set(obj, "expires_at", json_string(when.buf));
+	if (ov->commit) {
+		sl_json_set(obj, "commit", json_string(ov->commit));
+		sl_json_set(obj, "commit_role",
+			    json_string(ov->merged ? "second_parent" : "head"));
+	}
 	sl_buf_release(&when);
 	return obj;
 }
@@ -301,7 +307,7 @@ static int parse_status(enum sl_job_status *out, const char *name)
 static void read_override(struct reader *rd, struct sl_gate_result *g,
 			  const json_t *obj)
 {
-	char *expires;
+	char *expires, *role;
 
 	if (!obj || json_is_null(obj))
 		return;
@@ -319,6 +325,13 @@ static void read_override(struct reader *rd, struct sl_gate_result *g,
 	if (expires && sl_override_time_parse(&g->override.expires_at, expires))
 		bad_field(rd, "override.expires_at", "must be a UTC time");
 	free(expires);
+	g->override.commit = get_string(rd, obj, "commit", false);
+	role = get_string(rd, obj, "commit_role", false);
+	if (role && strcmp(role, "head") && strcmp(role, "second_parent"))
+		bad_field(rd, "override.commit_role",
+			  "must be \"head\" or \"second_parent\"");
+	g->override.merged = role && !strcmp(role, "second_parent");
+	free(role);
 }
 
 static int get_int(struct reader *rd, const json_t *obj, const char *key,
@@ -501,6 +514,8 @@ static void copy_gate(struct sl_results *out, const struct sl_gate_result *g)
 				      : NULL;
 	c->override.reason =
 	    g->override.reason ? sl_xstrdup(g->override.reason) : NULL;
+	c->override.commit =
+	    g->override.commit ? sl_xstrdup(g->override.commit) : NULL;
 }
 
 static int merge_shard(struct sl_results *out, const struct sl_results *shard,

@@ -487,6 +487,24 @@ int sl_repo_resolve_commit(char out[SL_OID_HEXSZ + 1], struct sl_repo *repo,
 	return 0;
 }
 
+int sl_repo_commit_parents(char (*out)[SL_OID_HEXSZ + 1], size_t max, size_t *n,
+			   struct sl_repo *repo, const char *commit,
+			   struct sl_error *err)
+{
+	git_commit *c;
+	size_t i;
+	int ret = sl_repo_lookup_commit(&c, repo, commit, "commit", err);
+
+	*n = 0;
+	if (ret)
+		return ret;
+	*n = git_commit_parentcount(c);
+	for (i = 0; i < *n && i < max; i++)
+		sl_oid_hex(out[i], git_commit_parent_id(c, (unsigned)i));
+	git_commit_free(c);
+	return 0;
+}
+
 /* ---- files at a commit ----------------------------------------------- */
 
 static int check_path(const char *path, struct sl_error *err)

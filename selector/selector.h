@@ -93,6 +93,16 @@ int sl_repo_user_email(struct sl_buf *out, bool *found, struct sl_repo *repo,
 int sl_repo_resolve_commit(char out[SL_OID_HEXSZ + 1], struct sl_repo *repo,
 			   const char *rev, struct sl_error *err);
 
+/*
+ * The parents of commit (a full id) into out, in order, at most max of
+ * them; *n is how many it has (max or more for a merge of more). A
+ * parent's id is in the commit itself: a shallow clone has it even when
+ * it lacks the parent. SL_EENV when the commit cannot be read.
+ */
+int sl_repo_commit_parents(char (*out)[SL_OID_HEXSZ + 1], size_t max, size_t *n,
+			   struct sl_repo *repo, const char *commit,
+			   struct sl_error *err);
+
 /* The largest file sl_repo_read_blob_at() reads into memory. */
 #define SL_REPO_BLOB_MAX (64u * 1024 * 1024)
 

@@ -300,6 +300,33 @@ static void trust__gate_policy_is_the_trusted_gates(void **state)
 	sl_override_policy_release(&policy);
 }
 
+/*
+ * A pull request's test-merge commit: two parents, the base first. Its
+ * second parent's overrides apply; any other shape gets none of them.
+ */
+static void trust__merged_is_a_merge_onto_the_base(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_null(sl_override_trust_merged(&fx->trust));
+	fx->trust.parents[0] = base_id;
+	fx->trust.parents[1] = fx_other_commit;
+	fx->trust.nparents = 2;
+	assert_string_equal(sl_override_trust_merged(&fx->trust),
+			    fx_other_commit);
+	fx->trust.nparents = 3; /* an octopus */
+	assert_null(sl_override_trust_merged(&fx->trust));
+	fx->trust.nparents = 2;
+	fx->trust.worktree = true;
+	assert_null(sl_override_trust_merged(&fx->trust));
+	fx->trust.worktree = false;
+	fx->trust.parents[0] = fx_other_commit;
+	fx->trust.parents[1] = base_id;
+	assert_null(sl_override_trust_merged(&fx->trust));
+	fx->trust.merge_base = "";
+	assert_null(sl_override_trust_merged(&fx->trust));
+}
+
 /* ---- before and after the gates --------------------------------------- */
 
 /*
@@ -465,6 +492,46 @@ static void fix__ledger_problems(void **state)
 			    "copy (--worktree)");
 }
 
+/*
+ * At a test-merge commit, the pushed head's override applies; the ledger
+ * records it under its own commit, naming the merge commit tested, and
+ * still verifies.
+ */
+static void fix__applies_the_merged_heads_override(void **state)
+{
+	static const char merge[] = "4444444444444444444444444444444444444444";
+	struct fx *fx = *state;
+	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
+	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+	int64_t id = request(fx, "billing-unit", fx_commit, FX_T0);
+
+	assert_int_equal(
+	    decide(fx, SL_LEDGER_APPROVE, id, "billing-unit", FX_T0 + 1), 0);
+	fx->trust.head = merge;
+	fix(fx, fx->ledger, 0, false, FX_T0 + 10);
+	assert_int_equal(fx->fix.gates[0].kind, SL_OVERRIDE_FIXED_NONE);
+	fx->trust.parents[0] = base_id;
+	fx->trust.parents[1] = fx_commit;
+	fx->trust.nparents = 2;
+	fix(fx, fx->ledger, 0, false, FX_T0 + 10);
+	assert_int_equal(fx->fix.gates[0].kind, SL_OVERRIDE_FIXED_APPLIES);
+	ran(fx, SL_JOB_FAILED, SL_JOB_PASSED);
+	assert_int_equal(
+	    sl_override_fix_apply(&fx->results, fx->ledger, &fx->fix, &fx->err),
+	    0);
+	assert_int_equal(fx->results.gates[0].status, SL_JOB_OVERRIDDEN);
+	assert_string_equal(fx->results.gates[0].override.commit, fx_commit);
+	assert_true(fx->results.gates[0].override.merged);
+	assert_int_equal(sl_ledger_log(&log, fx->ledger, id, &fx->err), 0);
+	assert_int_equal(log.events[2].kind, SL_LEDGER_APPLIED);
+	assert_string_equal(log.events[2].commit, fx_commit);
+	assert_string_equal(log.events[2].reason, merge);
+	assert_int_equal(sl_ledger_verify(&report, fx->ledger, NULL, &fx->err),
+			 0);
+	sl_ledger_report_release(&report);
+	sl_ledger_log_release(&log);
+}
+
 /* The whole chain is verified before the run: an edit fails it. */
 static void fix__verifies_the_whole_ledger_first(void **state)
 {
@@ -491,11 +558,13 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(trust__only_the_bases_rules_for_a_commit),
 	    T(trust__gate_policy_is_the_trusted_gates),
+	    T(trust__merged_is_a_merge_onto_the_base),
 	    T(fix__events_after_it_do_not_count),
 	    T(fix__holds_through_a_revoke_during_the_run),
 	    T(fix__checks_only_candidates_signatures),
 	    T(fix__ledger_problems),
 	    T(fix__verifies_the_whole_ledger_first),
+	    T(fix__applies_the_merged_heads_override),
 #undef T
 	};
 
