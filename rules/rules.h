@@ -448,4 +448,144 @@ int sl_check_codeowners(struct sl_check_report *report,
 			const struct sl_check_path *paths, size_t n,
 			struct sl_error *err);
 
+/* ---- workspaces: lanes derived from manifests (ws_*.c) ---------------- */
+
+/*
+ * A monorepo's own manifests (SPEC.md §7): npm and pnpm workspaces, Go
+ * workspaces. Deriving one reads its manifests through a struct
+ * sl_ws_source, so that this folder knows nothing of git: selector/ hands
+ * it a commit's tree, tests a table in memory. Lockfiles are parsed from
+ * bytes and compared by content (docs/workspaces.md).
+ */
+
+enum sl_ws_kind { SL_WS_NPM, SL_WS_PNPM, SL_WS_GO };
+
+/* "npm", "pnpm", "go". */
+const char *sl_ws_kind_name(enum sl_ws_kind kind);
+/* The kind named name; -1 when there is none. */
+int sl_ws_kind_parse(enum sl_ws_kind *out, const char *name);
+
+/* Where manifests are read from. */
+struct sl_ws_source {
+	/*
+	 * Appends the file at path (relative to the repository root) to
+	 * out; *found false, out untouched, when there is none. An error
+	 * reading it is an error, never "not found".
+	 */
+	int (*read)(void *ctx, const char *path, struct sl_buf *out,
+		    bool *found, struct sl_error *err);
+	/*
+	 * Appends to out (sorted) every directory under dir ("": the root)
+	 * that holds a file named file, at most depth levels below dir
+	 * (UINT_MAX: any depth), dir itself included; directories named node_modules,
+	 * or starting with '.', are not entered.
+	 */
+	int (*find)(void *ctx, const char *dir, const char *file,
+		    unsigned depth, struct sl_strvec *out,
+		    struct sl_error *err);
+	void *ctx;
+	/* Appended to a file's name in messages ("@1a2b3c4"); may be NULL. */
+	const char *label;
+};
+
+/* An internal dependency: a package of the same workspace. */
+struct sl_ws_edge {
+	size_t to;	   /* the package depended on */
+	const char *field; /* static: "dependencies", "require", ... */
+};
+
+struct sl_ws_pkg {
+	char *name;	/* its own name; Go: the module path */
+	char *dir;	/* relative to the repository root; "" the root */
+	char *manifest; /* the file it was read from */
+	char *lane;	/* its lane's name */
+	struct sl_ws_edge *deps;
+	size_t ndeps;
+	/* Go: every module path its build may load (go.mod, go.sum),
+	 * sorted: what lockfile changes are attributed by. */
+	struct sl_strvec closure;
+};
+
+struct sl_ws {
+	enum sl_ws_kind kind;
+	char *root;	       /* the workspace's directory; "" the root */
+	struct sl_ws_pkg *pkgs; /* sorted by dir */
+	size_t npkgs, alloc;
+	/* The lockfiles compared by content, in the order to read them:
+	 * package-lock.json, pnpm-lock.yaml; Go: go.work.sum, go.work and
+	 * each module's go.mod and go.sum. */
+	struct sl_strvec lockfiles;
+	/* The lockfile every package shares, whose path stays changed only
+	 * for what no package's closure holds; NULL: none (Go's own files
+	 * are each a module's, but go.work.sum, shared). */
+	char *shared_lockfile;
+};
+
+/*
+ * Derives the workspace of kind at root (a directory relative to the
+ * repository root, "" for the root itself) from its manifests read
+ * through src: its packages with their lanes' names, directories and
+ * internal dependencies (docs/workspaces.md has what each kind reads).
+ * A manifest that is missing or cannot be parsed is SL_ERULES naming
+ * the file (and line:col); an error of src is returned as it is. Caller
+ * owns *out (sl_ws_free()).
+ */
+int sl_ws_derive(struct sl_ws **out, enum sl_ws_kind kind, const char *root,
+		 const struct sl_ws_source *src, struct sl_error *err);
+void sl_ws_free(struct sl_ws *ws);
+
+/*
+ * Could a change to path change what sl_ws_derive() gives for ws (a
+ * manifest of it, or one that a glob of it would find)?
+ */
+bool sl_ws_is_manifest(const struct sl_ws *ws, const char *path, size_t len);
+
+/* One lockfile, parsed, with what each entry depends on. Opaque. */
+struct sl_ws_lock;
+
+/*
+ * Parses the lockfile file (one of ws->lockfiles) of data[0..len) for
+ * ws, which it borrows. A file that is not in the format, or in a
+ * version of it sluice does not know, is SL_ERULES with a message that
+ * says so: the caller then selects every lane of ws. Caller owns *out
+ * (sl_ws_lock_free()).
+ */
+int sl_ws_lock_parse(struct sl_ws_lock **out, const struct sl_ws *ws,
+		     const char *file, const char *data, size_t len,
+		     struct sl_error *err);
+void sl_ws_lock_free(struct sl_ws_lock *lock);
+
+/* A lockfile change attributed to a package's lane. */
+struct sl_ws_hit {
+	char *lane;  /* the lane of the package whose closure holds it */
+	char *entry; /* "node_modules/express 4.18.2 -> 4.19.2" */
+};
+
+struct sl_ws_changes {
+	struct sl_ws_hit *hits; /* by lane, in the order the entries come */
+	size_t nhits, alloc;
+	/* Changed entries no package's closure holds (the root's own
+	 * dependencies, and what nothing reaches), as hits name them. */
+	struct sl_strvec unattributed;
+	size_t nchanged; /* entries added, removed or changed */
+};
+
+#define SL_WS_CHANGES_INIT                                                     \
+	{                                                                      \
+		.hits = NULL, .nhits = 0, .alloc = 0,                          \
+		.unattributed = SL_STRVEC_INIT, .nchanged = 0                  \
+	}
+
+/*
+ * Compares two parses of one lockfile by content (SPEC.md §7): each
+ * entry added, removed, or changed (version, source, integrity,
+ * dependencies) is attributed to each package whose closure holds it,
+ * in old's workspace (what was removed or changed) or new's (what was
+ * added or changed); old or new may be NULL (a lockfile added or
+ * removed). Appends to out (initialized with SL_WS_CHANGES_INIT).
+ */
+void sl_ws_lock_diff(struct sl_ws_changes *out, const struct sl_ws_lock *old,
+		     const struct sl_ws_lock *new);
+void sl_ws_changes_release(struct sl_ws_changes *changes);
+
 #endif

@@ -1,0 +1,339 @@
+/*
+ * ws_npm.c: npm workspaces (docs/workspaces.md, "npm"). The root
+ * package.json names its packages with globs in `workspaces` (a list, or
+ * yarn's {packages: [...]} form npm also reads); each directory they match
+ * that holds a package.json is a package, and a dependency of any kind
+ * (dependencies, devDependencies, peerDependencies, optionalDependencies)
+ * that names another package of the workspace is an internal edge.
+ * package.json itself is read here for pnpm too (ws_pnpm.c); the
+ * lockfile is ws_npm_lock.c's.
+ */
+#include "common/common.h"
+
+#include "rules/ws_internal.h"
+
+static const char *const dep_fields[] = {
+    "dependencies", "devDependencies", "peerDependencies",
+    "optionalDependencies"};
+
+static const char *dep_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(dep_fields); i++)
+		if (!strcmp(key, dep_fields[i]))
+			return dep_fields[i];
+	return NULL;
+}
+
+static int read_string_list(struct sl_strvec *out, struct sl_jr *jr,
+			    const char *what)
+{
+	struct sl_buf s = SL_BUF_INIT;
+	int ret;
+
+	ret = sl_jr_peek(jr);
+	if (ret >= 0 && ret != SL_JT_ARRAY)
+		ret = sl_jr_error(jr, what);
+	if (ret >= 0)
+		ret = sl_jr_array(jr);
+	while (ret >= 0 && (ret = sl_jr_element(jr)) > 0) {
+		ret = sl_jr_peek(jr);
+		if (ret >= 0 && ret != SL_JT_STRING)
+			ret = sl_jr_error(jr, what);
+		if (ret >= 0)
+			ret = sl_jr_string(jr, &s);
+		if (ret >= 0)
+			sl_strvec_push(out, s.buf);
+	}
+	sl_buf_release(&s);
+	return ret < 0 ? ret : 0;
+}
+
+/* `workspaces`: ["glob", ...] or {"packages": ["glob", ...], ...}. */
+static int read_workspaces(struct sl_pkg_json *out, struct sl_jr *jr)
+{
+	static const char what[] = "'workspaces' must be a list of globs, or "
+				   "an object with a 'packages' list";
+	struct sl_buf key = SL_BUF_INIT;
+	int ret = sl_jr_peek(jr);
+
+	out->has_workspaces = true;
+	sl_strvec_release(&out->workspaces);
+	if (ret == SL_JT_ARRAY)
+		return read_string_list(&out->workspaces, jr, what);
+	if (ret >= 0 && ret != SL_JT_OBJECT)
+		ret = sl_jr_error(jr, what);
+	if (ret >= 0)
+		ret = sl_jr_object(jr);
+	while (ret >= 0 && (ret = sl_jr_member(jr, &key)) > 0) {
+		if (!strcmp(key.buf, "packages"))
+			ret = read_string_list(&out->workspaces, jr, what);
+		else
+			ret = sl_jr_skip(jr);
+	}
+	sl_buf_release(&key);
+	return ret < 0 ? ret : 0;
+}
+
+static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,
+		     const char *field)
+{
+	struct sl_buf name = SL_BUF_INIT, spec = SL_BUF_INIT;
+	int ret = sl_jr_peek(jr);
+
+	if (ret >= 0 && ret != SL_JT_OBJECT)
+		ret = sl_jr_error(jr, "dependencies must be an object of "
+				      "names and versions");
+	if (ret >= 0)
+		ret = sl_jr_object(jr);
+	while (ret >= 0 && (ret = sl_jr_member(jr, &name)) > 0) {
+		ret = sl_jr_peek(jr);
+		if (ret == SL_JT_STRING) {
+			ret = sl_jr_string(jr, &spec);
+		} else if (ret >= 0) {
+			/* npm itself ignores what is not a string here. */
+			sl_buf_reset(&spec);
+			ret = sl_jr_skip(jr);
+		}
+		if (ret < 0)
+			break;
+		sl_strvec_push(&out->deps, name.buf);
+		sl_strvec_push(&out->deps, field);
+		sl_strvec_push(&out->deps, spec.buf);
+	}
+	sl_buf_release(&name);
+	sl_buf_release(&spec);
+	return ret < 0 ? ret : 0;
+}
+
+static int read_member(struct sl_pkg_json *out, struct sl_jr *jr,
+		       const char *key)
+{
+	struct sl_buf s = SL_BUF_INIT;
+	const char *field = dep_field(key);
+	int ret;
+
+	if (field)
+		return read_deps(out, jr, field);
+	if (!strcmp(key, "workspaces"))
+		return read_workspaces(out, jr);
+	if (strcmp(key, "name"))
+		return sl_jr_skip(jr);
+	ret = sl_jr_peek(jr);
+	if (ret >= 0 && ret != SL_JT_STRING)
+		ret = sl_jr_error(jr, "'name' must be a string");
+	if (ret >= 0)
+		ret = sl_jr_string(jr, &s);
+	if (ret >= 0) {
+		free(out->name);
+		out->name = s.len ? sl_xstrdup(s.buf) : NULL;
+	}
+	sl_buf_release(&s);
+	return ret < 0 ? ret : 0;
+}
+
+int sl_pkg_json_parse(struct sl_pkg_json *out, const char *file,
+		      const char *data, size_t len, struct sl_error *err)
+{
+	struct sl_buf key = SL_BUF_INIT;
+	struct sl_jr jr;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->workspaces = (struct sl_strvec)SL_STRVEC_INIT;
+	out->deps = (struct sl_strvec)SL_STRVEC_INIT;
+	sl_jr_init(&jr, file, data, len, err);
+	ret = sl_jr_peek(&jr);
+	if (ret >= 0 && ret != SL_JT_OBJECT)
+		ret = sl_jr_error(&jr, "a package.json must be an object");
+	if (ret >= 0)
+		ret = sl_jr_object(&jr);
+	while (ret >= 0 && (ret = sl_jr_member(&jr, &key)) > 0)
+		ret = read_member(out, &jr, key.buf);
+	if (ret >= 0)
+		ret = sl_jr_end(&jr);
+	sl_buf_release(&key);
+	if (ret < 0) {
+		sl_pkg_json_release(out);
+		return ret;
+	}
+	return 0;
+}
+
+void sl_pkg_json_release(struct sl_pkg_json *pj)
+{
+	free(pj->name);
+	pj->name = NULL;
+	sl_strvec_release(&pj->workspaces);
+	sl_strvec_release(&pj->deps);
+}
+
+/* ---- the packages a workspace's globs find -------------------------- */
+
+/* Every directory (relative to the workspace root) the globs select. */
+static int glob_dirs(struct sl_strvec *out, const struct sl_ws *ws,
+		     const struct sl_ws_source *src,
+		     const struct sl_strvec *globs, struct sl_error *err)
+{
+	struct sl_strvec found = SL_STRVEC_INIT;
+	size_t i, j, k, rl = strlen(ws->root);
+	int ret = 0;
+
+	for (i = 0; i < globs->n && !ret; i++) {
+		char *prefix, *dir;
+		unsigned depth;
+
+		if (globs->v[i][0] == '!')
+			continue;
+		sl_ws_glob_base(&prefix, &depth, globs->v[i]);
+		dir = sl_ws_join(ws->root, prefix);
+		ret = src->find(src->ctx, dir, "package.json", depth, &found,
+				err);
+		free(prefix);
+		free(dir);
+	}
+	for (j = 0; j < found.n && !ret; j++) {
+		const char *rel = found.v[j] + (rl && found.v[j][rl] ? rl + 1
+								    : rl);
+		bool in = false;
+
+		if (sl_strvec_has(out, rel))
+			continue;
+		for (k = 0; k < globs->n; k++) {
+			bool neg = globs->v[k][0] == '!';
+
+			if (sl_ws_glob_match(globs->v[k] + neg, rel))
+				in = !neg; /* the last glob that matches */
+		}
+		if (in)
+			sl_strvec_push(out, rel);
+	}
+	sl_strvec_release(&found);
+	return ret;
+}
+
+/* The package a dependency names: an alias's target (npm:NAME@RANGE,
+ * workspace:NAME@RANGE) or its own name. */
+static const char *dep_target(struct sl_buf *sb, const char *name,
+			      const char *spec)
+{
+	const char *p = NULL, *at;
+
+	if (!strncmp(spec, "npm:", 4))
+		p = spec + 4;
+	else if (!strncmp(spec, "workspace:", 10))
+		p = spec + 10;
+	if (!p || !*p)
+		return name;
+	at = strchr(p + 1, '@');
+	if (!at || !(p[0] == '@' || (p[0] >= 'a' && p[0] <= 'z') ||
+		     (p[0] >= '0' && p[0] <= '9')))
+		return name;
+	sl_buf_reset(sb);
+	sl_buf_add(sb, p, (size_t)(at - p));
+	return sb->buf;
+}
+
+/* Edges of packages first .. first + n, whose package.json is pj[]. */
+static void add_edges(struct sl_ws *ws, struct sl_pkg_json *pj, size_t first,
+		      size_t n)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j + 2 < pj[i].deps.n; j += 3) {
+			const char *t = dep_target(&sb, pj[i].deps.v[j],
+						   pj[i].deps.v[j + 2]);
+			size_t to = sl_ws_find_name(ws, t);
+
+			if (to != SIZE_MAX && to != first + i)
+				sl_ws_add_edge(ws, first + i, to,
+					       dep_field(pj[i].deps.v[j + 1]));
+		}
+	}
+	sl_buf_release(&sb);
+}
+
+int sl_ws_add_js_packages(struct sl_ws *ws, const struct sl_ws_source *src,
+			  const struct sl_strvec *globs, struct sl_error *err)
+{
+	struct sl_strvec dirs = SL_STRVEC_INIT;
+	struct sl_buf data = SL_BUF_INIT, label = SL_BUF_INIT;
+	struct sl_pkg_json *pj = NULL;
+	size_t i, n = 0, first = ws->npkgs;
+	int ret = glob_dirs(&dirs, ws, src, globs, err);
+
+	pj = sl_xcalloc(dirs.n + 1, sizeof(*pj));
+	for (i = 0; i < dirs.n && !ret; i++) {
+		char *dir = sl_ws_join(ws->root, dirs.v[i]);
+		char *file = sl_ws_join(dir, "package.json");
+		const char *base = strrchr(dir, '/');
+		bool found = false;
+
+		sl_buf_reset(&data);
+		ret = sl_ws_read(&data, &found, src, file, err);
+		if (!ret && found)
+			ret = sl_pkg_json_parse(&pj[n], sl_ws_label(&label, src,
+								    file),
+						data.buf, data.len, err);
+		if (!ret && found) {
+			/* pnpm takes a package with no name; so does this. */
+			sl_ws_add_pkg(ws,
+				      pj[n].name ? pj[n].name
+						 : (base ? base + 1 : dir),
+				      dir, file);
+			n++;
+		}
+		free(dir);
+		free(file);
+	}
+	if (!ret)
+		add_edges(ws, pj, first, n);
+	for (i = 0; i < n; i++)
+		sl_pkg_json_release(&pj[i]);
+	free(pj);
+	sl_strvec_release(&dirs);
+	sl_buf_release(&data);
+	sl_buf_release(&label);
+	return ret;
+}
+
+int sl_ws_derive_npm(struct sl_ws *ws, const struct sl_ws_source *src,
+		     struct sl_error *err)
+{
+	struct sl_buf data = SL_BUF_INIT, label = SL_BUF_INIT;
+	struct sl_pkg_json root = {0};
+	char *file = sl_ws_join(ws->root, "package.json");
+	bool found = false;
+	int ret = sl_ws_read(&data, &found, src, file, err);
+
+	if (!ret && !found)
+		ret = sl_error_set(err, SL_ERULES,
+				   "'%s' does not exist; a workspace of kind "
+				   "npm needs its root package.json (or "
+				   "another 'root')",
+				   sl_ws_label(&label, src, file));
+	if (!ret)
+		ret = sl_pkg_json_parse(&root, sl_ws_label(&label, src, file),
+					data.buf, data.len, err);
+	if (!ret && !root.has_workspaces)
+		ret = sl_error_set(err, SL_ERULES,
+				   "'%s' has no 'workspaces'; list the "
+				   "packages' directories there, as npm does",
+				   sl_ws_label(&label, src, file));
+	if (!ret)
+		ret = sl_ws_add_js_packages(ws, src, &root.workspaces, err);
+	if (!ret) {
+		char *lock = sl_ws_join(ws->root, "package-lock.json");
+
+		sl_strvec_push(&ws->lockfiles, lock);
+		ws->shared_lockfile = lock;
+	}
+	sl_pkg_json_release(&root);
+	sl_buf_release(&data);
+	sl_buf_release(&label);
+	free(file);
+	return ret;
+}
