@@ -29,7 +29,8 @@ static bool class_match(const char *p, const char *end, char c,
 		neg = true;
 		q++;
 	}
-	for (bool first = true; q < end && (first || *q != ']'); first = false) {
+	for (bool first = true; q < end && (first || *q != ']');
+	     first = false) {
 		char lo = *q, hi;
 
 		if (lo == '\\' && q + 1 < end)
@@ -126,9 +127,8 @@ static bool match_from(char **segs, size_t nsegs, char **comps, size_t ncomps)
 		}
 		return false;
 	}
-	if (!ncomps ||
-	    !seg_match(segs[0], strlen(segs[0]), comps[0], strlen(comps[0]),
-		       true))
+	if (!ncomps || !seg_match(segs[0], strlen(segs[0]), comps[0],
+				  strlen(comps[0]), true))
 		return false;
 	return match_from(segs + 1, nsegs - 1, comps + 1, ncomps - 1);
 }

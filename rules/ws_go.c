@@ -28,10 +28,11 @@ static int tokenize(struct sl_strvec *out, const char *line, size_t n)
 	while (i < n) {
 		struct sl_buf tok = SL_BUF_INIT;
 
-		while (i < n && (line[i] == ' ' || line[i] == '\t' ||
-				 line[i] == '\r'))
+		while (i < n &&
+		       (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
 			i++;
-		if (i >= n || (i + 1 < n && line[i] == '/' && line[i + 1] == '/'))
+		if (i >= n ||
+		    (i + 1 < n && line[i] == '/' && line[i + 1] == '/'))
 			break;
 		if (line[i] == '"' || line[i] == '`') {
 			char q = line[i++];
@@ -64,7 +65,7 @@ int sl_modfile_parse(const char *file, const char *data, size_t len,
 {
 	struct sl_strvec toks = SL_STRVEC_INIT;
 	char *block = NULL;
-	unsigned lineno = 0;
+	unsigned lineno = 0, block_line = 0;
 	size_t at = 0;
 	int ret = 0;
 
@@ -90,6 +91,7 @@ int sl_modfile_parse(const char *file, const char *data, size_t len,
 		}
 		if (!block && toks.n == 2 && !strcmp(toks.v[1], "(")) {
 			block = sl_xstrdup(toks.v[0]);
+			block_line = lineno;
 			continue;
 		}
 		ml.verb = block ? block : toks.v[0];
@@ -102,7 +104,7 @@ int sl_modfile_parse(const char *file, const char *data, size_t len,
 		ret = sl_error_set(err, SL_ERULES,
 				   "%s:%u: the block '%s (' is not closed "
 				   "with ')'",
-				   file, lineno, block);
+				   file, block_line, block);
 	free(block);
 	sl_strvec_release(&toks);
 	return ret;
@@ -156,10 +158,10 @@ char *sl_modfile_dir(const char *dir, const char *rel)
 /* ---- one module's go.mod ------------------------------------------- */
 
 struct gomod {
-	char *dir;	 /* relative to the repository root */
-	char *module;	 /* its module path */
-	struct sl_strvec paths;	 /* every module path it names */
-	struct sl_strvec local;	 /* dirs its replaces point to, resolved */
+	char *dir;		    /* relative to the repository root */
+	char *module;		    /* its module path */
+	struct sl_strvec paths;	    /* every module path it names */
+	struct sl_strvec local;	    /* dirs its replaces point to, resolved */
 	struct sl_strvec local_for; /* ... and the path each replaces */
 };
 
@@ -179,7 +181,6 @@ static int gomod_line(const struct sl_modline *ml, void *payload)
 
 		if (arrow + 1 >= ml->nargs)
 			return 0;
-		sl_strvec_push(&m->paths, ml->args[0]);
 		if (sl_modfile_local(ml->args[arrow + 1])) {
 			char *d = sl_modfile_dir(m->dir, ml->args[arrow + 1]);
 
@@ -188,6 +189,7 @@ static int gomod_line(const struct sl_modline *ml, void *payload)
 				sl_strvec_push(&m->local_for, ml->args[0]);
 			}
 		} else {
+			sl_strvec_push(&m->paths, ml->args[0]);
 			sl_strvec_push(&m->paths, ml->args[arrow + 1]);
 		}
 	}
@@ -248,8 +250,8 @@ static int read_module(struct gomod *m, const char *dir,
 	if (!ret)
 		ret = sl_ws_read(&data, &found, src, file, err);
 	if (!ret && found)
-		ret = sl_modfile_parse(sl_ws_label(&label, src, file),
-				       data.buf, data.len, go_sum_line, m, err);
+		ret = sl_modfile_parse(sl_ws_label(&label, src, file), data.buf,
+				       data.len, go_sum_line, m, err);
 	free(file);
 	sl_buf_release(&data);
 	sl_buf_release(&label);
@@ -348,8 +350,7 @@ static void link_modules(struct sl_ws *ws, struct gomod *mods, size_t n,
 				    !strcmp(mods[k].dir, w->replace_to.v[j]))
 					sl_ws_add_edge(ws, i, k, "replace");
 			if (!sl_modfile_local(w->replace_to.v[j]))
-				sl_strvec_push(&p->closure,
-					       w->replace_to.v[j]);
+				sl_strvec_push(&p->closure, w->replace_to.v[j]);
 		}
 		sort_unique(&p->closure);
 	}

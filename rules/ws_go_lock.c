@@ -113,7 +113,8 @@ int sl_lock_parse_go(struct sl_ws_lock *lock, const char *data, size_t len,
 	int ret;
 
 	base = base ? base + 1 : lock->file;
-	r.sum = !strncmp(base, "go.sum", 6) || !strncmp(base, "go.work.sum", 11);
+	r.sum =
+	    !strncmp(base, "go.sum", 6) || !strncmp(base, "go.work.sum", 11);
 	lock->by_closure = true;
 	ret = sl_modfile_parse(lock->file, data, len, go_line, &r, err);
 	sl_buf_release(&r.sb);

@@ -200,8 +200,7 @@ struct sl_ws_lock {
 
 /* Interns s[0..n) in the pool (not shared): its offset. */
 uint32_t sl_lock_str(struct sl_ws_lock *lock, const char *s, size_t n);
-static inline const char *sl_lock_s(const struct sl_ws_lock *lock,
-				    uint32_t off)
+static inline const char *sl_lock_s(const struct sl_ws_lock *lock, uint32_t off)
 {
 	return lock->pool.buf + off;
 }

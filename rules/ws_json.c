@@ -47,9 +47,8 @@ int sl_jr_error(struct sl_jr *jr, const char *what)
 		}
 	}
 	jr->failed = 1;
-	return sl_error_set(jr->err, SL_ERULES,
-			    "%s:%u:%u: not valid JSON: %s", jr->file, line,
-			    col, what);
+	return sl_error_set(jr->err, SL_ERULES, "%s:%u:%u: not valid JSON: %s",
+			    jr->file, line, col, what);
 }
 
 static void skip_ws(struct sl_jr *jr)

@@ -240,8 +240,7 @@ struct attributor {
 	bool *queued;
 };
 
-static void attributor_init(struct attributor *a,
-			    const struct sl_ws_lock *lock)
+static void attributor_init(struct attributor *a, const struct sl_ws_lock *lock)
 {
 	a->lock = lock;
 	if (!lock || lock->by_closure)
@@ -278,8 +277,8 @@ static void add_hit(struct sl_ws_changes *out, const char *lane,
 
 /* Attributes by closure (Go): every package whose closure names it. */
 static void attribute_closure(struct sl_ws_changes *out,
-			      const struct sl_ws_lock *lock,
-			      struct change *c, uint32_t entry)
+			      const struct sl_ws_lock *lock, struct change *c,
+			      uint32_t entry)
 {
 	const char *name = sl_lock_s(lock, lock->entries[entry].name);
 	size_t i;
@@ -326,8 +325,7 @@ static void attribute_batch(struct sl_ws_changes *out, struct attributor *a,
 		uint32_t k;
 
 		a->queued[x] = false;
-		for (k = a->preds.start[x]; k < a->preds.start[x + 1];
-		     k++) {
+		for (k = a->preds.start[x]; k < a->preds.start[x + 1]; k++) {
 			uint32_t p = a->preds.from[k];
 
 			if ((a->mask[p] | a->mask[x]) == a->mask[p])
@@ -392,6 +390,16 @@ static const char *version_of(const struct sl_ws_lock *lock, uint32_t e)
 	return sl_lock_s(lock, lock->entries[e].version);
 }
 
+/* "key version", or the key alone when it names the version already
+ * (pnpm's "ms@2.1.2"). */
+static void add_key_version(struct sl_buf *sb, const char *key,
+			    const char *version)
+{
+	sl_buf_adds(sb, key);
+	if (*version && !strstr(key, version))
+		sl_buf_adds3(sb, " ", version, "");
+}
+
 static char *describe(const struct sl_ws_lock *old,
 		      const struct sl_ws_lock *new, uint32_t o, uint32_t n)
 {
@@ -415,11 +423,11 @@ static char *describe(const struct sl_ws_lock *old,
 			sl_buf_adds3(&sb, *nv ? " " : "", nv,
 				     *nv ? " changed" : " changed");
 	} else if (n != SL_LOCK_NONE) {
-		sl_buf_adds(&sb, sl_lock_s(new, new->entries[n].key));
-		sl_buf_adds3(&sb, *nv ? " " : "", nv, " added");
+		add_key_version(&sb, sl_lock_s(new, new->entries[n].key), nv);
+		sl_buf_adds(&sb, " added");
 	} else {
-		sl_buf_adds(&sb, sl_lock_s(old, old->entries[o].key));
-		sl_buf_adds3(&sb, *ov ? " " : "", ov, " removed");
+		add_key_version(&sb, sl_lock_s(old, old->entries[o].key), ov);
+		sl_buf_adds(&sb, " removed");
 	}
 	return sl_buf_detach(&sb, NULL);
 }
@@ -445,15 +453,18 @@ static size_t pair_by_name(struct change *c, size_t n,
 		for (j = 0; j < n && count < 2; j++) {
 			if (j != i && c[j].old == SL_LOCK_NONE &&
 			    c[j].new != SL_LOCK_NONE &&
-			    !strcmp(name, sl_lock_s(new, new->entries[c[j].new]
-							      .name))) {
+			    !strcmp(
+				name,
+				sl_lock_s(new, new->entries[c[j].new].name))) {
 				match = j;
 				count++;
 			}
-			if (j != i && c[j].new == SL_LOCK_NONE &&
-			    c[j].old != SL_LOCK_NONE &&
-			    !strcmp(name, sl_lock_s(old, old->entries[c[j].old]
-							      .name)))
+			if (j != i &&
+			    c[j].new == SL_LOCK_NONE &&c[j].old !=
+				SL_LOCK_NONE &&
+			    !strcmp(
+				name,
+				sl_lock_s(old, old->entries[c[j].old].name)))
 				count = 2; /* two removed of that name */
 		}
 		if (count == 1) {
@@ -476,8 +487,8 @@ static size_t list_changes(struct change **out, const struct sl_ws_lock *old,
 	for (i = 0; i < no; i++) {
 		const struct sl_lock_entry *e = &old->entries[i];
 		const char *key = sl_lock_s(old, e->key);
-		uint32_t m = new ? sl_lock_find(new, key, strlen(key))
-				 : SL_LOCK_NONE;
+		uint32_t m =
+		    new ? sl_lock_find(new, key, strlen(key)) : SL_LOCK_NONE;
 
 		if (m != SL_LOCK_NONE && new->entries[m].hash == e->hash)
 			continue;
@@ -524,8 +535,8 @@ static void cap_hits(struct sl_ws_changes *out, size_t from)
 		if (first == UINT64_MAX || more[first] <= HITS_PER_LANE)
 			continue;
 		/* The last kept hit of the lane carries the count. */
-		if (i + 1 < k && !strcmp(out->hits[i + 1].lane,
-					 out->hits[i].lane))
+		if (i + 1 < k &&
+		    !strcmp(out->hits[i + 1].lane, out->hits[i].lane))
 			continue;
 		text = out->hits[i].entry;
 		out->hits[i].entry = NULL;
@@ -632,13 +643,16 @@ void sl_ws_lock_closure(struct sl_strvec *out, const struct sl_ws_lock *lock,
 				continue;
 			seen[to] = true;
 			queue[tail++] = to;
+			/* A workspace package, or lockfile metadata (pnpm's
+			 * catalogs): not a package of the closure. */
 			if (lock->entries[to].stop ||
-			    lock->entries[to].pkg != SL_LOCK_NONE)
-				continue; /* a workspace package */
-			sl_strvec_pushf(out, "%s@%s",
-					sl_lock_s(lock, lock->entries[to].name),
-					sl_lock_s(lock,
-						  lock->entries[to].version));
+			    lock->entries[to].pkg != SL_LOCK_NONE ||
+			    !lock->entries[to].version)
+				continue;
+			sl_strvec_pushf(
+			    out, "%s@%s",
+			    sl_lock_s(lock, lock->entries[to].name),
+			    sl_lock_s(lock, lock->entries[to].version));
 		}
 	}
 	free(queue);

@@ -84,8 +84,7 @@ size_t sl_ws_add_pkg(struct sl_ws *ws, const char *name, const char *dir,
 	return ws->npkgs++;
 }
 
-void sl_ws_add_edge(struct sl_ws *ws, size_t from, size_t to,
-		    const char *field)
+void sl_ws_add_edge(struct sl_ws *ws, size_t from, size_t to, const char *field)
 {
 	struct sl_ws_pkg *p = &ws->pkgs[from];
 	size_t i;
@@ -93,8 +92,8 @@ void sl_ws_add_edge(struct sl_ws *ws, size_t from, size_t to,
 	for (i = 0; i < p->ndeps; i++)
 		if (p->deps[i].to == to)
 			return;
-	p->deps = sl_xrealloc(p->deps,
-			      sl_st_mult(p->ndeps + 1, sizeof(*p->deps)));
+	p->deps =
+	    sl_xrealloc(p->deps, sl_st_mult(p->ndeps + 1, sizeof(*p->deps)));
 	p->deps[p->ndeps].to = to;
 	p->deps[p->ndeps++].field = field;
 }
@@ -185,8 +184,8 @@ static void name_parts(struct sl_strvec *out, const char *name)
 	if (out->n >= 2) {
 		const char *last = out->v[out->n - 1];
 
-		if (last[0] == 'v' && last[1] && strspn(last + 1, "0123456789") ==
-						      strlen(last + 1)) {
+		if (last[0] == 'v' && last[1] &&
+		    strspn(last + 1, "0123456789") == strlen(last + 1)) {
 			char *merged = NULL;
 			struct sl_buf sb = SL_BUF_INIT;
 
@@ -221,8 +220,8 @@ static char *lane_of(const struct sl_strvec *parts, size_t k)
 					      : '-');
 	}
 	for (i = 0; i < sb.len && !((sb.buf[i] >= 'a' && sb.buf[i] <= 'z') ||
-				     (sb.buf[i] >= 'A' && sb.buf[i] <= 'Z') ||
-				     (sb.buf[i] >= '0' && sb.buf[i] <= '9'));
+				    (sb.buf[i] >= 'A' && sb.buf[i] <= 'Z') ||
+				    (sb.buf[i] >= '0' && sb.buf[i] <= '9'));
 	     i++)
 		;
 	if (i == sb.len) {
@@ -372,8 +371,7 @@ void sl_ws_free(struct sl_ws *ws)
 /* The file names each kind's derivation reads. */
 static bool manifest_name(enum sl_ws_kind kind, const char *base, size_t n)
 {
-	static const char *const js[] = {"package.json",
-					 "pnpm-workspace.yaml"};
+	static const char *const js[] = {"package.json", "pnpm-workspace.yaml"};
 	static const char *const go[] = {"go.work", "go.mod", "go.sum"};
 	const char *const *names = kind == SL_WS_GO ? go : js;
 	size_t i, count = kind == SL_WS_GO ? 3 : 2;

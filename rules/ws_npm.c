@@ -12,9 +12,9 @@
 
 #include "rules/ws_internal.h"
 
-static const char *const dep_fields[] = {
-    "dependencies", "devDependencies", "peerDependencies",
-    "optionalDependencies"};
+static const char *const dep_fields[] = {"dependencies", "devDependencies",
+					 "peerDependencies",
+					 "optionalDependencies"};
 
 static const char *dep_field(const char *key)
 {
@@ -194,8 +194,8 @@ static int glob_dirs(struct sl_strvec *out, const struct sl_ws *ws,
 		free(dir);
 	}
 	for (j = 0; j < found.n && !ret; j++) {
-		const char *rel = found.v[j] + (rl && found.v[j][rl] ? rl + 1
-								    : rl);
+		const char *rel =
+		    found.v[j] + (rl && found.v[j][rl] ? rl + 1 : rl);
 		bool in = false;
 
 		if (sl_strvec_has(out, rel))
@@ -275,8 +275,8 @@ int sl_ws_add_js_packages(struct sl_ws *ws, const struct sl_ws_source *src,
 		sl_buf_reset(&data);
 		ret = sl_ws_read(&data, &found, src, file, err);
 		if (!ret && found)
-			ret = sl_pkg_json_parse(&pj[n], sl_ws_label(&label, src,
-								    file),
+			ret = sl_pkg_json_parse(&pj[n],
+						sl_ws_label(&label, src, file),
 						data.buf, data.len, err);
 		if (!ret && found) {
 			/* pnpm takes a package with no name; so does this. */

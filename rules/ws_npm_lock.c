@@ -176,9 +176,8 @@ static int read_entry(struct npm_reader *r)
 		entry->stop = link;
 		entry->pkg = package_of(r->lock->ws, key);
 		if (entry->name == entry->key && *key)
-			entry->name =
-			    (uint32_t)(entry->key + (name_of_location(key) -
-						     key));
+			entry->name = (uint32_t)(entry->key +
+						 (name_of_location(key) - key));
 		(void)resolved;
 	}
 	return 0;
@@ -293,9 +292,9 @@ static void resolve_all(struct npm_reader *r)
 		if (e->stop)
 			continue; /* a link: the package it names walks on */
 		for (k = 0; k < p->n; k++) {
-			uint32_t to = resolve(r, &sb, sl_lock_s(lock, e->key),
-					      sl_lock_s(lock,
-							r->names[p->first + k]));
+			uint32_t to =
+			    resolve(r, &sb, sl_lock_s(lock, e->key),
+				    sl_lock_s(lock, r->names[p->first + k]));
 
 			if (to != SL_LOCK_NONE && to != i)
 				sl_lock_edge(lock, (uint32_t)i, to);
@@ -307,9 +306,8 @@ static void resolve_all(struct npm_reader *r)
 int sl_lock_parse_npm(struct sl_ws_lock *lock, const char *data, size_t len,
 		      struct sl_error *err)
 {
-	struct npm_reader r = {.lock = lock,
-			       .key = SL_BUF_INIT,
-			       .s = SL_BUF_INIT};
+	struct npm_reader r = {
+	    .lock = lock, .key = SL_BUF_INIT, .s = SL_BUF_INIT};
 	int ret;
 
 	sl_jr_init(&r.jr, lock->file, data, len, err);

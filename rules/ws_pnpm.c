@@ -63,7 +63,8 @@ uint64_t sl_ynode_hash(const struct sl_ydoc *doc, uint32_t node)
 
 	for (i = node; i < doc->nodes[node].end; i++) {
 		const struct sl_ynode *n = &doc->nodes[i];
-		const char *s = n->type == SL_YSCALAR ? sl_ydoc_str(doc, i) : "";
+		const char *s =
+		    n->type == SL_YSCALAR ? sl_ydoc_str(doc, i) : "";
 		size_t k;
 
 		h = (h ^ (unsigned char)(n->type + 1)) * 1099511628211ull;

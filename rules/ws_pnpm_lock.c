@@ -275,8 +275,8 @@ int sl_lock_parse_pnpm(struct sl_ws_lock *lock, const char *data, size_t len,
 		       struct sl_error *err)
 {
 	struct sl_ydoc doc = SL_YDOC_INIT;
-	struct pnpm_reader r = {.lock = lock, .doc = &doc, .err = err,
-				.sb = SL_BUF_INIT};
+	struct pnpm_reader r = {
+	    .lock = lock, .doc = &doc, .err = err, .sb = SL_BUF_INIT};
 	uint32_t version = 0;
 	int ret = sl_ydoc_parse(&doc, lock->file, data, len, err);
 

@@ -22,6 +22,7 @@ bool sl_ymap_next(struct sl_ymap_iter *it);
 uint64_t sl_ynode_hash(const struct sl_ydoc *doc, uint32_t node);
 /* Sets "FILE:LINE:COL: what" at node. */
 int sl_ws_yaml_error(struct sl_error *err, const char *file,
-		     const struct sl_ydoc *doc, uint32_t node, const char *what);
+		     const struct sl_ydoc *doc, uint32_t node,
+		     const char *what);
 
 #endif

@@ -56,10 +56,10 @@ static void changes_text(struct sl_buf *out, const struct sl_ws_changes *c)
 static void diff_text(struct sl_buf *out, const struct sl_ws *ws,
 		      const char *old, const char *new)
 {
-	struct sl_ws_lock *a = old ? lock_ok(ws, "package-lock.json", old)
-				   : NULL;
-	struct sl_ws_lock *b = new ? lock_ok(ws, "package-lock.json", new)
-				   : NULL;
+	struct sl_ws_lock *a =
+	    old ? lock_ok(ws, "package-lock.json", old) : NULL;
+	struct sl_ws_lock *b =
+	    new ? lock_ok(ws, "package-lock.json", new) : NULL;
 	struct sl_ws_changes c = SL_WS_CHANGES_INIT;
 
 	sl_ws_lock_diff(&c, a, b);
@@ -90,11 +90,11 @@ static void npm__fixture_packages_edges_and_lanes(void **state)
 		sl_buf_addch(&sb, '\n');
 	}
 	/* The glob of tools takes tools/gen, and "!tools/unused" none. */
-	assert_string_equal(sb.buf,
-			    "apps/web web web: util(dependencies)\n"
-			    "packages/core @acme/core core:\n"
-			    "packages/util @acme/util util: core(dependencies)\n"
-			    "tools/gen @acme/gen gen: web(devDependencies)\n");
+	assert_string_equal(
+	    sb.buf, "apps/web web web: util(dependencies)\n"
+		    "packages/core @acme/core core:\n"
+		    "packages/util @acme/util util: core(dependencies)\n"
+		    "tools/gen @acme/gen gen: web(devDependencies)\n");
 	assert_string_equal(ws->shared_lockfile, "package-lock.json");
 	sl_buf_release(&sb);
 	sl_ws_free(ws);
@@ -166,12 +166,20 @@ static void npm__manifest_errors_name_the_file(void **state)
 	static const char *const bad_root[] = {
 	    "package.json", "{\n  \"workspaces\": [\"a\",]\n}", NULL, NULL};
 	static const char *const bad_pkg[] = {
-	    "package.json", "{\"workspaces\": [\"a\"]}", "a/package.json",
-	    "{\"name\": \"a\", \"dependencies\": []}", NULL, NULL};
-	static const char *const twice[] = {
-	    "package.json", "{\"workspaces\": [\"a\", \"b\"]}", "a/package.json",
-	    "{\"name\": \"x\"}", "b/package.json", "{\"name\": \"x\"}", NULL,
+	    "package.json",
+	    "{\"workspaces\": [\"a\"]}",
+	    "a/package.json",
+	    "{\"name\": \"a\", \"dependencies\": []}",
+	    NULL,
 	    NULL};
+	static const char *const twice[] = {"package.json",
+					    "{\"workspaces\": [\"a\", \"b\"]}",
+					    "a/package.json",
+					    "{\"name\": \"x\"}",
+					    "b/package.json",
+					    "{\"name\": \"x\"}",
+					    NULL,
+					    NULL};
 
 	(void)state;
 	refused(none, "'package.json@abc1234' does not exist; a workspace of "
@@ -181,8 +189,9 @@ static void npm__manifest_errors_name_the_file(void **state)
 		       "packages' directories there, as npm does");
 	refused(bad_root, "package.json@abc1234:2:22: not valid JSON: "
 			  "expected a value");
-	refused(bad_pkg, "a/package.json@abc1234:1:31: not valid JSON: "
-			 "dependencies must be an object of names and versions");
+	refused(bad_pkg,
+		"a/package.json@abc1234:1:31: not valid JSON: "
+		"dependencies must be an object of names and versions");
 	refused(twice, "'a/package.json' and 'b/package.json' both name the "
 		       "package 'x'; a workspace's packages have names of "
 		       "their own: rename one");
@@ -357,11 +366,13 @@ static void npm__bundled_links_and_orphans(void **state)
 	       "a: node_modules/b changed\n");
 	corner("\"extraneous\": true", "\"extraneous\": false",
 	       "- node_modules/orphan 1.0.0 changed\n");
-	corner("  \"node_modules/orphan\"", "  \"node_modules/new\": {\"version\": "
+	corner("  \"node_modules/orphan\"",
+	       "  \"node_modules/new\": {\"version\": "
 	       "\"0.1.0\"},\n  \"node_modules/orphan\"",
 	       "- node_modules/new 0.1.0 added\n");
 	/* Layout is not content. */
-	corner("\"packages/b\": {\"name\"", "\"packages/b\":\n\t{ \"name\"", "");
+	corner("\"packages/b\": {\"name\"", "\"packages/b\":\n\t{ \"name\"",
+	       "");
 }
 
 static void lock_refused(const char *text, const char *message)

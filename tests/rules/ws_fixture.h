@@ -68,8 +68,8 @@ static int mem_find(void *ctx, const char *dir, const char *file,
 			continue;
 		if (depth != UINT_MAX && depth_below(dir, p) > depth)
 			continue;
-		sl_strvec_push_take(out, sl_xmemdupz(p, pl > fl ? pl - fl - 1
-								: 0));
+		sl_strvec_push_take(out,
+				    sl_xmemdupz(p, pl > fl ? pl - fl - 1 : 0));
 	}
 	qsort(out->v + first, out->n - first, sizeof(char *), cmp_strp);
 	return 0;
@@ -155,10 +155,8 @@ static int dir_find(void *ctx, const char *dir, const char *file,
 static inline struct sl_ws_source dir_source(struct dir_ctx *d,
 					     const char *name)
 {
-	struct sl_ws_source src = {.read = dir_read,
-				   .find = dir_find,
-				   .ctx = d,
-				   .label = NULL};
+	struct sl_ws_source src = {
+	    .read = dir_read, .find = dir_find, .ctx = d, .label = NULL};
 
 	snprintf(d->root, sizeof(d->root), "%s/fixtures/workspaces/%s",
 		 sl_source_root(), name);

@@ -1,0 +1,168 @@
+/*
+ * test_ws_json.c: the pull reader of workspace manifests and lockfiles
+ * (rules/ws_json.c), strict JSON with its errors at line:col, and the
+ * workspace globs (rules/ws_glob.c) with minimatch's meaning.
+ */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "rules/rules.h"
+#include "rules/ws_internal.h"
+
+/* Skips the whole document; returns the message or "" when it is valid. */
+static char *check(const char *text)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_jr jr;
+	char *msg;
+
+	sl_jr_init(&jr, "f.json", text, strlen(text), &err);
+	if (!sl_jr_skip(&jr))
+		sl_jr_end(&jr);
+	msg = sl_xstrdup(sl_error_message(&err));
+	sl_error_release(&err);
+	return msg;
+}
+
+static void valid(const char *text)
+{
+	char *msg = check(text);
+
+	if (*msg)
+		fail_msg("'%s': %s", text, msg);
+	free(msg);
+}
+
+static void invalid(const char *text, const char *message)
+{
+	char *msg = check(text);
+
+	assert_string_equal(msg, message);
+	free(msg);
+}
+
+static void json__strict_json_with_positions(void **state)
+{
+	(void)state;
+	valid("{}");
+	valid(
+	    " [1, -2.5e+3, 0, true, false, null, \"a\\u00e9\\ud83d\\ude00\"]");
+	valid("\xEF\xBB\xBF{\"a\": {\"b\": [[], {}]}}\n");
+	invalid("{\"a\": 01}", "f.json:1:8: not valid JSON: expected ',' or "
+			       "'}'");
+	invalid("[1,]", "f.json:1:4: not valid JSON: expected a value");
+	invalid("{\"a\" 1}", "f.json:1:6: not valid JSON: expected ':' after "
+			     "a key");
+	invalid("{\n  \"a\": \"x\ty\"}", "f.json:2:10: not valid JSON: a "
+					 "control character in a string");
+	invalid("\"\\q\"", "f.json:1:2: not valid JSON: a bad escape in a "
+			   "string");
+	invalid("\"\\u12\"", "f.json:1:2: not valid JSON: a bad escape in a "
+			     "string");
+	invalid("\"\\u0000\"", "f.json:1:2: not valid JSON: a bad escape in a "
+			       "string");
+	invalid("[1] [2]", "f.json:1:5: not valid JSON: text after the end "
+			   "of the document");
+	invalid("tru", "f.json:1:1: not valid JSON: expected a value");
+	invalid("{\"a\": \"open", "f.json:1:7: not valid JSON: a string is "
+				  "not closed");
+	invalid("-", "f.json:1:1: not valid JSON: a bad number");
+}
+
+static void json__nesting_is_bounded(void **state)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		sl_buf_addch(&sb, '[');
+	for (i = 0; i < 64; i++)
+		sl_buf_addch(&sb, ']');
+	valid(sb.buf);
+	sl_buf_reset(&sb);
+	for (i = 0; i < 100000; i++)
+		sl_buf_addch(&sb, '[');
+	invalid(sb.buf, "f.json:1:65: not valid JSON: nested deeper than 64 "
+			"levels");
+	sl_buf_release(&sb);
+}
+
+static void json__decoded_strings_and_hash(void **state)
+{
+	static const char text[] = "{\"k\\u00e9y\": \"a\\\"b\\/c\"}";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf key = SL_BUF_INIT, val = SL_BUF_INIT;
+	struct sl_jr jr;
+
+	(void)state;
+	sl_jr_init(&jr, "f.json", text, strlen(text), &err);
+	assert_int_equal(sl_jr_object(&jr), 0);
+	assert_int_equal(sl_jr_member(&jr, &key), 1);
+	assert_string_equal(key.buf, "k\xC3\xA9y");
+	assert_int_equal(sl_jr_string(&jr, &val), 0);
+	assert_string_equal(val.buf, "a\"b/c");
+	assert_int_equal(sl_jr_member(&jr, &key), 0);
+	assert_int_equal(sl_jr_end(&jr), 0);
+	/* Layout does not count; content and string contents do. */
+	assert_true(sl_jr_hash("{\"a\": [1, 2]}", 13) ==
+		    sl_jr_hash("{\n\t\"a\":[1,2]\n}", 14));
+	assert_true(sl_jr_hash("{\"a\": \"x y\"}", 12) !=
+		    sl_jr_hash("{\"a\": \"xy\"}", 11));
+	assert_true(sl_jr_hash("[\"\\\"\", 1]", 9) !=
+		    sl_jr_hash("[\"\\\",1\"]", 8));
+	sl_buf_release(&key);
+	sl_buf_release(&val);
+	sl_error_release(&err);
+}
+
+static void glob__minimatch_meaning(void **state)
+{
+	char *prefix;
+	unsigned depth;
+
+	(void)state;
+	assert_true(sl_ws_glob_match("packages/*", "packages/a"));
+	assert_false(sl_ws_glob_match("packages/*", "packages/a/b"));
+	assert_false(sl_ws_glob_match("packages/*", "packages/.hidden"));
+	assert_true(sl_ws_glob_match("./packages/*/", "packages/a"));
+	assert_true(sl_ws_glob_match("packages/**", "packages/a/b"));
+	assert_true(sl_ws_glob_match("**/test/**", "libs/a/test/fix"));
+	assert_true(sl_ws_glob_match("**/test/**", "test"));
+	assert_true(sl_ws_glob_match("{apps,libs}/*", "libs/x"));
+	assert_true(sl_ws_glob_match("apps/{web,api}-*", "apps/api-v2"));
+	assert_false(sl_ws_glob_match("apps/{web,api}-*", "apps/cli-v2"));
+	assert_true(sl_ws_glob_match("pkg-[a-c]?", "pkg-b1"));
+	assert_false(sl_ws_glob_match("pkg-[!a-c]?", "pkg-b1"));
+	assert_true(sl_ws_glob_match("app", "app"));
+	assert_false(sl_ws_glob_match("app", "apps"));
+	sl_ws_glob_base(&prefix, &depth, "packages/*");
+	assert_string_equal(prefix, "packages");
+	assert_int_equal(depth, 1);
+	free(prefix);
+	sl_ws_glob_base(&prefix, &depth, "apps/web");
+	assert_string_equal(prefix, "apps/web");
+	assert_int_equal(depth, 0);
+	free(prefix);
+	sl_ws_glob_base(&prefix, &depth, "libs/**/x");
+	assert_string_equal(prefix, "libs");
+	assert_int_equal(depth, UINT_MAX);
+	free(prefix);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(json__strict_json_with_positions),
+	    cmocka_unit_test(json__nesting_is_bounded),
+	    cmocka_unit_test(json__decoded_strings_and_hash),
+	    cmocka_unit_test(glob__minimatch_meaning),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,259 @@
+/*
+ * test_ws_pnpm.c: pnpm workspaces (rules/ws_pnpm.c, ws_pnpm_lock.c;
+ * docs/workspaces.md, "pnpm"): the packages pnpm-workspace.yaml's globs
+ * give, each package's closure in real pnpm-lock.yaml files of version
+ * 6.0 (pnpm 8) and 9.0 (pnpm 9), made by pnpm (fixtures/workspaces/
+ * generate.sh) and held to `pnpm list -r --depth Infinity`, changes
+ * attributed (catalog: and workspace: protocols, aliases), and the
+ * lockfiles sluice refuses.
+ */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "rules/rules.h"
+#include "tests/support/sandbox.h"
+#include "tests/rules/ws_fixture.h"
+
+static struct sl_ws *derive_fixture(struct dir_ctx *d)
+{
+	struct sl_ws_source src = dir_source(d, "pnpm");
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ws *ws = NULL;
+
+	if (sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err))
+		fail_msg("derive: %s", sl_error_message(&err));
+	sl_error_release(&err);
+	return ws;
+}
+
+static struct sl_ws_lock *lock_ok(const struct sl_ws *ws, const char *text)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ws_lock *lock = NULL;
+
+	if (sl_ws_lock_parse(&lock, ws, "pnpm-lock.yaml", text, strlen(text),
+			     &err))
+		fail_msg("lock: %s", sl_error_message(&err));
+	sl_error_release(&err);
+	return lock;
+}
+
+static void pnpm__fixture_packages_and_edges(void **state)
+{
+	struct dir_ctx d;
+	struct sl_ws *ws = derive_fixture(&d);
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < ws->npkgs; i++) {
+		sl_buf_addf(&sb, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
+		for (j = 0; j < ws->pkgs[i].ndeps; j++)
+			sl_buf_addf(&sb, ">%s",
+				    ws->pkgs[ws->pkgs[i].deps[j].to].lane);
+		sl_buf_addch(&sb, ' ');
+	}
+	assert_string_equal(sb.buf, "apps/web=web>util packages/core=core "
+				    "packages/util=util>core ");
+	assert_string_equal(ws->shared_lockfile, "pnpm-lock.yaml");
+	sl_buf_release(&sb);
+	sl_ws_free(ws);
+}
+
+static void pnpm__globs_exclude_and_errors(void **state)
+{
+	static const char *const files[] = {
+	    "pnpm-workspace.yaml",
+	    "packages:\n  - 'libs/**'\n  - '!**/test/**'\n",
+	    "libs/a/package.json",
+	    "{\"name\": \"a\", \"devDependencies\": {\"x\": "
+	    "\"workspace:b@*\"}}",
+	    "libs/a/test/fix/package.json",
+	    "{\"name\": \"fix\"}",
+	    "libs/deep/b/package.json",
+	    "{\"name\": \"b\"}",
+	    NULL,
+	    NULL};
+	static const char *const bad[] = {"pnpm-workspace.yaml",
+					  "packages: [a\n", NULL, NULL};
+	static const char *const none[] = {"pnpm-workspace.yaml",
+					   "catalog:\n  a: 1\n", NULL, NULL};
+	struct sl_ws_source src = mem_source(files);
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ws *ws = NULL;
+
+	(void)state;
+	assert_int_equal(sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err), 0);
+	assert_int_equal(ws->npkgs, 2);
+	assert_string_equal(ws->pkgs[0].dir, "libs/a");
+	assert_string_equal(ws->pkgs[1].dir, "libs/deep/b");
+	/* An aliased workspace: dependency is an edge to its target. */
+	assert_int_equal(ws->pkgs[0].ndeps, 1);
+	assert_int_equal(ws->pkgs[0].deps[0].to, 1);
+	sl_ws_free(ws);
+	src = mem_source(bad);
+	assert_int_equal(sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err),
+			 SL_ERULES);
+	assert_non_null(strstr(sl_error_message(&err),
+			       "pnpm-workspace.yaml:2:1: YAML syntax error"));
+	src = mem_source(none);
+	assert_int_equal(sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err),
+			 SL_ERULES);
+	assert_string_equal(sl_error_message(&err),
+			    "'pnpm-workspace.yaml' has no 'packages'; list the "
+			    "packages' directories there, as pnpm does");
+	sl_error_release(&err);
+}
+
+static void closures_match(const char *lock_file, const char *expect_file)
+{
+	struct dir_ctx d;
+	struct sl_ws *ws = derive_fixture(&d);
+	struct sl_buf text = SL_BUF_INIT, want = SL_BUF_INIT, got = SL_BUF_INIT;
+	struct sl_ws_lock *lock;
+
+	fixture_read(&text, "pnpm", lock_file);
+	fixture_read(&want, "pnpm", expect_file);
+	lock = lock_ok(ws, text.buf);
+	closures_text(&got, lock, ws);
+	assert_string_equal(got.buf, want.buf);
+	sl_ws_lock_free(lock);
+	sl_ws_free(ws);
+	sl_buf_release(&text);
+	sl_buf_release(&want);
+	sl_buf_release(&got);
+}
+
+static void pnpm__v9_closures_are_pnpm_list(void **state)
+{
+	(void)state;
+	closures_match("lock.pnpm9.a.yaml", "closures.pnpm9.a.expect");
+	closures_match("lock.pnpm9.b.yaml", "closures.pnpm9.b.expect");
+}
+
+static void pnpm__v6_closures_are_pnpm_list(void **state)
+{
+	(void)state;
+	closures_match("lock.pnpm8.a.yaml", "closures.pnpm8.a.expect");
+	closures_match("lock.pnpm8.b.yaml", "closures.pnpm8.b.expect");
+}
+
+static void diff_files(struct sl_buf *out, const char *a_file,
+		       const char *b_file)
+{
+	struct dir_ctx d;
+	struct sl_ws *ws = derive_fixture(&d);
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
+	struct sl_ws_lock *la, *lb;
+	struct sl_ws_changes c = SL_WS_CHANGES_INIT;
+	size_t i;
+
+	fixture_read(&a, "pnpm", a_file);
+	fixture_read(&b, "pnpm", b_file);
+	la = lock_ok(ws, a.buf);
+	lb = lock_ok(ws, b.buf);
+	sl_ws_lock_diff(&c, la, lb);
+	for (i = 0; i < c.nhits; i++)
+		sl_buf_addf(out, "%s: %s\n", c.hits[i].lane, c.hits[i].entry);
+	for (i = 0; i < c.unattributed.n; i++)
+		sl_buf_addf(out, "- %s\n", c.unattributed.v[i]);
+	sl_ws_changes_release(&c);
+	sl_ws_lock_free(la);
+	sl_ws_lock_free(lb);
+	sl_ws_free(ws);
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+}
+
+static void pnpm__v9_bumps_selects_web_and_core(void **state)
+{
+	struct sl_buf got = SL_BUF_INIT;
+
+	(void)state;
+	diff_files(&got, "lock.pnpm9.a.yaml", "lock.pnpm9.b.yaml");
+	/* The catalog's ms moved for core (which uses it "catalog:"; the
+	 * ms@2.1.3 debug needs stays), and express for web; util uses
+	 * neither. */
+	assert_string_equal(got.buf, "core: catalogs/default/ms changed\n"
+				     "core: importers/packages/core changed\n"
+				     "core: ms@2.1.2 added\n"
+				     "web: body-parser 1.20.1 -> 1.20.2\n"
+				     "web: cookie 0.5.0 -> 0.6.0\n"
+				     "web: express 4.18.2 -> 4.19.2\n"
+				     "web: raw-body 2.5.1 -> 2.5.2\n"
+				     "web: importers/apps/web changed\n");
+	sl_buf_release(&got);
+}
+
+static void pnpm__v6_bumps_selects_web_and_core(void **state)
+{
+	struct sl_buf got = SL_BUF_INIT;
+
+	(void)state;
+	diff_files(&got, "lock.pnpm8.a.yaml", "lock.pnpm8.b.yaml");
+	assert_non_null(strstr(got.buf, "web: express 4.18.2 -> 4.19.2\n"));
+	assert_non_null(strstr(got.buf, "core: importers/packages/core "
+					"changed\n"));
+	assert_null(strstr(got.buf, "util:"));
+	assert_null(strstr(got.buf, "\n- "));
+	sl_buf_release(&got);
+}
+
+static void lock_refused(const char *text, const char *message)
+{
+	struct dir_ctx d;
+	struct sl_ws *ws = derive_fixture(&d);
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ws_lock *lock = NULL;
+
+	assert_int_equal(sl_ws_lock_parse(&lock, ws, "pnpm-lock.yaml", text,
+					  strlen(text), &err),
+			 SL_ERULES);
+	assert_null(lock);
+	assert_string_equal(sl_error_message(&err), message);
+	sl_error_release(&err);
+	sl_ws_free(ws);
+}
+
+static void pnpm__unknown_versions_and_bad_yaml_refused(void **state)
+{
+	(void)state;
+	lock_refused("lockfileVersion: 5.4\nimporters: {}\n",
+		     "pnpm-lock.yaml: lockfileVersion '5.4' is not one "
+		     "sluice reads (6.x and 9.x, pnpm 8 to 10); run 'pnpm "
+		     "install' with one of those to rewrite it");
+	lock_refused("lockfileVersion: '10.0'\n",
+		     "pnpm-lock.yaml: lockfileVersion '10.0' is not one "
+		     "sluice reads (6.x and 9.x, pnpm 8 to 10); run 'pnpm "
+		     "install' with one of those to rewrite it");
+	lock_refused("lockfileVersion: '9.0'\npackages: {}\n",
+		     "pnpm-lock.yaml: no 'importers'; the lockfile of a pnpm "
+		     "workspace lists each package there");
+	lock_refused("- a\n",
+		     "pnpm-lock.yaml: not a pnpm lockfile (no mapping)");
+	lock_refused("lockfileVersion: '9.0'\nimporters:\n  a: [\n",
+		     "pnpm-lock.yaml:4:1: YAML syntax error: did not find "
+		     "expected node content (while parsing a flow node that "
+		     "starts at line 4, column 1); check the indentation and "
+		     "the quoting here");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(pnpm__fixture_packages_and_edges),
+	    cmocka_unit_test(pnpm__globs_exclude_and_errors),
+	    cmocka_unit_test(pnpm__v9_closures_are_pnpm_list),
+	    cmocka_unit_test(pnpm__v6_closures_are_pnpm_list),
+	    cmocka_unit_test(pnpm__v9_bumps_selects_web_and_core),
+	    cmocka_unit_test(pnpm__v6_bumps_selects_web_and_core),
+	    cmocka_unit_test(pnpm__unknown_versions_and_bad_yaml_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
