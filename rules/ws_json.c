@@ -413,9 +413,11 @@ int sl_jr_skip(struct sl_jr *jr)
 			ret = scan_string(jr, &s, &n, &escaped);
 			if (!ret && escaped) {
 				sl_buf_reset(&key);
-				if (unescape(&key, s, n))
+				if (unescape(&key, s, n)) {
+					jr->p = s;
 					ret = sl_jr_error(jr, "a bad escape "
 							      "in a string");
+				}
 			}
 			break;
 		case SL_JT_TRUE:
