@@ -9,23 +9,25 @@
  *   1. resolve head and base (sl_diff_resolve());
  *   2. read the rules at the base, and at the head;
  *   3. start one thread for the merge-base and the tree walk
- *      (sl_diff_list());
+ *      (sl_diff_list(), the first job of an offer the thread serves:
+ *      common.h, struct sl_offer);
  *   4. parse the rules on this thread meanwhile: the base's copy, as a
  *      guess at the merge-base's, and the head's when it is another blob;
- *   5. join;
+ *   5. join the list;
  *   6. read the merge-base's blob id, and parse its copy only when it is
  *      neither the base's blob nor the head's;
  *   7. select.
  * The one hand-off is the join. Loading a large rules file costs about as
  * much as the tree walk and needs only the commits, so the two overlap;
- * and when the thread's walk is done before the parse (a small change),
- * it takes half of the patterns to compile, which the loader offers
- * (common.h, struct sl_offer; docs/performance.md says what it saves);
  * the guess is right unless the target branch changed its rules since the
  * fork, and a branch far behind its base spends the merge-base walk
- * parsing it. libgit2 is used by one thread at a time: this one before
+ * parsing it. Once its walk is done the thread stays until the plan is
+ * built, taking what the load (pattern compiles) and selection (owner
+ * lookups, gate picks) offer in parts; the calling thread does any part
+ * no one took. libgit2 is used by one thread at a time: this one before
  * the thread starts and after the join, the other in between. The parse
- * stays on this thread, whose heap is the main arena.
+ * stays on this thread, whose heap is the main arena. docs/performance.md
+ * ("Issue 13") says what each of these pays.
  */
 #include "common/common.h"
 
@@ -230,17 +232,17 @@ static void parse_early(struct plan_ctx *c)
 		parse(&c->head, c->offer);
 }
 
-/*
- * Steps 3 to 5: lists the changes on a second thread while this one
- * parses; with no thread to be had, one after the other. Returns the
- * diff's status (its errors come before the rules').
- */
 static void *serve(void *offer)
 {
 	sl_offer_serve(offer);
 	return NULL;
 }
 
+/*
+ * Steps 3 to 5: lists the changes on a second thread while this one
+ * parses; with no thread to be had, one after the other. Returns the
+ * diff's status (its errors come before the rules').
+ */
 static int list_and_parse(struct plan_ctx *c, struct sl_error *err)
 {
 	sl_offer_new(&c->offer);
