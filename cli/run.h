@@ -1,7 +1,9 @@
 /*
  * cli/run.h: the pieces of `sluice run` (and of `repro`, which runs one
  * gate exactly as run does), inside cli/ only: building jobs and results
- * (run_jobs.c), applying overrides (run_overrides.c) and showing progress
+ * (run_jobs.c), handing gates/ what overrides are judged under before the
+ * first gate and the results after (run_overrides.c, with a shared
+ * ledger's fetch and push in run_ledger.c) and showing progress
  * (run_display.c).
  */
 #ifndef SL_CLI_RUN_H
