@@ -349,6 +349,14 @@ int cli_write_stdout(const struct sl_buf *data, struct sl_error *err);
 int cli_append(const char *path, const struct sl_buf *data,
 	       struct sl_error *err);
 
+/*
+ * Whether an output path (NULL or "-": nothing to check) can be written,
+ * replaced whole or, with append, added to: checked before the first gate
+ * starts, so that a directory or an unwritable place is found before the
+ * run rather than after it (SL_EENV naming path).
+ */
+int cli_check_output(const char *path, bool append, struct sl_error *err);
+
 int cmd_complete(int argc, char **argv, const struct cli_globals *g);
 int cmd_help(int argc, char **argv, const struct cli_globals *g);
 int cmd_check(int argc, char **argv, const struct cli_globals *g);

@@ -98,56 +98,6 @@ static int parse_options(int argc, char **argv, struct import_opts *opts)
 	return 0;
 }
 
-static int write_error(struct sl_error *err, const char *path, int errnum)
-{
-	return sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
-			    strerror(errnum));
-}
-
-/*
- * Writes data to path through a temporary file beside it and a rename, so
- * that path is either the old file or the whole new one.
- */
-static int write_file(const char *path, const struct sl_buf *data,
-		      struct sl_error *err)
-{
-	struct sl_buf tmp = SL_BUF_INIT;
-	int fd, errnum = 0, ret = 0;
-	mode_t mask;
-	FILE *fp;
-
-	sl_buf_addf(&tmp, "%s.XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		ret = write_error(err, path, errno);
-		goto out;
-	}
-	/* mkstemp() makes it private; a rules file is as any other. */
-	mask = umask(0);
-	umask(mask);
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		errnum = errno;
-		close(fd);
-	} else {
-		if (fchmod(fd, 0666 & ~mask) ||
-		    fwrite(data->buf, 1, data->len, fp) != data->len ||
-		    fflush(fp) || fsync(fd))
-			errnum = errno;
-		if (fclose(fp) && !errnum)
-			errnum = errno;
-	}
-	if (!errnum && rename(tmp.buf, path))
-		errnum = errno;
-	if (errnum) {
-		unlink(tmp.buf);
-		ret = write_error(err, path, errnum);
-	}
-out:
-	sl_buf_release(&tmp);
-	return ret;
-}
-
 static int import_codeowners(const struct import_opts *opts,
 			     struct sl_error *err)
 {
@@ -168,7 +118,7 @@ static int import_codeowners(const struct import_opts *opts,
 	for (i = 0; i < res.warnings.n; i++)
 		fprintf(stderr, "sluice: warning: %s\n", res.warnings.v[i]);
 	if (opts->output)
-		ret = write_file(opts->output, &res.yaml, err);
+		ret = sl_file_write(opts->output, &res.yaml, 0, err);
 	else
 		fwrite(res.yaml.buf, 1, res.yaml.len, stdout);
 out:

@@ -225,34 +225,14 @@ static int from_workspaces(struct sl_buf *out, const char *root,
 static int write_new(const char *path, const struct sl_buf *data,
 		     struct sl_error *err)
 {
-	struct sl_buf tmp = SL_BUF_INIT;
-	int fd, failed = 0, ret = 0;
+	int ret = sl_file_write(path, data, SL_FILE_NEW, err);
 
-	sl_buf_addf(&tmp, "%s.init.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		failed = errno;
-	} else {
-		if (write(fd, data->buf, data->len) != (ssize_t)data->len ||
-		    fsync(fd))
-			failed = errno ? errno : EIO;
-		if (close(fd) && !failed)
-			failed = errno;
-		/* link() refuses an existing name: no race replaces one. */
-		if (!failed && link(tmp.buf, path))
-			failed = errno;
-		unlink(tmp.buf);
-	}
-	if (failed == EEXIST)
+	if (ret == SL_EUSAGE)
 		ret = sl_error_set(err, SL_EUSAGE,
 				   "'%s' already exists; sluice init never "
 				   "replaces a file: edit it, or write "
 				   "another with -o FILE",
 				   path);
-	else if (failed)
-		ret = sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
-				   strerror(failed));
-	sl_buf_release(&tmp);
 	return ret;
 }
 

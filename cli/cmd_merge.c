@@ -45,31 +45,6 @@ static int read_shards(struct sl_results *shards, char *const *files, size_t n,
 	return ret;
 }
 
-static int write_one(const char *path, const struct sl_buf *data,
-		     struct sl_error *err)
-{
-	FILE *fp = fopen(path, "we");
-	int failed = 0;
-
-	if (!fp) {
-		failed = errno;
-	} else {
-		/* errno from before would pass for a short write's cause. */
-		errno = 0;
-		if (fwrite(data->buf, 1, data->len, fp) != data->len)
-			failed = errno ? errno : EIO;
-		/* Closed whatever happened; it flushes what is left too. */
-		if (fclose(fp) && !failed)
-			failed = errno;
-	}
-	if (failed)
-		return sl_error_set(err, SL_EENV,
-				    "cannot write '%s': %s; check the "
-				    "directory and free space",
-				    path, strerror(failed));
-	return 0;
-}
-
 static int write_outputs(const struct merge_outputs *o,
 			 const struct sl_results *merged, struct sl_error *err)
 {
@@ -78,14 +53,15 @@ static int write_outputs(const struct merge_outputs *o,
 
 	sl_results_write_json(&out, merged);
 	if (o->json && !cli_is_stdout(o->json))
-		ret = write_one(o->json, &out, err);
+		ret = sl_file_write(o->json, &out, 0, err);
 	else
 		cli_print(&out);
 	if (!ret && o->junit) {
 		sl_buf_reset(&out);
 		sl_results_write_junit(&out, merged);
-		ret = cli_is_stdout(o->junit) ? cli_write_stdout(&out, err)
-					      : write_one(o->junit, &out, err);
+		ret = cli_is_stdout(o->junit)
+			  ? cli_write_stdout(&out, err)
+			  : sl_file_write(o->junit, &out, 0, err);
 	}
 	/* A step summary is added to, as GitHub's $GITHUB_STEP_SUMMARY is. */
 	if (!ret && o->summary) {

@@ -228,25 +228,11 @@ int ov_parse_id(int64_t *out, const char *text, struct sl_error *err)
 int ov_write_output(const char *path, const struct sl_buf *buf,
 		    struct sl_error *err)
 {
-	FILE *fp;
-	bool bad;
-
 	if (!path || !strcmp(path, "-")) {
 		cli_print(buf);
 		return 0;
 	}
-	fp = fopen(path, "we");
-	if (!fp)
-		return sl_error_set(err, SL_EENV, "cannot create '%s': %s",
-				    path, strerror(errno));
-	fwrite(buf->buf, 1, buf->len, fp);
-	bad = ferror(fp) != 0;
-	if (fclose(fp))
-		bad = true;
-	if (bad)
-		return sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
-				    strerror(errno));
-	return 0;
+	return sl_file_write(path, buf, 0, err);
 }
 
 int ov_read_doc(struct sl_override_doc *doc, const char *path,

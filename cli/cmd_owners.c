@@ -126,42 +126,6 @@ static int parse_options(int argc, char **argv, struct owners_opts *opts,
 
 /* ---- reading paths ----------------------------------------------------- */
 
-/* Undoes git's C-style quoting of "...": returns 0, or -1 if malformed. */
-static int unquote_path(struct sl_buf *out, const char *s, size_t len)
-{
-	static const char esc_from[] = "abtnvfr\"\\";
-	static const char esc_to[] = "\a\b\t\n\v\f\r\"\\";
-	const char *e;
-	size_t i;
-
-	if (len < 2 || s[len - 1] != '"')
-		return -1;
-	for (i = 1; i + 1 < len; i++) {
-		if (s[i] == '"')
-			return -1;
-		if (s[i] != '\\') {
-			sl_buf_addch(out, s[i]);
-			continue;
-		}
-		if (++i + 1 >= len)
-			return -1;
-		e = strchr(esc_from, s[i]);
-		if (e && *e) {
-			sl_buf_addch(out, esc_to[e - esc_from]);
-		} else if (s[i] >= '0' && s[i] <= '3' && i + 3 < len &&
-			   s[i + 1] >= '0' && s[i + 1] <= '7' &&
-			   s[i + 2] >= '0' && s[i + 2] <= '7') {
-			sl_buf_addch(out, (char)((s[i] - '0') << 6 |
-						 (s[i + 1] - '0') << 3 |
-						 (s[i + 2] - '0')));
-			i += 2;
-		} else {
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Repository-relative as git prints paths: no leading '/', no empty, "."
  * or ".." component, no NUL. */
 static bool is_repo_relative(const char *s, size_t len)
@@ -233,7 +197,7 @@ static int read_stdin(struct owners_table *t, bool nul, struct sl_error *err)
 			continue;
 		if (!nul && line[0] == '"') {
 			sl_buf_reset(&unquoted);
-			if (unquote_path(&unquoted, line, len)) {
+			if (sl_path_unquote(&unquoted, line, len)) {
 				ret = sl_error_set(
 				    err, SL_EUSAGE,
 				    "cannot unquote the path '%.*s' read from "

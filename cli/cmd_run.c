@@ -155,65 +155,6 @@ static int parse(struct run_opts *o, int argc, char **argv,
 	return 0;
 }
 
-/* Writes all of data to fd; 0, or -1 with errno saying why. */
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t wrote = write(fd, data, len);
-
-		if (wrote < 0 && errno == EINTR)
-			continue;
-		if (wrote < 0)
-			return -1;
-		/* write() of a regular file says 0 only when it is full. */
-		if (!wrote) {
-			errno = ENOSPC;
-			return -1;
-		}
-		data += wrote;
-		len -= (size_t)wrote;
-	}
-	return 0;
-}
-
-/* Writes data to fd and to disk, and closes fd; 0 or the errno. */
-static int write_and_close(int fd, const struct sl_buf *data)
-{
-	int failed = 0;
-
-	if (write_all(fd, data->buf, data->len) < 0 || fsync(fd) < 0)
-		failed = errno;
-	if (close(fd) < 0 && !failed)
-		failed = errno;
-	return failed;
-}
-
-/* Writes data to path through a temporary file and a rename. */
-static int write_file(const char *path, const struct sl_buf *data,
-		      struct sl_error *err)
-{
-	struct sl_buf tmp = SL_BUF_INIT;
-	int fd, failed = 0, ret = 0;
-
-	sl_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		failed = errno;
-	else
-		failed = write_and_close(fd, data);
-	if (!failed && rename(tmp.buf, path) < 0)
-		failed = errno;
-	if (failed && fd >= 0)
-		unlink(tmp.buf);
-	if (failed)
-		ret = sl_error_set(err, SL_EENV,
-				   "cannot write '%s': %s; check the "
-				   "directory and free space",
-				   path, strerror(failed));
-	sl_buf_release(&tmp);
-	return ret;
-}
-
 static int write_results(const struct run_opts *o,
 			 const struct sl_results *results, struct sl_error *err)
 {
@@ -222,14 +163,16 @@ static int write_results(const struct run_opts *o,
 
 	if (o->json) {
 		sl_results_write_json(&out, results);
-		ret = cli_is_stdout(o->json) ? cli_write_stdout(&out, err)
-					     : write_file(o->json, &out, err);
+		ret = cli_is_stdout(o->json)
+			  ? cli_write_stdout(&out, err)
+			  : sl_file_write(o->json, &out, 0, err);
 	}
 	if (!ret && o->junit) {
 		sl_buf_reset(&out);
 		sl_results_write_junit(&out, results);
-		ret = cli_is_stdout(o->junit) ? cli_write_stdout(&out, err)
-					      : write_file(o->junit, &out, err);
+		ret = cli_is_stdout(o->junit)
+			  ? cli_write_stdout(&out, err)
+			  : sl_file_write(o->junit, &out, 0, err);
 	}
 	/* A step summary is added to, as GitHub's $GITHUB_STEP_SUMMARY is. */
 	if (!ret && o->summary) {

@@ -14,9 +14,8 @@
 
 int cli_state_dir(struct sl_buf *out, const char *root, struct sl_error *err)
 {
-	struct sl_buf ignore = SL_BUF_INIT;
+	struct sl_buf ignore = SL_BUF_INIT, text = SL_BUF_INIT;
 	struct stat st;
-	FILE *fp;
 	int ret = 0;
 
 	sl_buf_reset(out);
@@ -27,23 +26,17 @@ int cli_state_dir(struct sl_buf *out, const char *root, struct sl_error *err)
 	sl_buf_addf(&ignore, "%s/.gitignore", out->buf);
 	if (!lstat(ignore.buf, &st))
 		goto out;
-	fp = fopen(ignore.buf, "wxe");
-	if (!fp && errno != EEXIST) {
-		ret = sl_error_set(err, SL_EENV, "cannot create '%s': %s",
-				   ignore.buf, strerror(errno));
-		goto out;
-	}
-	if (fp) {
-		fputs("# sluice's own state (logs, history, ledger): never a "
-		      "change to select on\n*\n",
-		      fp);
-		if (fclose(fp))
-			ret =
-			    sl_error_set(err, SL_EENV, "cannot write '%s': %s",
-					 ignore.buf, strerror(errno));
+	sl_buf_adds(&text, "# sluice's own state (logs, history, ledger): "
+			   "never a change to select on\n*\n");
+	ret = sl_file_write(ignore.buf, &text, SL_FILE_NEW, err);
+	/* Another process made it first: the same file. */
+	if (ret == SL_EUSAGE) {
+		sl_error_reset(err);
+		ret = 0;
 	}
 out:
 	sl_buf_release(&ignore);
+	sl_buf_release(&text);
 	return ret;
 }
 

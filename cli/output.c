@@ -2,13 +2,11 @@
  * output.c: the two ways a result reaches a file that are not "replace it
  * whole": "-" for stdout (`--json -`), and appending (`--summary`, which
  * adds to a file as GitHub's $GITHUB_STEP_SUMMARY wants: every step of a
- * job writes its part of one page). Replacing a file atomically is the
- * commands' own writer's.
+ * job writes its part of one page), each through common/file.c, which
+ * also replaces files atomically (sl_file_write()); and the check, before
+ * the first gate starts, that each can be written.
  */
 #include "common/common.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -29,33 +27,14 @@ int cli_write_stdout(const struct sl_buf *data, struct sl_error *err)
 int cli_append(const char *path, const struct sl_buf *data,
 	       struct sl_error *err)
 {
-	const char *p = data->buf;
-	size_t left = data->len;
-	int fd, failed = 0;
-
 	if (cli_is_stdout(path))
 		return cli_write_stdout(data, err);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-	if (fd < 0)
-		failed = errno;
-	while (!failed && left) {
-		ssize_t n = write(fd, p, left);
+	return sl_file_append(path, data, err);
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			failed = n < 0 ? errno : ENOSPC;
-		else {
-			p += n;
-			left -= (size_t)n;
-		}
-	}
-	if (fd >= 0 && close(fd) && !failed)
-		failed = errno;
-	if (failed)
-		return sl_error_set(err, SL_EENV,
-				    "cannot add to '%s': %s; check the "
-				    "directory and free space",
-				    path, strerror(failed));
-	return 0;
+int cli_check_output(const char *path, bool append, struct sl_error *err)
+{
+	if (!path || cli_is_stdout(path))
+		return 0;
+	return sl_file_check_writable(path, append, err);
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define SL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define SL_NORETURN __attribute__((noreturn))
@@ -226,9 +227,35 @@ size_t sl_utf8_seq_len(const unsigned char *s, size_t avail);
 void sl_utf8_lossy(struct sl_buf *sb, const char *data, size_t len);
 /*
  * Appends path as git shows it (core.quotePath off): as it is, or, when it
- * holds a control byte, a '"' or a '\\', in double quotes with C escapes.
+ * holds a '"', a '\\' or a character sl_text_is_safe() refuses, in double
+ * quotes with C escapes (octal for each byte without a name), as git
+ * quotes. The one way a path reaches a terminal or a markdown file.
  */
 void sl_buf_add_quoted_path(struct sl_buf *sb, const char *path, size_t len);
+/*
+ * Reads back a path git quoted ("a\303\251.c", as `git diff --name-only`
+ * prints a name with a control byte or, by default, a non-ASCII byte):
+ * s[0..len) must be the whole quoted form. Appends the raw bytes to out;
+ * -1 when s is not well-formed.
+ */
+int sl_path_unquote(struct sl_buf *out, const char *s, size_t len);
+
+/*
+ * The one principle for text output: no control byte that came from input
+ * (a path, a gate's log, a reason, a rules value) reaches a terminal or a
+ * markdown file raw. sl_text_is_safe() is false when data holds a C0
+ * control or DEL, a C1 control (U+0080..U+009F), a byte of an ill-formed
+ * UTF-8 sequence, or a bidirectional override or isolate (U+202A..U+202E,
+ * U+2066..U+2069). sl_buf_add_safe() appends data with each of those as C
+ * escapes ("\e" is "\033", a tab "\t"); with SL_SAFE_LINES, newlines and
+ * tabs stay as they are (a log shown as lines).
+ */
+#define SL_SAFE_LINES 1u
+bool sl_text_is_safe(const char *data, size_t len);
+void sl_buf_add_safe(struct sl_buf *sb, const char *data, size_t len,
+		     unsigned flags);
+/* sl_buf_add_safe() of a NUL-terminated string, on one line. */
+void sl_buf_adds_safe(struct sl_buf *sb, const char *s);
 /* Monotonic milliseconds, for durations only. */
 uint64_t sl_now_ms(void);
 
@@ -344,6 +371,45 @@ int sl_child_run(struct sl_child *c, struct sl_error *err);
 /* Appends c's output on one line ("; " between lines), or its status. */
 void sl_child_message(struct sl_buf *out, const struct sl_child *c);
 void sl_child_release(struct sl_child *c);
+
+/* ---- files sluice writes (common/file.c) --------------------------- */
+
+/* sl_file_write(): fail, rather than replace, when path exists. */
+#define SL_FILE_NEW 1u
+
+/*
+ * The one writer of whole files: data to path through a temporary file in
+ * the same directory, fsync(), rename() (link() with SL_FILE_NEW, which
+ * never replaces), and an fsync() of the directory, so path is the old
+ * file or the whole new one. Refuses (SL_EENV, saying why) a symbolic
+ * link, a directory or a special file at path; SL_EUSAGE when SL_FILE_NEW
+ * and path exists; SL_EENV with strerror for anything the system refuses
+ * (a full disk leaves path as it was).
+ */
+int sl_file_write(const char *path, const struct sl_buf *data, unsigned flags,
+		  struct sl_error *err);
+/*
+ * Adds data to the end of path, creating it (GitHub's step summary, which
+ * every step of a job adds to); refuses a symbolic link.
+ */
+int sl_file_append(const char *path, const struct sl_buf *data,
+		   struct sl_error *err);
+/*
+ * Whether sl_file_write() (or with append, sl_file_append()) can write
+ * path, checked before any work whose result it would lose: what is in
+ * the way, and a file made and removed in its directory. Nothing is left
+ * behind.
+ */
+int sl_file_check_writable(const char *path, bool append, struct sl_error *err);
+/*
+ * Creates path anew for writing (mode), in a directory someone else may
+ * write to (--logs DIR): a regular file there is removed first; a
+ * symbolic link, a directory or a special file is refused (SL_EENV), and
+ * the file is opened with O_EXCL | O_NOFOLLOW, so a link planted in
+ * between is refused too. *out is the descriptor (close-on-exec).
+ */
+int sl_file_create(int *out, const char *path, mode_t mode,
+		   struct sl_error *err);
 
 /* ---- "did you mean" (common/suggest.c) ------------------------------ */
 

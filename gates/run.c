@@ -110,7 +110,7 @@ static void log_note(struct run *run, size_t j, const char *fmt, ...)
 	sl_buf_vaddf(&line, fmt, ap);
 	va_end(ap);
 	sl_buf_adds(&line, " ---\n");
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		/* A log that cannot take the note still has the output. */
 		ssize_t ret = write(fd, line.buf, line.len);
@@ -204,15 +204,22 @@ static int open_log(int *out, struct run *run, size_t j, unsigned attempt,
 		    struct sl_error *err)
 {
 	const char *path = run->out->results[j].log;
-	int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-	int fd;
+	int fd = -1, ret;
 
-	if (attempt == 1)
-		flags |= O_TRUNC;
-	fd = open(path, flags, 0600);
-	if (fd < 0)
-		return sl_error_set(err, SL_EENV, "cannot open log '%s': %s",
-				    path, strerror(errno));
+	/* The logs directory may be shared (--logs DIR): the first attempt
+	 * makes the log anew and refuses a link planted there; a retry adds
+	 * to the file it made, never through a link. */
+	if (attempt == 1) {
+		ret = sl_file_create(&fd, path, 0600, err);
+		if (ret)
+			return ret;
+	} else {
+		fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return sl_error_set(err, SL_EENV,
+					    "cannot open log '%s': %s", path,
+					    strerror(errno));
+	}
 	/* The child's dup2() onto 1 and 2 must not meet the log itself. */
 	if (fd < 3) {
 		int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);

@@ -154,12 +154,13 @@ static int write_all(int fd, const char *data, size_t len)
 static int write_file(const char *path, const struct sl_buf *data,
 		      struct sl_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ret = 0;
+	int fd, ret;
 
-	if (fd < 0)
-		return sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
-				    strerror(errno));
+	/* Beside the log, in a directory that may be shared: made anew,
+	 * never written through a link (sl_file_create()). */
+	ret = sl_file_create(&fd, path, 0600, err);
+	if (ret)
+		return ret;
 	if (write_all(fd, data->buf, data->len) < 0)
 		ret = sl_error_set(err, SL_EENV, "cannot write '%s': %s", path,
 				   strerror(errno));

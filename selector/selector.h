@@ -457,8 +457,11 @@ int sl_diff_add_worktree(struct sl_change_list *out, struct sl_repo *repo,
  * Reads a list of changed paths from fd (name is what messages call it),
  * one per line, or NUL-separated when nul is set, and appends them to out
  * as SL_CHANGE_MODIFIED, sorted and without duplicates. In line mode a
- * trailing CR is stripped (a list written on Windows) and the last line
- * needs no newline; with nul, names are taken byte for byte. An empty input
+ * trailing CR is stripped (a list written on Windows), the last line
+ * needs no newline, and a line that starts with '"' is a name git quoted
+ * (non-ASCII bytes as octal, by default), read back as git wrote it (a
+ * quoted line that is not well-formed is refused); with nul, names are
+ * taken byte for byte. An empty input
  * is an empty list. Returns SL_EUSAGE "<name>:<line>: ..." for an empty
  * name, a leading or trailing '/', a "." or ".." component or an empty one
  * ("a//b"), a NUL inside a line, or an input past 256 MiB; SL_EENV when fd
@@ -467,6 +470,10 @@ int sl_diff_add_worktree(struct sl_change_list *out, struct sl_repo *repo,
  */
 int sl_change_list_read_fd(struct sl_change_list *out, int fd, const char *name,
 			   bool nul, struct sl_error *err);
+/* The same for data[0..len) (what the other two read). */
+int sl_change_list_parse(struct sl_change_list *out, const char *data,
+			 size_t len, const char *name, bool nul,
+			 struct sl_error *err);
 
 /* The same for the file at path; "-" reads stdin. */
 int sl_change_list_read_file(struct sl_change_list *out, const char *path,

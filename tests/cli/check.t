@@ -193,7 +193,8 @@ not text is refused:
   sluice: ../binary holds a NUL byte; is it a CODEOWNERS file?
   [2]
 
-Odd file names: a control byte is quoted as git quotes it; a name that is
+Odd file names: a control byte, or a byte that is not UTF-8, is quoted as
+git quotes it (never raw on a terminal); a name that is
 not UTF-8 keeps its bytes in JSON (path_base64).
 
   $ cd .. && git init -q odd && cd odd
@@ -201,7 +202,7 @@ not UTF-8 keeps its bytes in JSON (path_base64).
   $ mkdir a && touch a/x "$(printf 'tab\tname')" "$(printf 'bad\377')" && git add -A && git commit -qm odd
   $ sluice check | grep -a -A2 'owned by no lane' | cat -v
   warning: 2 of 4 tracked files are owned by no lane: a change to one runs every gate (unowned: run-all); add them to a lane's paths
-    badM-^?
+    "bad\377"
     "tab\tname"
   $ sluice check --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)["unowned"])'
   [{'path': 'bad�', 'path_base64': 'YmFk/w=='}, {'path': 'tab\tname'}]

@@ -140,7 +140,7 @@ command line is usage (2); a file that is not text is refused (2).
   [3]
 
   $ sluice import codeowners -o /nonexistent/rules.yml CODEOWNERS 2>&1 | tail -n 1
-  sluice: cannot write '/nonexistent/rules.yml': No such file or directory
+  sluice: cannot write '/nonexistent/rules.yml': No such file or directory; check the directory and free space
 
   $ sluice import codeowners -o /nonexistent/rules.yml CODEOWNERS 2>/dev/null
   [3]

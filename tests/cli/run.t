@@ -86,7 +86,7 @@ and a shard that never wrote its results fails it too:
   sluice: gate 'repo-lint' has results in two shards (the second: '../shard-repo-lint.json'); merge each shard once
   [2]
   $ sluice merge ../shard-*.json --json /dev/full
-  sluice: cannot write '/dev/full': No space left on device; check the directory and free space
+  sluice: cannot write '/dev/full': it is not a regular file (use '-' for stdout)
   [3]
   $ sluice run --gate no-such-gate
   sluice: no gate named 'no-such-gate' in sluice.yml@b671ecffc510; 'sluice select' lists them

@@ -95,6 +95,18 @@ static void paths__last_line_needs_no_newline_and_crlf_is_stripped(void **state)
 	expect(S("only"), false, "M only\n");
 }
 
+/* As `git diff --name-only` prints them with core.quotePath on (the
+ * default): the owning lane must see the real name (issue 12). */
+static void paths__git_quoted_lines_are_unquoted(void **state)
+{
+	(void)state;
+	expect(S("\"caf\\303\\251.c\"\n\"tab\\tname\"\nplain\n"), false,
+	       "M caf\xc3\xa9.c\nM plain\nM tab\tname\n");
+	expect(S("\"q\\\"x\\\\y\"\r\n"), false, "M q\"x\\y\n");
+	/* -z names are taken as they are, quotes and all. */
+	expect(S("\"q\"\0"), true, "M \"q\"\n");
+}
+
 static void paths__nul_separated_names_are_taken_byte_for_byte(void **state)
 {
 	struct sl_change_list list = SL_CHANGE_LIST_INIT;
@@ -134,7 +146,14 @@ static void paths__bad_names_are_refused_with_their_line(void **state)
 	expect_refused(S("a//b\n"), false, "empty, '.' or '..' component");
 	expect_refused(S("a\0b\n"), false, "NUL byte inside a line (use -z");
 	expect_refused(S("a\0\0"), true, "<pipe>: entry 2: empty path");
-	expect_refused(S("caf\xe9/\n"), false, "'caf\xef\xbf\xbd/'");
+	expect_refused(S("caf\xe9/\n"), false, "'\"caf\\351/\"'");
+	/* A quoted name that is not as git quotes is refused, not taken
+	 * literally. */
+	expect_refused(S("\"unterminated\n"), false,
+		       "<pipe>:1: a quoted name that is not well-formed");
+	expect_refused(S("\"a\\q\"\n"), false, "not well-formed");
+	expect_refused(S("\"a\\000b\"\n"), false, "NUL byte inside a line");
+	expect_refused(S("\"a/\"\n"), false, "<pipe>:1: trailing '/'");
 }
 
 static void paths__file_and_stdin(void **state)
@@ -198,6 +217,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(paths__lines_are_sorted_unique_and_modified),
 	    T(paths__last_line_needs_no_newline_and_crlf_is_stripped),
+	    T(paths__git_quoted_lines_are_unquoted),
 	    T(paths__nul_separated_names_are_taken_byte_for_byte),
 	    T(paths__empty_input_is_an_empty_list),
 	    T(paths__bad_names_are_refused_with_their_line),
