@@ -336,6 +336,16 @@ void cli_print(const struct sl_buf *out);
 
 /* ---- where results go (cli/output.c) ---- */
 
+/*
+ * Prints the formatted text to fp with every control byte in it shown
+ * escaped (sl_buf_add_safe()), but for one newline at its end: for a line
+ * that holds anything that came from input (a path, a name, a reason, a
+ * value from the rules or the ledger), so that none reaches a terminal or
+ * a CI log raw. Colour goes around it, never through it.
+ */
+void cli_printf_safe(FILE *fp, const char *fmt, ...) SL_PRINTF(2, 3);
+void cli_vprintf_safe(FILE *fp, const char *fmt, va_list ap);
+
 /* Whether an output path is "-": stdout. */
 bool cli_is_stdout(const char *path);
 

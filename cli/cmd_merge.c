@@ -75,6 +75,8 @@ static int write_outputs(const struct merge_outputs *o,
 
 static void print_verdict(const struct sl_results *merged, size_t nfiles)
 {
+	struct sl_strvec missing = SL_STRVEC_INIT;
+	struct sl_buf shown = SL_BUF_INIT;
 	const char *why = NULL;
 	bool pass = sl_results_pass(merged, &why);
 	size_t i;
@@ -82,19 +84,15 @@ static void print_verdict(const struct sl_results *merged, size_t nfiles)
 	fprintf(stderr, "sluice: %s: %zu results files, %zu gates",
 		pass ? "pass" : "FAIL", nfiles, merged->n);
 	fprintf(stderr, "%s%s\n", pass ? "" : "; ", pass ? "" : why);
-	for (i = 0; i < merged->selected.n; i++) {
-		const char *name = merged->selected.v[i];
-		size_t k;
-
-		for (k = 0; k < merged->n; k++)
-			if (!strcmp(merged->gates[k].name, name))
-				break;
-		if (k == merged->n)
-			fprintf(stderr,
-				"  ✗ %s: selected, but no shard has "
-				"its result\n",
-				name);
+	sl_results_not_run(&missing, merged);
+	for (i = 0; i < missing.n; i++) {
+		sl_buf_reset(&shown);
+		sl_buf_adds_safe(&shown, missing.v[i]);
+		fprintf(stderr, "  ✗ %s: selected, but no shard has its result\n",
+			shown.buf);
 	}
+	sl_strvec_release(&missing);
+	sl_buf_release(&shown);
 }
 
 const struct option cli_merge_longopts[] = {

@@ -30,8 +30,11 @@ int cli_fail(const struct sl_error *err)
 	const char *msg = sl_error_message(err);
 
 	fflush(stdout);
-	fprintf(stderr, "sluice: %s\n",
-		*msg ? msg : "unknown error (this is a bug; please report it)");
+	/* A message names paths, values and what a program said: never
+	 * raw on a terminal. */
+	cli_printf_safe(stderr, "sluice: %s\n",
+			*msg ? msg
+			     : "unknown error (this is a bug; please report it)");
 	/* A failure must never exit 0, even if a status was left unset. */
 	return err->status == SL_OK ? CLI_EXIT_ENV : cli_exit_code(err->status);
 }
@@ -43,7 +46,7 @@ int cli_usage_error(const char *fmt, ...)
 	fflush(stdout);
 	fputs("sluice: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vprintf_safe(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return CLI_EXIT_USAGE;

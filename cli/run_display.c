@@ -182,11 +182,17 @@ static void print_log(FILE *fp, const char *path)
 {
 	struct sl_buf tail = SL_BUF_INIT;
 
+	struct sl_buf shown = SL_BUF_INIT;
+
 	sl_log_tail(&tail, path, BLOCK_LOG_LINES, BLOCK_LOG_BYTES);
-	fwrite(tail.buf, 1, tail.len, fp);
-	if (tail.len && tail.buf[tail.len - 1] != '\n')
+	/* A gate's output is input: its lines as lines, every other
+	 * control byte (a colour, a title, a cursor move) escaped. */
+	sl_buf_add_safe(&shown, tail.buf, tail.len, SL_SAFE_LINES);
+	fwrite(shown.buf, 1, shown.len, fp);
+	if (shown.len && shown.buf[shown.len - 1] != '\n')
 		fputc('\n', fp);
 	sl_buf_release(&tail);
+	sl_buf_release(&shown);
 }
 
 static void block(struct cli_display *d, const struct sl_job *job,
@@ -196,12 +202,16 @@ static void block(struct cli_display *d, const struct sl_job *job,
 
 	outcome(&what, r);
 	if (d->github)
-		fprintf(d->fp, "::group::%s %s: %s\n", mark(r->status),
-			job->name, what.buf);
+		cli_printf_safe(d->fp, "::group::%s %s: %s\n", mark(r->status),
+				job->name, what.buf);
 	else
-		fprintf(d->fp, "== %s %s (%s%s%s): %s\n", mark(r->status),
-			job->name, job->kind, *job->lane ? ", lane " : "",
-			job->lane, what.buf);
+		cli_printf_safe(d->fp, "== %s %s (%s%s%s): %s\n",
+				mark(r->status), job->name, job->kind,
+				*job->lane ? ", lane " : "", job->lane,
+				what.buf);
+	if (r->log_incomplete)
+		cli_printf_safe(d->fp, "sluice: this log is incomplete: %s\n",
+				r->log_incomplete);
 	if (r->log)
 		print_log(d->fp, r->log);
 	if (d->github)
@@ -227,8 +237,9 @@ static void finished(struct cli_display *d, const struct sl_run_event *ev)
 	}
 	outcome(&what, r);
 	clear_line(d);
-	fprintf(d->fp, "%s%s%s %s %s\n", paint(d, r->status), mark(r->status),
-		cli_paint(d->fp, CLI_PAINT_RESET), ev->job->name, what.buf);
+	fprintf(d->fp, "%s%s%s", paint(d, r->status), mark(r->status),
+		cli_paint(d->fp, CLI_PAINT_RESET));
+	cli_printf_safe(d->fp, " %s %s\n", ev->job->name, what.buf);
 	sl_buf_release(&what);
 	draw_line(d, ev);
 }
@@ -263,8 +274,9 @@ static void repro_hint(struct cli_display *d, const struct sl_gate_result *g,
 	const struct sl_diff *diff = plan->diff;
 
 	if (results_file)
-		fprintf(d->fp, "    reproduce: sluice repro %s --results %s\n",
-			g->name, results_file);
+		cli_printf_safe(d->fp,
+				"    reproduce: sluice repro %s --results %s\n",
+				g->name, results_file);
 	else if (*diff->base)
 		fprintf(d->fp,
 			"    reproduce: sluice repro %s --base %.12s --head "
@@ -277,48 +289,60 @@ static void repro_hint(struct cli_display *d, const struct sl_gate_result *g,
 
 static void github_error(struct cli_display *d, const struct sl_gate_result *g)
 {
-	/* Workflow commands end at a newline: keep the message on one. */
-	fprintf(d->fp, "::error title=sluice gate %s::%s %s", g->name, g->name,
-		sl_job_status_name(g->status));
+	struct sl_buf line = SL_BUF_INIT;
+
+	/* Workflow commands end at a newline: keep the message on one
+	 * (a reason names a path, which may hold one). */
+	sl_buf_addf(&line, "::error title=sluice gate %s::%s %s", g->name,
+		    g->name, sl_job_status_name(g->status));
 	if (g->status == SL_JOB_FAILED && g->signal)
-		fprintf(d->fp, " (signal %d)", g->signal);
+		sl_buf_addf(&line, " (signal %d)", g->signal);
 	else if (g->status == SL_JOB_FAILED)
-		fprintf(d->fp, " (exit %d)", g->exit_code);
+		sl_buf_addf(&line, " (exit %d)", g->exit_code);
 	if (g->reasons.n)
-		fprintf(d->fp, "; selected because %s", g->reasons.v[0]);
-	fputc('\n', d->fp);
+		sl_buf_addf(&line, "; selected because %s", g->reasons.v[0]);
+	cli_printf_safe(d->fp, "%s\n", line.buf);
+	sl_buf_release(&line);
 }
 
 static void gate_detail(struct cli_display *d, const struct sl_gate_result *g,
 			const struct sl_plan *plan, const char *results_file)
 {
+	struct sl_buf line = SL_BUF_INIT;
+
 	if (g->status == SL_JOB_OVERRIDDEN) {
-		fprintf(d->fp,
-			"  ⚠ %s failed, let through by override %" PRId64
-			" (requested by %s, approved by %s: %s)\n",
-			g->name, g->override.id, g->override.requested_by,
-			g->override.approved_by, g->override.reason);
+		cli_printf_safe(d->fp,
+				"  ⚠ %s failed, let through by override %" PRId64
+				" (requested by %s, approved by %s: %s)\n",
+				g->name, g->override.id,
+				g->override.requested_by,
+				g->override.approved_by, g->override.reason);
 		if (g->override.merged)
-			fprintf(d->fp,
-				"    requested for %.12s, the head this merge "
-				"commit merges onto the base\n",
-				g->override.commit);
+			cli_printf_safe(d->fp,
+					"    requested for %.12s, the head this "
+					"merge commit merges onto the base\n",
+					g->override.commit);
 		return;
 	}
-	fprintf(d->fp, "  %s%s%s %s: %s", paint(d, g->status), mark(g->status),
-		cli_paint(d->fp, CLI_PAINT_RESET), g->name,
-		sl_job_status_name(g->status));
+	fprintf(d->fp, "  %s%s%s", paint(d, g->status), mark(g->status),
+		cli_paint(d->fp, CLI_PAINT_RESET));
+	sl_buf_addf(&line, " %s: %s", g->name, sl_job_status_name(g->status));
 	if (g->status == SL_JOB_FAILED && g->signal)
-		fprintf(d->fp, " (killed by signal %d)", g->signal);
+		sl_buf_addf(&line, " (killed by signal %d)", g->signal);
 	else if (g->status == SL_JOB_FAILED)
-		fprintf(d->fp, " (exit %d)", g->exit_code);
+		sl_buf_addf(&line, " (exit %d)", g->exit_code);
 	if (g->error)
-		fprintf(d->fp, ": %s", g->error);
-	fputc('\n', d->fp);
+		sl_buf_addf(&line, ": %s", g->error);
+	cli_printf_safe(d->fp, "%s\n", line.buf);
+	sl_buf_release(&line);
 	if (g->log)
-		fprintf(d->fp, "    log: %s\n", g->log);
+		cli_printf_safe(d->fp, "    log: %s\n", g->log);
+	if (g->log_incomplete)
+		cli_printf_safe(d->fp, "    log incomplete: %s\n",
+				g->log_incomplete);
 	if (g->override_note)
-		fprintf(d->fp, "    not overridden: %s\n", g->override_note);
+		cli_printf_safe(d->fp, "    not overridden: %s\n",
+				g->override_note);
 	if (g->status != SL_JOB_SKIPPED)
 		repro_hint(d, g, plan, results_file);
 	if (d->github && g->status != SL_JOB_SKIPPED)
@@ -366,5 +390,11 @@ void cli_display_summary(struct cli_display *d,
 	for (i = 0; i < results->n; i++)
 		if (results->gates[i].status != SL_JOB_PASSED)
 			gate_detail(d, &results->gates[i], plan, results_file);
+		else if (results->gates[i].log_incomplete)
+			cli_printf_safe(d->fp,
+					"  ! %s passed, but its log is "
+					"incomplete: %s\n",
+					results->gates[i].name,
+					results->gates[i].log_incomplete);
 	fflush(d->fp);
 }

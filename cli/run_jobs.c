@@ -96,6 +96,8 @@ static void result_for(struct sl_gate_result *g, const struct sl_pick *p,
 	g->attempts = r->attempts;
 	g->flaky = r->flaky;
 	g->log = r->log ? sl_xstrdup(r->log) : NULL;
+	g->log_incomplete =
+	    r->log_incomplete ? sl_xstrdup(r->log_incomplete) : NULL;
 	g->error = r->error ? sl_xstrdup(r->error) : NULL;
 	result_reasons(g, p);
 }

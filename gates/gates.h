@@ -90,6 +90,9 @@ struct sl_job_result {
 	uint64_t duration_ms; /* first start to last exit, retries included */
 	char *log;	      /* path of the log file; NULL if never started */
 	char *error; /* why, for error and skipped (and a stopped gate) */
+	/* Why the log lacks output the gate wrote (a full disk, a file
+	 * size limit); NULL when it is whole (docs/running.md). */
+	char *log_incomplete;
 };
 
 /* What a run reports while it goes; `result` is the job's, as it stands. */
@@ -1095,6 +1098,7 @@ struct sl_gate_result {
 	unsigned attempts;
 	bool flaky;
 	char *log;   /* path of its log; NULL: never started */
+	char *log_incomplete; /* why the log was cut short; NULL: whole */
 	char *error; /* why it is `error` or `skipped`; NULL otherwise */
 	struct sl_strvec reasons; /* why it was selected */
 	bool has_override;	  /* status is SL_JOB_OVERRIDDEN */

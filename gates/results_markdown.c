@@ -26,24 +26,39 @@ static const char *status_icon(enum sl_job_status st)
 	}
 }
 
-/* Appends text for a table cell: one line, no unescaped | or markup. */
+/*
+ * Appends text for a table cell: one line, no unescaped | or markup, and
+ * no control byte raw (sl_buf_add_safe(): a newline is "\n", ESC "\033").
+ */
 static void cell(struct sl_buf *out, const char *text)
 {
-	struct sl_buf utf8 = SL_BUF_INIT;
+	struct sl_buf safe = SL_BUF_INIT;
 	size_t i;
 
-	sl_utf8_lossy(&utf8, text, strlen(text));
-	for (i = 0; i < utf8.len; i++) {
-		char c = utf8.buf[i];
+	sl_buf_add_safe(&safe, text, strlen(text), 0);
+	for (i = 0; i < safe.len; i++) {
+		char c = safe.buf[i];
 
 		if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' ||
 		    c == '<' || c == '>' || c == '[' || c == ']')
 			sl_buf_addch(out, '\\');
-		if (c == '\n' || c == '\r' || c == '\t')
-			c = ' ';
 		sl_buf_addch(out, c);
 	}
-	sl_buf_release(&utf8);
+	sl_buf_release(&safe);
+}
+
+/* A commit id in a code span: at most 12 characters, no backtick. */
+static void commit_span(struct sl_buf *out, const char *id)
+{
+	struct sl_buf safe = SL_BUF_INIT;
+	size_t i;
+
+	sl_buf_add_safe(&safe, id ? id : "", id ? strnlen(id, 12) : 0, 0);
+	sl_buf_addch(out, '`');
+	for (i = 0; i < safe.len; i++)
+		sl_buf_addch(out, safe.buf[i] == '`' ? '\'' : safe.buf[i]);
+	sl_buf_addch(out, '`');
+	sl_buf_release(&safe);
 }
 
 static void status_text(struct sl_buf *out, const struct sl_gate_result *g)
@@ -58,6 +73,8 @@ static void status_text(struct sl_buf *out, const struct sl_gate_result *g)
 		sl_buf_addf(out, " (override %" PRId64 ")", g->override.id);
 	if (g->flaky)
 		sl_buf_addf(out, " (flaky: %u attempts)", g->attempts);
+	if (g->log_incomplete)
+		sl_buf_adds(out, " (log incomplete)");
 }
 
 static void table_row(struct sl_buf *out, const struct sl_gate_result *g)
@@ -66,7 +83,9 @@ static void table_row(struct sl_buf *out, const struct sl_gate_result *g)
 
 	sl_buf_adds(out, "| ");
 	cell(out, g->name);
-	sl_buf_addf(out, " | %s | ", g->kind);
+	sl_buf_adds(out, " | ");
+	cell(out, g->kind ? g->kind : "");
+	sl_buf_adds(out, " | ");
 	cell(out, g->lane ? g->lane : "");
 	status_text(&st, g);
 	sl_buf_adds(out, " | ");
@@ -116,10 +135,16 @@ static void failure_section(struct sl_buf *out, const struct sl_gate_result *g)
 		cell(out, g->override_note);
 		sl_buf_adds(out, "\n");
 	}
+	if (g->log_incomplete) {
+		sl_buf_adds(out, "\n**Log incomplete:** ");
+		cell(out, g->log_incomplete);
+		sl_buf_adds(out, "\n");
+	}
 	sl_log_tail(&tail, g->log, TAIL_LINES, TAIL_BYTES);
 	if (!tail.len)
 		goto out;
-	sl_utf8_lossy(&utf8, tail.buf, tail.len);
+	/* A log is input: lines stay lines, no other control byte is raw. */
+	sl_buf_add_safe(&utf8, tail.buf, tail.len, SL_SAFE_LINES);
 	ticks = longest_backtick_run(&utf8) + 1;
 	sl_buf_adds(out, "\n<details open><summary>log tail</summary>\n\n");
 	fence(out, ticks < 3 ? 3 : ticks);
@@ -169,9 +194,11 @@ static void headline(struct sl_buf *out, const struct sl_results *results)
 			    count[SL_JOB_ERROR] + count[SL_JOB_PENDING]);
 	if (count[SL_JOB_SKIPPED])
 		sl_buf_addf(out, ", %zu skipped", count[SL_JOB_SKIPPED]);
-	sl_buf_addf(out, ". Base `%.12s`, head `%.12s`.\n",
-		    results->base ? results->base : "",
-		    results->head ? results->head : "");
+	sl_buf_adds(out, ". Base ");
+	commit_span(out, results->base);
+	sl_buf_adds(out, ", head ");
+	commit_span(out, results->head);
+	sl_buf_adds(out, ".\n");
 	if (results->shard)
 		shard_note(out, results);
 	if (results->degraded)

@@ -10,10 +10,18 @@
 #include "common/common.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gates/run_internal.h"
+
+/* Less room than this on the logs' file system when a gate ends: its log
+ * may have been cut short (a write of the gate's found no room). */
+#define RUN_LOG_ROOM_MIN (64u * 1024)
 
 /* Why the runner itself ended an attempt, if it did. */
 enum stop_reason {
@@ -398,6 +406,40 @@ static void attempt_lost(struct run *run, struct slot *slot, int errnum)
 	finish_job(run, slot->job, SL_JOB_ERROR, sl_buf_detach(&msg, NULL));
 }
 
+/*
+ * Why the log may lack what the attempt wrote, or NULL: output goes from
+ * the gate straight to the file, so a write that failed was the gate's,
+ * and sluice sees only what it left behind. A gate killed by SIGXFSZ, or
+ * a log as large as the file size limit the gate ran under, hit that
+ * limit; a file system with no room left when the gate ended cut it
+ * short (or may have: the run says so rather than show a log that looks
+ * whole). Caller owns the string.
+ */
+static char *log_cut_short(const char *path, int signal)
+{
+	struct rlimit lim;
+	struct statvfs fs;
+	struct stat st;
+	uint64_t room;
+
+	if (signal == SIGXFSZ)
+		return sl_xstrdup("the gate was stopped by SIGXFSZ: its output "
+				  "reached the file size limit (ulimit -f)");
+	if (!path || lstat(path, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	if (!getrlimit(RLIMIT_FSIZE, &lim) && lim.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)st.st_size >= (uint64_t)lim.rlim_cur)
+		return sl_xstrdup("the log reached the file size limit "
+				  "(ulimit -f)");
+	if (statvfs(path, &fs))
+		return NULL;
+	room = (uint64_t)(geteuid() ? fs.f_bavail : fs.f_bfree) * fs.f_frsize;
+	if (room < RUN_LOG_ROOM_MIN)
+		return sl_xstrdup("the logs directory's file system is full "
+				  "(No space left on device)");
+	return NULL;
+}
+
 static void attempt_ended(struct run *run, struct slot *slot, int wstatus)
 {
 	size_t j = slot->job;
@@ -406,6 +448,8 @@ static void attempt_ended(struct run *run, struct slot *slot, int wstatus)
 
 	res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 	res->signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+	if (!res->log_incomplete)
+		res->log_incomplete = log_cut_short(res->log, res->signal);
 	release_slot(run, slot);
 	if (slot->stop == STOP_INTERRUPT) {
 		finish_job(run, j, SL_JOB_ERROR, stop_message(run, true));

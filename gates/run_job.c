@@ -139,6 +139,7 @@ void sl_run_result_release(struct sl_run_result *result)
 	for (i = 0; i < result->n; i++) {
 		free(result->results[i].log);
 		free(result->results[i].error);
+		free(result->results[i].log_incomplete);
 	}
 	free(result->results);
 	result->results = NULL;

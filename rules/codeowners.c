@@ -48,15 +48,18 @@ static void check_globs(struct sl_co_file *f)
 }
 
 /* Marks each line that a later line covers: it never decides a path. */
-static void find_dead(struct sl_co_file *f)
+static void find_dead(struct sl_co_file *f, const struct sl_co_index *x)
 {
 	struct sl_co_entry *e = f->entries;
-	size_t i, j;
+	size_t i, j, n, *later = NULL, alloc = 0;
 
 	for (i = 0; i < f->nentries; i++) {
 		if (e[i].dropped)
 			continue;
-		for (j = f->nentries; j-- > i + 1;) {
+		n = sl_co_index_later(&later, &alloc, x, i);
+		/* The last line that covers it. */
+		while (n--) {
+			j = later[n];
 			if (!e[j].dropped &&
 			    sl_co_glob_covers(&e[j].glob, &e[i].glob)) {
 				e[i].dead_by = j;
@@ -64,6 +67,7 @@ static void find_dead(struct sl_co_file *f)
 			}
 		}
 	}
+	free(later);
 }
 
 /* ---- owner sets ---------------------------------------------------------- */
@@ -141,6 +145,27 @@ static void group_sets(struct sl_co_conv *c)
 	free(group_of);
 }
 
+/* Lists each lane's live entries, in file order (a counting sort). */
+static void group_lanes(struct sl_co_conv *c)
+{
+	const struct sl_co_entry *e = c->file.entries;
+	size_t i, *next;
+
+	c->lane_start = sl_xcalloc(c->nlanes + 2, sizeof(*c->lane_start));
+	c->by_lane = sl_xcalloc(c->file.nentries + 1, sizeof(*c->by_lane));
+	for (i = 0; i < c->file.nentries; i++)
+		if (sl_co_entry_live(&e[i]))
+			c->lane_start[e[i].set + 1]++;
+	for (i = 0; i < c->nlanes; i++)
+		c->lane_start[i + 1] += c->lane_start[i];
+	next = sl_xcalloc(c->nlanes + 1, sizeof(*next));
+	memcpy(next, c->lane_start, c->nlanes * sizeof(*next));
+	for (i = 0; i < c->file.nentries; i++)
+		if (sl_co_entry_live(&e[i]))
+			c->by_lane[next[e[i].set]++] = i;
+	free(next);
+}
+
 /* ---- lane order ---------------------------------------------------------- */
 
 /*
@@ -151,17 +176,21 @@ static void group_sets(struct sl_co_conv *c)
 static uint32_t *pair_weights(const struct sl_co_conv *c)
 {
 	const struct sl_co_entry *e = c->file.entries;
-	size_t n = c->nlanes, i, j;
+	size_t n = c->nlanes, i, j, k, m, *later = NULL, alloc = 0;
 	uint32_t *w = sl_xcalloc(sl_st_mult(n, n), sizeof(*w));
 
 	for (i = 0; i < c->file.nentries; i++) {
 		if (!sl_co_entry_live(&e[i]))
 			continue;
-		for (j = i + 1; j < c->file.nentries; j++)
+		m = sl_co_index_later(&later, &alloc, c->index, i);
+		for (k = 0; k < m; k++) {
+			j = later[k];
 			if (sl_co_entry_live(&e[j]) && e[j].set != e[i].set &&
 			    !sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
 				w[e[i].set * n + e[j].set]++;
+		}
 	}
+	free(later);
 	return w;
 }
 
@@ -311,13 +340,47 @@ static void base_name(struct sl_buf *out, const struct sl_strvec *owners)
 		sl_buf_adds(out, "owners");
 }
 
+/* The names given so far: an open-addressing set of borrowed strings. */
+struct name_set {
+	const char **slot;
+	size_t mask;
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* Adds s unless it is there: false when it was. */
+static bool name_set_add(struct name_set *set, const char *s)
+{
+	size_t k = (size_t)name_hash(s) & set->mask;
+
+	while (set->slot[k]) {
+		if (!strcmp(set->slot[k], s))
+			return false;
+		k = (k + 1) & set->mask;
+	}
+	set->slot[k] = s;
+	return true;
+}
+
 /* Names the lanes readably after their owners, in the order written. */
 static void name_lanes(struct sl_co_conv *c)
 {
 	struct sl_buf base = SL_BUF_INIT, name = SL_BUF_INIT;
-	size_t i, k, n;
+	struct name_set set;
+	size_t i, n, size = 16;
 	struct sl_co_lane *l;
 
+	while (size < 2 * c->nlanes + 2)
+		size *= 2;
+	set.slot = sl_xcalloc(size, sizeof(*set.slot));
+	set.mask = size - 1;
 	for (i = 0; i < c->nlanes; i++) {
 		l = &c->lanes[c->order[i]];
 		sl_buf_reset(&base);
@@ -325,17 +388,15 @@ static void name_lanes(struct sl_co_conv *c)
 		sl_buf_reset(&name);
 		sl_buf_add(&name, base.buf, base.len);
 		for (n = 2;; n++) {
-			for (k = 0; k < i; k++)
-				if (!strcmp(c->lanes[c->order[k]].name,
-					    name.buf))
-					break;
-			if (k == i)
+			l->name = sl_xmemdupz(name.buf, name.len);
+			if (name_set_add(&set, l->name))
 				break;
+			free(l->name);
 			sl_buf_reset(&name);
 			sl_buf_addf(&name, "%s-%zu", base.buf, n);
 		}
-		l->name = sl_buf_detach(&name, NULL);
 	}
+	free(set.slot);
 	sl_buf_release(&base);
 	sl_buf_release(&name);
 }
@@ -362,10 +423,12 @@ static const char *entry_regex(struct sl_co_entry *e)
 static size_t find_exclusions(size_t **out, struct sl_co_conv *c, size_t i)
 {
 	struct sl_co_entry *e = c->file.entries;
-	size_t j, k, n = 0, alloc = 0;
+	size_t j, k, m, t, n = 0, alloc = 0, *later = NULL, later_alloc = 0;
 
 	*out = NULL;
-	for (j = i + 1; j < c->file.nentries; j++) {
+	m = sl_co_index_later(&later, &later_alloc, c->index, i);
+	for (t = 0; t < m; t++) {
+		j = later[t];
 		if (!sl_co_entry_live(&e[j]) || e[j].set == e[i].set ||
 		    c->pos[e[j].set] > c->pos[e[i].set] ||
 		    sl_co_glob_disjoint(&e[i].glob, &e[j].glob))
@@ -378,6 +441,7 @@ static size_t find_exclusions(size_t **out, struct sl_co_conv *c, size_t i)
 		SL_ALLOC_GROW(*out, n + 1, alloc);
 		(*out)[n++] = j;
 	}
+	free(later);
 	return n;
 }
 
@@ -497,17 +561,20 @@ static bool owners_subset(const struct sl_strvec *a, const struct sl_strvec *b)
 	return true;
 }
 
-/* Is entry i ever its own section's last match? */
-static bool section_live(const struct sl_co_file *f, size_t i)
+/* Is entry i ever its own section's last match? later: the candidates. */
+static bool section_live(const struct sl_co_file *f, size_t i,
+			 const size_t *later, size_t m)
 {
 	const struct sl_co_entry *e = f->entries;
-	size_t j;
+	size_t j, k;
 
-	for (j = i + 1; j < f->nentries; j++)
+	for (k = 0; k < m; k++) {
+		j = later[k];
 		if (!e[j].dropped &&
 		    merged_section(f, &e[j]) == merged_section(f, &e[i]) &&
 		    sl_co_glob_covers(&e[j].glob, &e[i].glob))
 			return false;
+	}
 	return true;
 }
 
@@ -563,18 +630,24 @@ static void warn_overlap(struct sl_co_file *f, const struct overlap *o)
  * about each pair of sections where that may lose owners: lines of both
  * that may match one path, the earlier with owners the later lacks.
  */
-static void gitlab_overlaps(struct sl_co_file *f)
+static void gitlab_overlaps(struct sl_co_file *f, const struct sl_co_index *x)
 {
 	const struct sl_co_entry *e = f->entries;
 	struct overlap *list = NULL;
-	size_t n = 0, alloc = 0, i, j, k;
+	size_t n = 0, alloc = 0, i, j, k, t, m, *later = NULL, lalloc = 0;
 	bool *slive = sl_xcalloc(f->nentries + 1, sizeof(*slive));
 	unsigned lines[2];
 
-	for (i = 0; i < f->nentries; i++)
-		slive[i] = !e[i].dropped && section_live(f, i);
 	for (i = 0; i < f->nentries; i++) {
-		for (j = i + 1; slive[i] && j < f->nentries; j++) {
+		if (e[i].dropped)
+			continue;
+		m = sl_co_index_later(&later, &lalloc, x, i);
+		slive[i] = section_live(f, i, later, m);
+	}
+	for (i = 0; i < f->nentries; i++) {
+		m = slive[i] ? sl_co_index_later(&later, &lalloc, x, i) : 0;
+		for (t = 0; t < m; t++) {
+			j = later[t];
 			if (!slive[j] ||
 			    merged_section(f, &e[i]) ==
 				merged_section(f, &e[j]) ||
@@ -590,6 +663,7 @@ static void gitlab_overlaps(struct sl_co_file *f)
 	}
 	for (k = 0; k < n; k++)
 		warn_overlap(f, &list[k]);
+	free(later);
 	free(list);
 	free(slive);
 }
@@ -626,13 +700,14 @@ static void rule_lines(struct sl_codeowners_result *out,
 		       const struct sl_co_conv *c)
 {
 	const struct sl_co_entry *e = c->file.entries;
-	size_t i, k, n = 0;
+	size_t i, k, lane, n = 0;
 
 	out->rule_lines = sl_xcalloc(c->file.nentries + 1, sizeof(unsigned));
-	for (k = 0; k < c->nlanes; k++)
-		for (i = 0; i < c->file.nentries; i++)
-			if (sl_co_entry_live(&e[i]) && e[i].set == c->order[k])
-				out->rule_lines[n++] = e[i].line;
+	for (k = 0; k < c->nlanes; k++) {
+		lane = c->order[k];
+		for (i = c->lane_start[lane]; i < c->lane_start[lane + 1]; i++)
+			out->rule_lines[n++] = e[c->by_lane[i]].line;
+	}
 	out->nrule_lines = n;
 }
 
@@ -665,6 +740,9 @@ static void conv_release(struct sl_co_conv *c)
 	free(c->lanes);
 	free(c->order);
 	free(c->pos);
+	free(c->by_lane);
+	free(c->lane_start);
+	sl_co_index_free(c->index);
 	sl_co_file_release(&c->file);
 }
 
@@ -682,10 +760,12 @@ int sl_codeowners_convert(struct sl_codeowners_result *out, const char *text,
 	if (ret)
 		goto out;
 	check_globs(&c.file);
-	find_dead(&c.file);
+	c.index = sl_co_index_new(&c.file);
+	find_dead(&c.file, c.index);
 	if (c.file.flavor == SL_CODEOWNERS_GITLAB)
-		gitlab_overlaps(&c.file);
+		gitlab_overlaps(&c.file, c.index);
 	group_sets(&c);
+	group_lanes(&c);
 	order_lanes(&c);
 	name_lanes(&c);
 	ret = build_patterns(&c, err);

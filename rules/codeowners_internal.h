@@ -131,6 +131,23 @@ int sl_co_parse(struct sl_co_file *file, const char *text, size_t len,
 		struct sl_error *err);
 void sl_co_file_release(struct sl_co_file *file);
 
+/* ---- codeowners_index.c: which lines may meet -------------------------- */
+
+struct sl_co_index;
+
+/* An index of f's lines that are not dropped. Caller owns it. */
+struct sl_co_index *sl_co_index_new(const struct sl_co_file *f);
+void sl_co_index_free(struct sl_co_index *x);
+/*
+ * The lines after line i that may match a path line i matches, ascending,
+ * into *out (grown as SL_ALLOC_GROW does with *alloc; the caller frees
+ * it): a superset of those sl_co_glob_disjoint() does not call disjoint
+ * and of those one covers the other, found without asking every pair.
+ * Lines that are dropped may be among them. Returns how many.
+ */
+size_t sl_co_index_later(size_t **out, size_t *alloc,
+			 const struct sl_co_index *x, size_t i);
+
 /* ---- codeowners.c and codeowners_yaml.c: the lanes --------------------- */
 
 struct sl_co_lane {
@@ -144,6 +161,10 @@ struct sl_co_conv {
 	size_t nlanes;
 	size_t *order; /* the lanes as written: indices into lanes */
 	size_t *pos;   /* a lane's place in order */
+	struct sl_co_index *index; /* which lines may meet */
+	/* The live entries of lane l: by_lane[lane_start[l] ..
+	 * lane_start[l + 1]), in file order. */
+	size_t *by_lane, *lane_start;
 };
 
 /* Is e written into a lane: neither dropped nor covered by a later line? */

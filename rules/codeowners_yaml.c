@@ -195,10 +195,8 @@ static void emit_lane(struct sl_buf *y, const struct sl_co_conv *c, size_t lane)
 		sl_buf_adds(y, "]\n");
 	}
 	sl_buf_adds(y, "    paths:\n");
-	for (i = 0; i < c->file.nentries; i++)
-		if (sl_co_entry_live(&c->file.entries[i]) &&
-		    c->file.entries[i].set == lane)
-			emit_entry(y, c, i);
+	for (i = c->lane_start[lane]; i < c->lane_start[lane + 1]; i++)
+		emit_entry(y, c, c->by_lane[i]);
 }
 
 void sl_co_emit(struct sl_buf *y, const struct sl_co_conv *c,
