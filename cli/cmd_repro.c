@@ -8,6 +8,8 @@
 #include "common/common.h"
 
 #include <getopt.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "cli/run.h"
 
@@ -15,8 +17,10 @@ static const char usage[] =
     "usage: sluice repro [options] GATE\n\n"
     "Runs GATE in the foreground exactly as 'sluice run' runs it (same "
     "command,\ncwd, environment and changed-path list), for --base/--head "
-    "or for the run a\nresults file records. Exit 0 when it passes, 1 when "
-    "it fails.\n\n"
+    "or for the run a\nresults file records.\n\nExit status: 0 when the gate passes; 1 when it "
+    "fails (its exit code, or the\nsignal that killed it, is printed); 130 "
+    "when a SIGINT (Ctrl-C) stopped it;\n2 for bad usage or rules and 3 when "
+    "the environment failed, as for every\ncommand.\n\n"
     "  --results FILE         take base and head from a results file "
     "(run --json)\n"
     "  --print                print a shell snippet that does the same, "
@@ -117,11 +121,20 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 	sl_buf_release(&dir);
 	if (ret)
 		return cli_fail(err);
-	if (status)
-		fprintf(stderr, "sluice: %s failed (%s %d)\n", job->name,
-			status > 128 ? "signal" : "exit",
-			status > 128 ? status - 128 : status);
-	return status ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+	if (WIFSIGNALED(status)) {
+		const char *name = sigabbrev_np(WTERMSIG(status));
+
+		fprintf(stderr, "sluice: %s failed (killed by signal %d%s%s)\n",
+			job->name, WTERMSIG(status), name ? ", SIG" : "",
+			name ? name : "");
+		/* ^C reached the gate, which had the terminal: interrupted. */
+		return WTERMSIG(status) == SIGINT ? CLI_EXIT_INTR
+						  : CLI_EXIT_FAILED;
+	}
+	if (WEXITSTATUS(status))
+		fprintf(stderr, "sluice: %s failed (exit %d)\n", job->name,
+			WEXITSTATUS(status));
+	return WEXITSTATUS(status) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 
 int cmd_repro(int argc, char **argv, const struct cli_globals *g)

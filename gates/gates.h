@@ -182,8 +182,9 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
  * stdin, stdout and stderr, in its own process group, which gets the
  * terminal when stdin is one (job control: ^Z stops the gate and sluice).
  * The changed-path files are written into dir (created 0700). No timeout,
- * no retries. *out_status is the exit code, or 128 + the signal that
- * killed it. Returns SL_EENV when dir cannot be written or the command
+ * no retries. *out_status is its wait status, as waitpid() gives it
+ * (WIFEXITED(), WEXITSTATUS(), WTERMSIG() read it): an exit 130 and a
+ * SIGINT stay apart. Returns SL_EENV when dir cannot be written or the command
  * cannot be started.
  */
 int sl_job_repro(int *out_status, const struct sl_job *job, const char *dir,

@@ -148,6 +148,17 @@ static int check_path(const char *path, bool create, struct sl_error *err)
 					    "ledger '%s' is a symbolic link: "
 					    "point --ledger at the file itself",
 					    path);
+		/* sluice makes a ledger whole and links it into place
+		 * (create_fresh()): an empty file is one cut short, never a
+		 * fresh one, and must not become "no events". */
+		if (S_ISREG(st.st_mode) && st.st_size == 0)
+			return sl_error_set(err, SL_EENV,
+					    "ledger '%s' is empty (0 bytes): it "
+					    "is damaged, as a ledger is never "
+					    "empty; restore it from a backup "
+					    "(or, for a shared ledger, remove "
+					    "it and run 'sluice override sync')",
+					    path);
 		return 0;
 	}
 	if (errno != ENOENT)
@@ -323,7 +334,6 @@ int sl_ledger_open(struct sl_ledger **out, const char *path,
 	if (ret)
 		return ret;
 	ledger = ledger_new(opts->busy_timeout_ms);
-	/* An empty file someone made is migrated in place. */
 	ret = open_db(ledger, path, opts->create, err);
 	if (ret) {
 		sl_ledger_free(ledger);

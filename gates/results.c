@@ -440,6 +440,42 @@ static char *get_log(struct reader *rd, const json_t *obj)
 	return sl_buf_detach(&log, NULL);
 }
 
+/*
+ * What sluice never writes: a verdict its own fields contradict. A file
+ * that says so was edited or made by something else, and merge would
+ * otherwise pass a gate on its word ("overridden" with no override).
+ */
+static void check_consistent(struct reader *rd, const struct sl_gate_result *g)
+{
+	const char *st = sl_job_status_name(g->status);
+	struct sl_buf why = SL_BUF_INIT;
+
+	if (g->status == SL_JOB_OVERRIDDEN && !g->has_override)
+		sl_buf_addf(&why, "is '%s' but names no override", st);
+	else if (g->status != SL_JOB_OVERRIDDEN && g->has_override)
+		sl_buf_addf(&why, "names override %" PRId64 " but is '%s'",
+			    g->override.id, st);
+	else if (g->exit_code >= 0 && g->signal)
+		sl_buf_addf(&why, "has both exit code %d and signal %d",
+			    g->exit_code, g->signal);
+	else if (g->status == SL_JOB_PASSED && g->exit_code != 0)
+		sl_buf_addf(&why, "is 'passed' with %s %d",
+			    g->signal ? "signal" : "exit code",
+			    g->signal ? g->signal : g->exit_code);
+	else if (g->status == SL_JOB_FAILED && g->exit_code <= 0 &&
+		 !g->signal)
+		sl_buf_addf(&why, "is 'failed' with %s",
+			    g->exit_code ? "neither an exit code nor a signal"
+					 : "exit code 0");
+	if (why.len)
+		rd->ret = sl_error_set(rd->err, SL_EUSAGE,
+				       "'%s' contradicts itself: gate '%s' %s; "
+				       "use the file 'sluice run --json' wrote, "
+				       "unedited",
+				       rd->name, g->name, why.buf);
+	sl_buf_release(&why);
+}
+
 static void read_gate(struct reader *rd, struct sl_results *out,
 		      const json_t *obj)
 {
@@ -469,6 +505,8 @@ static void read_gate(struct reader *rd, struct sl_results *out,
 	g->override_note = get_string(rd, obj, "override_note", false);
 	get_strvec(rd, &g->reasons, obj, "reasons", false);
 	read_override(rd, g, json_object_get(obj, "override"));
+	if (!rd->ret)
+		check_consistent(rd, g);
 	rd->gate = NULL;
 }
 

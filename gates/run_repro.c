@@ -83,8 +83,9 @@ static int await_exit(struct repro *r)
 }
 
 /*
- * Waits for the gate and puts its exit code (128 + the signal that killed
- * it) in out_status. A failed wait is SL_EENV: how the gate ended is then
+ * Waits for the gate and puts its wait status (as waitpid() gives it) in
+ * out_status: an exit code and a signal are told apart by the caller, as
+ * an exit 130 is not a SIGINT. A failed wait is SL_EENV: how the gate ended is then
  * unknown, and it must not pass for an exit 0.
  */
 static int wait_gate(int *out_status, struct repro *r, struct sl_error *err)
@@ -102,8 +103,7 @@ static int wait_gate(int *out_status, struct repro *r, struct sl_error *err)
 				    "cannot wait for the gate: %s; how it "
 				    "ended is unknown, run it again",
 				    strerror(failed));
-	*out_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
-					   : WEXITSTATUS(wstatus);
+	*out_status = wstatus;
 	return 0;
 }
 

@@ -368,11 +368,18 @@ holds after more events:
   sluice: ledger '*/work/repo/.sluice/ledger.db' fails verification: event 2 is not the event the anchor pinned: the chain up to it was rewritten; no override in it can be trusted (glob)
   [3]
 
-An empty ledger verifies, with the anchor before the first event:
+A ledger file of zero bytes is one cut short (sluice never makes an
+empty one): it is refused as damaged, never read as "no events" nor made
+anew (issue 12):
 
   $ : > ../empty.db && sluice override verify --ledger ../empty.db
-  ledger ../empty.db: 0 events verified
-  anchor: 0:0000000000000000000000000000000000000000000000000000000000000000
+  sluice: ledger '../empty.db' is empty (0 bytes): it is damaged, as a ledger is never empty; restore it from a backup (or, for a shared ledger, remove it and run 'sluice override sync')
+  [3]
+  $ sluice override request billing-unit --commit HEAD --reason r --ledger ../empty.db
+  sluice: ledger '../empty.db' is empty (0 bytes): it is damaged, as a ledger is never empty; restore it from a backup (or, for a shared ledger, remove it and run 'sluice override sync')
+  [3]
+  $ wc -c < ../empty.db
+  0
 
 Sixteen concurrent requests all succeed, with distinct ids, and the ledger
 verifies:

@@ -149,19 +149,26 @@ static void open__creates_parents_with_wal_and_schema(void **state)
 	sl_ledger_free(ledger);
 }
 
-static void open__migrates_an_empty_file_in_place(void **state)
+/* An empty file is a ledger cut short, never a fresh one (issue 12): it
+ * is refused, with or without create, and left as it is. */
+static void open__refuses_an_empty_file_as_damaged(void **state)
 {
+	struct sl_ledger_options create = SL_LEDGER_OPTIONS_INIT;
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_ledger *ledger = NULL;
 	struct sl_buf out = SL_BUF_INIT;
 
 	(void)state;
+	create.create = true;
 	sl_write_text("ledger.db", "");
-	assert_int_equal(sl_ledger_open(&ledger, "ledger.db", NULL, &err), 0);
-	assert_int_equal(fx_events(ledger), 0);
-	sl_ledger_free(ledger);
-	pragmas(&out, "ledger.db");
-	assert_string_equal(out.buf, "wal\n2\n1397506885\n");
+	assert_int_equal(sl_ledger_open(&ledger, "ledger.db", NULL, &err),
+			 SL_EENV);
+	assert_non_null(strstr(sl_error_message(&err), "is empty (0 bytes)"));
+	assert_int_equal(sl_ledger_open(&ledger, "ledger.db", &create, &err),
+			 SL_EENV);
+	assert_null(ledger);
+	sl_read_file(&out, "ledger.db");
+	assert_int_equal(out.len, 0);
 	sl_buf_release(&out);
 	sl_error_release(&err);
 }
@@ -809,7 +816,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(open__creates_parents_with_wal_and_schema),
-	    T(open__migrates_an_empty_file_in_place),
+	    T(open__refuses_an_empty_file_as_damaged),
 	    T(open__migrates_version_1_keeping_its_events),
 	    T(open__missing_without_create_is_not_found),
 	    T(open__refuses_a_symlink),
