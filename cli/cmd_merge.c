@@ -88,7 +88,8 @@ static void print_verdict(const struct sl_results *merged, size_t nfiles)
 	for (i = 0; i < missing.n; i++) {
 		sl_buf_reset(&shown);
 		sl_buf_adds_safe(&shown, missing.v[i]);
-		fprintf(stderr, "  ✗ %s: selected, but no shard has its result\n",
+		fprintf(stderr,
+			"  ✗ %s: selected, but no shard has its result\n",
 			shown.buf);
 	}
 	sl_strvec_release(&missing);

@@ -331,6 +331,14 @@ static int run_plan(struct run_state *s, struct run_opts *o)
 				  s->run_id.buf, &err);
 	if (!ret)
 		ret = build_jobs(s, &err);
+	/* Where results go is checked before the first gate starts: a
+	 * directory or an unwritable place found after the run loses it. */
+	if (!ret)
+		ret = cli_check_output(o->json, false, &err);
+	if (!ret)
+		ret = cli_check_output(o->junit, false, &err);
+	if (!ret)
+		ret = cli_check_output(o->summary, true, &err);
 	if (!ret)
 		ret = fix_overrides(s, o);
 	if (!ret)

@@ -32,9 +32,9 @@ int cli_fail(const struct sl_error *err)
 	fflush(stdout);
 	/* A message names paths, values and what a program said: never
 	 * raw on a terminal. */
-	cli_printf_safe(stderr, "sluice: %s\n",
-			*msg ? msg
-			     : "unknown error (this is a bug; please report it)");
+	cli_printf_safe(
+	    stderr, "sluice: %s\n",
+	    *msg ? msg : "unknown error (this is a bug; please report it)");
 	/* A failure must never exit 0, even if a status was left unset. */
 	return err->status == SL_OK ? CLI_EXIT_ENV : cli_exit_code(err->status);
 }

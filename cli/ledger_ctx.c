@@ -79,7 +79,20 @@ int cli_identity(struct sl_buf *out, const char *by, struct sl_repo *repo,
 	int ret;
 
 	sl_buf_reset(out);
-	if (by && *by) {
+	/* Given, it is the identity: an empty one never falls back to
+	 * another (issue 12), nor is a name that prints as something else
+	 * taken. */
+	if (by && !by[strspn(by, " \t")])
+		return sl_error_set(err, SL_EUSAGE,
+				    "--by '%s': an empty identity; give who "
+				    "acts (an email or @name)",
+				    by);
+	if (by && !sl_text_is_safe(by, strlen(by)))
+		return sl_error_set(err, SL_EUSAGE,
+				    "--by '%s': an identity holds no control "
+				    "character",
+				    by);
+	if (by) {
 		sl_buf_adds(out, by);
 		return 0;
 	}

@@ -36,12 +36,16 @@ int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
 		sl_buf_addf(&probe, "%s/.git", dir.len > 1 ? dir.buf : "");
 		if (!lstat(probe.buf, &st))
 			break;
+		/* The same answer as every command that needs a
+		 * repository: the environment (exit 3), not bad usage. */
 		if (dir.len <= 1) {
+			cwd = getcwd(NULL, 0);
 			ret = sl_error_set(
-			    err, SL_EUSAGE,
-			    "not in a git repository, and no rules file given; "
-			    "run this inside a repository or pass --rules "
-			    "FILE");
+			    err, SL_EENV,
+			    "not a git repository: '%s'; run sluice inside a "
+			    "clone, or pass -C DIR (or --rules FILE)",
+			    cwd ? cwd : ".");
+			free(cwd);
 			goto out;
 		}
 		while (dir.len > 1 && dir.buf[dir.len - 1] != '/')

@@ -1098,7 +1098,7 @@ struct sl_gate_result {
 	uint64_t duration_ms;
 	unsigned attempts;
 	bool flaky;
-	char *log;   /* path of its log; NULL: never started */
+	char *log;	      /* path of its log; NULL: never started */
 	char *log_incomplete; /* why the log was cut short; NULL: whole */
 	char *error; /* why it is `error` or `skipped`; NULL otherwise */
 	struct sl_strvec reasons; /* why it was selected */

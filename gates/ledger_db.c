@@ -152,13 +152,14 @@ static int check_path(const char *path, bool create, struct sl_error *err)
 		 * (create_fresh()): an empty file is one cut short, never a
 		 * fresh one, and must not become "no events". */
 		if (S_ISREG(st.st_mode) && st.st_size == 0)
-			return sl_error_set(err, SL_EENV,
-					    "ledger '%s' is empty (0 bytes): it "
-					    "is damaged, as a ledger is never "
-					    "empty; restore it from a backup "
-					    "(or, for a shared ledger, remove "
-					    "it and run 'sluice override sync')",
-					    path);
+			return sl_error_set(
+			    err, SL_EENV,
+			    "ledger '%s' is empty (0 bytes): it "
+			    "is damaged, as a ledger is never "
+			    "empty; restore it from a backup "
+			    "(or, for a shared ledger, remove "
+			    "it and run 'sluice override sync')",
+			    path);
 		return 0;
 	}
 	if (errno != ENOENT)

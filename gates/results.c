@@ -166,8 +166,8 @@ static void add_override(struct sl_json_writer *w,
 	sl_buf_release(&when);
 }
 
-static void add_int_or_null(struct sl_json_writer *w, const char *key,
-			    bool set, int64_t v)
+static void add_int_or_null(struct sl_json_writer *w, const char *key, bool set,
+			    int64_t v)
 {
 	sl_jw_key(w, key);
 	if (set)
@@ -462,17 +462,17 @@ static void check_consistent(struct reader *rd, const struct sl_gate_result *g)
 		sl_buf_addf(&why, "is 'passed' with %s %d",
 			    g->signal ? "signal" : "exit code",
 			    g->signal ? g->signal : g->exit_code);
-	else if (g->status == SL_JOB_FAILED && g->exit_code <= 0 &&
-		 !g->signal)
+	else if (g->status == SL_JOB_FAILED && g->exit_code <= 0 && !g->signal)
 		sl_buf_addf(&why, "is 'failed' with %s",
 			    g->exit_code ? "neither an exit code nor a signal"
 					 : "exit code 0");
 	if (why.len)
-		rd->ret = sl_error_set(rd->err, SL_EUSAGE,
-				       "'%s' contradicts itself: gate '%s' %s; "
-				       "use the file 'sluice run --json' wrote, "
-				       "unedited",
-				       rd->name, g->name, why.buf);
+		rd->ret =
+		    sl_error_set(rd->err, SL_EUSAGE,
+				 "'%s' contradicts itself: gate '%s' %s; "
+				 "use the file 'sluice run --json' wrote, "
+				 "unedited",
+				 rd->name, g->name, why.buf);
 	sl_buf_release(&why);
 }
 

@@ -3,15 +3,17 @@
  * inherited one without sluice's own SLUICE_* settings, the gate's env,
  * then the SLUICE_* contract), writes the
  * files that carry its changed paths (paths are data, never part of a
- * command line), and starts it with posix_spawn() in its own process group,
- * its cwd, stdin from /dev/null, stdout and stderr to its log, and signal
- * state reset. Every descriptor the runner opens is close-on-exec, so a
+ * command line), and starts it with fork() and exec in its own process
+ * group, in its cwd resolved (never outside the repository), stdin from
+ * /dev/null, stdout and stderr to its log, signal state reset, and set to
+ * die with sluice (PR_SET_PDEATHSIG). Every descriptor the runner opens is close-on-exec, so a
  * gate gets only 0, 1 and 2. Deciding when to start or stop is run.c's.
  */
 #include "common/common.h"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -250,58 +252,200 @@ static int resolve_command(struct sl_buf *out, const struct sl_job *job,
 	return 0;
 }
 
-static void set_attributes(posix_spawnattr_t *attr)
-{
-	sigset_t none, all;
+/* What the child reports when it cannot exec: which step, and errno. */
+struct child_failure {
+	int step;
+	int errnum;
+};
 
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(attr);
-	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP |
-					   POSIX_SPAWN_SETSIGMASK |
-					   POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(attr, 0);
-	posix_spawnattr_setsigmask(attr, &none);
-	posix_spawnattr_setsigdefault(attr, &all);
+enum child_step {
+	STEP_PDEATHSIG = 1,
+	STEP_PARENT_GONE,
+	STEP_TERMINAL,
+	STEP_STDIO,
+	STEP_CWD,
+	STEP_EXEC
+};
+
+static const char *const step_names[] = {
+    [STEP_PDEATHSIG] = "cannot ask to die with sluice (prctl)",
+    [STEP_PARENT_GONE] = "sluice was gone before the gate started",
+    [STEP_TERMINAL] = "cannot give it the terminal",
+    [STEP_STDIO] = "cannot set up its stdin and output",
+    [STEP_CWD] = "cannot enter its working directory",
+    [STEP_EXEC] = "cannot run it",
+};
+
+static SL_NORETURN void child_fail(int fd, enum child_step step)
+{
+	struct child_failure f = {(int)step, errno};
+	ssize_t n = write(fd, &f, sizeof(f));
+
+	(void)n;
+	_exit(127);
 }
 
-static void set_file_actions(posix_spawn_file_actions_t *fa,
-			     const struct sl_job *job,
-			     const struct run_stdio *io)
+/*
+ * The child, between fork() and exec: only async-signal-safe calls. Every
+ * signal is blocked on entry (the parent blocked them around fork()), so
+ * none of sluice's handlers runs here.
+ */
+static SL_NORETURN void child(const char *path, const char *const *argv,
+			      char *const *envp, const char *cwd,
+			      const struct run_stdio *io, pid_t parent,
+			      int report)
 {
-	posix_spawn_file_actions_init(fa);
-	if (io->log_fd >= 0) {
-		posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY,
-						 0);
-		posix_spawn_file_actions_adddup2(fa, io->log_fd, 1);
-		posix_spawn_file_actions_adddup2(fa, io->log_fd, 2);
+	struct sigaction dfl;
+	sigset_t none;
+	int sig, null;
+
+	setpgid(0, 0);
+	/*
+	 * Die with sluice: a SIGKILL to sluice (a CI runner's last word on
+	 * cancel) leaves it no chance to stop its gates. The signal comes
+	 * when the thread that forked exits, which for sluice is the main
+	 * one. prctl(2): the parent may have died before the call, and then
+	 * nothing will ever come, so look at who the parent is now.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		child_fail(report, STEP_PDEATHSIG);
+	if (getppid() != parent) {
+		errno = ESRCH;
+		child_fail(report, STEP_PARENT_GONE);
 	}
-	if (io->tty_fd >= 0)
-		posix_spawn_file_actions_addtcsetpgrp_np(fa, io->tty_fd);
+	if (io->tty_fd >= 0 && tcsetpgrp(io->tty_fd, getpgrp()))
+		child_fail(report, STEP_TERMINAL);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	if (io->log_fd >= 0) {
+		null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(io->log_fd, 1) < 0 ||
+		    dup2(io->log_fd, 2) < 0)
+			child_fail(report, STEP_STDIO);
+	}
 	/*
 	 * Our own descriptors are close-on-exec already; this also covers
-	 * any a library or the caller opened without it.
+	 * any a library or the caller opened without it. report stays
+	 * (close-on-exec: exec closes it, which tells the parent).
 	 */
-	posix_spawn_file_actions_addclosefrom_np(fa, 3);
-	posix_spawn_file_actions_addchdir_np(fa, job->cwd);
+	if (report > 3)
+		close_range(3, (unsigned)report - 1, 0);
+	close_range((unsigned)report + 1, ~0U, 0);
+	if (chdir(cwd))
+		child_fail(report, STEP_CWD);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* execve() does not change argv; its prototype is old. */
+	execve(path, (char *const *)argv, envp);
+	child_fail(report, STEP_EXEC);
+}
+
+/*
+ * Forks and execs: fork() rather than posix_spawn(), because the child
+ * must ask to die with sluice (PR_SET_PDEATHSIG) before it execs, which
+ * posix_spawn() has no action for. A pipe closed by exec says it ran; a
+ * failure before it comes back through the pipe as the step and errno.
+ */
+static int fork_exec(pid_t *out, const char *path, const char *const *argv,
+		     char *const *envp, const char *cwd,
+		     const struct run_stdio *io, struct sl_error *err)
+{
+	struct child_failure f = {0, 0};
+	sigset_t all, saved;
+	pid_t parent = getpid(), pid;
+	int fds[2], errnum;
+	ssize_t n;
+
+	/* The child's end must not land on 0, 1 or 2, which it sets up. */
+	if (pipe2(fds, O_CLOEXEC))
+		return sl_error_set(err, SL_EENV, "cannot run '%s': %s", path,
+				    strerror(errno));
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &saved);
+	pid = fork();
+	if (pid == 0)
+		child(path, argv, envp, cwd, io, parent, fds[1]);
+	errnum = errno;
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return sl_error_set(err, SL_EENV, "cannot run '%s': %s", path,
+				    strerror(errnum));
+	}
+	do
+		n = read(fds[0], &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n == (ssize_t)sizeof(f)) {
+		int ignored;
+
+		sl_run_wait_exit(&ignored, pid);
+		return sl_error_set(
+		    err, SL_EENV, "cannot run '%s': %s: %s", path,
+		    f.step > 0 && f.step < (int)SL_ARRAY_SIZE(step_names)
+			? step_names[f.step]
+			: "it failed to start",
+		    strerror(f.errnum));
+	}
+	*out = pid;
+	return 0;
+}
+
+/*
+ * The gate's working directory with every link resolved, now, at run time:
+ * a cwd inside the repository that is a link to a directory outside it
+ * (the change under test can add one) would run the gate elsewhere. It
+ * must be the root or under it, with the root resolved too; the child
+ * enters the resolved path.
+ */
+static int real_cwd(struct sl_buf *out, const struct sl_job *job,
+		    struct sl_error *err)
+{
+	char *cwd = realpath(job->cwd, NULL);
+	char *root = job->root ? realpath(job->root, NULL) : NULL;
+	size_t n = root ? strlen(root) : 0;
+	int ret = 0;
+
+	if (!cwd || !root)
+		ret = sl_error_set(err, SL_EENV,
+				   "cannot run gate '%s': cannot resolve its "
+				   "working directory '%s': %s",
+				   job->name, job->cwd, strerror(errno));
+	else if (strncmp(cwd, root, n) ||
+		 (cwd[n] && cwd[n] != '/' && strcmp(root, "/")))
+		ret = sl_error_set(err, SL_EENV,
+				   "cannot run gate '%s': its working "
+				   "directory '%s' resolves to '%s', outside "
+				   "the repository '%s' (a symbolic link?); "
+				   "a gate runs inside the repository",
+				   job->name, job->cwd, cwd, root);
+	else
+		sl_buf_adds(out, cwd);
+	free(cwd);
+	free(root);
+	return ret;
 }
 
 int sl_run_spawn(pid_t *out, const struct sl_job *job, char *const *envp,
 		 const struct run_stdio *io, struct sl_error *err)
 {
 	const char *sh_argv[] = {"sh", "-c", job->shell, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	struct sl_buf path = SL_BUF_INIT;
+	struct sl_buf path = SL_BUF_INIT, real = SL_BUF_INIT;
 	const char *const *argv = sh_argv;
 	struct stat st;
-	int ret = 0, rc;
+	int ret = 0;
 
 	if (!job->cwd || stat(job->cwd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return sl_error_set(err, SL_EENV,
 				    "cannot run gate '%s': its working "
 				    "directory '%s' does not exist",
 				    job->name, job->cwd ? job->cwd : "");
+	ret = real_cwd(&real, job, err);
+	if (ret)
+		goto out;
 	if (job->argv.n) {
 		ret = resolve_command(&path, job, envp, err);
 		argv = (const char *const *)job->argv.v;
@@ -314,16 +458,9 @@ int sl_run_spawn(pid_t *out, const struct sl_job *job, char *const *envp,
 	if (ret)
 		goto out;
 
-	set_attributes(&attr);
-	set_file_actions(&fa, job, io);
-	/* posix_spawn() does not change argv or envp; its prototype is old. */
-	rc = posix_spawn(out, path.buf, &fa, &attr, (char *const *)argv, envp);
-	if (rc)
-		ret = sl_error_set(err, SL_EENV, "cannot run '%s': %s",
-				   path.buf, strerror(rc));
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	ret = fork_exec(out, path.buf, argv, envp, real.buf, io, err);
 out:
 	sl_buf_release(&path);
+	sl_buf_release(&real);
 	return ret;
 }

@@ -28,7 +28,7 @@ struct sl_co_index {
 	size_t nsorted;
 	size_t *wild; /* lines without a key, ascending */
 	size_t nwild;
-	size_t *pos;	   /* entry -> its place in sorted; SIZE_MAX: wild */
+	size_t *pos;	    /* entry -> its place in sorted; SIZE_MAX: wild */
 	struct sl_buf keys; /* every key, NUL after each */
 	size_t nentries;
 };

@@ -126,11 +126,15 @@ A hostile regular expression is an error, not "unowned":
   sluice: pattern 're:(a|a)*b' hit the regular expression match limit on path 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb'; simplify it (nested repetition like '(a+)+' backtracks without end)
   [2]
 
-Outside a repository, without --rules:
+Outside a repository, without --rules: the environment, as for select
+(issue 12: one answer for one condition):
 
   $ cd "$(mktemp -d)" && sluice owners x
-  sluice: not in a git repository, and no rules file given; run this inside a repository or pass --rules FILE
-  [2]
+  sluice: not a git repository: '/*'; run sluice inside a clone, or pass -C DIR (or --rules FILE) (glob)
+  [3]
+  $ sluice select
+  sluice: not a git repository: '/*'; run sluice inside a clone, or pass -C DIR (glob)
+  [3]
 
 Help:
 
