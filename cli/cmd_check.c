@@ -169,7 +169,7 @@ static int load_codeowners(struct check_ctx *x, const char *file,
 	struct sl_buf text = SL_BUF_INIT;
 	int ret;
 
-	ret = sl_buf_read_file(&text, file, SL_RULES_MAX_BYTES, err);
+	ret = sl_buf_read_regular(&text, file, SL_RULES_MAX_BYTES, false, err);
 	if (!ret)
 		ret = sl_codeowners_rules_load(&x->co, file, text.buf, text.len,
 					       err);

@@ -188,7 +188,7 @@ static int from_codeowners(struct sl_buf *out, const char *path,
 	size_t i;
 	int ret;
 
-	ret = sl_buf_read_file(&text, path, SL_RULES_MAX_BYTES, err);
+	ret = sl_buf_read_regular(&text, path, SL_RULES_MAX_BYTES, false, err);
 	if (!ret) {
 		copts.source = name;
 		ret = sl_codeowners_convert(&res, text.buf, text.len, &copts,

@@ -303,7 +303,8 @@ static struct lane_text *lane_texts(const struct sl_rules *rules)
 		for (k = 0; lane && k < lane->owners.n; k++) {
 			if (k)
 				sl_buf_addch(&lt[i].owners, ',');
-			sl_buf_adds(&lt[i].owners, lane->owners.v[k]);
+			/* A rules value: never raw on a terminal. */
+			sl_buf_adds_safe(&lt[i].owners, lane->owners.v[k]);
 		}
 		if (!lt[i].owners.len)
 			sl_buf_addch(&lt[i].owners, '-');
@@ -363,7 +364,7 @@ static void print_text(const struct sl_rules *rules,
 		add_padded(&out, lt[l].owners.buf, lt[l].owners.len,
 			   lt[l].owners_width, width[2]);
 		if (row->rule) {
-			sl_buf_adds(&out, rules->file);
+			sl_buf_adds_safe(&out, rules->file);
 			sl_buf_addch(&out, ':');
 			add_uint(&out, row->rule->pos.line);
 		} else {

@@ -132,7 +132,8 @@ static int allowed_signers(char **out, struct sl_repo *repo,
 		sl_buf_addf(&path, "%s/%s", plan->root ? plan->root : ".",
 			    name);
 		ret =
-		    sl_buf_read_file(&content, path.buf, SL_REPO_BLOB_MAX, err);
+		    sl_buf_read_regular(&content, path.buf, SL_REPO_BLOB_MAX,
+					false, err);
 		/* A file the rules name but nobody wrote verifies nothing. */
 		if (ret == SL_EENV && errno == ENOENT) {
 			sl_error_reset(err);

@@ -6,6 +6,7 @@
 #include "common/common.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char sl_buf_slopbuf[1];
@@ -136,6 +137,35 @@ int sl_buf_read_fd(struct sl_buf *sb, int fd, const char *name, size_t max,
 			    "'%s' is larger than the limit of %zu bytes", name,
 			    max);
 	}
+}
+
+int sl_buf_read_regular(struct sl_buf *sb, const char *path, size_t max,
+			bool nofollow, struct sl_error *err)
+{
+	struct stat st;
+	int fd, ret, flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, flags | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0 && errno == ELOOP && nofollow)
+		return sl_error_set(err, SL_EENV,
+				    "'%s' is a symbolic link: sluice reads "
+				    "the file itself, not through a link",
+				    path);
+	if (fd < 0)
+		return sl_error_set(err, SL_EENV, "cannot open '%s': %s", path,
+				    strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return sl_error_set(err, SL_EENV,
+				    "'%s' is not a regular file (a FIFO, a "
+				    "device or a directory)",
+				    path);
+	}
+	fcntl(fd, F_SETFL, O_RDONLY);
+	ret = sl_buf_read_fd(sb, fd, path, max, err);
+	close(fd);
+	return ret;
 }
 
 int sl_buf_read_file(struct sl_buf *sb, const char *path, size_t max,

@@ -190,6 +190,14 @@ int sl_buf_read_fd(struct sl_buf *sb, int fd, const char *name, size_t max,
 		   struct sl_error *err);
 int sl_buf_read_file(struct sl_buf *sb, const char *path, size_t max,
 		     struct sl_error *err);
+/*
+ * The same for a file that must be a regular one (a rules file, an
+ * allowed_signers file): a FIFO, a device or a directory is refused
+ * (SL_EENV) without waiting on it, and with nofollow so is a symbolic
+ * link (the copy in a work tree, which a checkout can make a link).
+ */
+int sl_buf_read_regular(struct sl_buf *sb, const char *path, size_t max,
+			bool nofollow, struct sl_error *err);
 
 /* ---- sl_strvec: a NULL-terminated, owned vector of strings ----------- */
 

@@ -813,7 +813,8 @@ int sl_rules_load_file(struct sl_rules **out, const char *path,
 	int ret;
 
 	*out = NULL;
-	ret = sl_buf_read_file(&sb, path, SL_RULES_MAX_BYTES, &read_err);
+	ret = sl_buf_read_regular(&sb, path, SL_RULES_MAX_BYTES, false,
+				  &read_err);
 	if (ret == SL_EUSAGE) {
 		ret = sl_error_set(err, SL_ERULES,
 				   "%s:1:1: the rules file is larger than the "

@@ -18,10 +18,17 @@ static void explain_gate(struct sl_buf *out, const struct sl_plan *plan,
 	sl_buf_addf(out, "gate %s (%s", g->name, sl_gate_kind_name(g->kind));
 	if (g->lane != SL_NO_LANE)
 		sl_buf_addf(out, ", lane %s", p->rules->lanes[g->lane].name);
-	sl_buf_addf(out, ", %s:%u): %s\n", p->rules->file, g->pos.line,
+	sl_buf_adds(out, ", ");
+	sl_buf_adds_safe(out, p->rules->file);
+	sl_buf_addf(out, ":%u): %s\n", g->pos.line,
 		    p->selected ? "selected" : "not selected");
-	for (i = 0; i < p->reasons.n; i++)
-		sl_buf_addf(out, "  %s\n", p->reasons.v[i]);
+	/* Reasons name paths, owners and patterns are the rules' values:
+	 * none reaches a terminal raw (sl_buf_add_safe()). */
+	for (i = 0; i < p->reasons.n; i++) {
+		sl_buf_adds(out, "  ");
+		sl_buf_adds_safe(out, p->reasons.v[i]);
+		sl_buf_addch(out, '\n');
+	}
 	if (p->more_reasons)
 		sl_buf_addf(out, "  ... and %zu more\n", p->more_reasons);
 	if (p->selected && p->by == SL_BY_HEAD && p->rules == plan->rules)
@@ -38,8 +45,10 @@ static void owners_list(struct sl_buf *out, const struct sl_lane *lane)
 		return;
 	}
 	sl_buf_adds(out, "owners ");
-	for (i = 0; i < lane->owners.n; i++)
-		sl_buf_addf(out, "%s%s", i ? ", " : "", lane->owners.v[i]);
+	for (i = 0; i < lane->owners.n; i++) {
+		sl_buf_adds(out, i ? ", " : "");
+		sl_buf_adds_safe(out, lane->owners.v[i]);
+	}
 }
 
 /*
@@ -68,8 +77,11 @@ static int explain_owner(struct sl_buf *out, const struct sl_rules *rules,
 	}
 	sl_buf_addf(out, "lane %s, ", rules->lanes[rule->lane].name);
 	owners_list(out, &rules->lanes[rule->lane]);
-	sl_buf_addf(out, "; decided by %s:%u:%u '%s'\n", rules->file,
-		    rule->pos.line, rule->pos.col, rule->text);
+	sl_buf_adds(out, "; decided by ");
+	sl_buf_adds_safe(out, rules->file);
+	sl_buf_addf(out, ":%u:%u '", rule->pos.line, rule->pos.col);
+	sl_buf_adds_safe(out, rule->text);
+	sl_buf_adds(out, "'\n");
 	return 0;
 }
 
@@ -92,7 +104,9 @@ static int explain_path(struct sl_buf *out, const struct sl_plan *plan,
 	unsigned flags = name ? plan->touched[name - plan->names].flags : 0;
 	int ret;
 
-	sl_buf_addf(out, "path %s\n", path);
+	sl_buf_adds(out, "path ");
+	sl_buf_add_quoted_path(out, path, strlen(path));
+	sl_buf_addch(out, '\n');
 	ret = explain_owner(out, plan->rules, "", path, flags, err);
 	if (!ret && plan->head_rules)
 		ret = explain_owner(out, plan->head_rules, "head rules: ", path,
@@ -117,8 +131,11 @@ int sl_plan_explain(struct sl_buf *out, const struct sl_plan *plan,
 
 	if (sel->run_all && !nargs) {
 		sl_buf_adds(out, "run-all: every gate runs\n");
-		for (i = 0; i < sel->run_all_reasons.n; i++)
-			sl_buf_addf(out, "  %s\n", sel->run_all_reasons.v[i]);
+		for (i = 0; i < sel->run_all_reasons.n; i++) {
+			sl_buf_adds(out, "  ");
+			sl_buf_adds_safe(out, sel->run_all_reasons.v[i]);
+			sl_buf_addch(out, '\n');
+		}
 	}
 	for (i = 0; !nargs && i < sel->npicks; i++)
 		explain_gate(out, plan, &sel->picks[i]);

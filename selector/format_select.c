@@ -41,22 +41,40 @@ static const char *lane_name(const struct sl_pick *pick)
 
 /* ---- text ------------------------------------------------------------ */
 
+/*
+ * A line of text output holds what came from input (paths in reasons, a
+ * revision as given, a rules file's name): each such value goes through
+ * sl_buf_add_safe(), so no control byte reaches a terminal raw.
+ */
+static void add_safe(struct sl_buf *out, const char *s)
+{
+	sl_buf_adds_safe(out, s ? s : "");
+}
+
 static void text_header(struct sl_buf *out, const struct sl_plan *plan)
 {
 	const struct sl_diff *d = plan->diff;
 
-	if (d->degraded)
-		sl_buf_addf(out, "base  unavailable: %s\n", d->degraded_reason);
-	else
-		sl_buf_addf(out, "base  %s  %.12s  (from %s)\n",
-			    d->base_rev ? d->base_rev : "", d->base,
+	if (d->degraded) {
+		sl_buf_adds(out, "base  unavailable: ");
+		add_safe(out, d->degraded_reason);
+		sl_buf_addch(out, '\n');
+	} else {
+		sl_buf_adds(out, "base  ");
+		add_safe(out, d->base_rev);
+		sl_buf_addf(out, "  %.12s  (from %s)\n", d->base,
 			    sl_base_source_name(d->base_source));
+	}
 	if (*d->merge_base && strcmp(d->merge_base, d->base))
 		sl_buf_addf(out, "      diff from the merge-base %.12s\n",
 			    d->merge_base);
-	sl_buf_addf(out, "head  %s  %.12s%s\n", d->head_rev, d->head,
+	sl_buf_adds(out, "head  ");
+	add_safe(out, d->head_rev);
+	sl_buf_addf(out, "  %.12s%s\n", d->head,
 		    d->worktree ? "  + the working copy" : "");
-	sl_buf_addf(out, "rules %s%s\n", plan->rules_source,
+	sl_buf_adds(out, "rules ");
+	add_safe(out, plan->rules_source);
+	sl_buf_addf(out, "%s\n",
 		    plan->rules_changed
 			? "  (this change edits them: the union of both "
 			  "copies is selected)"
@@ -73,9 +91,11 @@ static void text_reasons(struct sl_buf *out, const struct sl_pick *pick,
 							 : TEXT_REASONS;
 	size_t rest = pick->reasons.n - shown + pick->more_reasons;
 
-	for (i = 0; i < shown; i++)
-		sl_buf_addf(out, "%*s%s\n", i ? (int)width + 4 : 0, "",
-			    pick->reasons.v[i]);
+	for (i = 0; i < shown; i++) {
+		sl_buf_addf(out, "%*s", i ? (int)width + 4 : 0, "");
+		add_safe(out, pick->reasons.v[i]);
+		sl_buf_addch(out, '\n');
+	}
 	if (rest)
 		sl_buf_addf(out, "%*s... and %zu more\n", (int)width + 4, "",
 			    rest);
@@ -121,8 +141,11 @@ static void write_text(struct sl_buf *out, const struct sl_plan *plan)
 	text_header(out, plan);
 	if (sel->run_all) {
 		sl_buf_adds(out, "\nrun-all: every gate runs\n");
-		for (i = 0; i < sel->run_all_reasons.n; i++)
-			sl_buf_addf(out, "  %s\n", sel->run_all_reasons.v[i]);
+		for (i = 0; i < sel->run_all_reasons.n; i++) {
+			sl_buf_adds(out, "  ");
+			add_safe(out, sel->run_all_reasons.v[i]);
+			sl_buf_addch(out, '\n');
+		}
 		if (sel->run_all_more)
 			sl_buf_addf(out, "  ... and %zu more\n",
 				    sel->run_all_more);
@@ -137,8 +160,9 @@ static void write_text(struct sl_buf *out, const struct sl_plan *plan)
 		if (!titled)
 			sl_buf_adds(out, "\nnot selected\n");
 		titled = true;
-		sl_buf_addf(out, "  %-*s  %s\n", (int)width, p->gate->name,
-			    p->reasons.n ? p->reasons.v[0] : "");
+		sl_buf_addf(out, "  %-*s  ", (int)width, p->gate->name);
+		add_safe(out, p->reasons.n ? p->reasons.v[0] : "");
+		sl_buf_addch(out, '\n');
 	}
 }
 

@@ -143,8 +143,8 @@ static int read_worktree(struct copy *c, const char *root, struct sl_error *err)
 	sl_buf_addf(&path, "%s/%s", root, SL_RULES_FILE);
 	c->found = !lstat(path.buf, &st);
 	if (c->found)
-		ret = sl_buf_read_file(&c->text, path.buf, SL_RULES_MAX_BYTES,
-				       err);
+		ret = sl_buf_read_regular(&c->text, path.buf,
+					  SL_RULES_MAX_BYTES, true, err);
 	sl_buf_adds(&c->name, SL_RULES_FILE);
 	sl_buf_release(&path);
 	return ret;

@@ -78,12 +78,27 @@ import json, sys
 name, status, code = sys.argv[1], sys.argv[2], int(sys.argv[3])
 gate = {"name": name, "kind": "local", "lane": "api", "status": status,
         "exit_code": code, "signal": None, "duration_ms": 1, "attempts": 1,
-        "log": None, "reasons": ["api/a.proto -> lane api"]}
+        "flaky": False, "log": None, "reasons": ["api/a.proto -> lane api"]}
 if len(sys.argv) > 4:
     gate["override"] = json.loads(sys.argv[4])
 print(json.dumps({"schema": "sluice.results/1", "base": "a" * 40,
                   "head": "b" * 40, "rules_blob": "c" * 40,
+                  "degraded": False, "rules_changed": False,
                   "verdict": "pass" if status in ("passed", "overridden") else "fail",
                   "selected": [name], "gates": [gate]}))
 EOF
+}
+
+# alive PID: the process is there and not a zombie (a dead process that
+# init has not reaped yet is gone for what a case asks).
+alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in Z*) return 1 ;; esac
+	return 0
+}
+
+# count_cmd ARGS: processes whose command line is exactly ARGS, not zombies.
+count_cmd() {
+	ps -eo stat=,args= | awk -v want="$*" '$1 !~ /^Z/ { $1 = ""; sub(/^ /, ""); if ($0 == want) n++ } END { print n + 0 }'
 }
