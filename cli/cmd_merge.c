@@ -81,14 +81,14 @@ static void print_verdict(const struct sl_results *merged, size_t nfiles)
 	bool pass = sl_results_pass(merged, &why);
 	size_t i;
 
-	fprintf(stderr, "sluice: %s: %zu results files, %zu gates",
+	cli_printf_safe(stderr, "sluice: %s: %zu results files, %zu gates",
 		pass ? "pass" : "FAIL", nfiles, merged->n);
-	fprintf(stderr, "%s%s\n", pass ? "" : "; ", pass ? "" : why);
+	cli_printf_safe(stderr, "%s%s\n", pass ? "" : "; ", pass ? "" : why);
 	sl_results_not_run(&missing, merged);
 	for (i = 0; i < missing.n; i++) {
 		sl_buf_reset(&shown);
 		sl_buf_adds_safe(&shown, missing.v[i]);
-		fprintf(stderr,
+		cli_printf_safe(stderr,
 			"  ✗ %s: selected, but no shard has its result\n",
 			shown.buf);
 	}

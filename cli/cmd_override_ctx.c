@@ -121,7 +121,7 @@ static int locate(struct sl_buf *path, struct ov_ctx *ctx, struct sl_error *err)
 	 * read) is a local ledger, as it always was: say so. */
 	if (ret && given) {
 		if (ctx->repo)
-			fprintf(stderr,
+			cli_printf_safe(stderr,
 				"sluice: warning: %s; the ledger is used as a "
 				"local file, not shared\n",
 				sl_error_message(err));
@@ -189,7 +189,7 @@ int ov_share(struct ov_ctx *ctx, int64_t mine, const char *what,
 	if (!ctx->share.on)
 		return 0;
 	if (ctx->opts->no_push) {
-		fprintf(stderr,
+		cli_printf_safe(stderr,
 			"sluice: %s is recorded in this clone only "
 			"(--no-push): 'sluice override sync' shares it\n",
 			what);
@@ -260,7 +260,7 @@ void ov_warn_definition(const struct sl_override *ov,
 	if (!strcmp(hash, ov->gate_hash))
 		return;
 	fflush(stdout);
-	fprintf(stderr,
+	cli_printf_safe(stderr,
 		"sluice: warning: override %" PRId64 " was requested for "
 		"another definition of gate '%s' than the trusted rules (%s) "
 		"give: it will not apply to a run under them (editing a gate "

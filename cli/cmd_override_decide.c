@@ -39,6 +39,9 @@ int ov_request(struct ov_ctx *ctx, struct sl_error *err)
 	if (!ret)
 		ret = ov_gate_policy(&policy, ctx, o->args[0], NULL, err);
 	gate = policy.gate;
+	/* A request refused for its reason makes no ledger. */
+	if (!ret)
+		ret = sl_ledger_check_reason(o->reason, err);
 	if (!ret)
 		ret = ov_ledger_open(ctx, true, true, err);
 	if (!ret) {

@@ -111,7 +111,7 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 	ret = cli_state_dir(&dir, plan->root, err);
 	if (!ret) {
 		sl_buf_addf(&dir, "/repro/%s", job->name);
-		fprintf(stderr,
+		cli_printf_safe(stderr,
 			"sluice: running %s (%s%s%s) as run does: head %.12s, "
 			"%zu changed path%s in $SLUICE_CHANGED\n",
 			job->name, job->kind, *job->lane ? ", lane " : "",
@@ -125,7 +125,7 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 	if (WIFSIGNALED(status)) {
 		const char *name = sigabbrev_np(WTERMSIG(status));
 
-		fprintf(stderr, "sluice: %s failed (killed by signal %d%s%s)\n",
+		cli_printf_safe(stderr, "sluice: %s failed (killed by signal %d%s%s)\n",
 			job->name, WTERMSIG(status), name ? ", SIG" : "",
 			name ? name : "");
 		/* ^C reached the gate, which had the terminal: interrupted. */
@@ -133,7 +133,7 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 						  : CLI_EXIT_FAILED;
 	}
 	if (WEXITSTATUS(status))
-		fprintf(stderr, "sluice: %s failed (exit %d)\n", job->name,
+		cli_printf_safe(stderr, "sluice: %s failed (exit %d)\n", job->name,
 			WEXITSTATUS(status));
 	return WEXITSTATUS(status) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }

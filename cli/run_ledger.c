@@ -98,7 +98,7 @@ void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id)
 	if (!rl->ledger || !rl->share.on)
 		return;
 	if (!only_ours(rl, run_id, &added, &why)) {
-		fprintf(stderr,
+		cli_printf_safe(stderr,
 			"sluice: warning: not pushing the ledger's working "
 			"copy '%s' to '%s': %s; look at it ('sluice override "
 			"log'), then 'sluice override sync'\n",
@@ -110,7 +110,7 @@ void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id)
 		goto out;
 	so.push = true;
 	if (sl_ledger_sync(&r, rl->ledger, &rl->share.t, &so, &err))
-		fprintf(stderr,
+		cli_printf_safe(stderr,
 			"sluice: warning: the overrides this run applied are "
 			"in the results, but not recorded on '%s': %s\n",
 			rl->share.remote, sl_error_message(&err));

@@ -248,6 +248,14 @@ struct sl_ledger_options {
 	}
 
 /*
+ * Whether value may be a decision's reason (UTF-8 text, no control
+ * character but newline and tab, not blank, not too long): SL_EUSAGE
+ * saying why not. The commands check it before they open the ledger, so
+ * that a refused request leaves no ledger behind.
+ */
+int sl_ledger_check_reason(const char *value, struct sl_error *err);
+
+/*
  * Opens the ledger at path (opts NULL: the defaults), creating it with the
  * current schema when opts->create is set, and migrating an older schema in
  * one transaction. Refuses a symlink at path. Returns SL_ENOTFOUND when the

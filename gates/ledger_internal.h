@@ -66,7 +66,6 @@ bool sl_ledger_is_hex(const char *s, size_t len);
  */
 int sl_ledger_check_identity(const char *value, const char *what,
 			     struct sl_error *err);
-int sl_ledger_check_reason(const char *value, struct sl_error *err);
 int sl_ledger_check_gate(const char *value, struct sl_error *err);
 int sl_ledger_check_commit(const char *value, struct sl_error *err);
 int sl_ledger_check_gate_hash(const char *value, struct sl_error *err);

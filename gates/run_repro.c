@@ -134,7 +134,14 @@ static void print_warnings(const struct sl_strvec *warnings)
 	size_t i;
 
 	for (i = 0; i < warnings->n; i++)
-		fprintf(stderr, "sluice: warning: %s\n", warnings->v[i]);
+	{
+		struct sl_buf shown = SL_BUF_INIT;
+
+		/* Printed here (repro runs in the foreground); never raw. */
+		sl_buf_adds_safe(&shown, warnings->v[i]);
+		fprintf(stderr, "sluice: warning: %s\n", shown.buf);
+		sl_buf_release(&shown);
+	}
 }
 
 int sl_job_repro(int *out_status, const struct sl_job *job, const char *dir,
