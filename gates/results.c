@@ -458,10 +458,12 @@ static void check_consistent(struct reader *rd, const struct sl_gate_result *g)
 	else if (g->exit_code >= 0 && g->signal)
 		sl_buf_addf(&why, "has both exit code %d and signal %d",
 			    g->exit_code, g->signal);
+	else if (g->status == SL_JOB_PASSED && g->signal)
+		sl_buf_addf(&why, "is 'passed' with signal %d", g->signal);
 	else if (g->status == SL_JOB_PASSED && g->exit_code != 0)
-		sl_buf_addf(&why, "is 'passed' with %s %d",
-			    g->signal ? "signal" : "exit code",
-			    g->signal ? g->signal : g->exit_code);
+		sl_buf_addf(&why, "is 'passed' with %s%d",
+			    g->exit_code < 0 ? "no exit code: " : "exit code ",
+			    g->exit_code);
 	else if (g->status == SL_JOB_FAILED && g->exit_code <= 0 && !g->signal)
 		sl_buf_addf(&why, "is 'failed' with %s",
 			    g->exit_code ? "neither an exit code nor a signal"

@@ -133,8 +133,7 @@ static void print_warnings(const struct sl_strvec *warnings)
 {
 	size_t i;
 
-	for (i = 0; i < warnings->n; i++)
-	{
+	for (i = 0; i < warnings->n; i++) {
 		struct sl_buf shown = SL_BUF_INIT;
 
 		/* Printed here (repro runs in the foreground); never raw. */
@@ -191,6 +190,51 @@ static void quote(struct sl_buf *out, const char *s)
 }
 
 /*
+ * s as printf's %b reads it, single-quoted: every byte that is not
+ * printable ASCII as \0ooo, a backslash doubled. A snippet is printed on
+ * a terminal: a value with a control byte must not reach it raw (issue
+ * 12), and %b gives the shell the same bytes back.
+ */
+static void quote_b(struct sl_buf *out, const char *s)
+{
+	sl_buf_addch(out, '\'');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\'')
+			sl_buf_adds(out, "'\\''");
+		else if (c == '\\')
+			sl_buf_adds(out, "\\\\");
+		else if (c < 0x20 || c >= 0x7f)
+			sl_buf_addf(out, "\\0%03o", c);
+		else
+			sl_buf_addch(out, (char)c);
+	}
+	sl_buf_addch(out, '\'');
+}
+
+/* The snippet's shell variables for values that are not safe to print. */
+struct snippet_vars {
+	struct sl_buf set; /* "sN=$(printf ...) && sN=${sN%_} &&" lines */
+	unsigned n;
+};
+
+/* Appends s as one shell word: quoted, or through a variable set first. */
+static void word(struct sl_buf *out, struct snippet_vars *sv, const char *s)
+{
+	if (sl_text_is_safe(s, strlen(s))) {
+		quote(out, s);
+		return;
+	}
+	/* $(...) drops trailing newlines: a mark after them keeps them. */
+	sv->n++;
+	sl_buf_addf(&sv->set, "s%u=$(printf '%%b_' ", sv->n);
+	quote_b(&sv->set, s);
+	sl_buf_addf(&sv->set, ") && s%u=${s%u%%_} &&\n", sv->n, sv->n);
+	sl_buf_addf(out, "\"$s%u\"", sv->n);
+}
+
+/*
  * printf FORMAT PATH... >FILE, in commands of bounded length (a long list
  * would pass the kernel's limit on one command's arguments).
  */
@@ -198,6 +242,12 @@ static void print_paths(struct sl_buf *out, const struct sl_job *job,
 			const char *format, const char *file)
 {
 	size_t i = 0, chunk = 0;
+	bool safe = true;
+
+	for (i = 0; i < job->nchanged && safe; i++)
+		safe =
+		    sl_text_is_safe(job->changed[i].data, job->changed[i].len);
+	i = 0;
 
 	if (!job->nchanged) {
 		sl_buf_addf(out, ": >\"$d/%s\" &&\n", file);
@@ -206,10 +256,13 @@ static void print_paths(struct sl_buf *out, const struct sl_job *job,
 	while (i < job->nchanged) {
 		size_t len = 0;
 
-		sl_buf_addf(out, "printf '%s'", format);
+		sl_buf_addf(out, "printf '%s%s'", safe ? "%s" : "%b", format);
 		for (; i < job->nchanged && len < 32768; i++) {
 			sl_buf_addch(out, ' ');
-			quote(out, job->changed[i].data);
+			if (safe)
+				quote(out, job->changed[i].data);
+			else
+				quote_b(out, job->changed[i].data);
 			len += job->changed[i].len + 4;
 		}
 		sl_buf_addf(out, " >%s\"$d/%s\" &&\n", chunk++ ? ">" : "",
@@ -217,13 +270,14 @@ static void print_paths(struct sl_buf *out, const struct sl_job *job,
 	}
 }
 
-static void add_command(struct sl_buf *out, const struct sl_job *job)
+static void add_command(struct sl_buf *out, struct snippet_vars *sv,
+			const struct sl_job *job)
 {
 	size_t i;
 
 	if (!job->argv.n) {
 		sl_buf_adds(out, "/bin/sh -c ");
-		quote(out, job->shell ? job->shell : "");
+		word(out, sv, job->shell ? job->shell : "");
 		return;
 	}
 	/* env would take a first word with '=' in it for a variable. */
@@ -232,7 +286,7 @@ static void add_command(struct sl_buf *out, const struct sl_job *job)
 	for (i = 0; i < job->argv.n; i++) {
 		if (i || strchr(job->argv.v[0], '='))
 			sl_buf_addch(out, ' ');
-		quote(out, job->argv.v[i]);
+		word(out, sv, job->argv.v[i]);
 	}
 }
 
@@ -274,31 +328,36 @@ void sl_job_snippet(struct sl_buf *out, const struct sl_job *job)
 	struct run_var *vars =
 	    sl_xcalloc(sl_st_add(job->nenv, RUN_CONTRACT_VARS), sizeof(*vars));
 	size_t n = sl_run_env_vars(vars, job, changed_mark, changed0_mark), i;
-	struct sl_buf assign = SL_BUF_INIT;
+	struct sl_buf assign = SL_BUF_INIT, body = SL_BUF_INIT;
+	struct snippet_vars sv = {SL_BUF_INIT, 0};
 
 	/* A subshell: pasting it leaves the shell's cwd and variables be. */
 	sl_buf_adds(out, "(\nd=$(mktemp -d) &&\n");
-	print_paths(out, job, "%s\\0", "changed0");
-	print_paths(out, job, "%s\\n", "changed");
+	print_paths(out, job, "\\0", "changed0");
+	print_paths(out, job, "\\n", "changed");
 	print_unset(out);
-	sl_buf_adds(out, "cd ");
-	quote(out, job->cwd ? job->cwd : ".");
-	sl_buf_adds(out, " &&\nenv --");
+	sl_buf_adds(&body, "cd ");
+	word(&body, &sv, job->cwd ? job->cwd : ".");
+	sl_buf_adds(&body, " &&\nenv --");
 	for (i = 0; i < n; i++) {
-		sl_buf_adds(out, " \\\n\t");
+		sl_buf_adds(&body, " \\\n\t");
 		if (vars[i].value == changed_mark ||
 		    vars[i].value == changed0_mark) {
-			sl_buf_addf(out, "\"%s=%s\"", vars[i].name,
+			sl_buf_addf(&body, "\"%s=%s\"", vars[i].name,
 				    vars[i].value);
 			continue;
 		}
 		sl_buf_reset(&assign);
 		sl_buf_addf(&assign, "%s=%s", vars[i].name, vars[i].value);
-		quote(out, assign.buf);
+		word(&body, &sv, assign.buf);
 	}
-	sl_buf_adds(out, " \\\n\t");
-	add_command(out, job);
-	sl_buf_adds(out, "\n)\n");
+	sl_buf_adds(&body, " \\\n\t");
+	add_command(&body, &sv, job);
+	sl_buf_adds(&body, "\n)\n");
+	sl_buf_add(out, sv.set.buf, sv.set.len);
+	sl_buf_add(out, body.buf, body.len);
 	sl_buf_release(&assign);
+	sl_buf_release(&body);
+	sl_buf_release(&sv.set);
 	free(vars);
 }

@@ -216,6 +216,8 @@ size_t sl_co_index_later(size_t **out, size_t *alloc,
 	}
 	for (j = lo; j < x->nwild; j++)
 		pick(&p, x->wild[j]);
-	qsort(*out, p.n, sizeof(**out), cmp_size);
+	/* qsort() of nothing may still not be handed NULL. */
+	if (p.n > 1)
+		qsort(*out, p.n, sizeof(**out), cmp_size);
 	return p.n;
 }
