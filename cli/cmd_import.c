@@ -116,7 +116,8 @@ static int import_codeowners(const struct import_opts *opts,
 	if (ret)
 		goto out;
 	for (i = 0; i < res.warnings.n; i++)
-		cli_printf_safe(stderr, "sluice: warning: %s\n", res.warnings.v[i]);
+		cli_printf_safe(stderr, "sluice: warning: %s\n",
+				res.warnings.v[i]);
 	if (opts->output)
 		ret = sl_file_write(opts->output, &res.yaml, 0, err);
 	else

@@ -195,7 +195,8 @@ static int from_codeowners(struct sl_buf *out, const char *path,
 					    err);
 	}
 	for (i = 0; !ret && i < res.warnings.n; i++)
-		cli_printf_safe(stderr, "sluice: warning: %s\n", res.warnings.v[i]);
+		cli_printf_safe(stderr, "sluice: warning: %s\n",
+				res.warnings.v[i]);
 	if (!ret) {
 		sl_buf_adds(out, header);
 		sl_buf_add(out, res.yaml.buf, res.yaml.len);
@@ -295,11 +296,12 @@ int cmd_init(int argc, char **argv, const struct cli_globals *g)
 	if (ret) {
 		code = cli_fail(&err);
 	} else if (!o.to_stdout) {
-		cli_printf_safe(stderr,
-			"sluice: wrote %s from %s; next: add gates to its "
-			"lanes, then 'sluice check'\n",
-			o.output ? o.output : "sluice.yml",
-			from ? from : "the template");
+		cli_printf_safe(
+		    stderr,
+		    "sluice: wrote %s from %s; next: add gates to its "
+		    "lanes, then 'sluice check'\n",
+		    o.output ? o.output : "sluice.yml",
+		    from ? from : "the template");
 	}
 	sl_repo_free(repo);
 	sl_buf_release(&out);

@@ -82,15 +82,15 @@ static void print_verdict(const struct sl_results *merged, size_t nfiles)
 	size_t i;
 
 	cli_printf_safe(stderr, "sluice: %s: %zu results files, %zu gates",
-		pass ? "pass" : "FAIL", nfiles, merged->n);
+			pass ? "pass" : "FAIL", nfiles, merged->n);
 	cli_printf_safe(stderr, "%s%s\n", pass ? "" : "; ", pass ? "" : why);
 	sl_results_not_run(&missing, merged);
 	for (i = 0; i < missing.n; i++) {
 		sl_buf_reset(&shown);
 		sl_buf_adds_safe(&shown, missing.v[i]);
-		cli_printf_safe(stderr,
-			"  ✗ %s: selected, but no shard has its result\n",
-			shown.buf);
+		cli_printf_safe(
+		    stderr, "  ✗ %s: selected, but no shard has its result\n",
+		    shown.buf);
 	}
 	sl_strvec_release(&missing);
 	sl_buf_release(&shown);

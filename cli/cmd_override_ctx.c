@@ -121,10 +121,11 @@ static int locate(struct sl_buf *path, struct ov_ctx *ctx, struct sl_error *err)
 	 * read) is a local ledger, as it always was: say so. */
 	if (ret && given) {
 		if (ctx->repo)
-			cli_printf_safe(stderr,
-				"sluice: warning: %s; the ledger is used as a "
-				"local file, not shared\n",
-				sl_error_message(err));
+			cli_printf_safe(
+			    stderr,
+			    "sluice: warning: %s; the ledger is used as a "
+			    "local file, not shared\n",
+			    sl_error_message(err));
 		sl_error_reset(err);
 		ret = cli_ledger_path(path, ctx->opts->ledger, NULL, NULL, err);
 		goto out;
@@ -189,10 +190,11 @@ int ov_share(struct ov_ctx *ctx, int64_t mine, const char *what,
 	if (!ctx->share.on)
 		return 0;
 	if (ctx->opts->no_push) {
-		cli_printf_safe(stderr,
-			"sluice: %s is recorded in this clone only "
-			"(--no-push): 'sluice override sync' shares it\n",
-			what);
+		cli_printf_safe(
+		    stderr,
+		    "sluice: %s is recorded in this clone only "
+		    "(--no-push): 'sluice override sync' shares it\n",
+		    what);
 		return 0;
 	}
 	ret = ov_sync_ledger(ctx, true, err);
@@ -260,12 +262,13 @@ void ov_warn_definition(const struct sl_override *ov,
 	if (!strcmp(hash, ov->gate_hash))
 		return;
 	fflush(stdout);
-	cli_printf_safe(stderr,
-		"sluice: warning: override %" PRId64 " was requested for "
-		"another definition of gate '%s' than the trusted rules (%s) "
-		"give: it will not apply to a run under them (editing a gate "
-		"voids its overrides); request a new one\n",
-		ov->id, ov->gate, ctx->plan->rules_source);
+	cli_printf_safe(
+	    stderr,
+	    "sluice: warning: override %" PRId64 " was requested for "
+	    "another definition of gate '%s' than the trusted rules (%s) "
+	    "give: it will not apply to a run under them (editing a gate "
+	    "voids its overrides); request a new one\n",
+	    ov->id, ov->gate, ctx->plan->rules_source);
 }
 
 void ov_quote(struct sl_buf *out, const char *text)

@@ -111,12 +111,13 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 	ret = cli_state_dir(&dir, plan->root, err);
 	if (!ret) {
 		sl_buf_addf(&dir, "/repro/%s", job->name);
-		cli_printf_safe(stderr,
-			"sluice: running %s (%s%s%s) as run does: head %.12s, "
-			"%zu changed path%s in $SLUICE_CHANGED\n",
-			job->name, job->kind, *job->lane ? ", lane " : "",
-			job->lane, job->head, job->nchanged,
-			job->nchanged == 1 ? "" : "s");
+		cli_printf_safe(
+		    stderr,
+		    "sluice: running %s (%s%s%s) as run does: head %.12s, "
+		    "%zu changed path%s in $SLUICE_CHANGED\n",
+		    job->name, job->kind, *job->lane ? ", lane " : "",
+		    job->lane, job->head, job->nchanged,
+		    job->nchanged == 1 ? "" : "s");
 		ret = sl_job_repro(&status, job, dir.buf, err);
 	}
 	sl_buf_release(&dir);
@@ -125,16 +126,17 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 	if (WIFSIGNALED(status)) {
 		const char *name = sigabbrev_np(WTERMSIG(status));
 
-		cli_printf_safe(stderr, "sluice: %s failed (killed by signal %d%s%s)\n",
-			job->name, WTERMSIG(status), name ? ", SIG" : "",
-			name ? name : "");
+		cli_printf_safe(stderr,
+				"sluice: %s failed (killed by signal %d%s%s)\n",
+				job->name, WTERMSIG(status),
+				name ? ", SIG" : "", name ? name : "");
 		/* ^C reached the gate, which had the terminal: interrupted. */
 		return WTERMSIG(status) == SIGINT ? CLI_EXIT_INTR
 						  : CLI_EXIT_FAILED;
 	}
 	if (WEXITSTATUS(status))
-		cli_printf_safe(stderr, "sluice: %s failed (exit %d)\n", job->name,
-			WEXITSTATUS(status));
+		cli_printf_safe(stderr, "sluice: %s failed (exit %d)\n",
+				job->name, WEXITSTATUS(status));
 	return WEXITSTATUS(status) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 

@@ -264,7 +264,8 @@ static int execute(struct run_state *s, struct run_opts *o,
 	o->run.tick_ms = s->display.live ? 250 : 1000;
 	ret = sl_run(&s->rr, s->jobs, s->n, &o->run, err);
 	for (i = 0; i < s->rr.warnings.n; i++)
-		cli_printf_safe(stderr, "sluice: warning: %s\n", s->rr.warnings.v[i]);
+		cli_printf_safe(stderr, "sluice: warning: %s\n",
+				s->rr.warnings.v[i]);
 	if (ret && ret != SL_EINTR)
 		return ret;
 	cli_results_from_run(&s->results, s->plan, s->picks, s->n, &s->rr,

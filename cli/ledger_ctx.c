@@ -131,9 +131,8 @@ static int allowed_signers(char **out, struct sl_repo *repo,
 	} else {
 		sl_buf_addf(&path, "%s/%s", plan->root ? plan->root : ".",
 			    name);
-		ret =
-		    sl_buf_read_regular(&content, path.buf, SL_REPO_BLOB_MAX,
-					false, err);
+		ret = sl_buf_read_regular(&content, path.buf, SL_REPO_BLOB_MAX,
+					  false, err);
 		/* A file the rules name but nobody wrote verifies nothing. */
 		if (ret == SL_EENV && errno == ENOENT) {
 			sl_error_reset(err);

@@ -145,5 +145,6 @@ void cli_share_report(const struct sl_ledger_sync_result *r)
 			"events came first)\n",
 			r->renumbered[i].from, r->renumbered[i].to);
 	for (i = 0; i < r->dropped.n; i++)
-		cli_printf_safe(stderr, "sluice: warning: %s\n", r->dropped.v[i]);
+		cli_printf_safe(stderr, "sluice: warning: %s\n",
+				r->dropped.v[i]);
 }

@@ -311,17 +311,18 @@ static void gate_detail(struct cli_display *d, const struct sl_gate_result *g,
 	struct sl_buf line = SL_BUF_INIT;
 
 	if (g->status == SL_JOB_OVERRIDDEN) {
-		cli_printf_safe(d->fp,
-				"  ⚠ %s failed, let through by override %" PRId64
-				" (requested by %s, approved by %s: %s)\n",
-				g->name, g->override.id,
-				g->override.requested_by,
-				g->override.approved_by, g->override.reason);
+		cli_printf_safe(
+		    d->fp,
+		    "  ⚠ %s failed, let through by override %" PRId64
+		    " (requested by %s, approved by %s: %s)\n",
+		    g->name, g->override.id, g->override.requested_by,
+		    g->override.approved_by, g->override.reason);
 		if (g->override.merged)
-			cli_printf_safe(d->fp,
-					"    requested for %.12s, the head this "
-					"merge commit merges onto the base\n",
-					g->override.commit);
+			cli_printf_safe(
+			    d->fp,
+			    "    requested for %.12s, the head this "
+			    "merge commit merges onto the base\n",
+			    g->override.commit);
 		return;
 	}
 	fprintf(d->fp, "  %s%s%s", paint(d, g->status), mark(g->status),

@@ -98,11 +98,12 @@ void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id)
 	if (!rl->ledger || !rl->share.on)
 		return;
 	if (!only_ours(rl, run_id, &added, &why)) {
-		cli_printf_safe(stderr,
-			"sluice: warning: not pushing the ledger's working "
-			"copy '%s' to '%s': %s; look at it ('sluice override "
-			"log'), then 'sluice override sync'\n",
-			sl_ledger_path(rl->ledger), rl->share.remote, why.buf);
+		cli_printf_safe(
+		    stderr,
+		    "sluice: warning: not pushing the ledger's working "
+		    "copy '%s' to '%s': %s; look at it ('sluice override "
+		    "log'), then 'sluice override sync'\n",
+		    sl_ledger_path(rl->ledger), rl->share.remote, why.buf);
 		goto out;
 	}
 	/* Nothing applied: nothing of the run's to record. */
@@ -110,10 +111,11 @@ void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id)
 		goto out;
 	so.push = true;
 	if (sl_ledger_sync(&r, rl->ledger, &rl->share.t, &so, &err))
-		cli_printf_safe(stderr,
-			"sluice: warning: the overrides this run applied are "
-			"in the results, but not recorded on '%s': %s\n",
-			rl->share.remote, sl_error_message(&err));
+		cli_printf_safe(
+		    stderr,
+		    "sluice: warning: the overrides this run applied are "
+		    "in the results, but not recorded on '%s': %s\n",
+		    rl->share.remote, sl_error_message(&err));
 	cli_share_report(&r);
 out:
 	sl_ledger_sync_result_release(&r);

@@ -228,7 +228,13 @@ static void assert_integrity(const char *path)
 	sqlite3 *db = NULL;
 	bool ok = true;
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* Writers killed before any made the ledger leave none; opening it
+	 * read-write here would make an empty file, which is a damaged
+	 * ledger, not a fresh one (issue 12). */
+	if (access(path, F_OK))
+		return;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA integrity_check",
 				      integrity_row, &ok, NULL),
 			 SQLITE_OK);
