@@ -508,7 +508,7 @@ struct sl_ws_pkg {
 
 struct sl_ws {
 	enum sl_ws_kind kind;
-	char *root;	       /* the workspace's directory; "" the root */
+	char *root;		/* the workspace's directory; "" the root */
 	struct sl_ws_pkg *pkgs; /* sorted by dir */
 	size_t npkgs, alloc;
 	/* The lockfiles compared by content, in the order to read them:
