@@ -273,20 +273,17 @@ void ov_warn_definition(const struct sl_override *ov,
 
 void ov_quote(struct sl_buf *out, const char *text)
 {
-	const unsigned char *p;
+	const char *p = text, *q;
 
+	/* '"' and '\\' escaped here; every control byte by the one
+	 * escaping of text for a terminal (common/text.c). */
 	sl_buf_addch(out, '"');
-	for (p = (const unsigned char *)text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sl_buf_addf(out, "\\%c", *p);
-		else if (*p == '\n')
-			sl_buf_adds(out, "\\n");
-		else if (*p == '\t')
-			sl_buf_adds(out, "\\t");
-		else if (*p < ' ' || *p == 0x7f)
-			sl_buf_addf(out, "\\x%02x", *p);
-		else
-			sl_buf_addch(out, *p);
+	while ((q = strpbrk(p, "\"\\"))) {
+		sl_buf_add_safe(out, p, (size_t)(q - p), 0);
+		sl_buf_addch(out, '\\');
+		sl_buf_addch(out, *q);
+		p = q + 1;
 	}
+	sl_buf_add_safe(out, p, strlen(p), 0);
 	sl_buf_addch(out, '"');
 }

@@ -89,20 +89,12 @@ void sl_strmap_release(struct sl_strmap *map)
 
 void sl_load_printable(struct sl_buf *out, const char *text)
 {
-	size_t i;
+	size_t len = strlen(text);
 
-	for (i = 0; text[i]; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (i == SUBJECT_MAX) {
-			sl_buf_adds(out, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7F || c == '\\')
-			sl_buf_addf(out, "\\x%02X", c);
-		else
-			sl_buf_addch(out, (char)c);
-	}
+	/* The one escaping of text for a terminal (common/text.c). */
+	sl_buf_add_safe(out, text, len > SUBJECT_MAX ? SUBJECT_MAX : len, 0);
+	if (len > SUBJECT_MAX)
+		sl_buf_adds(out, "...");
 }
 
 const char *sl_load_subject(struct sl_loader *ld, const char *text)
@@ -341,16 +333,8 @@ int sl_load_string_list(struct sl_strvec *out, struct sl_loader *ld,
 /* Appends text to err's message with control bytes escaped. */
 static void add_one_line(struct sl_error *err, const char *text)
 {
-	if (!err)
-		return;
-	for (; *text; text++) {
-		unsigned char c = (unsigned char)*text;
-
-		if (c < 0x20 || c == 0x7F)
-			sl_buf_addf(&err->msg, "\\x%02X", c);
-		else
-			sl_buf_addch(&err->msg, (char)c);
-	}
+	if (err)
+		sl_buf_adds_safe(&err->msg, text);
 }
 
 int sl_load_pattern_error(struct sl_loader *ld, struct sl_pos pos,

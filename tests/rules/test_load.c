@@ -966,7 +966,7 @@ static void refuse__bad_names(void **state)
 		"sluice.yml:3:3: lane '' is not a valid name; use letters, "
 		"digits, '.', '_' and '-', starting with a letter or a digit");
 	refused("version: 1\nlanes:\n  \"a\\nb\": {}\n",
-		"sluice.yml:3:3: lane 'a\\x0Ab' is not a valid name; use "
+		"sluice.yml:3:3: lane 'a\\nb' is not a valid name; use "
 		"letters, digits, '.', '_' and '-', starting with a letter or "
 		"a digit");
 }
