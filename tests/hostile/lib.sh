@@ -102,3 +102,10 @@ alive() {
 count_cmd() {
 	ps -eo stat=,args= | awk -v want="$*" '$1 !~ /^Z/ { $1 = ""; sub(/^ /, ""); if ($0 == want) n++ } END { print n + 0 }'
 }
+
+# unique_secs: a sleep duration no other case (nor another run of the
+# catalogue on the machine) uses, so that counting `sleep N` processes
+# counts only this case's.
+unique_secs() {
+	echo $((100000 + $$ % 100000 + RANDOM))
+}
