@@ -268,6 +268,17 @@ static const struct sl_field gate_fields[] = {
     {"approvers", read_approvers},
 };
 
+void sl_gate_defaults(struct sl_gate *gate, enum sl_gate_kind kind)
+{
+	memset(gate, 0, sizeof(*gate));
+	gate->kind = kind;
+	gate->lane = SL_NO_LANE;
+	gate->argv = (struct sl_strvec)SL_STRVEC_INIT;
+	gate->approvers = (struct sl_strvec)SL_STRVEC_INIT;
+	gate->timeout_ms = DEFAULT_TIMEOUT_MS;
+	gate->overridable = true;
+}
+
 /* A new gate, with the defaults, at the end of the loader's list for kind. */
 static struct sl_gate *new_gate(struct sl_loader *ld, enum sl_gate_kind kind)
 {
@@ -282,23 +293,45 @@ static struct sl_gate *new_gate(struct sl_loader *ld, enum sl_gate_kind kind)
 			      ld->lane_gates_alloc);
 		gate = &ld->lane_gates[ld->nlane_gates++];
 	}
-	memset(gate, 0, sizeof(*gate));
-	gate->kind = kind;
-	gate->lane = SL_NO_LANE;
-	gate->argv = (struct sl_strvec)SL_STRVEC_INIT;
-	gate->approvers = (struct sl_strvec)SL_STRVEC_INIT;
-	gate->timeout_ms = DEFAULT_TIMEOUT_MS;
-	gate->overridable = true;
+	sl_gate_defaults(gate, kind);
 	return gate;
+}
+
+int sl_load_gate_body(struct sl_loader *ld, uint32_t key, struct sl_gate *gate,
+		      const char *name)
+{
+	const struct sl_ydoc *doc = &ld->doc;
+	uint32_t value = doc->nodes[key].end;
+	struct sl_buf where = SL_BUF_INIT;
+	int ret;
+
+	if (doc->nodes[value].type != SL_YMAP &&
+	    sl_ydoc_kind(doc, value) != SL_YK_NULL) {
+		sl_buf_addf(&where, "gate '%s'", name);
+		ret = sl_load_type_error(ld, value, where.buf,
+					 "a mapping such as {run: COMMAND}");
+		sl_buf_release(&where);
+		return ret;
+	}
+	gate->name = sl_xstrdup(name);
+	gate->pos.line = doc->nodes[key].line;
+	gate->pos.col = doc->nodes[key].col;
+	sl_buf_adds3(&where, "in gate '", name, "'");
+	ret = sl_load_fields(ld, value, gate_fields, SL_ARRAY_SIZE(gate_fields),
+			     where.buf, gate);
+	sl_buf_release(&where);
+	if (!ret && !gate->shell && !gate->argv.n)
+		ret = sl_load_error(
+		    ld, key, "gate '%s' has no 'run'; add run: COMMAND", name);
+	return ret;
 }
 
 static int read_gate(struct sl_loader *ld, uint32_t key, enum sl_gate_kind kind,
 		     size_t lane)
 {
 	const struct sl_ydoc *doc = &ld->doc;
-	uint32_t value = doc->nodes[key].end, first;
+	uint32_t first;
 	struct sl_gate *gate;
-	struct sl_buf where = SL_BUF_INIT;
 	const char *name;
 	int ret;
 
@@ -313,27 +346,9 @@ static int read_gate(struct sl_loader *ld, uint32_t key, enum sl_gate_kind kind,
 		    "names must be unique across the file: rename one",
 		    name, (unsigned)doc->nodes[first].line,
 		    (unsigned)doc->nodes[first].col);
-	if (doc->nodes[value].type != SL_YMAP &&
-	    sl_ydoc_kind(doc, value) != SL_YK_NULL) {
-		sl_buf_addf(&where, "gate '%s'", name);
-		ret = sl_load_type_error(ld, value, where.buf,
-					 "a mapping such as {run: COMMAND}");
-		sl_buf_release(&where);
-		return ret;
-	}
 	gate = new_gate(ld, kind);
-	gate->name = sl_xstrdup(name);
 	gate->lane = lane;
-	gate->pos.line = doc->nodes[key].line;
-	gate->pos.col = doc->nodes[key].col;
-	sl_buf_adds3(&where, "in gate '", name, "'");
-	ret = sl_load_fields(ld, value, gate_fields, SL_ARRAY_SIZE(gate_fields),
-			     where.buf, gate);
-	sl_buf_release(&where);
-	if (!ret && !gate->shell && !gate->argv.n)
-		ret = sl_load_error(
-		    ld, key, "gate '%s' has no 'run'; add run: COMMAND", name);
-	return ret;
+	return sl_load_gate_body(ld, key, gate, name);
 }
 
 int sl_load_gates(struct sl_loader *ld, uint32_t key, uint32_t value,

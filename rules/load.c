@@ -586,6 +586,7 @@ static const struct sl_field top_fields[] = {
     {"allowed_signers", read_allowed_signers},
     {"global", read_global},
     {"lanes", read_lanes},
+    {"workspaces", sl_load_workspaces},
 };
 
 /* The version decides what the rest means, so it is checked first. */

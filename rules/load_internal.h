@@ -199,6 +199,10 @@ int sl_load_pattern_error(struct sl_loader *ld, struct sl_pos pos,
 int sl_load_name(const char **out, struct sl_loader *ld, uint32_t node,
 		 const char *what);
 
+/* The same checks of text (not the node's own), reported at node. */
+int sl_load_name_text(struct sl_loader *ld, uint32_t node, const char *text,
+		      const char *what);
+
 /*
  * Reads the mapping of gates at value (under key: `gates` or `smoke`) into
  * the loader's gates of kind, for lane (rules/gate.c).
@@ -206,6 +210,21 @@ int sl_load_name(const char **out, struct sl_loader *ld, uint32_t node,
 int sl_load_gates(struct sl_loader *ld, uint32_t key, uint32_t value,
 		  enum sl_gate_kind kind, size_t lane);
 
+/* A gate with the defaults of kind (no name, no run, lane SL_NO_LANE). */
+void sl_gate_defaults(struct sl_gate *gate, enum sl_gate_kind kind);
+/*
+ * Reads the gate written at key (a mapping's key; its value the gate's
+ * fields) into gate, set up with sl_gate_defaults(), named name. The
+ * name's checks are the caller's.
+ */
+int sl_load_gate_body(struct sl_loader *ld, uint32_t key, struct sl_gate *gate,
+		      const char *name);
+/* `workspaces:` (rules/ws_rules.c). */
+int sl_load_workspaces(struct sl_loader *ld, uint32_t key, uint32_t value,
+		       void *obj);
+
+/* Frees what a workspace entry holds (rules/ws_rules.c). */
+void sl_ws_rule_release(struct sl_ws_rule *w);
 /* Frees what a gate or a rule list holds (rules/rules.c). */
 void sl_gate_release(struct sl_gate *gate);
 void sl_rule_list_release(struct sl_rule_list *list);

@@ -45,6 +45,7 @@ static void lane_release(struct sl_lane *lane)
 	free(lane->name);
 	sl_strvec_release(&lane->owners);
 	free(lane->consumes);
+	free(lane->manifest);
 }
 
 void sl_rules_rename(struct sl_rules *rules, const char *name)
@@ -75,6 +76,9 @@ void sl_rules_free(struct sl_rules *rules)
 		sl_gate_release(&rules->gates[i]);
 	free(rules->gates);
 	sl_rule_list_release(&rules->rules);
+	for (i = 0; i < rules->nworkspaces; i++)
+		sl_ws_rule_release(&rules->workspaces[i]);
+	free(rules->workspaces);
 	free(rules);
 }
 

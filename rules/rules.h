@@ -89,6 +89,15 @@ struct sl_lane {
 	struct sl_strvec owners;
 	size_t *consumes; /* lane indices, as written */
 	size_t nconsumes;
+	/*
+	 * A lane derived from a workspace (SPEC.md §7): the manifest of its
+	 * package (NULL for a lane only written under `lanes`), the index of
+	 * its `workspaces` entry, and how many of consumes come first from
+	 * the manifests (the rest are written).
+	 */
+	char *manifest;
+	size_t workspace;
+	size_t nderived;
 	/* This lane's ownership patterns: rules->rules.items[first_rule ..]. */
 	size_t first_rule;
 	size_t nrules;
@@ -96,6 +105,22 @@ struct sl_lane {
 };
 
 struct sl_owner_index; /* opaque: rules/index.c */
+
+/* ---- workspaces in the rules (SPEC.md §7) */
+
+enum sl_ws_kind { SL_WS_NPM, SL_WS_PNPM, SL_WS_GO };
+
+/* One entry of `workspaces`: its kind and root, and the templates every
+ * lane derived from it gets ({lane}, {path} and {name} in gate names and
+ * in run, cwd and env). */
+struct sl_ws_rule {
+	enum sl_ws_kind kind;
+	char *root; /* relative to the repository root; "" the root */
+	struct sl_strvec owners;
+	struct sl_gate *gates; /* local and smoke templates, as written */
+	size_t ngates;
+	struct sl_pos pos; /* of the entry */
+};
 
 struct sl_rules {
 	char *file; /* the name used in messages ("sluice.yml", "<base>:...") */
@@ -126,6 +151,11 @@ struct sl_rules {
 	/* Every ownership pattern, in file order; decides ties (last wins). */
 	struct sl_rule_list rules;
 	struct sl_owner_index *index;
+	/* `workspaces`, as written; the lanes they give are added by
+	 * sl_rules_derive(). */
+	struct sl_ws_rule *workspaces;
+	size_t nworkspaces;
+	bool derived; /* sl_rules_derive() has added them */
 };
 
 /* ---- loading ---------------------------------------------------------- */
@@ -458,8 +488,6 @@ int sl_check_codeowners(struct sl_check_report *report,
  * bytes and compared by content (docs/workspaces.md).
  */
 
-enum sl_ws_kind { SL_WS_NPM, SL_WS_PNPM, SL_WS_GO };
-
 /* "npm", "pnpm", "go". */
 const char *sl_ws_kind_name(enum sl_ws_kind kind);
 /* The kind named name; -1 when there is none. */
@@ -533,6 +561,20 @@ struct sl_ws {
 int sl_ws_derive(struct sl_ws **out, enum sl_ws_kind kind, const char *root,
 		 const struct sl_ws_source *src, struct sl_error *err);
 void sl_ws_free(struct sl_ws *ws);
+
+/*
+ * Adds to rules the lanes its `workspaces` derive, ws[i] being what
+ * sl_ws_derive() read for rules->workspaces[i] (docs/workspaces.md):
+ * a lane per package owning its directory, consuming its dependencies'
+ * lanes, with the entry's owners and its templates filled in; a lane of
+ * the same name written under `lanes` refines it. Lanes no written lane
+ * refines come before every written one. A filled-in gate name that
+ * another gate has is SL_ERULES at the template's file:line:col; so is
+ * a lane name two workspaces derive. On error the rules are left
+ * without lanes: free them. Does nothing the second time.
+ */
+int sl_rules_derive(struct sl_rules *rules, struct sl_ws *const *ws,
+		    struct sl_error *err);
 
 /*
  * Could a change to path change what sl_ws_derive() gives for ws (a

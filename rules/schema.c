@@ -415,17 +415,11 @@ static bool name_char(char c, bool first)
 	return !first && (c == '.' || c == '_' || c == '-');
 }
 
-int sl_load_name(const char **out, struct sl_loader *ld, uint32_t node,
-		 const char *what)
+int sl_load_name_text(struct sl_loader *ld, uint32_t node, const char *text,
+		      const char *what)
 {
-	const char *text;
 	size_t i;
-	int ret;
 
-	ret = sl_load_key(ld, node);
-	if (ret)
-		return ret;
-	text = sl_ydoc_str(&ld->doc, node);
 	for (i = 0; text[i]; i++)
 		if (!name_char(text[i], i == 0))
 			break;
@@ -441,6 +435,21 @@ int sl_load_name(const char **out, struct sl_loader *ld, uint32_t node,
 				     "shorten it",
 				     what, sl_load_subject(ld, text),
 				     NAME_MAX_LEN);
-	*out = text;
 	return 0;
+}
+
+int sl_load_name(const char **out, struct sl_loader *ld, uint32_t node,
+		 const char *what)
+{
+	const char *text;
+	int ret;
+
+	ret = sl_load_key(ld, node);
+	if (ret)
+		return ret;
+	text = sl_ydoc_str(&ld->doc, node);
+	ret = sl_load_name_text(ld, node, text, what);
+	if (!ret)
+		*out = text;
+	return ret;
 }

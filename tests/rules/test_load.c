@@ -740,7 +740,8 @@ static void load__nesting_of_64_levels_is_parsed(void **state)
 	    yaml.buf,
 	    "sluice.yml:2:1: unknown key 'x' at the top level; "
 	    "the keys here are version, run_all_on, unowned, "
-	    "consumers, ledger, ledger_remote, allowed_signers, global, lanes");
+	    "consumers, ledger, ledger_remote, allowed_signers, global, lanes, "
+	    "workspaces");
 	sl_buf_release(&yaml);
 }
 

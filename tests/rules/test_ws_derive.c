@@ -1,0 +1,205 @@
+/*
+ * test_ws_derive.c: `workspaces` in the rules file (rules/ws_rules.c)
+ * and the lanes they derive (rules/ws_derive.c; SPEC.md §7): templates
+ * filled in per package, derived consumes, a written lane refining a
+ * derived one, ownership with written lanes carving paths out, and every
+ * refusal at its file:line:col.
+ */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "rules/rules.h"
+#include "tests/support/sandbox.h"
+#include "tests/rules/ws_fixture.h"
+
+static const char *const files[] = {
+    "package.json",
+    "{\"workspaces\": [\"packages/*\"]}",
+    "packages/api/package.json",
+    "{\"name\": \"@acme/api\", \"dependencies\": {\"@acme/log\": \"*\"}}",
+    "packages/log/package.json",
+    "{\"name\": \"@acme/log\"}",
+    "packages/web/package.json",
+    "{\"name\": \"@acme/web\", \"devDependencies\": {\"@acme/api\": \"*\"}}",
+    NULL,
+    NULL};
+
+static struct sl_rules *load(const char *yaml, struct sl_error *err)
+{
+	struct sl_rules *rules = NULL;
+
+	if (sl_rules_load_buffer(&rules, "sluice.yml", yaml, strlen(yaml), err))
+		return NULL;
+	return rules;
+}
+
+/* Loads yaml, derives its one workspace from files; the error or 0. */
+static int derive(struct sl_rules **out, const char *yaml, struct sl_error *err)
+{
+	struct sl_ws_source src = mem_source(files);
+	struct sl_rules *rules = load(yaml, err);
+	struct sl_ws *ws = NULL;
+	int ret;
+
+	*out = NULL;
+	if (!rules)
+		return err->status;
+	assert_int_equal(rules->nworkspaces, 1);
+	ret = sl_ws_derive(&ws, rules->workspaces[0].kind,
+			   rules->workspaces[0].root, &src, err);
+	if (!ret)
+		ret = sl_rules_derive(rules, &ws, err);
+	sl_ws_free(ws);
+	if (ret)
+		sl_rules_free(rules);
+	else
+		*out = rules;
+	return ret;
+}
+
+static const char *owner_lane(const struct sl_rules *r, const char *path)
+{
+	const struct sl_rule *rule = NULL;
+
+	assert_int_equal(sl_rules_owner(&rule, r, path, strlen(path), 0, NULL),
+			 0);
+	return rule ? r->lanes[rule->lane].name : "(none)";
+}
+
+static void derive__lanes_gates_and_consumes(void **state)
+{
+	static const char yaml[] =
+	    "version: 1\n"
+	    "workspaces:\n"
+	    "  - kind: npm\n"
+	    "    owners: ['@js']\n"
+	    "    gates:\n"
+	    "      '{lane}-unit':\n"
+	    "        run: npm test -w {path}\n"
+	    "        env: {PKG: '{name}'}\n"
+	    "    smoke:\n"
+	    "      '{lane}-smoke': {run: [npm, run, smoke, -w, '{path}']}\n"
+	    "lanes:\n"
+	    "  api:\n"
+	    "    owners: ['@api']\n"
+	    "    paths: ['openapi/']\n"
+	    "    gates:\n"
+	    "      api-contract: {run: make contract}\n"
+	    "  docs:\n"
+	    "    paths: ['*.md']\n";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+	struct sl_buf sb = SL_BUF_INIT;
+	const struct sl_gate *g;
+	size_t i, j;
+
+	(void)state;
+	if (derive(&r, yaml, &err))
+		fail_msg("%s", sl_error_message(&err));
+	for (i = 0; i < r->nlanes; i++) {
+		const struct sl_lane *l = &r->lanes[i];
+
+		sl_buf_addf(&sb, "%s[%s]", l->name,
+			    l->owners.n ? l->owners.v[0] : "");
+		for (j = 0; j < l->nrules; j++)
+			sl_buf_addf(&sb, " %s",
+				    r->rules.items[l->first_rule + j].text);
+		for (j = 0; j < l->nconsumes; j++)
+			sl_buf_addf(&sb, " >%s", r->lanes[l->consumes[j]].name);
+		sl_buf_addch(&sb, '\n');
+	}
+	/* Unrefined derived lanes first; api keeps its place and owners. */
+	assert_string_equal(sb.buf, "log[@js] /packages/log/\n"
+				    "web[@js] /packages/web/ >api\n"
+				    "api[@api] /packages/api/ openapi/ >log\n"
+				    "docs[] *.md\n");
+	sl_buf_reset(&sb);
+	for (i = 0; i < r->ngates; i++)
+		sl_buf_addf(&sb, "%s:%s:%s ", r->gates[i].name,
+			    sl_gate_kind_name(r->gates[i].kind),
+			    r->lanes[r->gates[i].lane].name);
+	assert_string_equal(sb.buf, "log-unit:local:log log-smoke:smoke:log "
+				    "web-unit:local:web web-smoke:smoke:web "
+				    "api-contract:local:api api-unit:local:api "
+				    "api-smoke:smoke:api ");
+	g = sl_rules_gate(r, "web-unit");
+	assert_string_equal(g->shell, "npm test -w packages/web");
+	assert_string_equal(g->env[0].value, "@acme/web");
+	assert_int_equal(g->pos.line, 6);
+	g = sl_rules_gate(r, "log-smoke");
+	assert_string_equal(g->argv.v[4], "packages/log");
+	assert_string_equal(owner_lane(r, "packages/web/src/a.js"), "web");
+	assert_string_equal(owner_lane(r, "openapi/v1.yaml"), "api");
+	assert_string_equal(owner_lane(r, "packages/web/README.md"), "docs");
+	assert_string_equal(owner_lane(r, "package.json"), "(none)");
+	sl_buf_release(&sb);
+	sl_rules_free(r);
+	sl_error_release(&err);
+}
+
+static void refused(const char *yaml, const char *message)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+
+	assert_int_equal(derive(&r, yaml, &err), SL_ERULES);
+	assert_null(r);
+	assert_string_equal(sl_error_message(&err), message);
+	sl_error_release(&err);
+}
+
+static void derive__refusals_at_their_place(void **state)
+{
+	(void)state;
+	refused("version: 1\nworkspaces:\n  - kind: yarn\n",
+		"sluice.yml:3:11: 'kind' must be npm, pnpm or go, not 'yarn'");
+	refused("version: 1\nworkspaces:\n  - root: .\n",
+		"sluice.yml:3:5: a workspace needs a 'kind': npm, pnpm or go");
+	refused("version: 1\nworkspaces:\n  - kind: npm\n    root: ../x\n",
+		"sluice.yml:4:11: 'root' must stay inside the repository, but "
+		"'../x' goes up with '..'");
+	refused(
+	    "version: 1\nworkspaces:\n  - kind: npm\n    gates:\n"
+	    "      '{lane}-{pkg}': {run: x}\n",
+	    "sluice.yml:5:7: '{lane}-{pkg}' has '{pkg}', which is not one of "
+	    "{lane}, {path} and {name}");
+	refused(
+	    "version: 1\nworkspaces:\n  - kind: npm\n    gates:\n"
+	    "      'a b {lane}': {run: x}\n",
+	    "sluice.yml:5:7: gate 'a b x' is not a valid name; use letters, "
+	    "digits, '.', '_' and '-', starting with a letter or a digit");
+	refused("version: 1\nworkspaces:\n  - kind: npm\n    gates:\n"
+		"      '{lane}': {run: 'x {nmae}'}\n",
+		"sluice.yml:5:7: 'x {nmae}' has '{nmae}', which is not one of "
+		"{lane}, {path} and {name}");
+	/* A template without {lane} or {name} names one gate per lane. */
+	refused(
+	    "version: 1\nworkspaces:\n  - kind: npm\n    gates:\n"
+	    "      unit: {run: 'npm test -w {path}'}\n",
+	    "sluice.yml:5:7: gate template 'unit' makes gate 'unit' for lane "
+	    "log, but unit is already a gate of lane api, from the same "
+	    "template (line 5, column 7); put {lane} or {name} in the "
+	    "template's name, or rename the other gate");
+	refused("version: 1\nworkspaces:\n  - kind: npm\n    gates:\n"
+		"      '{lane}-unit': {run: x}\nlanes:\n  x:\n    gates:\n"
+		"      api-unit: {run: y}\n",
+		"sluice.yml:5:7: gate template '{lane}-unit' makes gate "
+		"'api-unit' for lane api, but api-unit is already a gate of "
+		"lane x (line 9, column 7); put {lane} or {name} in the "
+		"template's name, or rename the other gate");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(derive__lanes_gates_and_consumes),
+	    cmocka_unit_test(derive__refusals_at_their_place),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
