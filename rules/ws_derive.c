@@ -35,6 +35,7 @@ struct deriver {
 	size_t nlanes;
 	struct sl_rule_list rules_list;
 	struct sl_gate *gates;
+	const struct sl_gate **tmpl; /* per gate: its template, or NULL */
 	size_t ngates;
 	struct sl_strmap names; /* gate name -> index in gates */
 };
@@ -297,13 +298,23 @@ static int build_lane(struct deriver *dv, size_t l, const struct derived *d,
 
 /* ---- gates ---------------------------------------------------------- */
 
-static int name_clash(struct deriver *dv, const struct sl_gate *t,
-		      const struct sl_gate *g, size_t other)
+/*
+ * Gates a and b have one name, and one of them (at least) was filled in
+ * from a template: the error is at that template (b's when both were).
+ */
+static int name_clash(struct deriver *dv, size_t a, size_t b)
 {
-	const struct sl_gate *o = &dv->gates[other];
-	const char *olane =
-	    o->lane == SL_NO_LANE ? "global" : dv->lanes[o->lane].name;
+	const struct sl_gate *t, *g, *o;
 
+	if (!dv->tmpl[b]) {
+		size_t x = a;
+
+		a = b;
+		b = x;
+	}
+	t = dv->tmpl[b];
+	g = &dv->gates[b];
+	o = &dv->gates[a];
 	return sl_error_set(
 	    dv->err, SL_ERULES,
 	    "%s:%u:%u: gate template '%s' makes gate '%s' for lane %s, but "
@@ -311,11 +322,10 @@ static int name_clash(struct deriver *dv, const struct sl_gate *t,
 	    "or {name} in the template's name, or rename the other gate",
 	    dv->rules->file, t->pos.line, t->pos.col, t->name, g->name,
 	    dv->lanes[g->lane].name, g->name,
-	    o->lane == SL_NO_LANE ? "" : "lane ", olane,
-	    o->pos.line == t->pos.line && o->pos.col == t->pos.col
-		? ", from the same template"
-		: "",
-	    o->pos.line, o->pos.col);
+	    o->lane == SL_NO_LANE ? "" : "lane ",
+	    o->lane == SL_NO_LANE ? "global" : dv->lanes[o->lane].name,
+	    dv->tmpl[a] == t ? ", from the same template" : "", o->pos.line,
+	    o->pos.col);
 }
 
 static int add_gate(struct deriver *dv, struct sl_gate *moved,
@@ -331,12 +341,12 @@ static int add_gate(struct deriver *dv, struct sl_gate *moved,
 	} else {
 		ret = instantiate(g, t, d, dv->err);
 	}
-	dv->ngates++;
+	dv->tmpl[dv->ngates++] = moved ? NULL : t;
 	if (ret)
 		return ret;
 	first = sl_strmap_put(&dv->names, g->name, dv->ngates - 1);
 	if (first != dv->ngates - 1)
-		return name_clash(dv, t, g, (size_t)first);
+		return name_clash(dv, (size_t)first, dv->ngates - 1);
 	return 0;
 }
 
@@ -348,6 +358,7 @@ static int build_gates(struct deriver *dv, size_t total)
 	int ret = 0;
 
 	dv->gates = sl_xcalloc(total + 1, sizeof(*dv->gates));
+	dv->tmpl = sl_xcalloc(total + 1, sizeof(*dv->tmpl));
 	for (i = 0; i < r->ngates && !ret; i++)
 		if (r->gates[i].lane == SL_NO_LANE)
 			ret = add_gate(dv, &r->gates[i], NULL, NULL);
@@ -381,6 +392,7 @@ static void deriver_release(struct deriver *dv)
 	for (i = 0; i < dv->ngates; i++)
 		sl_gate_release(&dv->gates[i]);
 	free(dv->gates);
+	free(dv->tmpl);
 	for (i = 0; i < dv->nlanes; i++) {
 		free(dv->lanes[i].name);
 		sl_strvec_release(&dv->lanes[i].owners);
