@@ -240,6 +240,7 @@ TABLES = {
     "global_fields": "properties/global/properties",
     "lane_fields": "definitions/lane/properties",
     "gate_fields": "definitions/gate/properties",
+    "ws_fields": "definitions/workspace/properties",
 }
 
 
