@@ -343,6 +343,25 @@ static int read_consumes_entry(struct sl_loader *ld, struct sl_lane *lane,
 	if (ret)
 		return ret;
 	other = sl_strmap_get(&ld->lane_names, name);
+	if (other == UINT64_MAX && ld->has_workspaces) {
+		/* Perhaps a derived lane: sl_rules_derive() will tell. */
+		if (sl_strvec_has(&lane->later, name))
+			return sl_load_error(ld, item,
+					     "lane '%s' is listed twice in "
+					     "'consumes'; remove one",
+					     sl_load_subject(ld, name));
+		lane->later_pos = sl_xrealloc(
+		    lane->later_pos,
+		    sl_st_mult(lane->later.n + 1, sizeof(*lane->later_pos)));
+		lane->later_at = sl_xrealloc(
+		    lane->later_at,
+		    sl_st_mult(lane->later.n + 1, sizeof(*lane->later_at)));
+		lane->later_at[lane->later.n] = lane->nconsumes;
+		lane->later_pos[lane->later.n].line = ld->doc.nodes[item].line;
+		lane->later_pos[lane->later.n].col = ld->doc.nodes[item].col;
+		sl_strvec_push(&lane->later, name);
+		return 0;
+	}
 	if (other == UINT64_MAX)
 		return unknown_lane(ld, item, lane, name);
 	if (ld->stamp[other] == self + 1)
@@ -620,6 +639,19 @@ static int check_version(struct sl_loader *ld)
 	return 0;
 }
 
+/* Does the top level have the key name? */
+static bool has_key(const struct sl_ydoc *doc, const char *name)
+{
+	uint32_t k;
+
+	for (k = 1; k < doc->nodes[0].end;
+	     k = doc->nodes[doc->nodes[k].end].end)
+		if (doc->nodes[k].type == SL_YSCALAR &&
+		    !strcmp(sl_ydoc_str(doc, k), name))
+			return true;
+	return false;
+}
+
 static int check_document(struct sl_loader *ld, const char *data, size_t len)
 {
 	int ret;
@@ -637,6 +669,7 @@ static int check_document(struct sl_loader *ld, const char *data, size_t len)
 					  "a mapping of keys such as "
 					  "'version: 1'");
 	ret = check_version(ld);
+	ld->has_workspaces = has_key(&ld->doc, "workspaces");
 	if (!ret)
 		ret =
 		    sl_load_fields(ld, 0, top_fields, SL_ARRAY_SIZE(top_fields),

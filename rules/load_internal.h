@@ -114,6 +114,9 @@ struct sl_loader {
 	struct sl_buf subject[4]; /* printable copies of user text */
 	unsigned next_subject;
 	uint32_t ledger_remote_node; /* 0: no `ledger_remote` */
+	/* The file has `workspaces`: `consumes` may name a lane that only
+	 * they derive (struct sl_lane, later). */
+	bool has_workspaces;
 	/* With an offer, patterns are compiled once the file is read, half
 	 * of them offered (load.c); else each where it is met. */
 	struct sl_offer *offer;
@@ -225,6 +228,8 @@ int sl_load_workspaces(struct sl_loader *ld, uint32_t key, uint32_t value,
 
 /* Frees what a workspace entry holds (rules/ws_rules.c). */
 void sl_ws_rule_release(struct sl_ws_rule *w);
+/* Frees a lane's contents (rules.c). */
+void sl_lane_release(struct sl_lane *lane);
 /* Frees what a gate or a rule list holds (rules/rules.c). */
 void sl_gate_release(struct sl_gate *gate);
 void sl_rule_list_release(struct sl_rule_list *list);

@@ -40,12 +40,15 @@ void sl_gate_release(struct sl_gate *gate)
 	memset(gate, 0, sizeof(*gate));
 }
 
-static void lane_release(struct sl_lane *lane)
+void sl_lane_release(struct sl_lane *lane)
 {
 	free(lane->name);
 	sl_strvec_release(&lane->owners);
 	free(lane->consumes);
 	free(lane->manifest);
+	sl_strvec_release(&lane->later);
+	free(lane->later_pos);
+	free(lane->later_at);
 }
 
 void sl_rules_rename(struct sl_rules *rules, const char *name)
@@ -70,7 +73,7 @@ void sl_rules_free(struct sl_rules *rules)
 	free(rules->allowed_signers);
 	sl_strvec_release(&rules->global_approvers);
 	for (i = 0; i < rules->nlanes; i++)
-		lane_release(&rules->lanes[i]);
+		sl_lane_release(&rules->lanes[i]);
 	free(rules->lanes);
 	for (i = 0; i < rules->ngates; i++)
 		sl_gate_release(&rules->gates[i]);

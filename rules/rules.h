@@ -98,6 +98,15 @@ struct sl_lane {
 	char *manifest;
 	size_t workspace;
 	size_t nderived;
+	/*
+	 * In a file with `workspaces`: the entries of `consumes` that name
+	 * no written lane, as written, with where; sl_rules_derive() finds
+	 * them among the derived lanes (an unknown one is SL_ERULES there).
+	 * later_at[i]: how many of consumes come before later.v[i].
+	 */
+	struct sl_strvec later;
+	struct sl_pos *later_pos;
+	size_t *later_at;
 	/* This lane's ownership patterns: rules->rules.items[first_rule ..]. */
 	size_t first_rule;
 	size_t nrules;

@@ -37,7 +37,9 @@ struct deriver {
 	struct sl_gate *gates;
 	const struct sl_gate **tmpl; /* per gate: its template, or NULL */
 	size_t ngates;
-	struct sl_strmap names; /* gate name -> index in gates */
+	struct sl_strmap names;	  /* gate name -> index in gates */
+	struct sl_strmap lane_ix; /* lane name -> its new index */
+	const char **lane_list;	  /* every new lane's name, for suggestions */
 };
 
 /* ---- filling templates in ------------------------------------------- */
@@ -170,6 +172,14 @@ static int collect(struct deriver *dv, struct sl_ws *const *ws)
 	for (i = 0; i < dv->nd; i++)
 		if (dv->d[i].refines != SL_NO_LANE)
 			dv->d[i].lane = dv->new_of[dv->d[i].refines];
+	dv->lane_list = sl_xcalloc(dv->nfree + r->nlanes + 1, sizeof(char *));
+	for (i = 0; i < dv->nd; i++)
+		dv->lane_list[dv->d[i].lane] =
+		    dv->d[i].ws->pkgs[dv->d[i].pkg].lane;
+	for (i = 0; i < r->nlanes; i++)
+		dv->lane_list[dv->new_of[i]] = r->lanes[i].name;
+	for (i = 0; i < dv->nfree + r->nlanes; i++)
+		sl_strmap_put(&dv->lane_ix, dv->lane_list[i], i);
 	return ret;
 }
 
@@ -185,34 +195,73 @@ static size_t lane_of_pkg(const struct deriver *dv, const struct sl_ws *ws,
 	return SL_NO_LANE;
 }
 
-/* The derived consumes of d, then what consumes[0..n) adds, mapped. */
-static void set_consumes(struct deriver *dv, struct sl_lane *lane,
-			 const struct derived *d, const size_t *written,
-			 size_t n)
+/* Adds lane l to c[0..*k) unless it is there. */
+static void add_once(size_t *c, size_t *k, size_t l)
+{
+	size_t j;
+
+	for (j = 0; j < *k && c[j] != l; j++)
+		;
+	if (j == *k)
+		c[(*k)++] = l;
+}
+
+/* A written `consumes` entry that names no lane, derived ones included. */
+static int unknown_later(struct deriver *dv, const struct sl_lane *lane,
+			 size_t i)
+{
+	const char *name = lane->later.v[i];
+	const char *close =
+	    sl_suggest(name, dv->lane_list, dv->nfree + dv->rules->nlanes);
+
+	return sl_error_set(
+	    dv->err, SL_ERULES,
+	    "%s:%u:%u: lane '%s' consumes unknown lane '%s', which no lane "
+	    "written or derived from the workspaces has%s%s%s",
+	    dv->rules->file, lane->later_pos[i].line, lane->later_pos[i].col,
+	    lane->name, name, close ? "; did you mean '" : "; remove it",
+	    close ? close : "", close ? "'?" : "");
+}
+
+/*
+ * The derived consumes of d, then the written ones of old in the order
+ * written (its lanes mapped, the names only derived lanes have found),
+ * each once.
+ */
+static int set_consumes(struct deriver *dv, struct sl_lane *lane,
+			const struct derived *d, const struct sl_lane *old)
 {
 	const struct sl_ws_pkg *p = d ? &d->ws->pkgs[d->pkg] : NULL;
-	size_t total = (p ? p->ndeps : 0) + n, k = 0, i, j;
-	size_t *c = sl_xcalloc(total + 1, sizeof(size_t));
+	size_t total = (p ? p->ndeps : 0), k = 0, i, j = 0;
+	size_t *c;
 
+	if (old)
+		total += old->nconsumes + old->later.n;
+	c = sl_xcalloc(total + 1, sizeof(size_t));
+	lane->consumes = c;
 	for (i = 0; p && i < p->ndeps; i++) {
 		size_t l = lane_of_pkg(dv, d->ws, p->deps[i].to);
 
-		for (j = 0; j < k && c[j] != l; j++)
-			;
-		if (l != SL_NO_LANE && j == k)
-			c[k++] = l;
+		if (l != SL_NO_LANE)
+			add_once(c, &k, l);
 	}
 	lane->nderived = k;
-	for (i = 0; i < n; i++) {
-		size_t l = dv->new_of[written[i]];
+	for (i = 0; old && i <= old->nconsumes; i++) {
+		for (; j < old->later.n && old->later_at[j] == i; j++) {
+			uint64_t l =
+			    sl_strmap_get(&dv->lane_ix, old->later.v[j]);
 
-		for (j = 0; j < k && c[j] != l; j++)
-			;
-		if (j == k)
-			c[k++] = l;
+			if (l == UINT64_MAX) {
+				lane->nconsumes = k;
+				return unknown_later(dv, old, j);
+			}
+			add_once(c, &k, (size_t)l);
+		}
+		if (i < old->nconsumes)
+			add_once(c, &k, dv->new_of[old->consumes[i]]);
 	}
-	lane->consumes = c;
 	lane->nconsumes = k;
+	return 0;
 }
 
 /* "/dir/": the package's directory as an anchored pattern. */
@@ -273,11 +322,19 @@ static int build_lane(struct deriver *dv, size_t l, const struct derived *d,
 				sl_strvec_push(&lane->owners,
 					       r->workspaces[d->w].owners.v[i]);
 	}
-	set_consumes(dv, lane, d,
-		     old != SL_NO_LANE ? r->lanes[old].consumes : NULL,
-		     old != SL_NO_LANE ? r->lanes[old].nconsumes : 0);
-	if (old != SL_NO_LANE)
+	ret = set_consumes(dv, lane, d,
+			   old != SL_NO_LANE ? &r->lanes[old] : NULL);
+	if (old != SL_NO_LANE) {
 		free(r->lanes[old].consumes);
+		lane->later = (struct sl_strvec)SL_STRVEC_INIT;
+		lane->later_pos = NULL;
+		lane->later_at = NULL;
+		sl_strvec_release(&r->lanes[old].later);
+		free(r->lanes[old].later_pos);
+		free(r->lanes[old].later_at);
+	}
+	if (ret)
+		return ret;
 	lane->first_rule = dv->rules_list.n;
 	lane->nrules = 0;
 	if (d)
@@ -393,15 +450,13 @@ static void deriver_release(struct deriver *dv)
 		sl_gate_release(&dv->gates[i]);
 	free(dv->gates);
 	free(dv->tmpl);
-	for (i = 0; i < dv->nlanes; i++) {
-		free(dv->lanes[i].name);
-		sl_strvec_release(&dv->lanes[i].owners);
-		free(dv->lanes[i].consumes);
-		free(dv->lanes[i].manifest);
-	}
+	for (i = 0; i < dv->nlanes; i++)
+		sl_lane_release(&dv->lanes[i]);
 	free(dv->lanes);
 	sl_rule_list_release(&dv->rules_list);
 	sl_strmap_release(&dv->names);
+	sl_strmap_release(&dv->lane_ix);
+	free(dv->lane_list);
 }
 
 /* Moves what dv built into the rules, and frees what it replaces. */
@@ -456,6 +511,8 @@ int sl_rules_derive(struct sl_rules *rules, struct sl_ws *const *ws,
 	}
 	if (ret) {
 		/* Half moved: the rules cannot be used; leave them empty. */
+		for (; i < rules->nlanes; i++)
+			sl_lane_release(&rules->lanes[i]);
 		rules->nlanes = 0;
 		deriver_release(&dv);
 		return ret;

@@ -26,6 +26,12 @@ static const char *const files[] = {
     "{\"name\": \"@acme/log\"}",
     "packages/web/package.json",
     "{\"name\": \"@acme/web\", \"devDependencies\": {\"@acme/api\": \"*\"}}",
+    "other/package.json",
+    "{\"workspaces\": [\"pkgs/*\"]}",
+    "other/pkgs/log/package.json",
+    "{\"name\": \"log\"}",
+    "other/pkgs/cli/package.json",
+    "{\"name\": \"cli\"}",
     NULL,
     NULL};
 
@@ -38,28 +44,54 @@ static struct sl_rules *load(const char *yaml, struct sl_error *err)
 	return rules;
 }
 
-/* Loads yaml, derives its one workspace from files; the error or 0. */
+/* Loads yaml, derives its workspaces from files; the error or 0. */
 static int derive(struct sl_rules **out, const char *yaml, struct sl_error *err)
 {
 	struct sl_ws_source src = mem_source(files);
 	struct sl_rules *rules = load(yaml, err);
-	struct sl_ws *ws = NULL;
-	int ret;
+	struct sl_ws *ws[4] = {NULL};
+	size_t i;
+	int ret = 0;
 
 	*out = NULL;
 	if (!rules)
 		return err->status;
-	assert_int_equal(rules->nworkspaces, 1);
-	ret = sl_ws_derive(&ws, rules->workspaces[0].kind,
-			   rules->workspaces[0].root, &src, err);
+	assert_in_range(rules->nworkspaces, 1, 4);
+	for (i = 0; i < rules->nworkspaces && !ret; i++)
+		ret = sl_ws_derive(&ws[i], rules->workspaces[i].kind,
+				   rules->workspaces[i].root, &src, err);
 	if (!ret)
-		ret = sl_rules_derive(rules, &ws, err);
-	sl_ws_free(ws);
+		ret = sl_rules_derive(rules, ws, err);
+	/* The second time does nothing. */
+	if (!ret)
+		assert_int_equal(sl_rules_derive(rules, ws, err), 0);
+	for (i = 0; i < rules->nworkspaces; i++)
+		sl_ws_free(ws[i]);
 	if (ret)
 		sl_rules_free(rules);
 	else
 		*out = rules;
 	return ret;
+}
+
+/* Each lane as "name[first owner] patterns... >consumed...", a line each. */
+static void describe_lanes(struct sl_buf *sb, const struct sl_rules *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nlanes; i++) {
+		const struct sl_lane *l = &r->lanes[i];
+
+		sl_buf_addf(sb, "%s[%s]", l->name,
+			    l->owners.n ? l->owners.v[0] : "");
+		for (j = 0; j < l->nrules; j++)
+			sl_buf_addf(sb, " %s",
+				    r->rules.items[l->first_rule + j].text);
+		for (j = 0; j < l->nconsumes; j++)
+			sl_buf_addf(sb, " %s%s", j < l->nderived ? ">" : "+",
+				    r->lanes[l->consumes[j]].name);
+		sl_buf_addch(sb, '\n');
+	}
 }
 
 static const char *owner_lane(const struct sl_rules *r, const char *path)
@@ -96,23 +128,12 @@ static void derive__lanes_gates_and_consumes(void **state)
 	struct sl_rules *r = NULL;
 	struct sl_buf sb = SL_BUF_INIT;
 	const struct sl_gate *g;
-	size_t i, j;
+	size_t i;
 
 	(void)state;
 	if (derive(&r, yaml, &err))
 		fail_msg("%s", sl_error_message(&err));
-	for (i = 0; i < r->nlanes; i++) {
-		const struct sl_lane *l = &r->lanes[i];
-
-		sl_buf_addf(&sb, "%s[%s]", l->name,
-			    l->owners.n ? l->owners.v[0] : "");
-		for (j = 0; j < l->nrules; j++)
-			sl_buf_addf(&sb, " %s",
-				    r->rules.items[l->first_rule + j].text);
-		for (j = 0; j < l->nconsumes; j++)
-			sl_buf_addf(&sb, " >%s", r->lanes[l->consumes[j]].name);
-		sl_buf_addch(&sb, '\n');
-	}
+	describe_lanes(&sb, r);
 	/* Unrefined derived lanes first; api keeps its place and owners. */
 	assert_string_equal(sb.buf, "log[@js] /packages/log/\n"
 				    "web[@js] /packages/web/ >api\n"
@@ -139,6 +160,70 @@ static void derive__lanes_gates_and_consumes(void **state)
 	assert_string_equal(owner_lane(r, "package.json"), "(none)");
 	sl_buf_release(&sb);
 	sl_rules_free(r);
+	sl_error_release(&err);
+}
+
+/*
+ * A written lane may consume a derived one (an end-to-end lane over the
+ * packages), and a refining lane's written consumes add to the derived
+ * ones, each lane once; a refining lane without owners takes the
+ * workspace's.
+ */
+static void derive__written_consumes_meet_derived(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "lanes:\n"
+				   "  e2e:\n"
+				   "    paths: ['e2e/']\n"
+				   "    consumes: [web, docs, log]\n"
+				   "  api:\n"
+				   "    consumes: [docs, log]\n"
+				   "  docs:\n"
+				   "    paths: ['*.md']\n"
+				   "workspaces:\n"
+				   "  - kind: npm\n"
+				   "    owners: ['@js']\n";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+	struct sl_buf sb = SL_BUF_INIT;
+
+	(void)state;
+	if (derive(&r, yaml, &err))
+		fail_msg("%s", sl_error_message(&err));
+	describe_lanes(&sb, r);
+	assert_string_equal(sb.buf, "log[@js] /packages/log/\n"
+				    "web[@js] /packages/web/ >api\n"
+				    "e2e[] e2e/ +web +docs +log\n"
+				    "api[@js] /packages/api/ >log +docs\n"
+				    "docs[] *.md\n");
+	sl_buf_release(&sb);
+	sl_rules_free(r);
+	sl_error_release(&err);
+}
+
+/* Two workspaces, each a lane per package; names apart stay apart. */
+static void derive__two_workspaces(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "workspaces:\n"
+				   "  - kind: npm\n"
+				   "  - kind: npm\n"
+				   "    root: other\n"
+				   "lanes:\n"
+				   "  log:\n"
+				   "    owners: ['@log']\n";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+
+	(void)state;
+	/* 'log' is a package of both: a lane name two workspaces derive. */
+	assert_int_equal(derive(&r, yaml, &err), SL_ERULES);
+	assert_string_equal(
+	    sl_error_message(&err),
+	    "sluice.yml:4:5: this workspace derives a lane 'log' for "
+	    "'other/pkgs/log/package.json', as the workspace at line 3 does "
+	    "for 'packages/log/package.json'; write a lane of another name "
+	    "for one of them, or give the packages names apart");
 	sl_error_release(&err);
 }
 
@@ -192,12 +277,33 @@ static void derive__refusals_at_their_place(void **state)
 		"'api-unit' for lane api, but api-unit is already a gate of "
 		"lane x (line 9, column 7); put {lane} or {name} in the "
 		"template's name, or rename the other gate");
+	/* With workspaces, an unknown name is told once they are derived. */
+	refused("version: 1\nworkspaces:\n  - kind: npm\nlanes:\n  x:\n"
+		"    consumes: [wbb]\n",
+		"sluice.yml:6:16: lane 'x' consumes unknown lane 'wbb', which "
+		"no lane written or derived from the workspaces has; did you "
+		"mean 'web'?");
+	refused("version: 1\nworkspaces:\n  - kind: npm\nlanes:\n  x:\n"
+		"    consumes: [zzzzzz]\n",
+		"sluice.yml:6:16: lane 'x' consumes unknown lane 'zzzzzz', "
+		"which no lane written or derived from the workspaces has; "
+		"remove it");
+	refused("version: 1\nworkspaces:\n  - kind: npm\nlanes:\n  x:\n"
+		"    consumes: [web, web]\n",
+		"sluice.yml:6:21: lane 'web' is listed twice in 'consumes'; "
+		"remove one");
+	/* Without them, at load, as before. */
+	refused("version: 1\nlanes:\n  x:\n    consumes: [web]\n",
+		"sluice.yml:4:16: lane 'x' consumes unknown lane 'web'; define "
+		"it under 'lanes', or remove it");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(derive__lanes_gates_and_consumes),
+	    cmocka_unit_test(derive__written_consumes_meet_derived),
+	    cmocka_unit_test(derive__two_workspaces),
 	    cmocka_unit_test(derive__refusals_at_their_place),
 	};
 
