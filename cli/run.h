@@ -73,11 +73,17 @@ void cli_run_ledger_fetch(struct cli_run_ledger *rl, struct sl_repo *repo,
 			  const struct sl_programs *programs);
 /*
  * After the overrides were applied: pushes this run's "applied" events to
- * the remote. It pushes nothing when the working copy holds anything else
- * new (a gate may have written there), and a push that fails (a read-only
- * token) is a warning: the results file names the overrides applied.
+ * the remote, and checks that the remote holds each of them. It pushes
+ * nothing when the working copy holds anything else new (a gate may have
+ * written there). A push the remote refused (a read-only token) is a
+ * warning: the results file names the overrides applied. Any other way
+ * the records did not reach the remote (it could not be reached, other
+ * clones kept pushing first, an event was dropped) is SL_EENV when the
+ * run would pass (it passed thanks to them), a warning when it fails
+ * anyway.
  */
-void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id);
+int cli_run_ledger_push(struct cli_run_ledger *rl,
+			const struct sl_results *results, struct sl_error *err);
 void cli_run_ledger_release(struct cli_run_ledger *rl);
 
 /* What `run` hands gates/ about overrides (cli/run_overrides.c). */

@@ -87,40 +87,80 @@ static bool only_ours(struct cli_run_ledger *rl, const char *run_id,
 	return ok;
 }
 
-void cli_run_ledger_push(struct cli_run_ledger *rl, const char *run_id)
+/*
+ * The run applied overrides whose "applied" events the shared ledger does
+ * not hold (what says why): when its gates passed only thanks to them,
+ * the run fails (exit 3), for a success must not rest on a record that is
+ * not there. A run that fails anyway says so, and fails as its gates do.
+ */
+static int unrecorded(const struct sl_results *results, const char *what,
+		      struct sl_error *err)
+{
+	if (sl_results_pass(results, NULL))
+		return sl_error_set(err, SL_EENV,
+				    "%s; a run does not pass on overrides "
+				    "the shared ledger does not record",
+				    what);
+	cli_printf_safe(stderr, "sluice: warning: %s\n", what);
+	return 0;
+}
+
+int cli_run_ledger_push(struct cli_run_ledger *rl,
+			const struct sl_results *results, struct sl_error *err)
 {
 	struct sl_ledger_sync_options so = SL_LEDGER_SYNC_OPTIONS_INIT;
 	struct sl_ledger_sync_result r = SL_LEDGER_SYNC_RESULT_INIT;
-	struct sl_error err = SL_ERROR_INIT;
-	struct sl_buf why = SL_BUF_INIT;
-	size_t added = 0;
+	struct sl_error e = SL_ERROR_INIT;
+	struct sl_buf why = SL_BUF_INIT, because = SL_BUF_INIT;
+	size_t added = 0, shared = 0;
+	int ret = 0;
 
 	if (!rl->ledger || !rl->share.on)
-		return;
-	if (!only_ours(rl, run_id, &added, &why)) {
-		cli_printf_safe(
-		    stderr,
-		    "sluice: warning: not pushing the ledger's working "
-		    "copy '%s' to '%s': %s; look at it ('sluice override "
-		    "log'), then 'sluice override sync'\n",
-		    sl_ledger_path(rl->ledger), rl->share.remote, why.buf);
+		return 0;
+	if (!only_ours(rl, results->run_id, &added, &because)) {
+		sl_buf_addf(&why,
+			    "not pushing the ledger's working copy '%s' to "
+			    "'%s': %s; look at it ('sluice override log'), "
+			    "then 'sluice override sync'",
+			    sl_ledger_path(rl->ledger), rl->share.remote,
+			    because.buf);
+		ret = unrecorded(results, why.buf, err);
 		goto out;
 	}
 	/* Nothing applied: nothing of the run's to record. */
 	if (!added)
 		goto out;
 	so.push = true;
-	if (sl_ledger_sync(&r, rl->ledger, &rl->share.t, &so, &err))
-		cli_printf_safe(
-		    stderr,
-		    "sluice: warning: the overrides this run applied are "
-		    "in the results, but not recorded on '%s': %s\n",
-		    rl->share.remote, sl_error_message(&err));
+	ret = sl_ledger_sync(&r, rl->ledger, &rl->share.t, &so, &e);
 	cli_share_report(&r);
+	/* What counts is what the remote holds: pushed, or there already. */
+	if (!ret)
+		ret = sl_ledger_run_shared(&shared, rl->ledger, results->run_id,
+					   &e);
+	if (!ret && shared >= added)
+		goto out;
+	sl_buf_addf(&why,
+		    "the overrides this run applied are in the results, but "
+		    "not recorded on '%s': ",
+		    rl->share.remote);
+	if (ret)
+		sl_buf_adds(&why, sl_error_message(&e));
+	else
+		sl_buf_addf(&why,
+			    "%zu of its %zu 'applied' events did not reach it "
+			    "(the warnings above say why)",
+			    added - shared, added);
+	/* SPEC.md §6: a run that may not push (a read-only token) says so,
+	 * and the results name what it applied; it fails no run. */
+	if (r.refused)
+		cli_printf_safe(stderr, "sluice: warning: %s\n", why.buf);
+	ret = r.refused ? 0 : unrecorded(results, why.buf, err);
 out:
 	sl_ledger_sync_result_release(&r);
-	sl_error_release(&err);
+	sl_error_release(&e);
 	sl_buf_release(&why);
+	sl_buf_release(&because);
+	return ret;
 }
 
 void cli_run_ledger_release(struct cli_run_ledger *rl)

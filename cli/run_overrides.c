@@ -97,7 +97,7 @@ int cli_overrides_apply(struct sl_results *results,
 	int ret = sl_override_fix_apply(results, ledger, &ro->fix, err);
 
 	if (!ret)
-		cli_run_ledger_push(&ro->shared, results->run_id);
+		ret = cli_run_ledger_push(&ro->shared, results, err);
 	return ret;
 }
 

@@ -983,8 +983,10 @@ struct sl_ledger_transport {
 	/*
 	 * Pushes tip to REF, never forcing. *moved is set when REF moved on
 	 * the remote since it was fetched (the push was not a fast-forward):
-	 * fetch and try again. SL_EENV when the remote refused it otherwise
-	 * or cannot be reached.
+	 * fetch and try again. SL_EREFUSED when the remote refused it
+	 * otherwise: this clone may not push there (a read-only token, a
+	 * protected ref, no credentials); SL_EENV when it cannot be reached
+	 * or failed.
 	 */
 	int (*push)(void *data, bool *moved, const char *tip,
 		    struct sl_error *err);
@@ -1004,10 +1006,14 @@ struct sl_ledger_sync_options {
 		.push = false, .anchor = NULL, .attempts = 0                   \
 	}
 
-/* A request of this copy that another clone's events moved. */
+/*
+ * An event of this copy that a sync moved (re-chained on top of another
+ * clone's events, or found already there): for a request, its override id
+ * too, since a request's id is its place.
+ */
 struct sl_ledger_renumber {
-	int64_t from; /* the id it was recorded with here */
-	int64_t to;   /* its id on the shared ledger */
+	int64_t from; /* its seq here when the sync began */
+	int64_t to;   /* its seq now (0: dropped) */
 };
 
 struct sl_ledger_sync_result {
@@ -1019,15 +1025,22 @@ struct sl_ledger_sync_result {
 	int64_t copy_events;	     /* in the working copy, after the fetch */
 	char copy_head[SL_HASH_HEX_SIZE]; /* its newest one's hash */
 	unsigned attempts;		  /* pushes tried */
+	/* This copy's requests whose id changed (a subset of moved). */
 	struct sl_ledger_renumber *renumbered;
 	size_t nrenumbered;
 	size_t alloc_renumbered;
+	/* Every event of this copy whose seq changed, over all attempts. */
+	struct sl_ledger_renumber *moved;
+	size_t nmoved;
+	size_t alloc_moved;
 	/* Events of this copy that could not be shared, and why; the seq
-	 * each had in this copy. */
+	 * each had in this copy when the sync began (the one the command
+	 * that recorded it saw, whatever attempt dropped it). */
 	struct sl_strvec dropped;
 	int64_t *dropped_seqs;
 	size_t alloc_dropped_seqs;
 	bool unreachable; /* the remote could not be fetched or pushed */
+	bool refused;	  /* the remote refused the push (may not push) */
 	bool fetched_ok;  /* the remote's chain was fetched and verified */
 };
 
@@ -1037,7 +1050,10 @@ struct sl_ledger_sync_result {
 	}
 
 void sl_ledger_sync_result_release(struct sl_ledger_sync_result *r);
-/* The id override `id` of this copy has now (id itself when unmoved). */
+/*
+ * The id override `id` of this copy (its id when the sync began) has now:
+ * id itself when unmoved.
+ */
 int64_t sl_ledger_sync_renumbered(const struct sl_ledger_sync_result *r,
 				  int64_t id);
 
@@ -1056,8 +1072,8 @@ int64_t sl_ledger_sync_renumbered(const struct sl_ledger_sync_result *r,
  *
  * Returns 0; SL_EENV when the remote cannot be reached (out->unreachable),
  * its REF is not a ledger, fails verification or was rewritten, the copy
- * fails verification or shares another REF, a push is refused, or the
- * attempts ran out. out (from SL_LEDGER_SYNC_RESULT_INIT) says what was
+ * fails verification or shares another REF, a push is refused (also
+ * out->refused), or the attempts ran out. out (from SL_LEDGER_SYNC_RESULT_INIT) says what was
  * done, also on failure; caller releases it.
  */
 int sl_ledger_sync(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
@@ -1072,6 +1088,13 @@ int sl_ledger_sync(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
  */
 int sl_ledger_is_shared(bool *out, struct sl_ledger *ledger, int64_t id,
 			struct sl_error *err);
+/*
+ * How many "applied" events of run run_id the shared chain holds, as this
+ * copy last verified it (its events up to the newest one verified on the
+ * remote): a run's record is shared when it is counted here.
+ */
+int sl_ledger_run_shared(size_t *out, struct sl_ledger *ledger,
+			 const char *run_id, struct sl_error *err);
 
 /* ==== results (gates/results*.c) ======================================= */
 

@@ -43,12 +43,14 @@ void sl_ledger_commits_release(struct sl_ledger_commits *c)
 void sl_ledger_sync_result_release(struct sl_ledger_sync_result *r)
 {
 	free(r->renumbered);
+	free(r->moved);
 	free(r->dropped_seqs);
 	r->dropped_seqs = NULL;
 	r->alloc_dropped_seqs = 0;
 	sl_strvec_release(&r->dropped);
-	r->renumbered = NULL;
+	r->renumbered = r->moved = NULL;
 	r->nrenumbered = r->alloc_renumbered = 0;
+	r->nmoved = r->alloc_moved = 0;
 }
 
 int64_t sl_ledger_sync_renumbered(const struct sl_ledger_sync_result *r,
@@ -62,35 +64,132 @@ int64_t sl_ledger_sync_renumbered(const struct sl_ledger_sync_result *r,
 	return id;
 }
 
-/* Records that this copy's override from is now to (composing moves). */
-static void renumber(struct sl_ledger_sync_result *r, int64_t from, int64_t to)
+/*
+ * What one merge did to this copy's own events, kept apart until its
+ * transaction commits: every event of the copy's past the common part,
+ * its seq before and after (0: dropped, with why).
+ */
+struct move {
+	int64_t from, to;
+	bool request;
+	char *why; /* dropped: "(kind of override N by X) ...: reason" */
+};
+
+struct moves {
+	struct move *v;
+	size_t n, alloc;
+};
+
+#define MOVES_INIT                                                             \
+	{                                                                      \
+		.v = NULL, .n = 0, .alloc = 0                                  \
+	}
+
+static void moves_release(struct moves *m)
 {
 	size_t i;
 
-	for (i = 0; i < r->nrenumbered; i++) {
-		if (r->renumbered[i].to == from) {
-			r->renumbered[i].to = to;
-			return;
-		}
-	}
-	if (from == to)
-		return;
-	SL_ALLOC_GROW(r->renumbered, r->nrenumbered + 1, r->alloc_renumbered);
-	r->renumbered[r->nrenumbered].from = from;
-	r->renumbered[r->nrenumbered++].to = to;
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].why);
+	free(m->v);
+	m->v = NULL;
+	m->n = m->alloc = 0;
 }
 
-/* Says why this copy's event seq was not shared. */
-static void drop(struct sl_ledger_sync_result *r, int64_t seq,
-		 const struct sl_ledger_event *ev, const char *why)
+static struct move *moves_push(struct moves *m, int64_t from, int64_t to,
+			       bool request)
 {
-	SL_ALLOC_GROW(r->dropped_seqs, r->dropped.n + 1, r->alloc_dropped_seqs);
-	r->dropped_seqs[r->dropped.n] = seq;
-	sl_strvec_pushf(&r->dropped,
-			"event %" PRId64 " (%s of override %" PRId64
-			" by %s) was not shared: %s",
-			seq, sl_ledger_kind_name(ev->kind), ev->override_id,
-			*ev->actor ? ev->actor : "a run", why);
+	struct move *mv;
+
+	SL_ALLOC_GROW(m->v, m->n + 1, m->alloc);
+	mv = &m->v[m->n++];
+	mv->from = from;
+	mv->to = to;
+	mv->request = request;
+	mv->why = NULL;
+	return mv;
+}
+
+/* The id the copy's request `id` got in this merge; id when none moved. */
+static int64_t moved_request(const struct moves *m, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].request && m->v[i].from == id && m->v[i].to)
+			return m->v[i].to;
+	return id;
+}
+
+/* Records that this copy's event seq was not shared, and why. */
+static void drop(struct moves *m, int64_t seq, const struct sl_ledger_event *ev,
+		 const char *why)
+{
+	struct sl_buf text = SL_BUF_INIT;
+
+	sl_buf_addf(&text,
+		    "(%s of override %" PRId64 " by %s) was not shared: %s",
+		    sl_ledger_kind_name(ev->kind), ev->override_id,
+		    *ev->actor ? ev->actor : "a run", why);
+	moves_push(m, seq, 0, ev->kind == SL_LEDGER_REQUEST)->why =
+	    sl_buf_detach(&text, NULL);
+}
+
+/*
+ * Adds one merge's moves to what the earlier attempts did: list maps the
+ * seqs the copy had when the sync began to the ones they have now. Each
+ * move is from the seqs as they were before this merge, so an entry is
+ * matched by its old value only once (an entry just updated may now hold
+ * another move's old seq); *from is the seq the event had when the sync
+ * began.
+ */
+static void compose(struct sl_ledger_renumber **list, size_t *n, size_t *alloc,
+		    const struct moves *m, bool requests_only, int64_t *from)
+{
+	size_t before = *n, i, j;
+	bool *done = sl_xcalloc(before + 1, sizeof(*done));
+
+	for (i = 0; i < m->n; i++) {
+		const struct move *mv = &m->v[i];
+
+		from[i] = mv->from;
+		if (requests_only && !mv->request)
+			continue;
+		for (j = 0; j < before; j++)
+			if (!done[j] && (*list)[j].to == mv->from)
+				break;
+		if (j < before) {
+			done[j] = true;
+			from[i] = (*list)[j].from;
+			(*list)[j].to = mv->to;
+		} else if (mv->from != mv->to) {
+			SL_ALLOC_GROW(*list, *n + 1, *alloc);
+			(*list)[*n].from = mv->from;
+			(*list)[(*n)++].to = mv->to;
+		}
+	}
+	free(done);
+}
+
+/* After the merge's transaction committed: its moves are the sync's. */
+static void settle(struct sl_ledger_sync_result *out, const struct moves *m)
+{
+	int64_t *from = sl_xcalloc(m->n + 1, sizeof(*from));
+	size_t i;
+
+	compose(&out->renumbered, &out->nrenumbered, &out->alloc_renumbered, m,
+		true, from);
+	compose(&out->moved, &out->nmoved, &out->alloc_moved, m, false, from);
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i].to)
+			continue;
+		SL_ALLOC_GROW(out->dropped_seqs, out->dropped.n + 1,
+			      out->alloc_dropped_seqs);
+		out->dropped_seqs[out->dropped.n] = from[i];
+		sl_strvec_pushf(&out->dropped, "event %" PRId64 " %s", from[i],
+				m->v[i].why);
+	}
+	free(from);
 }
 
 /* ---- an event as a commit ------------------------------------------------- */
@@ -320,53 +419,57 @@ static int verify_remote(const struct remote *r,
 
 /* ---- merging it into the working copy ------------------------------------ */
 
-/* The copy's own event ev, put on top of the chain as it now stands. */
+/*
+ * The copy's own event mine, put on top of the chain as it now stands;
+ * where it went is recorded in moves.
+ */
 static int rechain_one(struct sl_ledger *ledger, struct sl_override_list *state,
 		       const struct sl_ledger_event *mine,
 		       const struct sl_strvec *remote_ids,
-		       const struct sl_ledger_log *remote,
-		       struct sl_ledger_sync_result *out, struct sl_error *err)
+		       const struct sl_ledger_log *remote, struct moves *moves,
+		       struct sl_error *err)
 {
 	struct sl_ledger_event ev;
 	struct sl_buf why = SL_BUF_INIT;
 	char id[SL_HASH_HEX_SIZE];
-	int64_t moved_to = sl_ledger_sync_renumbered(out, mine->override_id);
+	bool request = mine->kind == SL_LEDGER_REQUEST;
+	/* A decision on a request of this copy follows it: the request came
+	 * first in this copy, so it moved earlier in this same merge. */
+	int64_t moved_to = moved_request(moves, mine->override_id);
 	size_t i;
 	int ret = 0;
 
 	sl_ledger_event_copy(&ev, mine);
-	if (ev.kind != SL_LEDGER_REQUEST && moved_to != ev.override_id &&
-	    *ev.signature) {
+	if (!request && moved_to != ev.override_id && *ev.signature) {
 		sl_buf_addf(&why,
 			    "its override is %" PRId64 " on the shared "
 			    "ledger, and its signature covers the old id; "
 			    "decide again",
 			    moved_to);
-		drop(out, mine->seq, &ev, why.buf);
+		drop(moves, mine->seq, &ev, why.buf);
 		goto out;
 	}
-	if (ev.kind != SL_LEDGER_REQUEST)
+	if (!request)
 		ev.override_id = moved_to;
 	sl_ledger_event_identity(id, &ev);
 	/* Already there (a push that went through, then failed to say so). */
 	for (i = 0; i < remote_ids->n; i++) {
 		if (strcmp(remote_ids->v[i], id))
 			continue;
-		if (ev.kind == SL_LEDGER_REQUEST)
-			renumber(out, mine->seq, remote->events[i].seq);
+		moves_push(moves, mine->seq, remote->events[i].seq, request);
 		goto out;
 	}
 	sl_buf_adds(&why, "another clone's event came first: ");
 	if (sl_ledger_fold_one(state, &ev, &why)) {
-		drop(out, mine->seq, &ev, why.buf);
+		drop(moves, mine->seq, &ev, why.buf);
 		goto out;
 	}
 	ret = sl_ledger_append(ledger, &ev, err);
-	if (!ret && ev.kind == SL_LEDGER_REQUEST) {
+	if (!ret && request)
 		/* The fold above used the old id: it is the new one now. */
 		state->items[state->n - 1].id = ev.seq;
-		renumber(out, mine->seq, ev.seq);
-	}
+	if (!ret)
+		moves_push(moves, mine->seq, ev.seq, request);
 out:
 	sl_ledger_event_release(&ev);
 	sl_buf_release(&why);
@@ -377,12 +480,12 @@ out:
  * Inside the write transaction: the copy holds mine; the remote's chain
  * (verified) is remote. Events [0, common) are the same in both; the
  * remote's events past it are added, the copy's own past it re-chained on
- * top.
+ * top (where each went: into moves).
  */
 static int merge_events(struct sl_ledger *ledger,
 			const struct sl_ledger_log *mine,
 			const struct sl_ledger_log *remote, size_t common,
-			struct sl_ledger_sync_result *out, struct sl_error *err)
+			struct moves *moves, struct sl_error *err)
 {
 	struct sl_override_list state = SL_OVERRIDE_LIST_INIT;
 	struct sl_strvec ids = SL_STRVEC_INIT;
@@ -422,7 +525,7 @@ static int merge_events(struct sl_ledger *ledger,
 				   ledger->db.path, bad, why.buf);
 	for (i = common; !ret && i < mine->n; i++)
 		ret = rechain_one(ledger, &state, &mine->events[i], &ids,
-				  remote, out, err);
+				  remote, moves, err);
 	sl_override_list_release(&state);
 	sl_strvec_release(&ids);
 	sl_buf_release(&why);
@@ -489,6 +592,7 @@ static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 	struct sl_ledger_log mine = SL_LEDGER_LOG_INIT,
 			     chain = SL_LEDGER_LOG_INIT;
 	struct sl_ledger_shared mem = {0};
+	struct moves moves = MOVES_INIT;
 	char head[SL_HASH_HEX_SIZE];
 	size_t base = 0, common;
 	int64_t after;
@@ -524,7 +628,7 @@ static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 	       mine.n ? mine.events[mine.n - 1].hash : sl_ledger_zero_hash,
 	       SL_HASH_HEX_SIZE);
 	if (common < chain.n) {
-		ret = merge_events(ledger, &mine, &chain, common, out, err);
+		ret = merge_events(ledger, &mine, &chain, common, &moves, err);
 		out->fetched += (int64_t)(chain.n - common);
 		if (!ret)
 			ret = sl_ledger_load_head(&after, head, ledger, err);
@@ -541,6 +645,10 @@ static int merge(struct sl_ledger_sync_result *out, struct sl_ledger *ledger,
 	memcpy(out->copy_head, head, SL_HASH_HEX_SIZE);
 out:
 	ret = sl_ledger_end(ledger, ret, err);
+	/* Rolled back: the copy's events are where they were. */
+	if (!ret)
+		settle(out, &moves);
+	moves_release(&moves);
 	sl_ledger_shared_release(&mem);
 	sl_ledger_log_release(&mine);
 	sl_ledger_log_release(&chain);
@@ -635,8 +743,15 @@ static int publish(struct sl_ledger_sync_result *out, bool *moved,
 		out->attempts++;
 		ret = r->t->push(r->t->data, moved,
 				 commits.items[commits.n - 1].id, err);
-		/* Not reached, or refused: either way, not shared. */
+		/* Not reached, or refused: either way, not shared. Refused
+		 * (this clone may not push) is an environment error to the
+		 * caller too; `run` tells it apart. */
 		out->unreachable = ret != 0;
+		out->refused = ret == SL_EREFUSED;
+		if (ret == SL_EREFUSED) {
+			err->status = SL_EENV;
+			ret = SL_EENV;
+		}
 	}
 	if (!ret && !*moved)
 		ret = pushed(ledger, r, &commits, first, err);
@@ -718,5 +833,31 @@ int sl_ledger_is_shared(bool *out, struct sl_ledger *ledger, int64_t id,
 	*out = !ret && mem.known && id <= mem.seq;
 	sl_override_release(&ov);
 	sl_ledger_shared_release(&mem);
+	return ret;
+}
+
+int sl_ledger_run_shared(size_t *out, struct sl_ledger *ledger,
+			 const char *run_id, struct sl_error *err)
+{
+	struct sl_ledger_report report = SL_LEDGER_REPORT_INIT;
+	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+	struct sl_ledger_shared mem = {0};
+	size_t i;
+	int ret = sl_ledger_begin(ledger, false, err);
+
+	*out = 0;
+	if (!ret)
+		ret = sl_ledger_shared_load(&mem, ledger, err);
+	/* Read, not verified again: the sync that shared them just did. */
+	if (!ret)
+		ret = sl_ledger_load(&log, &report, ledger, err);
+	ret = sl_ledger_end(ledger, ret, err);
+	for (i = 0; !ret && mem.known && i < log.n; i++)
+		*out += log.events[i].seq <= mem.seq &&
+			log.events[i].kind == SL_LEDGER_APPLIED &&
+			!strcmp(log.events[i].run_id, run_id);
+	sl_ledger_shared_release(&mem);
+	sl_ledger_log_release(&log);
+	sl_ledger_report_release(&report);
 	return ret;
 }

@@ -234,8 +234,9 @@ int sl_repo_fetch_ref(char tip[SL_OID_HEXSZ + 1], struct sl_repo *repo,
 /*
  * Pushes commit to ref on remote, never forcing. *moved is set when the
  * ref moved on the remote (the push was not a fast-forward: fetch again).
- * SL_EENV naming the remote when it refused the push otherwise (a
- * read-only token, a protected branch) or cannot be reached.
+ * SL_EREFUSED naming the remote when it refused the push otherwise, or
+ * said this clone may not push there (a read-only token, a protected
+ * branch, no credentials); SL_EENV when it cannot be reached.
  */
 int sl_repo_push_ref(bool *moved, struct sl_repo *repo, const char *git,
 		     const char *remote, const char *commit, const char *ref,

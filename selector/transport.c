@@ -161,6 +161,35 @@ static bool moved_on(const char *why)
 	return false;
 }
 
+/*
+ * Did git fail before reaching the ref because this clone may not push
+ * there? The host's 401 or 403 (a read-only token), a key it denies, no
+ * credentials to give (a CI checkout that kept none), a remote directory
+ * it may not write. Anything else (a host that cannot be resolved, a
+ * connection that broke) is not a refusal.
+ */
+static bool not_allowed(const struct sl_child *c)
+{
+	static const char *const said[] = {
+	    "returned error: 401",
+	    "returned error: 403",
+	    "permission denied",
+	    "denied to ",
+	    "not allowed to",
+	    "authentication failed",
+	    "could not read username",
+	    "could not read password",
+	    "terminal prompts disabled",
+	    "insufficient permission",
+	};
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_SIZE(said); i++)
+		if (strcasestr(c->output.buf, said[i]))
+			return true;
+	return false;
+}
+
 int sl_repo_push_ref(bool *moved, struct sl_repo *repo, const char *git,
 		     const char *remote, const char *commit, const char *ref,
 		     struct sl_error *err)
@@ -182,20 +211,26 @@ int sl_repo_push_ref(bool *moved, struct sl_repo *repo, const char *git,
 		goto out;
 	if (push_status(&flag, &why, &c, ref) < 0) {
 		git_says(&msg, &c);
-		ret = sl_error_set(err, SL_EENV,
+		ret = sl_error_set(err, not_allowed(&c) ? SL_EREFUSED : SL_EENV,
 				   "cannot push %s to remote '%s': %s; check "
 				   "that the remote can be reached and that "
 				   "this clone may push there",
 				   ref, remote, msg.buf);
 	} else if (flag == '!' && moved_on(why)) {
 		*moved = true;
-	} else if (flag == '!' || c.status) {
+	} else if (flag == '!') {
 		sl_buf_add(&msg, why, strcspn(why, "\n"));
-		ret = sl_error_set(err, SL_EENV,
+		ret = sl_error_set(err, SL_EREFUSED,
 				   "remote '%s' refused the push of %s: %s; "
 				   "this clone may not push there (a read-only "
 				   "token, or a protected branch)",
 				   remote, ref, msg.buf);
+	} else if (c.status) {
+		git_says(&msg, &c);
+		ret = sl_error_set(err, SL_EENV,
+				   "cannot push %s to remote '%s': %s; check "
+				   "that the remote can be reached",
+				   ref, remote, msg.buf);
 	}
 out:
 	sl_buf_release(&spec);

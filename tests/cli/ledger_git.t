@@ -181,6 +181,41 @@ record was not pushed, and the results file names the override:
   overridden 11
   $ rm ../shop/origin.git/hooks/pre-receive
 
+## A push that does not get through
+
+A run whose record cannot reach the remote after its gates (the network
+went away: here a `git` that fails every push) does not pass on the
+override it applied: it exits 3 and says why; the results file names the
+override all the same. The record stays in the clone's working copy, and
+the next sync shares it, once.
+
+  $ cd .. && git clone -q shop/origin.git cut && cd cut && git checkout -q feature
+  $ mkdir ../down ../ro403
+  $ printf '#!/bin/sh\nfor a; do [ "$a" = push ] && { echo "fatal: unable to access %s: Could not resolve host: git.example.com" >&2; exit 128; }; done\nexec %s "$@"\n' "'https://git.example.com/shop.git/'" "$(command -v git)" > ../down/git
+  $ printf '#!/bin/sh\nfor a; do [ "$a" = push ] && { echo "remote: Permission to shop.git denied to github-actions[bot]." >&2; echo "fatal: unable to access %s: The requested URL returned error: 403" >&2; exit 128; }; done\nexec %s "$@"\n' "'https://git.example.com/shop.git/'" "$(command -v git)" > ../ro403/git
+  $ chmod +x ../down/git ../ro403/git
+  $ PATH="$PWD/../down:$PATH" sluice run --json ../cut.json > ../cut.out 2>&1
+  [3]
+  $ grep '^sluice:' ../cut.out
+  sluice: pass: 2 of 3 gates passed, 1 overridden
+  sluice: the overrides this run applied are in the results, but not recorded on 'origin': cannot push refs/heads/sluice-ledger to remote 'origin': unable to access 'https://git.example.com/shop.git/': Could not resolve host: git.example.com; check that the remote can be reached and that this clone may push there; a run does not pass on overrides the shared ledger does not record
+  $ python3 -c 'import json; r=json.load(open("../cut.json")); print(r["verdict"], r["gates"][0]["status"], r["gates"][0]["override"]["id"])'
+  pass overridden 11
+  $ sluice override sync
+  ledger refs/heads/sluice-ledger on origin: 13 events (0 fetched, 1 pushed)
+  $ python3 -c 'import json; print(json.load(open("../cut.json"))["run_id"])' > ../cut.id
+  $ sluice override log --format json | python3 -c 'import json, sys; run = open("../cut.id").read().strip(); print(*["applied %d" % e["override"] for e in json.load(sys.stdin)["events"] if e["run"] == run])'
+  applied 11
+
+A host that answers that this clone may not push (a read-only token's
+403) is a refused push, as above: a warning, and the run passes.
+
+  $ PATH="$PWD/../ro403:$PATH" sluice run --json ../ro403.json > ../ro403.out 2>&1
+  $ grep '^sluice:' ../ro403.out
+  sluice: warning: the overrides this run applied are in the results, but not recorded on 'origin': cannot push refs/heads/sluice-ledger to remote 'origin': unable to access 'https://git.example.com/shop.git/': The requested URL returned error: 403; check that the remote can be reached and that this clone may push there
+  sluice: pass: 2 of 3 gates passed, 1 overridden
+  $ sluice override sync > /dev/null
+
 ## A gate that writes to the ledger
 
 A run pushes only its own "applied" events. Here the change under test

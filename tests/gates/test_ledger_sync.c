@@ -6,8 +6,10 @@
  * here, the merge's cases one by one: events of two copies re-chained and
  * renumbered, a push that went through but said it failed, the same
  * decision recorded in two copies, conflicting decisions, a signed decision
- * whose request moved, a run's record that a revoke overtook, a rewritten
- * remote, and a remote that cannot be reached.
+ * whose request moved, a run's record that a revoke overtook, requests
+ * and decisions that move over several attempts, a refused push, what a
+ * run's records on the remote count, a rewritten remote, and a remote
+ * that cannot be reached.
  */
 #include "common/common.h"
 
@@ -480,6 +482,170 @@ static void sync__applied_before_a_later_revoke_is_kept(void **state)
 	sl_override_release(&ov);
 }
 
+/*
+ * Two requests of one copy that another clone's event overtook: each gets
+ * its own new id (1 -> 2, 2 -> 3), not both moves folded into the first.
+ */
+static void sync__each_request_of_a_copy_is_renumbered(void **state)
+{
+	struct fx *fx = *state;
+	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+
+	assert_int_equal(
+	    fx_request(fx->b, &fx->policy, "dev2@example.com", FX_T0), 1);
+	assert_int_equal(
+	    fx_request(fx->b, &fx->policy, "dev3@example.com", FX_T0 + 1), 2);
+	fx_request(fx->a, &fx->policy, "dev@example.com", FX_T0 + 2);
+	synced(fx, fx->a);
+	synced(fx, fx->b);
+	assert_int_equal(sl_ledger_sync_renumbered(&fx->res, 1), 2);
+	assert_int_equal(sl_ledger_sync_renumbered(&fx->res, 2), 3);
+	assert_int_equal(fx->res.nrenumbered, 2);
+	remote_log(&log);
+	assert_int_equal(log.n, 3);
+	assert_string_equal(log.events[1].actor, "dev2@example.com");
+	assert_string_equal(log.events[2].actor, "dev3@example.com");
+	sl_ledger_log_release(&log);
+}
+
+/*
+ * A copy's request moves twice (another clone pushed between its fetch and
+ * its push): its unsigned decision follows it each time, and is never
+ * left on the id the request had one attempt before (by then another
+ * clone's request).
+ */
+static void sync__decision_follows_its_request_over_attempts(void **state)
+{
+	struct fx *fx = *state;
+	struct sl_ledger *c = fx_open("c.db");
+	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+
+	fx_request(fx->b, &fx->policy, "dev2@example.com", FX_T0);
+	assert_int_equal(fx_decide(fx->b, &fx->policy, SL_LEDGER_APPROVE, 1,
+				   "ana@example.com", FX_T0 + 60, &fx->err),
+			 0);
+	fx_request(fx->a, &fx->policy, "dev@example.com", FX_T0 + 1);
+	synced(fx, fx->a);
+	synced(fx, c);
+	fx_request(c, &fx->policy, "dev3@example.com", FX_T0 + 2);
+	/* B fetches [A's], puts its request at 2; C pushes its own 2 first. */
+	remote.race = c;
+	synced(fx, fx->b);
+	assert_int_equal(sl_ledger_sync_renumbered(&fx->res, 1), 3);
+	assert_int_equal(fx->res.dropped.n, 0);
+	remote_log(&log);
+	assert_int_equal(log.n, 4);
+	assert_string_equal(log.events[1].actor, "dev3@example.com");
+	assert_string_equal(log.events[2].actor, "dev2@example.com");
+	assert_int_equal(log.events[3].kind, SL_LEDGER_APPROVE);
+	assert_int_equal(log.events[3].override_id, 3);
+	sl_ledger_log_release(&log);
+	sl_ledger_free(c);
+}
+
+/*
+ * A decision re-chained by a first attempt and dropped by a second (the
+ * other owner's decision came first in between) is reported under the
+ * seq the copy gave it when the sync began: the one the command that
+ * recorded it knows, so that the command is refused.
+ */
+static void sync__drop_in_a_later_attempt_names_the_first_seq(void **state)
+{
+	struct fx *fx = *state;
+	struct sl_ledger *c = fx_open("c.db");
+	struct sl_ledger_log log = SL_LEDGER_LOG_INIT;
+
+	fx_request(fx->a, &fx->policy, "dev@example.com", FX_T0);
+	synced(fx, fx->a);
+	synced(fx, fx->b);
+	synced(fx, c);
+	assert_int_equal(fx_decide(fx->a, &fx->policy, SL_LEDGER_APPROVE, 1,
+				   "ana@example.com", FX_T0 + 60, &fx->err),
+			 0);
+	fx_request(c, &fx->policy, "dev3@example.com", FX_T0 + 61);
+	synced(fx, c);
+	/* B's denial is its event 2; its first attempt puts it at 3, on C's
+	 * request, and A's approval reaches the remote before B's push. */
+	assert_int_equal(fx_decide(fx->b, &fx->policy, SL_LEDGER_DENY, 1,
+				   "bob@example.com", FX_T0 + 62, &fx->err),
+			 0);
+	remote.race = fx->a;
+	synced(fx, fx->b);
+	assert_int_equal(fx->res.dropped.n, 1);
+	assert_int_equal(fx->res.dropped_seqs[0], 2);
+	if (strncmp(fx->res.dropped.v[0], "event 2 (deny of override 1 ", 28))
+		fail_msg("%s", fx->res.dropped.v[0]);
+	remote_log(&log);
+	assert_int_equal(log.n, 3);
+	assert_int_equal(count_kind(&log, SL_LEDGER_DENY), 0);
+	sl_ledger_log_release(&log);
+	sl_ledger_free(c);
+}
+
+/* A push the remote refused (this clone may not push) says so. */
+static int push_refused(void *data, bool *moved, const char *tip,
+			struct sl_error *err)
+{
+	(void)data;
+	(void)tip;
+	*moved = false;
+	return sl_error_set(err, SL_EREFUSED, "read-only token");
+}
+
+static void sync__refused_push_is_told_apart(void **state)
+{
+	struct fx *fx = *state;
+	struct sl_ledger_transport ro = transport;
+	struct sl_ledger_sync_options so = SL_LEDGER_SYNC_OPTIONS_INIT;
+
+	ro.push = push_refused;
+	so.push = true;
+	fx_request(fx->a, &fx->policy, "dev@example.com", FX_T0);
+	assert_int_equal(sl_ledger_sync(&fx->res, fx->a, &ro, &so, &fx->err),
+			 SL_EENV);
+	assert_int_equal(fx->err.status, SL_EENV);
+	assert_true(fx->res.refused);
+	assert_int_equal(fx->res.pending, 1);
+	/* Unreachable is not refused. */
+	remote.down = true;
+	assert_int_equal(sync_copy(fx, fx->a, true), SL_EENV);
+	assert_false(fx->res.refused);
+}
+
+/*
+ * What the shared chain holds of a run: its "applied" events up to the
+ * newest event this copy verified there, not those still only here.
+ */
+static void sync__run_shared_counts_what_the_remote_holds(void **state)
+{
+	struct fx *fx = *state;
+	struct sl_override ov = SL_OVERRIDE_INIT;
+	struct sl_override_query q = fx_query(FX_T0 + 100);
+	size_t n = 9;
+
+	fx_request(fx->a, &fx->policy, "dev@example.com", FX_T0);
+	assert_int_equal(fx_decide(fx->a, &fx->policy, SL_LEDGER_APPROVE, 1,
+				   "ana@example.com", FX_T0 + 60, &fx->err),
+			 0);
+	synced(fx, fx->a);
+	synced(fx, fx->b);
+	q.run_id = "run-b";
+	assert_int_equal(fx_apply(&ov, fx->b, &q, &fx->policy, &fx->err), 0);
+	assert_int_equal(sl_ledger_run_shared(&n, fx->b, "run-b", &fx->err), 0);
+	assert_int_equal(n, 0);
+	remote.down = true;
+	assert_int_equal(sync_copy(fx, fx->b, true), SL_EENV);
+	assert_int_equal(sl_ledger_run_shared(&n, fx->b, "run-b", &fx->err), 0);
+	assert_int_equal(n, 0);
+	remote.down = false;
+	synced(fx, fx->b);
+	assert_int_equal(sl_ledger_run_shared(&n, fx->b, "run-b", &fx->err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(sl_ledger_run_shared(&n, fx->b, "run-c", &fx->err), 0);
+	assert_int_equal(n, 0);
+	sl_override_release(&ov);
+}
+
 /* A remote whose chain no longer holds what this copy verified. */
 static void sync__rewritten_remote_is_refused(void **state)
 {
@@ -558,6 +724,11 @@ int main(void)
 	    T(sync__conflicting_decision_is_dropped),
 	    T(sync__signed_decision_on_a_moved_request_is_dropped),
 	    T(sync__applied_before_a_later_revoke_is_kept),
+	    T(sync__each_request_of_a_copy_is_renumbered),
+	    T(sync__decision_follows_its_request_over_attempts),
+	    T(sync__drop_in_a_later_attempt_names_the_first_seq),
+	    T(sync__refused_push_is_told_apart),
+	    T(sync__run_shared_counts_what_the_remote_holds),
 	    T(sync__rewritten_remote_is_refused),
 	    T(sync__unreachable_remote_keeps_the_copy),
 	    T(sync__gives_up_after_its_attempts),
