@@ -103,8 +103,9 @@ def main():
         print(i, run_id, " ".join("%s:%d" % g for g in named))
     print("--- commands (clone status stdout | stderr)")
     for i in range(1, last + 1):
+        out = read("out%d" % i).strip().replace("\n", " / ")
         print(i, read("status%d" % i).strip(),
-              read("out%d" % i).strip().replace("\n", " / "), "|",
+              out if len(out) < 100 else out[:100] + "...", "|",
               read("err%d" % i).strip().replace("\n", " / ") or "-")
 
 
