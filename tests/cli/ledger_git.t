@@ -232,6 +232,17 @@ the remote.
   sluice: warning: not pushing the ledger's working copy '*/sn/.sluice/ledger.db' to 'origin': event * (request) was added while the gates ran; look at it ('sluice override log'), then 'sluice override sync' (glob)
   $ test "$(git -C ../shop/origin.git rev-parse sluice-ledger)" = "$before"
 
+The same gate in a change whose gates all pass, with no override
+applied: the run says it pushes nothing, and passes (it has no record
+to miss).
+
+  $ git checkout -q -b sneaky-passes && git rm -q app/broken && printf 'sluice override request unit --commit HEAD --reason "from a gate" --by gate@example.com --no-push >/dev/null 2>&1\nexit 0\n' > app/check.sh && git commit -qam "check writes, and passes"
+  $ sluice run > ../sn2.out 2>&1
+  $ grep -e '^sluice:' ../sn2.out
+  sluice: warning: not pushing the ledger's working copy '*/sn/.sluice/ledger.db' to 'origin': event * (request) was added while the gates ran; look at it ('sluice override log'), then 'sluice override sync' (glob)
+  sluice: pass: 3 of 3 gates passed
+  $ test "$(git -C ../shop/origin.git rev-parse sluice-ledger)" = "$before"
+
 ## Signed decisions
 
 With `allowed_signers` in the rules, the owner signs the approval with
