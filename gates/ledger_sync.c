@@ -153,7 +153,8 @@ static void compose(struct sl_ledger_renumber **list, size_t *n, size_t *alloc,
 		const struct move *mv = &m->v[i];
 
 		from[i] = mv->from;
-		if (requests_only && !mv->request)
+		/* A request's id is never 0: one dropped keeps its old. */
+		if (requests_only && (!mv->request || !mv->to))
 			continue;
 		for (j = 0; j < before; j++)
 			if (!done[j] && (*list)[j].to == mv->from)
