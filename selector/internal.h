@@ -155,4 +155,28 @@ void sl_change_list_merge(struct sl_change_list *into,
 /* Frees one change's strings. */
 void sl_change_release(struct sl_change *change);
 
+/* ---- plan_ws.c: the plan's step for workspaces ---------------------- */
+
+/* The trusted copy of the rules as it was read, for a second parse that
+ * the head's manifests derive (the head changed them, not the rules). */
+struct sl_plan_ws_input {
+	const char *text; /* its bytes, when read from a commit */
+	size_t len;
+	const char *rules_file; /* --rules FILE: read it again */
+};
+
+/*
+ * Derives the lanes of the plan's rules' `workspaces` at the trusted
+ * commit (and the head's, when the head changes a manifest or the
+ * rules: plan->head_rules, derived at the head), and compares each
+ * lockfile the change touched by content (SPEC.md §7). Nothing to do
+ * without `workspaces`. Uses repo: after the join only.
+ */
+int sl_plan_workspaces(struct sl_plan *plan, struct sl_repo *repo,
+		       const struct sl_plan_ws_input *in, struct sl_error *err);
+/* Gives plan->touched (ntouched names) the lanes the lockfiles' entries
+ * select: after the names are built, before selection. */
+void sl_plan_touch_lockfiles(struct sl_plan *plan);
+void sl_plan_ws_release(struct sl_plan *plan);
+
 #endif

@@ -75,6 +75,8 @@ struct plan_ctx {
 	struct sl_error list_err;
 	/* What the trusted and the head's copies were (add_rules_file()). */
 	bool trusted_found, head_found;
+	/* The trusted copy's bytes, for the workspaces' step. */
+	const struct sl_buf *trusted_text;
 };
 
 static void copy_init(struct copy *c)
@@ -348,6 +350,7 @@ static int take_rules(struct plan_ctx *c, struct sl_error *err)
 	    trusted ? copies_differ(head, trusted) : head->found;
 	c->head_found = plan->rules_changed && head->found;
 	if (c->trusted_found) {
+		c->trusted_text = &trusted->text;
 		ret = take(&plan->rules, trusted, c->mb.name.buf, err);
 		if (ret)
 			return ret;
@@ -366,6 +369,8 @@ static int take_rules(struct plan_ctx *c, struct sl_error *err)
 		return ret;
 	}
 	/* No trusted copy: the head's is the only one there is. */
+	c->trusted_text =
+	    copies_differ(head, &c->base) ? &head->text : &c->base.text;
 	plan->rules = plan->head_rules;
 	plan->head_rules = NULL;
 	if (!plan->rules)
@@ -426,6 +431,7 @@ static void build_touched(struct sl_plan *plan, const struct plan_ctx *c)
 
 	plan->nnames = sl_change_list_names(&plan->names, &plan->diff->changes);
 	added = add_rules_file(plan, c);
+	plan->ntouched = plan->nnames;
 	plan->touched = sl_xcalloc(plan->nnames + 1, sizeof(*plan->touched));
 	for (i = 0; i < plan->nnames; i++) {
 		struct sl_touched *t = &plan->touched[i];
@@ -436,9 +442,25 @@ static void build_touched(struct sl_plan *plan, const struct plan_ctx *c)
 		if (added && !strcmp(t->path, SL_RULES_FILE))
 			t->why = RULES_CHANGED_WHY;
 	}
+	sl_plan_touch_lockfiles(plan);
 }
 
-/* Step 7. */
+/* Step 7 (SPEC.md §7): the lanes the workspaces derive, and what the
+ * lockfiles the change touched select (plan_ws.c). */
+static int derive(struct plan_ctx *c, struct sl_error *err)
+{
+	struct sl_plan_ws_input in = {0};
+
+	if (c->opts->rules_file) {
+		in.rules_file = c->opts->rules_file;
+	} else if (c->trusted_text) {
+		in.text = c->trusted_text->buf;
+		in.len = c->trusted_text->len;
+	}
+	return sl_plan_workspaces(c->plan, c->repo, &in, err);
+}
+
+/* Step 8. */
 static int select_plan(struct sl_plan *plan, struct plan_ctx *c,
 		       struct sl_error *err)
 {
@@ -451,8 +473,10 @@ static int select_plan(struct sl_plan *plan, struct plan_ctx *c,
 	sel.offer = c->threaded ? c->offer : NULL;
 	sel.base_unavailable = plan->diff->degraded != NULL;
 	sel.degraded_reason = plan->diff->degraded_reason;
-	ret =
-	    sl_select(&plan->selection, &sel, plan->touched, plan->nnames, err);
+	if (plan->manifests_changed)
+		sel.head_label = "head manifests";
+	ret = sl_select(&plan->selection, &sel, plan->touched, plan->ntouched,
+			err);
 	if (!ret)
 		plan->selection->rules_changed = plan->rules_changed;
 	return ret;
@@ -512,6 +536,8 @@ int sl_plan_build(struct sl_plan **out, struct sl_repo *repo,
 	if (!ret)
 		ret = take_rules(&c, err);
 	if (!ret)
+		ret = derive(&c, err);
+	if (!ret)
 		ret = select_plan(c.plan, &c, err);
 	end_thread(&c);
 	ctx_release(&c);
@@ -527,6 +553,7 @@ void sl_plan_free(struct sl_plan *plan)
 	if (!plan)
 		return;
 	sl_selection_free(plan->selection);
+	sl_plan_ws_release(plan);
 	free(plan->touched);
 	free(plan->names);
 	sl_rules_free(plan->head_rules);

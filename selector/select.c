@@ -173,16 +173,32 @@ static int in_parts(struct view *v, struct sl_offer *offer, size_t n,
 
 /* ---- ownership and run-all ------------------------------------------ */
 
+/* A name given to a lane (a lockfile entry): the lane's first pattern,
+ * its package's directory; NULL when this copy has no such lane. */
+static const struct sl_rule *lane_rule(const struct sl_rules *r,
+				       const char *name)
+{
+	const struct sl_lane *lane = sl_rules_lane(r, name);
+
+	return lane && lane->nrules ? &r->rules.items[lane->first_rule] : NULL;
+}
+
 static int owners_of(struct view *v, size_t from, size_t to,
 		     struct sl_error *err)
 {
 	size_t i;
 	int ret = 0;
 
-	for (i = from; i < to && !ret; i++)
-		ret =
-		    sl_rules_owner(&v->owner[i], v->rules, v->touched[i].path,
-				   v->touched[i].len, v->touched[i].flags, err);
+	for (i = from; i < to && !ret; i++) {
+		const struct sl_touched *t = &v->touched[i];
+
+		if (t->lane) {
+			v->owner[i] = lane_rule(v->rules, t->lane);
+			continue;
+		}
+		ret = sl_rules_owner(&v->owner[i], v->rules, t->path, t->len,
+				     t->flags, err);
+	}
 	return ret;
 }
 
@@ -255,6 +271,8 @@ static int view_run_all(struct view *v, struct sl_error *err)
 	for (i = 0; i < v->ntouched && !ret; i++) {
 		const struct sl_touched *t = &v->touched[i];
 
+		if (t->lane)
+			continue;
 		for (j = 0; j < on->n; j++) {
 			ret = sl_pattern_match(on->items[j].pattern, t->path,
 					       t->len, t->flags, err);
@@ -681,13 +699,13 @@ static void take_pick(struct sl_pick *dst, struct sl_pick *src, unsigned by)
 	src->reasons = (struct sl_strvec)SL_STRVEC_INIT;
 }
 
-static void prefix_head(struct sl_strvec *reasons)
+static void prefix_head(struct sl_strvec *reasons, const char *label)
 {
 	struct sl_strvec prefixed = SL_STRVEC_INIT;
 	size_t i;
 
 	for (i = 0; i < reasons->n; i++)
-		sl_strvec_pushf(&prefixed, "head rules: %s", reasons->v[i]);
+		sl_strvec_pushf(&prefixed, "%s: %s", label, reasons->v[i]);
 	sl_strvec_release(reasons);
 	*reasons = prefixed;
 }
@@ -696,12 +714,13 @@ static void prefix_head(struct sl_strvec *reasons)
  * A gate both copies define, selected only by the head's: it runs as the
  * trusted copy defines it, for the reasons (and paths) the head's gives.
  */
-static void take_head_verdict(struct sl_pick *dst, struct sl_pick *head)
+static void take_head_verdict(struct sl_pick *dst, struct sl_pick *head,
+			      const char *label)
 {
 	sl_strvec_release(&dst->reasons);
 	dst->reasons = head->reasons;
 	head->reasons = (struct sl_strvec)SL_STRVEC_INIT;
-	prefix_head(&dst->reasons);
+	prefix_head(&dst->reasons, label);
 	dst->more_reasons = head->more_reasons;
 	free(dst->sources);
 	dst->sources = head->sources;
@@ -713,7 +732,7 @@ static void take_head_verdict(struct sl_pick *dst, struct sl_pick *head)
 }
 
 static void merge_views(struct sl_selection *sel, struct view *base,
-			struct view *head)
+			struct view *head, const char *label)
 {
 	const struct sl_rules *hr = head ? head->rules : NULL;
 	size_t i, n = base->rules->ngates + (hr ? hr->ngates : 0);
@@ -729,7 +748,7 @@ static void merge_views(struct sl_selection *sel, struct view *base,
 		if (hp && hp->selected && dst->selected)
 			dst->by |= SL_BY_HEAD;
 		else if (hp && hp->selected)
-			take_head_verdict(dst, hp);
+			take_head_verdict(dst, hp, label);
 	}
 	for (i = 0; hr && i < hr->ngates; i++) {
 		struct sl_pick *dst;
@@ -738,7 +757,7 @@ static void merge_views(struct sl_selection *sel, struct view *base,
 			continue;
 		dst = &sel->picks[sel->npicks++];
 		take_pick(dst, &head->picks[i], SL_BY_HEAD);
-		prefix_head(&dst->reasons);
+		prefix_head(&dst->reasons, label);
 	}
 	for (i = 0; i < sel->npicks; i++)
 		sel->nselected += sel->picks[i].selected;
@@ -779,7 +798,8 @@ int sl_select(struct sl_selection **out, const struct sl_select_options *opts,
 		merge_run_all(sel, &base);
 		if (opts->head)
 			merge_run_all(sel, &head);
-		merge_views(sel, &base, opts->head ? &head : NULL);
+		merge_views(sel, &base, opts->head ? &head : NULL,
+			    opts->head_label ? opts->head_label : "head rules");
 		sel->owner = base.owner;
 		sel->owner_head = opts->head ? head.owner : NULL;
 		*out = sel;

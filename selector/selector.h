@@ -502,8 +502,14 @@ struct sl_touched {
 	size_t len;
 	unsigned flags; /* SL_MATCH_DIR for a submodule */
 	/* NULL, or why a name the diff did not list counts (the rules file
-	 * when the head changes it): reasons show it after the path. */
+	 * when the head changes it; a lockfile's entries): reasons show it
+	 * after the path. */
 	const char *why;
+	/* NULL, or the lane that owns this name whatever the patterns say:
+	 * a lockfile change attributed to a package (SPEC.md §7). Such a
+	 * name is never a run_all_on match nor unowned; a copy of the
+	 * rules without that lane does not see it. */
+	const char *lane;
 };
 
 /* Which copy of the rules selected a gate. */
@@ -565,6 +571,9 @@ struct sl_select_options {
 	/* Where a thread serves it, the gates' picks are offered to it in
 	 * parts (common.h, struct sl_offer; NULL: all on this thread). */
 	struct sl_offer *offer;
+	/* What the head copy's reasons start with; NULL: "head rules"
+	 * (the head changes manifests only: "head manifests"). */
+	const char *head_label;
 };
 
 /*
@@ -598,7 +607,46 @@ int sl_pick_foreach_path(const struct sl_selection *sel,
 			 int (*fn)(size_t index, void *payload), void *payload,
 			 struct sl_error *err);
 
+/* ---- workspaces' manifests at a commit (selector/ws_source.c) ------- */
+
+struct sl_ws_tree; /* opaque */
+
+/*
+ * A struct sl_ws_source (rules.h) reading a commit's tree (SPEC.md §7:
+ * manifests are read as blobs, never from the work tree), its trees kept
+ * once read. With disk (a work tree's root, for --worktree) files are
+ * read from there instead, and only the search for packages' directories
+ * uses the commit. Messages name files "FILE@COMMIT12". SL_EENV when the
+ * commit cannot be read. Caller owns *out (sl_ws_tree_free()).
+ */
+int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
+		    const char *commit, const char *disk, struct sl_error *err);
+/* Borrowed from t. */
+const struct sl_ws_source *sl_ws_tree_source(const struct sl_ws_tree *t);
+void sl_ws_tree_free(struct sl_ws_tree *t);
+
+/*
+ * Derives every entry of rules' `workspaces` through src into *out (one
+ * per entry; caller owns it: sl_ws_list_free()) and adds their lanes to
+ * rules (sl_rules_derive()). Nothing to do without `workspaces`.
+ */
+int sl_ws_derive_all(struct sl_ws ***out, struct sl_rules *rules,
+		     const struct sl_ws_source *src, struct sl_error *err);
+void sl_ws_list_free(struct sl_ws **ws, size_t n);
+
 /* ---- the plan: diff, trusted rules, selection (selector/plan.c) ----- */
+
+/* One lockfile the change touched, compared by content (SPEC.md §7). */
+struct sl_plan_lockfile {
+	char *path;
+	size_t workspace; /* its entry of rules->workspaces */
+	bool shared;	  /* the one every package shares */
+	/* Entries attributed to lanes, and those of no package. */
+	struct sl_ws_changes changes;
+	/* NULL, or why it could not be compared: every lane of its
+	 * workspace is then selected. */
+	char *failed;
+};
 
 struct sl_plan_options {
 	struct sl_diff_options diff;
@@ -634,6 +682,28 @@ struct sl_plan {
 	struct sl_touched *touched;
 	size_t nnames;
 	struct sl_selection *selection;
+	/*
+	 * Workspaces (SPEC.md §7): what each entry of rules->workspaces
+	 * derived at the trusted commit (ws[i] for workspaces[i]), and at
+	 * the head (head_ws, for head_rules) when the head changes a
+	 * manifest or the rules; then head_rules is derived from the head's
+	 * manifests, a copy of the trusted rules when the head did not
+	 * change them (manifests_changed).
+	 */
+	struct sl_ws **ws;
+	size_t nws;
+	struct sl_ws **head_ws;
+	size_t nhead_ws;
+	bool manifests_changed;
+	char ws_commit[SL_OID_HEXSZ + 1]; /* where ws was read */
+	/* Lockfiles the change touched, compared by content. */
+	struct sl_plan_lockfile *lockfiles;
+	size_t nlockfiles;
+	/* touched has ntouched names: the nnames of names, then one per
+	 * lane a lockfile's entries select (path the lockfile, why its
+	 * entries, lane that lane); whys holds their strings. */
+	size_t ntouched;
+	struct sl_strvec whys;
 };
 
 /*

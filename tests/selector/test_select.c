@@ -522,7 +522,7 @@ static void select__reasons_are_capped_and_counted(void **state)
 static void select__submodule_matches_directory_patterns(void **state)
 {
 	struct sl_select_options opts = {.base = NULL};
-	struct sl_touched t = {"vendor/lib", 10, SL_MATCH_DIR, NULL};
+	struct sl_touched t = {"vendor/lib", 10, SL_MATCH_DIR, NULL, NULL};
 	struct sl_rules *rules =
 	    load("version: 1\nlanes:\n  vendor:\n    paths: [\"vendor/"
 		 "lib/\"]\n    gates:\n      v: {run: x}\n");
@@ -646,8 +646,8 @@ static void select__in_parts_on_two_threads_is_the_same(void **state)
 		paths[i] = (struct sl_buf)SL_BUF_INIT;
 		sl_buf_addf(&paths[i], "l%zu/f%zu.%s", (i * 7) % 300, i,
 			    i % 3 ? "c" : "h");
-		touched[i] =
-		    (struct sl_touched){paths[i].buf, paths[i].len, 0, NULL};
+		touched[i] = (struct sl_touched){paths[i].buf, paths[i].len, 0,
+						 NULL, NULL};
 	}
 	opts.base = rules;
 	assert_int_equal(sl_select(&alone, &opts, touched, 3000, &err), 0);

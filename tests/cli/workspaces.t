@@ -1,0 +1,123 @@
+Workspaces in selection (SPEC.md §7, docs/workspaces.md): lanes derived
+from the manifests at the trusted commit, read as blobs (never the work
+tree), lockfiles compared by content, entries selecting the lanes whose
+closures hold them, the head's manifests taking part when it changes them,
+and a lockfile that cannot be compared selecting every lane.
+
+  $ commit() { git add -A && git commit -qm "$1"; }
+  $ gates() { sluice select --format json "$@" | python3 -c '
+  > import json, sys
+  > d = json.load(sys.stdin)
+  > print(" ".join(sorted(g["name"] for g in d["gates"])) or "(none)")'; }
+
+npm: three packages, web and cli depending on core. The lanes and edges
+come from the package.json files; the gates from the templates.
+
+  $ git init -q -b main npm && cd npm
+  $ cp -R "$FIXTURES/workspaces/npm/." . && rm -f closures.* lock.v2.* && mv lock.v3.a.json package-lock.json
+  $ rm -f lock.v3.b.json
+  $ cat > sluice.yml <<'YML'
+  > version: 1
+  > unowned: global-only
+  > run_all_on: [package-lock.json]
+  > workspaces:
+  >   - kind: npm
+  >     gates:
+  >       "{lane}-unit": {run: "npm test -w {path}"}
+  >     smoke:
+  >       "{lane}-smoke": {run: "npm run smoke -w {path}"}
+  > YML
+  $ commit init
+  $ sluice select --format json | python3 -c '
+  > import json, sys
+  > d = json.load(sys.stdin)
+  > print(sorted(g["name"] for g in d["not_selected"]))'
+  \['.*-unit'.*\] (re)
+
+A dependency update in the lockfile (express 4.18.2 -> 4.19.2, as npm
+wrote it) selects the lanes whose closure holds the changed entries, each
+entry named, and not run_all_on: only what no package holds would be.
+
+  $ git checkout -q -b bump && cp "$FIXTURES/workspaces/npm/lock.v3.b.json" package-lock.json && commit bump
+  $ sluice select | grep -E 'express 4.18.2 -> 4.19.2' | head -n 1 | sed 's/  */ /g'
+   web-unit package-lock.json (apps/web 1.0.0 changed; node_modules/body-parser 1.20.1 -> 1.20.2; node_modules/cookie 0.5.0 -> 0.6.0; node_modules/express 4.18.2 -> 4.19.2; node_modules/raw-body 2.5.1 -> 2.5.2) -> lane web
+  $ sluice select | grep -c 'run-all'; true
+  0
+  $ gates
+  .*web-unit.* (re)
+
+The working tree is never read for the manifests: a package.json edited on
+disk (not committed) changes nothing.
+
+  $ echo '{"name": "@fx/web", "dependencies": {"@fx/nothing": "1"}' > apps/web/package.json
+  $ gates > ../with-edit && git checkout -q apps/web/package.json && gates > ../without && cmp ../with-edit ../without && echo same
+  same
+
+A lockfile that is not JSON leaves its path changed (here run_all_on
+runs everything) and selects every lane of the workspace, saying why: the
+same rules without run_all_on show it (--rules: trusted as they are, the
+manifests still read at the merge-base).
+
+  $ git checkout -q main && git checkout -q -b broken && echo '{oops' > package-lock.json && commit broken
+  $ sluice select | grep -c 'run_all_on'
+  [1-9][0-9]* (re)
+  $ grep -v run_all_on sluice.yml > ../plain.yml
+  $ sluice select --rules ../plain.yml | grep -m1 'cannot be compared' | sed 's/  */ /g'
+   .*-unit package-lock.json \(cannot be compared, so every lane of its workspace: package-lock.json@[0-9a-f]{12}:1:2: not valid JSON.*\) -> lane .* (re)
+  $ sluice select --rules ../plain.yml --format json | python3 -c '
+  > import json, sys
+  > d = json.load(sys.stdin)
+  > print(len([g for g in d["gates"] if g["name"].endswith("-unit")]), "of", len([g for g in d["gates"] + d["not_selected"] if g["name"].endswith("-unit")]))'
+  4 of 4
+
+A lockfile of a version sluice does not know: the same, saying so.
+
+  $ git checkout -q main && git checkout -q -b v9 && python3 -c '
+  > import json, sys; d = json.load(sys.stdin); d["lockfileVersion"] = 9; print(json.dumps(d))' < package-lock.json > ../v9 && mv ../v9 package-lock.json && commit v9
+  $ sluice select --rules ../plain.yml | grep -m1 -o 'cannot be compared[^)]*' | grep -c 'lockfileVersion'
+  1
+
+The head changes a manifest: the head's manifests take part (the union),
+so a package the head adds has its gates selected, its reasons saying the
+head's manifests selected them.
+
+  $ git checkout -q main && git checkout -q -b newpkg && mkdir -p packages/extra && echo '{"name": "@acme/extra", "dependencies": {"@acme/core": "*"}}' > packages/extra/package.json && commit newpkg
+  $ sluice select | grep -E '^  (extra|core)' | sed 's/  */ /g'
+   extra-unit head manifests: packages/extra/package.json -> lane extra
+   core-unit no changed path is owned by lane core
+   core-smoke lane core consumes no lane
+   extra-smoke head manifests: no lane upstream of extra changed (upstream: core)
+  $ cd ..
+
+pnpm: the lockfile of pnpm 9 and the one pnpm wrote after an update.
+
+  $ git init -q -b main pnpm && cd pnpm
+  $ cp -R "$FIXTURES/workspaces/pnpm/." . && rm -f closures.* lock.pnpm8.* && mv lock.pnpm9.a.yaml pnpm-lock.yaml && rm lock.pnpm9.b.yaml
+  $ printf 'version: 1\nunowned: global-only\nworkspaces:\n  - kind: pnpm\n    gates:\n      "{lane}-unit": {run: "pnpm -F {name} test"}\n' > sluice.yml && commit init
+  $ git checkout -q -b bump && cp "$FIXTURES/workspaces/pnpm/lock.pnpm9.b.yaml" pnpm-lock.yaml && commit bump
+  $ sluice select | grep -c 'pnpm-lock.yaml (.* -> .*) -> lane'
+  [1-9][0-9]* (re)
+  $ echo 'lockfileVersion: 3.0' > pnpm-lock.yaml && commit old
+  $ sluice select | grep -m1 -o 'cannot be compared, so every lane of its workspace: pnpm-lock.yaml@[0-9a-f]*'
+  cannot be compared, so every lane of its workspace: pnpm-lock.yaml@[0-9a-f]{12} (re)
+  $ cd ..
+
+Go: a go.work of two modules, worker requiring api through a replace.
+A go.sum change selects the modules whose build loads the module.
+
+  $ git init -q -b main go && cd go && mkdir api worker
+  $ printf 'go 1.22\n\nuse (\n\t./api\n\t./worker\n)\n' > go.work
+  $ printf 'module example.com/api\n\ngo 1.22\n\nrequire golang.org/x/net v0.20.0\n' > api/go.mod
+  $ printf 'golang.org/x/net v0.20.0 h1:aaa=\ngolang.org/x/net v0.20.0/go.mod h1:bbb=\n' > api/go.sum
+  $ printf 'module example.com/worker\n\ngo 1.22\n\nrequire (\n\texample.com/api v0.0.0\n\tgithub.com/segmentio/kafka-go v0.4.47\n)\n\nreplace example.com/api => ../api\n' > worker/go.mod
+  $ printf 'github.com/segmentio/kafka-go v0.4.47 h1:ccc=\ngithub.com/segmentio/kafka-go v0.4.47/go.mod h1:ddd=\ngolang.org/x/net v0.20.0 h1:aaa=\ngolang.org/x/net v0.20.0/go.mod h1:bbb=\n' > worker/go.sum
+  $ printf 'version: 1\nunowned: global-only\nworkspaces:\n  - kind: go\n    gates:\n      "{lane}-test": {run: "go test ./...", cwd: "{path}"}\n    smoke:\n      "{lane}-smoke": {run: "go vet ./...", cwd: "{path}"}\n' > sluice.yml
+  $ touch api/a.go worker/w.go && commit init
+  $ git checkout -q -b net && sed -i 's/v0.20.0/v0.21.0/' api/go.mod api/go.sum && commit net
+  $ sluice select | grep 'worker-test' | sed 's/  */ /g'
+   worker-test api/go.mod (golang.org/x/net v0.20.0 -> v0.21.0) -> lane worker
+  $ gates
+  api-test worker-smoke worker-test
+  $ git checkout -q main && git checkout -q -b kafka && sed -i 's/v0.4.47/v0.4.48/' worker/go.sum && commit kafka
+  $ gates
+  worker-test
