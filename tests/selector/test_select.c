@@ -86,6 +86,7 @@ static size_t touch(struct sl_touched *out, const char *const *paths)
 		out[n].len = strlen(paths[n]);
 		out[n].flags = 0;
 		out[n].why = NULL;
+		out[n].lane = NULL;
 	}
 	return n;
 }
