@@ -7,7 +7,7 @@
  */
 #include "common/common.h"
 
-#include "selector/selector.h"
+#include "selector/internal.h"
 
 static void explain_gate(struct sl_buf *out, const struct sl_plan *plan,
 			 const struct sl_pick *p)
@@ -81,7 +81,13 @@ static int explain_owner(struct sl_buf *out, const struct sl_rules *rules,
 	sl_buf_adds_safe(out, rules->file);
 	sl_buf_addf(out, ":%u:%u '", rule->pos.line, rule->pos.col);
 	sl_buf_adds_safe(out, rule->text);
-	sl_buf_adds(out, "'\n");
+	sl_buf_addch(out, '\'');
+	if (rules->lanes[rule->lane].manifest) {
+		sl_buf_adds(out, " (derived from ");
+		sl_buf_adds_safe(out, rules->lanes[rule->lane].manifest);
+		sl_buf_addch(out, ')');
+	}
+	sl_buf_addch(out, '\n');
 	return 0;
 }
 
@@ -137,6 +143,8 @@ int sl_plan_explain(struct sl_buf *out, const struct sl_plan *plan,
 			sl_buf_addch(out, '\n');
 		}
 	}
+	if (!nargs)
+		sl_plan_write_workspaces(out, plan);
 	for (i = 0; !nargs && i < sel->npicks; i++)
 		explain_gate(out, plan, &sel->picks[i]);
 	for (i = 0; i < nargs && !ret; i++) {

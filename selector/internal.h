@@ -179,4 +179,10 @@ int sl_plan_workspaces(struct sl_plan *plan, struct sl_repo *repo,
 void sl_plan_touch_lockfiles(struct sl_plan *plan);
 void sl_plan_ws_release(struct sl_plan *plan);
 
+/* ---- format_ws.c ---------------------------------------------------- */
+
+/* What explain says of the plan's workspaces and lockfiles; nothing
+ * without them. */
+void sl_plan_write_workspaces(struct sl_buf *out, const struct sl_plan *plan);
+
 #endif

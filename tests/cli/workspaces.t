@@ -121,3 +121,24 @@ A go.sum change selects the modules whose build loads the module.
   $ git checkout -q main && git checkout -q -b kafka && sed -i 's/v0.4.47/v0.4.48/' worker/go.sum && commit kafka
   $ gates
   worker-test
+  $ cd ..
+
+explain shows the derivation (which manifest gave which lane and edge, at
+which commit) and which lockfile entries selected which lane; a path of a
+derived lane names the manifest it was derived from.
+
+  $ cd npm && git checkout -q bump
+  $ sluice explain | sed -n '/^workspace/,/^gate/p' | sed '$d' | sed "s/$(git rev-parse --short=12 main)/<mb>/g"
+  workspace npm at . (sluice.yml@<mb>:5): 4 lanes, 3 edges, from the manifests at <mb>
+    lane web <- apps/web/package.json (web); consumes util (dependencies)
+    lane core <- packages/core/package.json (@acme/core)
+    lane util <- packages/util/package.json (@acme/util); consumes core (dependencies)
+    lane gen <- tools/gen/package.json (@acme/gen); consumes web (devDependencies)
+  lockfile package-lock.json: 5 entries changed
+    lane web: apps/web 1.0.0 changed
+    lane web: node_modules/body-parser 1.20.1 -> 1.20.2
+    lane web: node_modules/cookie 0.5.0 -> 0.6.0
+    lane web: node_modules/express 4.18.2 -> 4.19.2
+    lane web: node_modules/raw-body 2.5.1 -> 2.5.2
+  $ sluice explain apps/web/src/x.ts | sed -n 2p | sed "s/$(git rev-parse --short=12 main)/<mb>/g"
+    lane web, no owners; decided by sluice.yml@<mb>:5:5 '/apps/web/' (derived from apps/web/package.json)
