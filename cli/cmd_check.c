@@ -68,6 +68,7 @@ struct check_ctx {
 	struct sl_codeowners_rules co;
 	bool have_co;
 	struct sl_check_report report;
+	struct sl_ws **ws; /* the rules' workspaces, derived at commit */
 };
 
 /* ---- options ---------------------------------------------------------- */
@@ -128,6 +129,23 @@ static int parse_options(int argc, char **argv, struct check_opts *opts)
 
 /* ---- gathering ----------------------------------------------------------- */
 
+/* The lanes the rules' `workspaces` derive from the commit's manifests
+ * (docs/workspaces.md). */
+static int derive(struct check_ctx *x, struct sl_error *err)
+{
+	struct sl_ws_tree *tree = NULL;
+	int ret;
+
+	if (!x->rules->nworkspaces)
+		return 0;
+	ret = sl_ws_tree_open(&tree, x->repo, x->commit, NULL, err);
+	if (!ret)
+		ret = sl_ws_derive_all(&x->ws, x->rules,
+				       sl_ws_tree_source(tree), err);
+	sl_ws_tree_free(tree);
+	return ret;
+}
+
 /* The repository, then the rules (refused before anything else is read),
  * then the commit's files. */
 static int gather(struct check_ctx *x, const struct check_opts *opts,
@@ -149,6 +167,8 @@ static int gather(struct check_ctx *x, const struct check_opts *opts,
 	if (!ret)
 		ret = sl_repo_resolve_commit(
 		    x->commit, x->repo, opts->rev ? opts->rev : "HEAD", err);
+	if (!ret)
+		ret = derive(x, err);
 	if (!ret)
 		ret = sl_repo_list_files(&x->files, x->repo, x->commit, err);
 	if (ret)
@@ -185,6 +205,7 @@ static void release(struct check_ctx *x)
 		sl_codeowners_rules_release(&x->co);
 	free(x->paths);
 	sl_file_list_release(&x->files);
+	sl_ws_list_free(x->ws, x->rules ? x->rules->nworkspaces : 0);
 	sl_rules_free(x->rules);
 	sl_buf_release(&x->rules_file);
 	sl_repo_free(x->repo);
@@ -607,6 +628,8 @@ int cmd_check(int argc, char **argv, const struct cli_globals *g)
 	if (gather(&x, &opts, g, &err) ||
 	    sl_check_tree(&x.report, x.rules, x.paths, x.files.n, &err))
 		goto fail;
+	if (x.ws)
+		sl_check_workspaces(&x.report, x.rules, x.ws);
 	if (opts.codeowners && (load_codeowners(&x, opts.codeowners, &err) ||
 				sl_check_codeowners(&x.report, x.rules, &x.co,
 						    x.paths, x.files.n, &err)))

@@ -23,6 +23,8 @@ static const char *const kind_names[] = {
     [SL_FINDING_CODEOWNERS] = "codeowners",
     [SL_FINDING_DRIFT] = "drift",
     [SL_FINDING_LEDGER_UNSIGNED] = "ledger_unsigned",
+    [SL_FINDING_WORKSPACE] = "workspace",
+    [SL_FINDING_CONSUMES_CONTRADICTS] = "consumes_contradicts",
 };
 
 const char *sl_finding_kind_name(enum sl_finding_kind kind)

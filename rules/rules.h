@@ -368,6 +368,8 @@ enum sl_finding_kind {
 	SL_FINDING_CODEOWNERS,	      /* a CODEOWNERS line the host skips */
 	SL_FINDING_DRIFT,	      /* paths given other owners */
 	SL_FINDING_LEDGER_UNSIGNED,   /* a shared ledger, no allowed_signers */
+	SL_FINDING_WORKSPACE,	      /* the lanes a workspace derived */
+	SL_FINDING_CONSUMES_CONTRADICTS, /* written consumes, not in manifests */
 };
 
 /* "unowned", "unmatched", "shadowed", ...: the names docs/check.md uses. */
@@ -444,6 +446,18 @@ int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
 		  struct sl_error *err);
 
 void sl_check_report_release(struct sl_check_report *report);
+
+struct sl_ws; /* below: a workspace, derived from its manifests */
+
+/*
+ * Adds to report what check says of the rules' workspaces (ws[i] derived
+ * for rules->workspaces[i], the rules derived from them): a note per
+ * workspace with its lanes and the count of lanes and edges, and a
+ * warning for each written `consumes` of a derived lane naming another
+ * lane of the same workspace that its manifest does not depend on.
+ */
+void sl_check_workspaces(struct sl_check_report *report,
+			 const struct sl_rules *rules, struct sl_ws *const *ws);
 
 /* The owners a deciding rule gives (none for NULL: unowned). Borrowed. */
 const struct sl_strvec *sl_rules_owners_of(const struct sl_rules *rules,

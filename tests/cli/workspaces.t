@@ -142,3 +142,18 @@ derived lane names the manifest it was derived from.
     lane web: node_modules/raw-body 2.5.1 -> 2.5.2
   $ sluice explain apps/web/src/x.ts | sed -n 2p | sed "s/$(git rev-parse --short=12 main)/<mb>/g"
     lane web, no owners; decided by sluice.yml@<mb>:5:5 '/apps/web/' (derived from apps/web/package.json)
+
+check derives the lanes from the checked commit's manifests (their files
+are owned), notes each workspace's lanes and edges, and warns where a
+written consumes contradicts the manifests.
+
+  $ git checkout -q main && printf 'lanes:\n  core:\n    consumes: [web]\n' >> sluice.yml
+  $ sluice check | grep -E 'workspace|consumes|apps/web'
+  sluice.yml:5:5: note: workspace npm at . derives 4 lanes and 3 edges from its manifests: web, core, util, gen
+  sluice.yml:11:3: warning: lane 'core' consumes 'web' as written, but packages/core/package.json does not depend on web's package: add the dependency to the manifest, or remove 'web' from consumes
+  $ sluice check --format json | python3 -c '
+  > import json, sys
+  > d = json.load(sys.stdin)
+  > print(sorted(f["kind"] for f in d["findings"] if f["kind"] in ("workspace", "consumes_contradicts")))'
+  ['consumes_contradicts', 'workspace']
+  $ git checkout -q sluice.yml
