@@ -291,6 +291,7 @@ static void name_lanes(struct sl_ws *ws)
 
 int sl_ws_finish(struct sl_ws *ws, struct sl_error *err)
 {
+	struct sl_strmap names = {0};
 	size_t i, j;
 
 	sort_pkgs(ws);
@@ -300,16 +301,22 @@ int sl_ws_finish(struct sl_ws *ws, struct sl_error *err)
 					    "'%s' is listed twice as a "
 					    "package of the workspace",
 					    ws->pkgs[i].manifest);
-	for (i = 0; i < ws->npkgs; i++)
-		for (j = i + 1; j < ws->npkgs; j++)
-			if (!strcmp(ws->pkgs[i].name, ws->pkgs[j].name))
-				return sl_error_set(
-				    err, SL_ERULES,
-				    "'%s' and '%s' both name the package "
-				    "'%s'; a workspace's packages have "
-				    "names of their own: rename one",
-				    ws->pkgs[i].manifest, ws->pkgs[j].manifest,
-				    ws->pkgs[i].name);
+	for (i = 0; i < ws->npkgs; i++) {
+		uint64_t first = sl_strmap_put(&names, ws->pkgs[i].name, i);
+
+		j = (size_t)first;
+		if (j != i) {
+			sl_strmap_release(&names);
+			return sl_error_set(
+			    err, SL_ERULES,
+			    "'%s' and '%s' both name the package "
+			    "'%s'; a workspace's packages have "
+			    "names of their own: rename one",
+			    ws->pkgs[j].manifest, ws->pkgs[i].manifest,
+			    ws->pkgs[i].name);
+		}
+	}
+	sl_strmap_release(&names);
 	name_lanes(ws);
 	return 0;
 }

@@ -10,6 +10,7 @@
  */
 #include "common/common.h"
 
+#include "rules/load_internal.h"
 #include "rules/ws_internal.h"
 
 static const char *const dep_fields[] = {"dependencies", "devDependencies",
@@ -240,19 +241,26 @@ static void add_edges(struct sl_ws *ws, struct sl_pkg_json *pj, size_t first,
 		      size_t n)
 {
 	struct sl_buf sb = SL_BUF_INIT;
+	struct sl_strmap by_name = {0};
 	size_t i, j;
 
+	/* A thousand packages of forty dependencies each: looked up by
+	 * hash, not against every package's name. */
+	for (i = 0; i < ws->npkgs; i++)
+		sl_strmap_put(&by_name, ws->pkgs[i].name, i);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j + 2 < pj[i].deps.n; j += 3) {
 			const char *t = dep_target(&sb, pj[i].deps.v[j],
 						   pj[i].deps.v[j + 2]);
-			size_t to = sl_ws_find_name(ws, t);
+			uint64_t got = sl_strmap_get(&by_name, t);
+			size_t to = got == UINT64_MAX ? SIZE_MAX : (size_t)got;
 
 			if (to != SIZE_MAX && to != first + i)
 				sl_ws_add_edge(ws, first + i, to,
 					       dep_field(pj[i].deps.v[j + 1]));
 		}
 	}
+	sl_strmap_release(&by_name);
 	sl_buf_release(&sb);
 }
 
