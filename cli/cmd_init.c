@@ -14,15 +14,17 @@
 
 #include "cli/cli.h"
 #include "rules/rules.h"
+#include "selector/selector.h"
 
 static const char usage[] =
     "usage: sluice init [--codeowners FILE | --template] [-o FILE | "
     "--stdout]\n\n"
     "Writes a starter sluice.yml at the root of the repository from what it "
-    "has:\nits CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS, "
-    "docs/CODEOWNERS or\n.gitlab/CODEOWNERS), one lane per owner set, else "
-    "a commented template.\nIt never replaces a file. 'sluice check' passes "
-    "on what it writes.\n\n"
+    "has:\nits workspace manifests as committed at HEAD (npm, pnpm, go.work: "
+    "a\n'workspaces:' entry, docs/workspaces.md), else its CODEOWNERS file\n"
+    "(.github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS or .gitlab/CODEOWNERS), "
+    "one\nlane per owner set, else a commented template. It never replaces "
+    "a file.\n'sluice check' passes on what it writes.\n\n"
     "  --codeowners FILE      start from this CODEOWNERS file\n"
     "  --template             the commented template, even with a "
     "CODEOWNERS file\n"
@@ -207,19 +209,131 @@ static int from_codeowners(struct sl_buf *out, const char *path,
 	return ret;
 }
 
+/* One kind of workspace init looks for at the root, with the file that
+ * says the root is one and the gates it starts the templates with. */
+struct ws_guess {
+	enum sl_ws_kind kind;
+	const char *marker; /* a file at the root */
+	const char *needle; /* it must contain this; NULL: any content */
+	const char *lockfile;
+	const char *unit, *smoke;
+};
+
+static const struct ws_guess ws_guesses[] = {
+    {SL_WS_PNPM, "pnpm-workspace.yaml", NULL, "pnpm-lock.yaml",
+     "pnpm --filter {name} test", "pnpm --filter {name} run test:smoke"},
+    {SL_WS_NPM, "package.json", "\"workspaces\"", "package-lock.json",
+     "npm test -w {path}", "npm run test:smoke -w {path}"},
+    {SL_WS_GO, "go.work", NULL, "go.work.sum", "go test ./...", "go vet ./..."},
+};
+
+/* Does the commit's root hold g's marker (with its needle)? */
+static int guess_holds(bool *yes, const struct sl_ws_source *src,
+		       const struct ws_guess *g, struct sl_error *err)
+{
+	struct sl_buf data = SL_BUF_INIT;
+	int ret = src->read(src->ctx, g->marker, &data, yes, err);
+
+	if (!ret && *yes && g->needle)
+		*yes = memmem(data.buf, data.len, g->needle,
+			      strlen(g->needle)) != NULL;
+	sl_buf_release(&data);
+	return ret;
+}
+
+static void write_entry(struct sl_buf *out, const struct ws_guess *g,
+			const struct sl_ws *ws)
+{
+	size_t i, edges = 0;
+
+	for (i = 0; i < ws->npkgs; i++)
+		edges += ws->pkgs[i].ndeps;
+	sl_buf_addf(out,
+		    "  # %s: %zu packages and %zu internal dependencies "
+		    "today\n"
+		    "  - kind: %s\n"
+		    "    root: .\n"
+		    "    # owners: [\"@your-team\"]\n"
+		    "    gates:\n"
+		    "      \"{lane}-test\": {run: \"%s\"%s}\n"
+		    "    # smoke gates run when a package a lane consumes "
+		    "changes:\n"
+		    "    # smoke:\n"
+		    "    #   \"{lane}-smoke\": {run: \"%s\"%s}\n",
+		    g->marker, ws->npkgs, edges, sl_ws_kind_name(g->kind),
+		    g->unit, g->kind == SL_WS_GO ? ", cwd: \"{path}\"" : "",
+		    g->smoke, g->kind == SL_WS_GO ? ", cwd: \"{path}\"" : "");
+}
+
 /*
  * The sources init knows, in the order it tries them. Workspace manifests
- * (npm, pnpm, go: SPEC.md §7) go first here once the rules take
- * `workspaces:`: a source that finds its manifests writes the
- * `workspaces:` entry and returns 1; 0 means "not this one".
+ * (npm, pnpm, go: SPEC.md §7, docs/workspaces.md) go first, read as they
+ * are committed at HEAD (selection reads them from commits too): each
+ * kind whose root manifest is there writes a `workspaces:` entry, and
+ * the function returns 1; 0 means "none" (or no commit yet). A manifest
+ * that is there but cannot be read is an error, never "none".
  */
-static int from_workspaces(struct sl_buf *out, const char *root,
-			   struct sl_error *err)
+static int from_workspaces(struct sl_buf *out, struct sl_repo *repo,
+			   const char **from, struct sl_error *err)
 {
-	(void)out;
-	(void)root;
-	(void)err;
-	return 0;
+	struct sl_buf entries = SL_BUF_INIT, lockfiles = SL_BUF_INIT;
+	struct sl_ws_tree *tree = NULL;
+	char head[SL_OID_HEXSZ + 1];
+	struct sl_error none = SL_ERROR_INIT;
+	bool npm_or_pnpm = false;
+	size_t i;
+	int ret = 0, found = 0;
+
+	/* No commit yet: nothing is committed to derive from. */
+	if (sl_repo_resolve_commit(head, repo, "HEAD", &none)) {
+		sl_error_release(&none);
+		return 0;
+	}
+	ret = sl_ws_tree_open(&tree, repo, head, NULL, err);
+	for (i = 0; !ret && i < SL_ARRAY_SIZE(ws_guesses); i++) {
+		const struct ws_guess *g = &ws_guesses[i];
+		struct sl_ws *ws = NULL;
+		bool yes = false;
+
+		if (g->kind == SL_WS_NPM && npm_or_pnpm)
+			continue;
+		ret = guess_holds(&yes, sl_ws_tree_source(tree), g, err);
+		if (!ret && yes)
+			ret = sl_ws_derive(&ws, g->kind, "",
+					   sl_ws_tree_source(tree), err);
+		if (ret || !yes)
+			continue;
+		npm_or_pnpm |= g->kind != SL_WS_GO;
+		write_entry(&entries, g, ws);
+		sl_buf_addf(&lockfiles, "%s%s", found ? ", " : "", g->lockfile);
+		*from = found ? "the workspace manifests" : g->marker;
+		found++;
+		sl_ws_free(ws);
+	}
+	if (!ret && found) {
+		sl_buf_adds(out, header);
+		sl_buf_addf(out,
+			    "# Lanes, their consumes and their gates come "
+			    "from the workspace manifests\n"
+			    "# (docs/workspaces.md): one lane per package, "
+			    "named after it.\n"
+			    "version: 1\n\n"
+			    "# A changed path no lane owns runs the global "
+			    "gates only.\n"
+			    "unowned: global-only\n\n"
+			    "# Lockfile changes select the packages whose "
+			    "dependencies changed; what\n"
+			    "# no package accounts for (the root's own) runs "
+			    "everything.\n"
+			    "run_all_on: [%s]\n\n"
+			    "workspaces:\n",
+			    lockfiles.buf);
+		sl_buf_add(out, entries.buf, entries.len);
+	}
+	sl_ws_tree_free(tree);
+	sl_buf_release(&entries);
+	sl_buf_release(&lockfiles);
+	return ret ? ret : found > 0;
 }
 
 /* Writes data to path, never replacing a file that is there. */
@@ -238,14 +352,14 @@ static int write_new(const char *path, const struct sl_buf *data,
 }
 
 static int build(struct sl_buf *out, const struct init_opts *o,
-		 const char *root, const char **from, struct sl_error *err)
+		 struct sl_repo *repo, const char **from, struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT;
-	const char *name = NULL;
+	const char *name = NULL, *root = sl_repo_root(repo);
 	int ret = 0;
 
 	if (!o->template_only && !o->codeowners)
-		ret = from_workspaces(out, root, err);
+		ret = from_workspaces(out, repo, from, err);
 	if (ret)
 		goto out;
 	if (o->codeowners)
@@ -282,7 +396,7 @@ int cmd_init(int argc, char **argv, const struct cli_globals *g)
 		return code;
 	ret = sl_repo_open(&repo, NULL, &err);
 	if (!ret)
-		ret = build(&out, &o, sl_repo_root(repo), &from, &err);
+		ret = build(&out, &o, repo, &from, &err);
 	if (!ret && o.to_stdout) {
 		cli_print(&out);
 	} else if (!ret) {

@@ -157,3 +157,31 @@ written consumes contradicts the manifests.
   > print(sorted(f["kind"] for f in d["findings"] if f["kind"] in ("workspace", "consumes_contradicts")))'
   ['consumes_contradicts', 'workspace']
   $ git checkout -q sluice.yml
+
+sluice init writes a workspaces entry from the manifests committed at
+HEAD (before any CODEOWNERS file), and check passes on it.
+
+  $ sluice init --stdout | sed -n '/^run_all_on/,$p'
+  run_all_on: [package-lock.json]
+  
+  workspaces:
+    # package.json: 4 packages and 3 internal dependencies today
+    - kind: npm
+      root: .
+      # owners: ["@your-team"]
+      gates:
+        "{lane}-test": {run: "npm test -w {path}"}
+      # smoke gates run when a package a lane consumes changes:
+      # smoke:
+      #   "{lane}-smoke": {run: "npm run test:smoke -w {path}"}
+  $ sluice init -o ../init.yml
+  sluice: wrote ../init.yml from package.json; next: add gates to its lanes, then 'sluice check'
+  $ sluice check --rules ../init.yml > /dev/null && echo check passes
+  check passes
+  $ cd ../go && sluice init --stdout | grep -E 'kind|go.work|test'
+  run_all_on: [go.work.sum]
+    # go.work: 2 packages and 1 internal dependencies today
+    - kind: go
+        "{lane}-test": {run: "go test ./...", cwd: "{path}"}
+  $ cd .. && git init -q empty && cd empty && sluice init --stdout | grep -c workspaces; true
+  0
