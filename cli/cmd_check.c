@@ -321,24 +321,35 @@ static const char *severity_paint(enum sl_severity severity)
 	return cli_paint(stdout, CLI_PAINT_DIM);
 }
 
+/* The paths idx[0..n), one a line, the first TEXT_LIST_MAX of them. */
+static void add_paths(struct sl_buf *out, const struct check_ctx *x,
+		      const size_t *idx, size_t n)
+{
+	size_t i, shown = n < TEXT_LIST_MAX ? n : TEXT_LIST_MAX;
+
+	for (i = 0; i < shown; i++) {
+		sl_buf_adds(out, "  ");
+		add_path(out, x, idx[i]);
+		sl_buf_addch(out, '\n');
+	}
+	add_more(out, shown, n);
+}
+
 static void add_finding(struct sl_buf *out, const struct check_ctx *x,
 			const struct sl_finding *f)
 {
 	const struct sl_check_report *r = &x->report;
-	size_t i,
-	    shown = r->nunowned < TEXT_LIST_MAX ? r->nunowned : TEXT_LIST_MAX;
 
 	add_where(out, f);
 	sl_buf_addf(out, "%s%s%s: %s\n", severity_paint(f->severity),
 		    sl_severity_name(f->severity),
 		    cli_paint(stdout, CLI_PAINT_RESET), f->message);
 	if (f->kind == SL_FINDING_UNOWNED) {
-		for (i = 0; i < shown; i++) {
-			sl_buf_adds(out, "  ");
-			add_path(out, x, r->unowned[i]);
-			sl_buf_addch(out, '\n');
-		}
-		add_more(out, shown, r->nunowned);
+		add_paths(out, x, r->unowned, r->nunowned);
+	} else if (f->kind == SL_FINDING_RUN_ALL) {
+		add_paths(out, x, r->run_all, r->nrun_all);
+	} else if (f->kind == SL_FINDING_INPUTS) {
+		add_paths(out, x, r->inputs, r->ninputs);
 	} else if (f->kind == SL_FINDING_DRIFT) {
 		add_drift(out, x);
 	}
@@ -554,6 +565,8 @@ static json_t *json_counts(const struct check_ctx *x)
 
 	sl_json_set(obj, "files", json_uint(r->npaths));
 	sl_json_set(obj, "unowned", json_uint(r->nunowned));
+	sl_json_set(obj, "run_all", json_uint(r->nrun_all));
+	sl_json_set(obj, "inputs", json_uint(r->ninputs));
 	sl_json_set(obj, "drift", json_uint(r->ndrift));
 	sl_json_set(obj, "errors", json_uint(r->count[SL_SEVERITY_ERROR]));
 	sl_json_set(obj, "warnings", json_uint(r->count[SL_SEVERITY_WARNING]));
@@ -590,6 +603,14 @@ static json_t *json_report(const struct check_ctx *x,
 	for (i = 0; i < r->nunowned; i++)
 		sl_json_append(arr, json_path(x, r->unowned[i]));
 	sl_json_set(root, "unowned", arr);
+	arr = json_array();
+	for (i = 0; i < r->nrun_all; i++)
+		sl_json_append(arr, json_path(x, r->run_all[i]));
+	sl_json_set(root, "run_all", arr);
+	arr = json_array();
+	for (i = 0; i < r->ninputs; i++)
+		sl_json_append(arr, json_path(x, r->inputs[i]));
+	sl_json_set(root, "inputs", arr);
 	arr = json_array();
 	for (i = 0; i < r->ndrift; i++)
 		sl_json_append(arr, json_drift(x, &r->drift[i]));

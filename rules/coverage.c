@@ -25,6 +25,9 @@ static const char *const kind_names[] = {
     [SL_FINDING_LEDGER_UNSIGNED] = "ledger_unsigned",
     [SL_FINDING_WORKSPACE] = "workspace",
     [SL_FINDING_CONSUMES_CONTRADICTS] = "consumes_contradicts",
+    [SL_FINDING_RUN_ALL] = "run_all",
+    [SL_FINDING_INPUT_UNMATCHED] = "input_unmatched",
+    [SL_FINDING_INPUTS] = "inputs",
 };
 
 const char *sl_finding_kind_name(enum sl_finding_kind kind)
@@ -98,6 +101,51 @@ size_t sl_cov_upstream(size_t *out, bool *seen, const struct sl_rules *rules,
 
 /* ---- the deciding rule of every path ---------------------------------- */
 
+/* Does an input of any gate match path p? 1, 0, or SL_ERULES. */
+static int input_match(const struct sl_cov *c, size_t p, struct sl_error *err)
+{
+	const struct sl_rules *rules = c->rules;
+	size_t g;
+	int ret = 0;
+
+	for (g = 0; g < rules->ngates && !ret; g++)
+		ret = sl_rule_list_match(&rules->gates[g].inputs,
+					 c->paths[p].path, c->paths[p].len,
+					 c->paths[p].flags, err);
+	return ret;
+}
+
+/*
+ * The paths no lane owns and no run_all_on pattern matches, in order:
+ * those a gate's inputs name are covered, the rest unowned.
+ */
+static int list_unowned(struct sl_cov *c, struct sl_error *err)
+{
+	struct sl_check_report *r = c->report;
+	size_t i, a = 0, start = c->lane_start[c->rules->nlanes];
+	int ret;
+
+	r->unowned = sl_xmalloc(sl_st_mult(r->nunowned + 1, sizeof(size_t)));
+	r->inputs = sl_xmalloc(sl_st_mult(r->nunowned + 1, sizeof(size_t)));
+	r->nunowned = 0;
+	for (i = start; i < c->n; i++) {
+		size_t p = c->by_lane[i];
+
+		while (a < r->nrun_all && r->run_all[a] < p)
+			a++;
+		if (a < r->nrun_all && r->run_all[a] == p)
+			continue;
+		ret = input_match(c, p, err);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			r->inputs[r->ninputs++] = p;
+		else
+			r->unowned[r->nunowned++] = p;
+	}
+	return 0;
+}
+
 static int decide(struct sl_cov *c, struct sl_error *err)
 {
 	struct sl_check_report *r = c->report;
@@ -109,16 +157,24 @@ static int decide(struct sl_cov *c, struct sl_error *err)
 	r->owner = sl_xcalloc(c->n ? c->n : 1, sizeof(*r->owner));
 	r->lane_paths = sl_xcalloc(rules->nlanes + 1, sizeof(*r->lane_paths));
 	c->decided = sl_xcalloc(rules->rules.n + 1, sizeof(*c->decided));
+	r->run_all = sl_xcalloc(c->n + 1, sizeof(*r->run_all));
 	for (i = 0; i < c->n; i++) {
 		ret = sl_rules_owner(&rule, rules, c->paths[i].path,
 				     c->paths[i].len, c->paths[i].flags, err);
-		if (ret)
+		if (!ret)
+			ret = sl_rule_list_match(
+			    &rules->run_all_on, c->paths[i].path,
+			    c->paths[i].len, c->paths[i].flags, err);
+		if (ret < 0)
 			return ret;
 		r->owner[i] = rule;
+		if (ret)
+			r->run_all[r->nrun_all++] = i;
 		if (rule && rule->lane < rules->nlanes) {
 			c->decided[rule - rules->rules.items]++;
 			r->lane_paths[rule->lane]++;
-		} else {
+		} else if (!ret) {
+			/* A run_all_on path is covered: it runs every gate. */
 			r->nunowned++;
 		}
 	}
@@ -137,10 +193,40 @@ static int decide(struct sl_cov *c, struct sl_error *err)
 		c->by_lane[c->lane_start[l] + count[l]++] = i;
 	}
 	free(count);
-	r->unowned = sl_xmalloc(sl_st_mult(r->nunowned + 1, sizeof(size_t)));
-	memcpy(r->unowned, c->by_lane + c->lane_start[rules->nlanes],
-	       r->nunowned * sizeof(size_t));
-	return 0;
+	return list_unowned(c, err);
+}
+
+/* What a run_all_on path selects: every gate, whichever lane owns it. */
+static void report_run_all(struct sl_cov *c)
+{
+	const struct sl_check_report *r = c->report;
+
+	if (!r->nrun_all)
+		return;
+	sl_cov_add(
+	    c->report, SL_FINDING_RUN_ALL, SL_SEVERITY_NOTE,
+	    "%zu of %zu tracked files %s run_all_on: a change to %s runs "
+	    "every gate of every kind, whichever lane owns %s (no lane "
+	    "needs to: %s covered)",
+	    r->nrun_all, c->n, r->nrun_all == 1 ? "matches" : "match",
+	    r->nrun_all == 1 ? "it" : "one", r->nrun_all == 1 ? "it" : "them",
+	    r->nrun_all == 1 ? "it is" : "they are");
+}
+
+/* What an unowned path that gates' inputs name selects: those gates. */
+static void report_inputs(struct sl_cov *c)
+{
+	const struct sl_check_report *r = c->report;
+
+	if (!r->ninputs)
+		return;
+	sl_cov_add(c->report, SL_FINDING_INPUTS, SL_SEVERITY_NOTE,
+		   "%zu of %zu tracked files %s owned by no lane but named by "
+		   "the inputs of gates: a change to %s selects those gates "
+		   "(explain PATH names them), so %s covered",
+		   r->ninputs, c->n, r->ninputs == 1 ? "is" : "are",
+		   r->ninputs == 1 ? "it" : "one",
+		   r->ninputs == 1 ? "it is" : "they are");
 }
 
 static void report_unowned(struct sl_cov *c)
@@ -280,7 +366,10 @@ static void report_gate(struct sl_cov *c, const struct sl_gate *g, size_t *up,
 	if (g->kind == SL_GATE_CONTRACT)
 		return;
 	l = &c->rules->lanes[g->lane];
-	/* A lane with no paths says so for its local gates. */
+	/* A lane with no paths says so for its local gates; a gate with
+	 * inputs is selected by them (an unused one says so itself). */
+	if (g->inputs.n)
+		return;
 	if (g->kind == SL_GATE_LOCAL && !c->report->lane_paths[g->lane] &&
 	    l->nrules)
 		f = sl_cov_add(c->report, SL_FINDING_GATE_NO_PATHS,
@@ -390,6 +479,8 @@ int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,
 	if (out->nfindings)
 		qsort(out->findings, out->nfindings, sizeof(*out->findings),
 		      cmp_finding);
+	report_run_all(&c);
+	report_inputs(&c);
 	report_unowned(&c);
 out:
 	free(c.by_lane);
@@ -408,6 +499,8 @@ void sl_check_report_release(struct sl_check_report *report)
 	free(report->owner);
 	free(report->lane_paths);
 	free(report->unowned);
+	free(report->run_all);
+	free(report->inputs);
 	free(report->drift);
 	memset(report, 0, sizeof(*report));
 }

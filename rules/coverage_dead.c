@@ -271,10 +271,12 @@ out:
 /* ---- run_all_on and `when` ---------------------------------------------- */
 
 /* A pattern that need match only among some paths: a run_all_on entry
- * (gate NULL) or an entry of a gate's `when`. */
+ * (gate NULL), an entry of a gate's `when`, or of its `inputs` (every
+ * path). */
 struct use {
 	const struct sl_rule *rule;
 	const struct sl_gate *gate;
+	bool input; /* an entry of the gate's inputs, not of its when */
 };
 
 struct use_list {
@@ -292,6 +294,7 @@ static void use_add(struct use_list *u, const struct sl_rule *rule,
 	SL_ALLOC_GROW(u->rules, u->n + 1, u->alloc_rules);
 	u->v[u->n].rule = rule;
 	u->v[u->n].gate = gate;
+	u->v[u->n].input = false;
 	u->rules[u->n++] = rule;
 }
 
@@ -305,7 +308,13 @@ static void report_unused(struct sl_cov *c, const struct use *u)
 			       : NULL;
 
 	add_pattern(&pat, u->rule->text);
-	if (!g)
+	if (u->input)
+		f = sl_cov_add(c->report, SL_FINDING_INPUT_UNMATCHED,
+			       SL_SEVERITY_WARNING,
+			       "pattern '%s' in the inputs of gate %s matches "
+			       "no tracked file; fix it, or remove it",
+			       pat.buf, g->name);
+	else if (!g)
 		f = sl_cov_add(c->report, SL_FINDING_RUN_ALL_UNMATCHED,
 			       SL_SEVERITY_WARNING,
 			       "run_all_on pattern '%s' matches no tracked "
@@ -411,6 +420,14 @@ int sl_cov_unused_patterns(struct sl_cov *c, struct sl_error *err)
 	for (k = 0; k < rules->run_all_on.n; k++)
 		use_add(&u, &rules->run_all_on.items[k], NULL);
 	add_whens(&u, rules, SL_GATE_CONTRACT, SL_NO_LANE);
+	/* So do every gate's inputs. */
+	for (m = 0; m < rules->ngates; m++) {
+		for (k = 0; k < rules->gates[m].inputs.n; k++) {
+			use_add(&u, &rules->gates[m].inputs.items[k],
+				&rules->gates[m]);
+			u.v[u.n - 1].input = true;
+		}
+	}
 	ret = check_uses(c, &u, c->by_lane, c->n, err);
 	for (lane = 0; lane < rules->nlanes && !ret; lane++) {
 		/* A local gate sees its lane's changes... */

@@ -238,6 +238,23 @@ static int read_when(struct sl_loader *ld, uint32_t key, uint32_t value,
 	return 0;
 }
 
+static int read_inputs(struct sl_loader *ld, uint32_t key, uint32_t value,
+		       void *obj)
+{
+	struct sl_gate *gate = obj;
+	int ret;
+
+	ret = sl_load_pattern_list(&gate->inputs, ld, value, "'inputs'");
+	if (ret)
+		return ret;
+	if (!gate->inputs.n)
+		return sl_load_error(ld, key,
+				     "'inputs' must list at least one pattern; "
+				     "remove it if the gate reads no file "
+				     "outside its lane");
+	return 0;
+}
+
 static int read_overridable(struct sl_loader *ld, uint32_t key, uint32_t value,
 			    void *obj)
 {
@@ -264,6 +281,7 @@ static const struct sl_field gate_fields[] = {
     {"timeout", read_timeout},
     {"retries", read_retries},
     {"when", read_when},
+    {"inputs", read_inputs},
     {"overridable", read_overridable},
     {"approvers", read_approvers},
 };

@@ -36,6 +36,7 @@ void sl_gate_release(struct sl_gate *gate)
 	}
 	free(gate->env);
 	sl_rule_list_release(&gate->when);
+	sl_rule_list_release(&gate->inputs);
 	sl_strvec_release(&gate->approvers);
 	memset(gate, 0, sizeof(*gate));
 }

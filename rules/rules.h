@@ -77,7 +77,13 @@ struct sl_gate {
 	uint64_t timeout_ms; /* default 30 minutes */
 	unsigned retries;
 	struct sl_rule_list when; /* n == 0: always */
-	bool overridable;	  /* default true */
+	/*
+	 * `inputs`: patterns matched against every changed path, wherever
+	 * it is and whoever owns it; one that matches selects this gate
+	 * (docs/rules.md). n == 0: none.
+	 */
+	struct sl_rule_list inputs;
+	bool overridable; /* default true */
 	/* `approvers` as written; has_approvers false when the key is absent. */
 	struct sl_strvec approvers;
 	bool has_approvers;
@@ -370,6 +376,9 @@ enum sl_finding_kind {
 	SL_FINDING_LEDGER_UNSIGNED,   /* a shared ledger, no allowed_signers */
 	SL_FINDING_WORKSPACE,	      /* the lanes a workspace derived */
 	SL_FINDING_CONSUMES_CONTRADICTS, /* written consumes, not in manifests */
+	SL_FINDING_RUN_ALL,	      /* tracked paths run_all_on matches */
+	SL_FINDING_INPUT_UNMATCHED,   /* a gate's input matches none */
+	SL_FINDING_INPUTS,	      /* unowned paths gate inputs cover */
 };
 
 /* "unowned", "unmatched", "shadowed", ...: the names docs/check.md uses. */
@@ -410,6 +419,15 @@ struct sl_check_report {
 	size_t *lane_paths; /* per lane: how many of the paths it owns */
 	size_t *unowned;    /* the unowned paths' indices, in order */
 	size_t nunowned;
+	/* The paths a run_all_on pattern matches, in order: a change to one
+	 * runs every gate, so none of them is unowned. */
+	size_t *run_all;
+	size_t nrun_all;
+	/* The paths no lane owns and no run_all_on pattern matches that a
+	 * gate's inputs name, in order: covered too (they select those
+	 * gates), so none of them is unowned either. */
+	size_t *inputs;
+	size_t ninputs;
 	/* In order: the rules file's, by position; the unowned paths'; the
 	 * CODEOWNERS file's; the drift's. */
 	struct sl_finding *findings;
@@ -428,7 +446,8 @@ struct sl_check_report {
 
 /*
  * Checks rules against the tracked paths[0..n) of a tree (docs/check.md):
- * which rule decides each path and which paths no lane owns; ownership
+ * which rule decides each path, which paths run_all_on matches (covered:
+ * a change to one runs every gate) and which paths no lane owns; ownership
  * patterns that decide no path, told apart as matching none or shadowed
  * (every path they match is decided by a later rule); run_all_on and
  * `when` patterns that match no path they could see; lanes that no change

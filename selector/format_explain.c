@@ -51,6 +51,44 @@ static void owners_list(struct sl_buf *out, const struct sl_lane *lane)
 	}
 }
 
+/* The gates whose inputs name path: a change to it selects each. Returns
+ * how many there are (out NULL: only counts them). */
+static int explain_inputs(struct sl_buf *out, const struct sl_rules *rules,
+			  const char *label, const char *path, unsigned flags,
+			  struct sl_error *err)
+{
+	size_t g, k;
+	int ret, n = 0;
+
+	for (g = 0; g < rules->ngates; g++) {
+		const struct sl_rule_list *in = &rules->gates[g].inputs;
+
+		for (k = 0; k < in->n; k++) {
+			ret = sl_pattern_match(in->items[k].pattern, path,
+					       strlen(path), flags, err);
+			if (ret < 0)
+				return ret;
+			if (!ret)
+				continue;
+			n++;
+			if (!out)
+				break;
+			sl_buf_addf(out, "  %sinput '", label);
+			sl_buf_adds_safe(out, in->items[k].text);
+			sl_buf_addf(out, "' of gate %s (",
+				    rules->gates[g].name);
+			sl_buf_adds_safe(out, rules->file);
+			sl_buf_addf(out,
+				    ":%u:%u): a change to it selects that "
+				    "gate\n",
+				    in->items[k].pos.line,
+				    in->items[k].pos.col);
+			break;
+		}
+	}
+	return n;
+}
+
 /*
  * flags as selection matched the name (SL_MATCH_DIR for a submodule the
  * diff touched), so that the answer is the lane selection used.
@@ -59,12 +97,39 @@ static int explain_owner(struct sl_buf *out, const struct sl_rules *rules,
 			 const char *label, const char *path, unsigned flags,
 			 struct sl_error *err)
 {
-	const struct sl_rule *rule;
+	const struct sl_rule *rule, *all = NULL;
 	int ret = sl_rules_owner(&rule, rules, path, strlen(path), flags, err);
+	size_t i;
 
-	if (ret)
+	for (i = 0; !ret && !all && i < rules->run_all_on.n; i++) {
+		ret = sl_pattern_match(rules->run_all_on.items[i].pattern, path,
+				       strlen(path), flags, err);
+		if (ret > 0)
+			all = &rules->run_all_on.items[i];
+	}
+	if (ret < 0)
 		return ret;
+	if (all) {
+		/* What a change to it selects: every gate, owned or not. */
+		sl_buf_addf(out, "  %srun_all_on '", label);
+		sl_buf_adds_safe(out, all->text);
+		sl_buf_adds(out, "' (");
+		sl_buf_adds_safe(out, rules->file);
+		sl_buf_addf(out, ":%u:%u): a change to it runs every gate\n",
+			    all->pos.line, all->pos.col);
+	}
 	sl_buf_addf(out, "  %s", label);
+	if (!rule && all) {
+		sl_buf_adds(out, "owned by no lane (covered by run_all_on)\n");
+		return 0;
+	}
+	ret = rule ? 0 : explain_inputs(NULL, rules, "", path, flags, err);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		sl_buf_adds(out, "owned by no lane (covered by gate inputs)\n");
+		return 0;
+	}
 	if (!rule) {
 		sl_buf_adds(out, "owned by no lane (");
 		sl_buf_adds(out, rules->unowned == SL_UNOWNED_RUN_ALL
@@ -114,10 +179,15 @@ static int explain_path(struct sl_buf *out, const struct sl_plan *plan,
 	sl_buf_add_quoted_path(out, path, strlen(path));
 	sl_buf_addch(out, '\n');
 	ret = explain_owner(out, plan->rules, "", path, flags, err);
-	if (!ret && plan->head_rules)
+	if (!ret)
+		ret = explain_inputs(out, plan->rules, "", path, flags, err);
+	if (ret >= 0 && plan->head_rules)
 		ret = explain_owner(out, plan->head_rules, "head rules: ", path,
 				    flags, err);
-	if (ret)
+	if (ret >= 0 && plan->head_rules)
+		ret = explain_inputs(out, plan->head_rules,
+				     "head rules: ", path, flags, err);
+	if (ret < 0)
 		return ret;
 	if (name)
 		sl_buf_addf(out, "  changed in this diff (%s%s)\n",

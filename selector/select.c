@@ -11,6 +11,22 @@
 
 #include "selector/selector.h"
 
+/*
+ * The gates' `inputs`, each distinct pattern (by its text) matched once
+ * against the touched names: templates give many gates the same ones.
+ * Gate g's k-th input is distinct pattern id[first[g] + k], whose
+ * matching names are hits[start[d] .. start[d + 1]).
+ */
+struct inputs {
+	size_t *first; /* per gate, into id; NULL: no gate has inputs */
+	size_t *id;
+	const struct sl_rule **pattern; /* per distinct: its first rule */
+	size_t ndistinct;
+	size_t *start; /* ndistinct + 1 */
+	size_t *hits;
+	bool *covered; /* per touched name: an input matches it */
+};
+
 /* Selection under one copy of the rules. */
 struct view {
 	const struct sl_rules *rules;
@@ -24,6 +40,7 @@ struct view {
 	struct sl_strvec run_all_reasons;
 	size_t run_all_more;
 	struct sl_pick *picks; /* one per gate of rules, in order */
+	struct inputs in;
 };
 
 static size_t lane_count(const struct view *v, size_t lane)
@@ -171,6 +188,157 @@ static int in_parts(struct view *v, struct sl_offer *offer, size_t n,
 	return ret;
 }
 
+/* ---- gate inputs ------------------------------------------------------- */
+
+struct input_ref {
+	const char *text;
+	size_t at; /* into inputs.id */
+	const struct sl_rule *rule;
+};
+
+static int cmp_input_ref(const void *a, const void *b)
+{
+	const struct input_ref *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	if (c)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Numbers the distinct patterns of every gate's inputs (by text). */
+static size_t inputs_number(struct inputs *in, const struct sl_rules *r)
+{
+	struct input_ref *refs;
+	size_t g, k, n = 0, d = 0;
+
+	for (g = 0; g < r->ngates; g++)
+		n += r->gates[g].inputs.n;
+	if (!n)
+		return 0;
+	in->first = sl_xcalloc(r->ngates + 1, sizeof(*in->first));
+	in->id = sl_xcalloc(n, sizeof(*in->id));
+	refs = sl_xcalloc(n, sizeof(*refs));
+	n = 0;
+	for (g = 0; g < r->ngates; g++) {
+		in->first[g] = n;
+		for (k = 0; k < r->gates[g].inputs.n; k++, n++)
+			refs[n] =
+			    (struct input_ref){r->gates[g].inputs.items[k].text,
+					       n, &r->gates[g].inputs.items[k]};
+	}
+	in->first[r->ngates] = n;
+	qsort(refs, n, sizeof(*refs), cmp_input_ref);
+	in->pattern = sl_xcalloc(n, sizeof(*in->pattern));
+	for (k = 0; k < n; k++) {
+		if (k && strcmp(refs[k].text, refs[k - 1].text))
+			d++;
+		if (!k || strcmp(refs[k].text, refs[k - 1].text))
+			in->pattern[d] = refs[k].rule;
+		in->id[refs[k].at] = d;
+	}
+	free(refs);
+	in->ndistinct = d + 1;
+	return n;
+}
+
+/*
+ * Matches each distinct input pattern against every touched name, once:
+ * the cost is the distinct patterns times the names, however many gates
+ * share them.
+ */
+static int view_inputs(struct view *v, struct sl_error *err)
+{
+	struct inputs *in = &v->in;
+	size_t d, i, n = 0, alloc = 0;
+	int ret = 0;
+
+	if (!inputs_number(in, v->rules))
+		return 0;
+	in->start = sl_xcalloc(in->ndistinct + 1, sizeof(*in->start));
+	in->covered = sl_xcalloc(v->ntouched + 1, sizeof(*in->covered));
+	for (d = 0; d < in->ndistinct && !ret; d++) {
+		in->start[d] = n;
+		for (i = 0; i < v->ntouched; i++) {
+			const struct sl_touched *t = &v->touched[i];
+
+			ret = sl_pattern_match(in->pattern[d]->pattern, t->path,
+					       t->len, t->flags, err);
+			if (ret < 0)
+				return ret;
+			if (!ret)
+				continue;
+			SL_ALLOC_GROW(in->hits, n + 1, alloc);
+			in->hits[n++] = i;
+			in->covered[i] = true;
+		}
+		ret = 0;
+	}
+	in->start[in->ndistinct] = n;
+	return 0;
+}
+
+static void inputs_release(struct inputs *in)
+{
+	free(in->first);
+	free(in->id);
+	free(in->pattern);
+	free(in->start);
+	free(in->hits);
+	free(in->covered);
+}
+
+/*
+ * Selects pick for each touched name one of its gate's inputs matches,
+ * each a reason "PATH -> input 'PATTERN' (FILE:LINE)".
+ */
+static void pick_inputs(struct view *v, struct sl_pick *pick)
+{
+	const struct sl_gate *gate = pick->gate;
+	const struct inputs *in = &v->in;
+	size_t g = (size_t)(gate - v->rules->gates), k, h;
+	struct sl_buf sb = SL_BUF_INIT;
+
+	if (!in->first)
+		return;
+	for (k = 0; k < gate->inputs.n; k++) {
+		size_t d = in->id[in->first[g] + k];
+		const struct sl_rule *rule = &gate->inputs.items[k];
+
+		for (h = in->start[d]; h < in->start[d + 1]; h++) {
+			pick->selected = true;
+			if (reasons_full(pick)) {
+				pick->more_reasons++;
+				continue;
+			}
+			sl_buf_reset(&sb);
+			print_path(&sb, &v->touched[in->hits[h]]);
+			sl_buf_adds(&sb, " -> input '");
+			sl_buf_adds(&sb, rule->text);
+			sl_buf_addf(&sb, "' (%s:%u)", v->rules->file,
+				    rule->pos.line);
+			add_reason(&pick->reasons, &pick->more_reasons, &sb);
+		}
+	}
+	sl_buf_release(&sb);
+}
+
+/* "; no changed path matches its inputs: 'a', 'b'", for a gate that has
+ * inputs and was not selected. */
+static void describe_inputs(struct sl_buf *sb, const struct sl_gate *gate)
+{
+	size_t i;
+
+	if (!gate->inputs.n)
+		return;
+	sl_buf_adds(sb, "; no changed path matches its inputs: ");
+	for (i = 0; i < gate->inputs.n; i++) {
+		sl_buf_adds(sb, i ? ", '" : "'");
+		sl_buf_adds(sb, gate->inputs.items[i].text);
+		sl_buf_addch(sb, '\'');
+	}
+}
+
 /* ---- ownership and run-all ------------------------------------------ */
 
 /* A name given to a lane (a lockfile entry): the lane's first pattern,
@@ -270,10 +438,11 @@ static int view_run_all(struct view *v, struct sl_error *err)
 
 	for (i = 0; i < v->ntouched && !ret; i++) {
 		const struct sl_touched *t = &v->touched[i];
+		bool matched = false;
 
 		if (t->lane)
 			continue;
-		for (j = 0; j < on->n; j++) {
+		for (j = 0; j < on->n && !matched; j++) {
 			ret = sl_pattern_match(on->items[j].pattern, t->path,
 					       t->len, t->flags, err);
 			if (ret < 0)
@@ -286,9 +455,15 @@ static int view_run_all(struct view *v, struct sl_error *err)
 				    on->items[j].text, v->rules->file,
 				    on->items[j].pos.line);
 			run_all_reason(v, &sb);
-			break;
+			matched = true;
 		}
-		ret = v->owner[i] ? 0 : unowned_policy(v, t, err);
+		/* A run_all_on path is covered, owned or not: it already runs
+		 * every gate, so `unowned: fail` does not refuse it; one that
+		 * a gate's inputs name selects that gate. */
+		ret = v->owner[i] || matched ||
+			      (v->in.covered && v->in.covered[i])
+			  ? 0
+			  : unowned_policy(v, t, err);
 	}
 out:
 	sl_buf_release(&sb);
@@ -297,9 +472,10 @@ out:
 
 /* ---- the three kinds ------------------------------------------------ */
 
-static void not_selected(struct sl_pick *pick, const struct sl_buf *why)
+static void not_selected(struct sl_pick *pick, struct sl_buf *why)
 {
 	pick->selected = false;
+	describe_inputs(why, pick->gate);
 	sl_strvec_push(&pick->reasons, why->buf);
 }
 
@@ -362,6 +538,8 @@ static int pick_contract(struct view *v, struct sl_pick *pick,
 	struct sl_buf sb = SL_BUF_INIT;
 	int ret = pick_paths(v, pick, NULL, v->ntouched, NULL, err);
 
+	if (!ret)
+		pick_inputs(v, pick);
 	if (ret || pick->selected)
 		return ret;
 	if (!v->ntouched) {
@@ -384,6 +562,8 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 	int ret = pick_paths(v, pick, v->lane_paths + start,
 			     v->lane_start[lane_ix + 1] - start, lane, err);
 
+	if (!ret)
+		pick_inputs(v, pick);
 	if (ret || pick->selected)
 		return ret;
 	if (!lane_count(v, lane_ix)) {
@@ -564,6 +744,7 @@ static int pick_smoke(struct view *v, struct sl_pick *pick, size_t *order,
 			return ret;
 	}
 	pick->selected = pick->nsources > 0;
+	pick_inputs(v, pick);
 	if (!pick->selected)
 		smoke_not_selected(v, pick, order, n, touched);
 	return 0;
@@ -654,6 +835,8 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
 	ret = view_own(v, opts->offer, err);
 	if (!ret)
+		ret = view_inputs(v, err);
+	if (!ret)
 		ret = view_run_all(v, err);
 	if (!ret && opts->base_unavailable) {
 		sl_buf_addf(&sb,
@@ -683,6 +866,7 @@ static void view_release(struct view *v, bool keep_owner)
 	free(v->lane_paths);
 	free(v->lane_start);
 	sl_strvec_release(&v->run_all_reasons);
+	inputs_release(&v->in);
 	if (v->picks)
 		for (i = 0; i < v->rules->ngates; i++)
 			pick_release(&v->picks[i]);
@@ -888,6 +1072,16 @@ int sl_pick_foreach_path(const struct sl_selection *sel,
 		source[pick->sources[i]] = true;
 	for (i = 0; i < sel->ntouched && !ret; i++) {
 		if (!sel->run_all) {
+			/* A path its inputs name is this gate's, `when` aside. */
+			ret = sl_rule_list_match(
+			    &pick->decided_by->inputs, touched[i].path,
+			    touched[i].len, touched[i].flags, err);
+			if (ret < 0)
+				break;
+			if (ret) {
+				ret = fn(i, payload);
+				continue;
+			}
 			if (!path_brought_in(pick, source, owner[i]))
 				continue;
 			ret = when_match(&when, pick->decided_by, &touched[i],

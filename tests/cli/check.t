@@ -11,7 +11,9 @@ with --strict.
   $ sluice check
   sluice.yml:27:13: note: pattern 'api/' of lane contracts decides no tracked file: later patterns of the same lane decide every file it matches (api/v1/billing.proto: sluice.yml:27:21 '*.proto'), so no file changes lane for it
   sluice.yml:63:3: note: lane docs has no owners and no gates: a change to its paths runs only the contract gates, as meant for documentation or a CODEOWNERS line with no owners
-  checked sluice.yml against 19 tracked files of HEAD (ea2de0708794): 2 notes
+  note: 1 of 19 tracked files matches run_all_on: a change to it runs every gate of every kind, whichever lane owns it (no lane needs to: it is covered)
+    toolchain/compiler.version
+  checked sluice.yml against 19 tracked files of HEAD (ea2de0708794): 3 notes
   $ sluice check --strict > /dev/null
   $ cd ..
 
@@ -92,7 +94,7 @@ JSON for tools lists every finding, every unowned file and the counts:
   $ sluice check --format json > ../check.json
   $ python3 -c 'import json; d = json.load(open("../check.json")); print(d["schema"], d["ok"], d["strict"], d["rev"], len(d["commit"])); print(d["counts"]); print([p["path"] for p in d["unowned"]]); print([(f["kind"], f["severity"], f["line"], f["pattern"], f["lane"], f["gate"]) for f in d["findings"]])'
   sluice.check/1 True False HEAD 40
-  {'files': 7, 'unowned': 2, 'drift': 0, 'errors': 0, 'warnings': 8, 'notes': 1}
+  {'files': 7, 'unowned': 2, 'run_all': 0, 'inputs': 0, 'drift': 0, 'errors': 0, 'warnings': 8, 'notes': 1}
   ['LICENSE', 'tools/gen.sh']
   [('run_all_unmatched', 'warning', 2, 'meson.build', None, None), ('shadowed', 'warning', 6, 'src/', 'core', None), ('unmatched', 'warning', 6, 'lib/', 'core', None), ('gate_no_paths', 'warning', 8, None, 'core', 'core-unit'), ('lane_no_gates', 'warning', 11, None, 'web', None), ('lane_no_gates', 'note', 14, None, 'docs', None), ('unmatched', 'warning', 24, 'old/', 'ghost', None), ('gate_no_paths', 'warning', 26, None, 'ghost', 'ghost-unit'), ('unowned', 'warning', None, None, None, None)]
   $ python3 -c 'import json; d = json.load(open("../check.json")); f = [f for f in d["findings"] if f["kind"] == "shadowed"][0]; print(f["example"], f["decided_by"])'
@@ -265,3 +267,50 @@ name. Naming an allowed_signers file makes it go:
   [1]
   $ echo 'allowed_signers: .sluice/allowed_signers' >> sluice.yml && sluice check
   checked sluice.yml against 1 tracked file of HEAD (*): no findings (glob)
+
+A file run_all_on matches is covered, not unowned, whether a lane owns
+it or not: a change to it runs every gate, and check says so (a note,
+listing them), even with `unowned: fail`. Selection and explain agree:
+`unowned: fail` does not refuse a change to it, and explain says what it
+selects.
+
+  $ cd "$(mktemp -d)" && git init -q && mkdir src && touch src/a.c src/meson.build meson.build LICENSE
+  $ printf 'version: 1\nunowned: fail\nrun_all_on: ["meson.build"]\nlanes:\n  src:\n    owners: ["@src"]\n    paths: ["src/"]\n    gates: {src-unit: {run: "true"}}\n' > sluice.yml
+  $ git add . && git -c user.email=a@b -c user.name=a commit -qm x
+  $ sluice check
+  note: 2 of 5 tracked files match run_all_on: a change to one runs every gate of every kind, whichever lane owns them (no lane needs to: they are covered)
+    meson.build
+    src/meson.build
+  error: 2 of 5 tracked files are owned by no lane: a change to one fails selection (unowned: fail); add them to a lane's paths
+    LICENSE
+    sluice.yml
+  checked sluice.yml against 5 tracked files of HEAD (*): 1 error, 1 note (glob)
+  [1]
+  $ sluice check --format json | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["counts"]["run_all"], d["counts"]["unowned"], [p["path"] for p in d["run_all"]], [f["kind"] for f in d["findings"]])'
+  2 2 ['meson.build', 'src/meson.build'] ['run_all', 'unowned']
+  $ sluice select --paths-from - --base HEAD <<'EOF2' | tail -n 4
+  > meson.build
+  > EOF2
+    meson.build -> run_all_on 'meson.build' (sluice.yml@*:3) (glob)
+  
+  local gates
+    src-unit  run-all: meson.build -> run_all_on 'meson.build' (sluice.yml@*:3) (glob)
+  $ sluice explain --paths-from - --base HEAD meson.build src/meson.build LICENSE <<'EOF2'
+  > meson.build
+  > EOF2
+  path meson.build
+    run_all_on 'meson.build' (sluice.yml@*:3:14): a change to it runs every gate (glob)
+    owned by no lane (covered by run_all_on)
+    changed in this diff (modified)
+  path src/meson.build
+    run_all_on 'meson.build' (sluice.yml@*:3:14): a change to it runs every gate (glob)
+    lane src, owners @src; decided by sluice.yml@*:7:13 'src/' (glob)
+    not changed in this diff
+  path LICENSE
+    owned by no lane (unowned: fail)
+    not changed in this diff
+  $ sluice select --paths-from - --base HEAD <<'EOF2'
+  > LICENSE
+  > EOF2
+  sluice: 'LICENSE' is owned by no lane and sluice.yml@* says 'unowned: fail'; add it to a lane's paths (glob)
+  [1]

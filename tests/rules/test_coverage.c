@@ -180,6 +180,60 @@ static void coverage__unowned_paths_in_order(void **state)
 	release(&f);
 }
 
+static void coverage__run_all_paths_are_covered_not_unowned(void **state)
+{
+	static const char *const paths[] = {"LICENSE", "meson.build",
+					    "src/a.c", "src/meson.build",
+					    "tools/x", NULL};
+	struct fixture f;
+	const struct sl_finding *a;
+
+	(void)state;
+	check(&f,
+	      "version: 1\n"
+	      "unowned: fail\n"
+	      "run_all_on: ['meson.build']\n"
+	      "lanes:\n"
+	      "  src:\n"
+	      "    paths: ['src/']\n",
+	      paths);
+	/* meson.build (no lane) is covered; src/meson.build is owned and
+	 * matched; LICENSE and tools/x are the unowned ones. */
+	assert_int_equal(f.report.nrun_all, 2);
+	assert_int_equal(f.report.run_all[0], 1);
+	assert_int_equal(f.report.run_all[1], 3);
+	assert_int_equal(f.report.nunowned, 2);
+	assert_int_equal(f.report.unowned[0], 0);
+	assert_int_equal(f.report.unowned[1], 4);
+	a = find(&f.report, SL_FINDING_RUN_ALL, 0);
+	assert_int_equal(a->severity, SL_SEVERITY_NOTE);
+	assert_string_equal(a->message,
+			    "2 of 5 tracked files match run_all_on: a change "
+			    "to one runs every gate of every kind, whichever "
+			    "lane owns them (no lane needs to: they are "
+			    "covered)");
+	assert_string_equal(
+	    find(&f.report, SL_FINDING_UNOWNED, 0)->message,
+	    "2 of 5 tracked files are owned by no lane: a change to one "
+	    "fails selection (unowned: fail); add them to a lane's paths");
+	/* Covered paths alone: no unowned finding at all. */
+	release(&f);
+	check(&f,
+	      "version: 1\n"
+	      "unowned: fail\n"
+	      "run_all_on: ['meson.build', 'LICENSE', 'tools/']\n"
+	      "lanes:\n"
+	      "  src:\n"
+	      "    paths: ['src/']\n",
+	      paths);
+	assert_int_equal(f.report.nrun_all, 4);
+	assert_int_equal(f.report.nunowned, 0);
+	assert_int_equal(f.report.count[SL_SEVERITY_ERROR], 0);
+	assert_int_equal(find(&f.report, SL_FINDING_RUN_ALL, 0)->severity,
+			 SL_SEVERITY_NOTE);
+	release(&f);
+}
+
 static void coverage__unowned_with_fail_policy_is_an_error(void **state)
 {
 	static const char *const paths[] = {"LICENSE", "src/a.c", NULL};
@@ -435,7 +489,8 @@ static void unused__each_where_it_looks(void **state)
 	assert_summary(&f.report, "2:14 run_all_unmatched warning\n"
 				  "7:24 when_unmatched warning\n"
 				  "17:29 when_unmatched warning\n"
-				  "21:27 when_unmatched warning\n");
+				  "21:27 when_unmatched warning\n"
+				  "0:0 run_all note\n");
 	assert_string_equal(
 	    find(&f.report, SL_FINDING_WHEN_UNMATCHED, 17)->message,
 	    "pattern 'web/**' in the when of gate db matches "
@@ -815,6 +870,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(coverage__clean_tree_has_no_findings),
 	    cmocka_unit_test(coverage__unowned_paths_in_order),
+	    cmocka_unit_test(coverage__run_all_paths_are_covered_not_unowned),
 	    cmocka_unit_test(coverage__unowned_with_fail_policy_is_an_error),
 	    cmocka_unit_test(coverage__submodule_matches_as_directory),
 	    cmocka_unit_test(dead__unmatched_and_shadowed_told_apart),

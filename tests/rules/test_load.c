@@ -883,8 +883,8 @@ static void refuse__unknown_keys_far_from_any(void **state)
 		"'run'?");
 	refused("version: 1\nglobal:\n  gates:\n    g: {run: x, zz: y}\n",
 		"sluice.yml:4:17: unknown key 'zz' in gate 'g'; the keys here "
-		"are run, cwd, env, timeout, retries, when, overridable, "
-		"approvers");
+		"are run, cwd, env, timeout, retries, when, inputs, "
+		"overridable, approvers");
 }
 
 static void refuse__keys_that_are_not_names(void **state)
@@ -1287,6 +1287,57 @@ static void refuse__empty_when(void **state)
 		"string");
 }
 
+static void refuse__bad_inputs(void **state)
+{
+	(void)state;
+	refused("version: 1\nlanes:\n  a:\n    gates:\n"
+		"      g: {run: x, inputs: []}\n",
+		"sluice.yml:5:19: 'inputs' must list at least one pattern; "
+		"remove it if the gate reads no file outside its lane");
+	refused("version: 1\nlanes:\n  a:\n    gates:\n"
+		"      g: {run: x, inputs: karma.conf.js}\n",
+		"sluice.yml:5:27: 'inputs' must be a list of patterns, not a "
+		"string");
+	refused_prefix("version: 1\nlanes:\n  a:\n    smoke:\n"
+		       "      g: {run: x, inputs: [ok, 're:(']}\n",
+		       "sluice.yml:5:32: ");
+}
+
+static void load__inputs_compiled_in_order(void **state)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *rules = NULL;
+	const char *yaml =
+	    "version: 1\n"
+	    "lanes:\n"
+	    "  a:\n"
+	    "    paths: [a/]\n"
+	    "    gates:\n"
+	    "      g:\n"
+	    "        run: x\n"
+	    "        inputs: [/karma.conf.js, 'config/*.json']\n";
+
+	(void)state;
+	assert_int_equal(sl_rules_load_buffer(&rules, "sluice.yml", yaml,
+					      strlen(yaml), &err),
+			 0);
+	assert_int_equal(rules->gates[0].inputs.n, 2);
+	assert_string_equal(rules->gates[0].inputs.items[1].text,
+			    "config/*.json");
+	assert_int_equal(rules->gates[0].inputs.items[1].pos.line, 8);
+	assert_int_equal(rules->gates[0].inputs.items[1].pos.col, 34);
+	assert_int_equal(
+	    sl_pattern_match(rules->gates[0].inputs.items[1].pattern,
+			     "config/a.json", 13, 0, &err),
+	    1);
+	assert_int_equal(
+	    sl_pattern_match(rules->gates[0].inputs.items[0].pattern,
+			     "x/karma.conf.js", 15, 0, &err),
+	    0);
+	sl_rules_free(rules);
+	sl_error_release(&err);
+}
+
 /* ---- patterns ------------------------------------------------------------ */
 
 static void refuse__pattern_that_does_not_compile(void **state)
@@ -1590,6 +1641,8 @@ int main(void)
 	    cmocka_unit_test(refuse__bad_durations),
 	    cmocka_unit_test(refuse__bad_retries),
 	    cmocka_unit_test(refuse__empty_when),
+	    cmocka_unit_test(refuse__bad_inputs),
+	    cmocka_unit_test(load__inputs_compiled_in_order),
 	    cmocka_unit_test(refuse__pattern_that_does_not_compile),
 	    cmocka_unit_test(refuse__consumes_unknown_lane),
 	    cmocka_unit_test(refuse__consumes_cycle_in_full),
