@@ -140,6 +140,51 @@ static int run_job(const struct sl_job *job, const struct sl_plan *plan,
 	return WEXITSTATUS(status) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 
+/*
+ * The job run ran for pick: a selected gate that is the same run as an
+ * earlier selected one (docs/running.md, "One run for identical gates")
+ * was that gate's run, under its name and with the changed paths of
+ * both, and is reproduced so. Fills job; caller releases it.
+ */
+static int repro_job(struct sl_job *job, const struct sl_plan *plan,
+		     const struct sl_pick *pick, struct sl_error *err)
+{
+	const struct sl_strvec none = SL_STRVEC_INIT;
+	const struct sl_pick **picks = NULL;
+	struct sl_job *jobs = NULL;
+	size_t n = 0, njobs = 0, *run_of = NULL, i, at = SIZE_MAX;
+	int ret;
+
+	if (!pick->selected)
+		return cli_job_for_pick(job, plan, pick, err);
+	ret = cli_picks_to_run(&picks, &n, plan, &none, err);
+	if (!ret)
+		ret = cli_jobs_for_picks(&jobs, &njobs, &run_of, plan, picks, n,
+					 err);
+	for (i = 0; !ret && i < n; i++)
+		if (picks[i] == pick)
+			at = run_of[i];
+	if (!ret && at < njobs) {
+		*job = jobs[at];
+		sl_job_init(&jobs[at]);
+		if (strcmp(job->name, pick->gate->name))
+			cli_printf_safe(stderr,
+					"sluice: %s is the same run as %s "
+					"(identical command, cwd, env, "
+					"timeout and retries): run ran it "
+					"once, as %s\n",
+					pick->gate->name, job->name, job->name);
+	} else if (!ret) {
+		ret = cli_job_for_pick(job, plan, pick, err);
+	}
+	for (i = 0; i < njobs; i++)
+		sl_job_release(&jobs[i]);
+	free(jobs);
+	free(run_of);
+	free(picks);
+	return ret;
+}
+
 int cmd_repro(int argc, char **argv, const struct cli_globals *g)
 {
 	struct repro_opts o = {0};
@@ -171,7 +216,7 @@ int cmd_repro(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (sl_repo_need_worktree(repo, "repro", &err) ||
-	    cli_job_for_pick(&job, plan, pick, &err)) {
+	    repro_job(&job, plan, pick, &err)) {
 		code = cli_fail(&err);
 		goto out;
 	}

@@ -209,7 +209,9 @@ struct run_state {
 	struct sl_repo *repo;
 	const struct sl_pick **picks;
 	size_t n;
-	struct sl_job *jobs;
+	struct sl_job *jobs; /* one per distinct run */
+	size_t njobs;
+	size_t *run_of; /* per pick: its job */
 	struct sl_run_result rr;
 	struct sl_results results;
 	struct cli_display display;
@@ -220,13 +222,8 @@ struct run_state {
 
 static int build_jobs(struct run_state *s, struct sl_error *err)
 {
-	size_t i;
-	int ret = 0;
-
-	s->jobs = sl_xcalloc(s->n + 1, sizeof(*s->jobs));
-	for (i = 0; i < s->n && !ret; i++)
-		ret = cli_job_for_pick(&s->jobs[i], s->plan, s->picks[i], err);
-	return ret;
+	return cli_jobs_for_picks(&s->jobs, &s->njobs, &s->run_of, s->plan,
+				  s->picks, s->n, err);
 }
 
 /*
@@ -251,10 +248,11 @@ static int fix_overrides(struct run_state *s, const struct run_opts *o)
 static int execute(struct run_state *s, struct run_opts *o,
 		   struct sl_error *err)
 {
+	struct cli_runs runs = {s->jobs, s->run_of};
 	size_t i;
 	int ret;
 
-	cli_display_init(&s->display, s->jobs, s->n);
+	cli_display_init(&s->display, s->jobs, s->njobs);
 	/* Results on stdout (--json -): progress goes to stderr. */
 	if (cli_is_stdout(o->json) || cli_is_stdout(o->junit) ||
 	    cli_is_stdout(o->summary))
@@ -262,14 +260,14 @@ static int execute(struct run_state *s, struct run_opts *o,
 	o->run.on_event = cli_display_event;
 	o->run.data = &s->display;
 	o->run.tick_ms = s->display.live ? 250 : 1000;
-	ret = sl_run(&s->rr, s->jobs, s->n, &o->run, err);
+	ret = sl_run(&s->rr, s->jobs, s->njobs, &o->run, err);
 	for (i = 0; i < s->rr.warnings.n; i++)
 		cli_printf_safe(stderr, "sluice: warning: %s\n",
 				s->rr.warnings.v[i]);
 	if (ret && ret != SL_EINTR)
 		return ret;
-	cli_results_from_run(&s->results, s->plan, s->picks, s->n, &s->rr,
-			     s->run_id.buf);
+	cli_results_from_run(&s->results, s->plan, s->picks, s->n, &runs,
+			     &s->rr, s->run_id.buf);
 	/* `--gate`: a shard, which answers for the gates it ran (§3). */
 	s->results.shard = o->gates.n > 0;
 	return ret;
@@ -299,9 +297,10 @@ static void release(struct run_state *s, struct run_opts *o)
 {
 	size_t i;
 
-	for (i = 0; s->jobs && i < s->n; i++)
+	for (i = 0; s->jobs && i < s->njobs; i++)
 		sl_job_release(&s->jobs[i]);
 	free(s->jobs);
+	free(s->run_of);
 	free(s->picks);
 	sl_run_result_release(&s->rr);
 	sl_results_release(&s->results);

@@ -26,6 +26,24 @@ int cli_job_for_pick(struct sl_job *job, const struct sl_plan *plan,
 		     const struct sl_pick *pick, struct sl_error *err);
 
 /*
+ * The jobs that run picks[0..n) (docs/running.md, "One run for identical
+ * gates"): one per distinct run (sl_jobs_same_runs()), as the first of
+ * its picks' gate, with the changed paths of all of them; picks[i]'s
+ * result is (*out)[(*run_of)[i]]'s. Caller releases each of *njobs jobs
+ * and frees *out and *run_of, also on error.
+ */
+int cli_jobs_for_picks(struct sl_job **out, size_t *njobs, size_t **run_of,
+		       const struct sl_plan *plan,
+		       const struct sl_pick *const *picks, size_t n,
+		       struct sl_error *err);
+
+/* A run's jobs and which job each pick's result is. */
+struct cli_runs {
+	const struct sl_job *jobs;
+	const size_t *run_of; /* per pick */
+};
+
+/*
  * The picks to run: the selected ones, or with names (--gate), exactly the
  * gates named, selected or not (SL_EUSAGE for a name no gate has). Caller
  * frees *out; the picks are borrowed from plan.
@@ -37,6 +55,7 @@ int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
 /* The run's record from the plan and what the runner reported. */
 void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
 			  const struct sl_pick *const *picks, size_t n,
+			  const struct cli_runs *runs,
 			  const struct sl_run_result *rr, const char *run_id);
 
 /*

@@ -368,13 +368,14 @@ void cli_display_summary(struct cli_display *d,
 			 const struct sl_results *results,
 			 const struct sl_plan *plan, const char *results_file)
 {
-	size_t i, passed = 0, overridden = 0;
+	size_t i, passed = 0, overridden = 0, reused = 0;
 	bool pass = sl_results_pass(results, NULL);
 
 	clear_line(d);
 	for (i = 0; i < results->n; i++) {
 		passed += results->gates[i].status == SL_JOB_PASSED;
 		overridden += results->gates[i].status == SL_JOB_OVERRIDDEN;
+		reused += results->gates[i].same_run_as != NULL;
 	}
 	fprintf(d->fp, "sluice: %s%s%s: %zu of %zu gates passed",
 		cli_paint(d->fp, pass ? CLI_PAINT_GOOD : CLI_PAINT_BAD),
@@ -382,6 +383,11 @@ void cli_display_summary(struct cli_display *d,
 		passed, results->n);
 	if (overridden)
 		fprintf(d->fp, ", %zu overridden", overridden);
+	if (reused)
+		fprintf(d->fp,
+			" (%zu run%s: %zu reused an identical gate's run)",
+			results->n - reused,
+			results->n - reused == 1 ? "" : "s", reused);
 	if (results->shard)
 		shard_note(d, results);
 	if (plan->diff->degraded)

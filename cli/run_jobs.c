@@ -12,32 +12,89 @@
 #include "cli/cli.h"
 #include "cli/run.h"
 
-struct changed_sink {
-	struct sl_job *job;
-	const struct sl_plan *plan;
-};
-
-static int add_changed(size_t index, void *payload)
+static int mark_changed(size_t index, void *payload)
 {
-	struct changed_sink *sink = payload;
-	const struct sl_touched *t = &sink->plan->touched[index];
+	bool *seen = payload;
 
-	sl_job_add_changed(sink->job, t->path, t->len);
+	seen[index] = true;
 	return 0;
 }
 
-int cli_job_for_pick(struct sl_job *job, const struct sl_plan *plan,
-		     const struct sl_pick *pick, struct sl_error *err)
+/* Fills job with pick's gate as run runs it, without changed paths. */
+static void job_define(struct sl_job *job, const struct sl_plan *plan,
+		       const struct sl_pick *pick)
 {
-	struct changed_sink sink = {job, plan};
-
 	sl_job_init(job);
 	sl_job_from_gate(job, pick->rules, pick->gate, plan->root);
 	/* SLUICE_BASE is the diff's old side: `git diff $SLUICE_BASE
 	 * $SLUICE_HEAD` shows a gate what selection saw. */
 	sl_job_set_commits(job, plan->diff->merge_base, plan->diff->head);
-	return sl_pick_foreach_path(plan->selection, pick, plan->touched,
-				    add_changed, &sink, err);
+}
+
+/*
+ * job as picks[0]'s gate, with the changed paths that brought in any of
+ * picks[0..n) (the same run standing for them all), in the diff's order.
+ */
+static int job_for_picks(struct sl_job *job, const struct sl_plan *plan,
+			 const struct sl_pick *const *picks, size_t n,
+			 struct sl_error *err)
+{
+	size_t nt = plan->selection->ntouched, i;
+	bool *seen = sl_xcalloc(nt + 1, sizeof(*seen));
+	int ret = 0;
+
+	job_define(job, plan, picks[0]);
+	for (i = 0; i < n && !ret; i++)
+		ret = sl_pick_foreach_path(plan->selection, picks[i],
+					   plan->touched, mark_changed, seen,
+					   err);
+	for (i = 0; i < nt && !ret; i++)
+		if (seen[i])
+			sl_job_add_changed(job, plan->touched[i].path,
+					   plan->touched[i].len);
+	free(seen);
+	return ret;
+}
+
+int cli_job_for_pick(struct sl_job *job, const struct sl_plan *plan,
+		     const struct sl_pick *pick, struct sl_error *err)
+{
+	return job_for_picks(job, plan, &pick, 1, err);
+}
+
+int cli_jobs_for_picks(struct sl_job **out, size_t *njobs, size_t **run_of,
+		       const struct sl_plan *plan,
+		       const struct sl_pick *const *picks, size_t n,
+		       struct sl_error *err)
+{
+	struct sl_job *defs = sl_xcalloc(n + 1, sizeof(*defs));
+	const struct sl_pick **group = sl_xcalloc(n + 1, sizeof(*group));
+	size_t *same, i, k, m;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		job_define(&defs[i], plan, picks[i]);
+	sl_jobs_same_runs(&same, defs, n);
+	*out = sl_xcalloc(n + 1, sizeof(**out));
+	*run_of = sl_xcalloc(n + 1, sizeof(**run_of));
+	*njobs = 0;
+	for (i = 0; i < n && !ret; i++) {
+		if (same[i] != i) {
+			(*run_of)[i] = (*run_of)[same[i]];
+			continue;
+		}
+		for (k = i, m = 0; k < n; k++)
+			if (same[k] == i)
+				group[m++] = picks[k];
+		(*run_of)[i] = *njobs;
+		ret = job_for_picks(&(*out)[(*njobs)++], plan, group, m, err);
+	}
+	for (i = 0; i < n; i++)
+		sl_job_release(&defs[i]);
+	free(defs);
+	free(group);
+	free(same);
+	return ret;
 }
 
 int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
@@ -80,10 +137,12 @@ static void result_reasons(struct sl_gate_result *g, const struct sl_pick *p)
 }
 
 static void result_for(struct sl_gate_result *g, const struct sl_pick *p,
-		       const struct sl_job_result *r)
+		       const struct sl_job_result *r, const struct sl_job *job)
 {
 	const struct sl_gate *gate = p->gate;
 
+	if (strcmp(job->name, gate->name))
+		g->same_run_as = sl_xstrdup(job->name);
 	g->name = sl_xstrdup(gate->name);
 	g->kind = sl_xstrdup(sl_gate_kind_name(gate->kind));
 	g->lane = gate->lane == SL_NO_LANE
@@ -104,6 +163,7 @@ static void result_for(struct sl_gate_result *g, const struct sl_pick *p,
 
 void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
 			  const struct sl_pick *const *picks, size_t n,
+			  const struct cli_runs *runs,
 			  const struct sl_run_result *rr, const char *run_id)
 {
 	const struct sl_selection *sel = plan->selection;
@@ -121,8 +181,11 @@ void cli_results_from_run(struct sl_results *out, const struct sl_plan *plan,
 		if (sel->picks[i].selected)
 			sl_strvec_push(&out->selected,
 				       sel->picks[i].gate->name);
-	for (i = 0; i < n && i < rr->n; i++)
-		result_for(sl_results_add(out), picks[i], &rr->results[i]);
+	for (i = 0; i < n; i++)
+		if (runs->run_of[i] < rr->n)
+			result_for(sl_results_add(out), picks[i],
+				   &rr->results[runs->run_of[i]],
+				   &runs->jobs[runs->run_of[i]]);
 }
 
 void cli_run_id(struct sl_buf *out)

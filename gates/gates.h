@@ -178,6 +178,21 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	   const struct sl_run_options *opts, struct sl_error *err);
 
 /*
+ * Are a and b the same run: the same command (shell text or argv), cwd,
+ * env (in order), timeout and retries? Their names, kinds, lanes and
+ * changed paths do not count (docs/running.md, "One run for identical
+ * gates").
+ */
+bool sl_job_same_run(const struct sl_job *a, const struct sl_job *b);
+
+/*
+ * For each of jobs[0..n): (*out)[i] is the first job, in order, that is
+ * the same run as jobs[i] (i itself when none before it is). Caller owns
+ * *out (free()).
+ */
+void sl_jobs_same_runs(size_t **out, const struct sl_job *jobs, size_t n);
+
+/*
  * `sluice repro`: runs job once in the foreground with sluice's own
  * stdin, stdout and stderr, in its own process group, which gets the
  * terminal when stdin is one (job control: ^Z stops the gate and sluice).
@@ -1137,6 +1152,12 @@ struct sl_gate_result {
 	struct sl_result_override override;
 	/* A failure no override covered, and why ("override 7 expired"). */
 	char *override_note;
+	/*
+	 * The gate whose run this gate's result is (docs/running.md, "One
+	 * run for identical gates"): the same command, cwd, env, timeout
+	 * and retries ran once, under that gate's name; NULL: its own run.
+	 */
+	char *same_run_as;
 };
 
 struct sl_results {

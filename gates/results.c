@@ -34,6 +34,7 @@ static void gate_result_release(struct sl_gate_result *g)
 	free(g->override.reason);
 	free(g->override.commit);
 	free(g->override_note);
+	free(g->same_run_as);
 }
 
 void sl_results_release(struct sl_results *results)
@@ -214,6 +215,10 @@ static void add_gate(struct sl_json_writer *w, const struct sl_gate_result *g)
 	if (g->override_note) {
 		sl_jw_key(w, "override_note");
 		sl_jw_str(w, g->override_note);
+	}
+	if (g->same_run_as) {
+		sl_jw_key(w, "same_run_as");
+		sl_jw_str(w, g->same_run_as);
 	}
 	sl_jw_end(w, '}');
 }
@@ -505,6 +510,7 @@ static void read_gate(struct reader *rd, struct sl_results *out,
 	g->log_incomplete = get_string(rd, obj, "log_incomplete", false);
 	g->error = get_string(rd, obj, "error", false);
 	g->override_note = get_string(rd, obj, "override_note", false);
+	g->same_run_as = get_string(rd, obj, "same_run_as", false);
 	get_strvec(rd, &g->reasons, obj, "reasons", false);
 	read_override(rd, g, json_object_get(obj, "override"));
 	if (!rd->ret)
@@ -600,6 +606,7 @@ static void copy_gate(struct sl_results *out, const struct sl_gate_result *g)
 	c->error = g->error ? sl_xstrdup(g->error) : NULL;
 	c->override_note =
 	    g->override_note ? sl_xstrdup(g->override_note) : NULL;
+	c->same_run_as = g->same_run_as ? sl_xstrdup(g->same_run_as) : NULL;
 	c->reasons = (struct sl_strvec)SL_STRVEC_INIT;
 	for (i = 0; i < g->reasons.n; i++)
 		sl_strvec_push(&c->reasons, g->reasons.v[i]);

@@ -122,6 +122,11 @@ static void testcase_out(struct sl_buf *out, const struct sl_gate_result *g)
 	if (g->flaky)
 		sl_buf_addf(&text, "flaky: passed on attempt %u\n",
 			    g->attempts);
+	if (g->same_run_as)
+		sl_buf_addf(&text,
+			    "same run as %s (identical command, cwd, env, "
+			    "timeout and retries): its result\n",
+			    g->same_run_as);
 	if (g->log)
 		sl_buf_addf(&text, "log: %s\n", g->log);
 	if (text.len) {

@@ -75,6 +75,8 @@ static void status_text(struct sl_buf *out, const struct sl_gate_result *g)
 		sl_buf_addf(out, " (flaky: %u attempts)", g->attempts);
 	if (g->log_incomplete)
 		sl_buf_adds(out, " (log incomplete)");
+	if (g->same_run_as)
+		sl_buf_addf(out, " (same run as %s)", g->same_run_as);
 }
 
 static void table_row(struct sl_buf *out, const struct sl_gate_result *g)

@@ -198,3 +198,69 @@ error annotation:
   ::group::✗ web-checkout-smoke: failed \(exit 1\) after [0-9.]+s (re)
   ::endgroup::
   ::error title=sluice gate web-checkout-smoke::web-checkout-smoke failed (exit 1); selected because services/billing/api.c -> lane billing <- consumed by web
+
+One run for identical gates: a smoke gate whose command, cwd, env,
+timeout and retries are its lane's own unit gate's runs once, as the
+first of them, with the changed paths of both; the other gate reports
+that run (same status and log, "same_run_as" in the results, a line in
+JUnit and the summary), and repro reproduces that run. A difference in
+env keeps them apart.
+
+  $ cd "$(mktemp -d)" && mkdir same && cd same && git init -q && mkdir -p a b
+  $ echo x > a/i.js && echo x > b/i.js
+  $ cat > sluice.yml <<'EOF'
+  > version: 1
+  > lanes:
+  >   a:
+  >     paths: ["a/"]
+  >     gates:
+  >       a-unit: {run: 'echo a >> ../runs'}
+  >   b:
+  >     paths: ["b/"]
+  >     consumes: [a]
+  >     gates:
+  >       b-unit: {run: 'echo "$SLUICE_GATE" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'}
+  >     smoke:
+  >       b-smoke: {run: 'echo "$SLUICE_GATE" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'}
+  >       b-smoke-env:
+  >         run: 'echo "$SLUICE_GATE" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'
+  >         env: {MODE: smoke}
+  > EOF
+  $ git add -A && git -c user.email=a@b -c user.name=a commit -qm init
+  $ echo y >> a/i.js && echo y >> b/i.js
+  $ sluice run --worktree --base HEAD -j1 --json ../r.json --junit ../r.xml --summary ../r.md 2>&1 | grep '^sluice: FAIL'
+  sluice: FAIL: 1 of 4 gates passed (3 runs: 1 reused an identical gate's run)
+  $ sort ../runs
+  a
+  b-smoke-env
+  b-unit
+  $ python3 -c 'import json; d = json.load(open("../r.json")); [print(g["name"], g["status"], g["exit_code"], g.get("same_run_as"), g["log"].rsplit("/", 1)[1], g["reasons"]) for g in d["gates"]]'
+  a-unit passed 0 None a-unit.log ['a/i.js -> lane a']
+  b-unit failed 1 None b-unit.log ['b/i.js -> lane b']
+  b-smoke failed 1 b-unit b-unit.log ['a/i.js -> lane a <- consumed by b']
+  b-smoke-env failed 1 None b-smoke-env.log ['a/i.js -> lane a <- consumed by b']
+  $ cat .sluice/logs/*/b-unit.log
+  a/i.js
+  b/i.js
+  $ grep -c 'same run as b-unit (identical command, cwd, env, timeout and retries)' ../r.xml
+  1
+  $ grep -c '(same run as b-unit)' ../r.md
+  1
+  $ sluice merge ../r.json 2>/dev/null | python3 -c 'import json, sys; print([g.get("same_run_as") for g in json.load(sys.stdin)["gates"]])'
+  [None, None, 'b-unit', None]
+  $ sluice repro --worktree --base HEAD b-smoke 2>&1
+  sluice: b-smoke is the same run as b-unit (identical command, cwd, env, timeout and retries): run ran it once, as b-unit
+  sluice: running b-unit (local, lane b) as run does: head *, 2 changed paths in $SLUICE_CHANGED (glob)
+  a/i.js
+  b/i.js
+  sluice: b-unit failed (exit 1)
+  [1]
+  $ sluice repro --worktree --base HEAD --print b-smoke 2>/dev/null | grep -c "'SLUICE_GATE=b-unit'"
+  1
+
+A shard shares a run only among the gates it runs:
+
+  $ rm ../runs && sluice run --worktree --base HEAD --gate b-smoke > /dev/null 2>&1
+  [1]
+  $ cat ../runs
+  b-smoke

@@ -481,12 +481,65 @@ static void run__nothing_to_run_is_fine(void **state)
 	sl_run_result_release(&out);
 }
 
+/* One run for identical gates: what counts (command, cwd, env in order,
+ * timeout, retries) and what does not (name, kind, lane, changed paths). */
+static void run__same_runs_by_definition(void **state)
+{
+	struct sl_job jobs[7];
+	size_t *same = NULL, i;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		sl_job_init(&jobs[i]);
+		jobs[i].shell = sl_xstrdup("npm test -w a");
+		jobs[i].cwd = sl_xstrdup("/repo");
+		sl_job_setenv(&jobs[i], "A", "1");
+		sl_job_setenv(&jobs[i], "B", "2");
+	}
+	/* 1: another name, kind, lane and changed paths: the same run. */
+	free(jobs[1].name);
+	jobs[1].name = sl_xstrdup("a-smoke");
+	free(jobs[1].kind);
+	jobs[1].kind = sl_xstrdup("smoke");
+	sl_job_add_changed(&jobs[1], "x", 1);
+	/* 2: another timeout; 3: env in another order; 4: argv, not shell;
+	 * 5: another retries; 6: another cwd. */
+	jobs[2].timeout_ms = 1000;
+	free(jobs[3].env[0].name);
+	jobs[3].env[0].name = sl_xstrdup("B");
+	free(jobs[3].env[1].name);
+	jobs[3].env[1].name = sl_xstrdup("A");
+	free(jobs[3].env[0].value);
+	jobs[3].env[0].value = sl_xstrdup("2");
+	free(jobs[3].env[1].value);
+	jobs[3].env[1].value = sl_xstrdup("1");
+	free(jobs[4].shell);
+	jobs[4].shell = NULL;
+	sl_strvec_push(&jobs[4].argv, "npm test -w a");
+	jobs[5].retries = 1;
+	free(jobs[6].cwd);
+	jobs[6].cwd = sl_xstrdup("/repo/a");
+	sl_jobs_same_runs(&same, jobs, 7);
+	assert_int_equal(same[0], 0);
+	assert_int_equal(same[1], 0);
+	for (i = 2; i < 7; i++)
+		assert_int_equal(same[i], i);
+	assert_true(sl_job_same_run(&jobs[0], &jobs[1]));
+	assert_false(sl_job_same_run(&jobs[0], &jobs[3]));
+	free(same);
+	sl_jobs_same_runs(&same, jobs, 0);
+	free(same);
+	for (i = 0; i < 7; i++)
+		sl_job_release(&jobs[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(run__statuses_follow_exit_codes,
 					    setup, teardown),
 	    cmocka_unit_test(run__status_names_match_the_results_file),
+	    cmocka_unit_test(run__same_runs_by_definition),
 	    cmocka_unit_test_setup_teardown(
 		run__timeout_terms_then_kills_the_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
