@@ -89,6 +89,7 @@ static int instantiate(struct sl_gate *g, const struct sl_gate *t,
 		       const struct derived *d, struct sl_error *err)
 {
 	size_t i;
+	int ret;
 
 	sl_gate_defaults(g, t->kind);
 	g->name = fill(t->name, d);
@@ -110,7 +111,8 @@ static int instantiate(struct sl_gate *g, const struct sl_gate *t,
 		sl_strvec_push(&g->approvers, t->approvers.v[i]);
 	g->has_approvers = t->has_approvers;
 	g->pos = t->pos;
-	return copy_when(&g->when, &t->when, err);
+	ret = copy_when(&g->when, &t->when, err);
+	return ret ? ret : copy_when(&g->inputs, &t->inputs, err);
 }
 
 /* ---- the derived lanes ---------------------------------------------- */

@@ -114,6 +114,7 @@ static void derive__lanes_gates_and_consumes(void **state)
 	    "      '{lane}-unit':\n"
 	    "        run: npm test -w {path}\n"
 	    "        env: {PKG: '{name}'}\n"
+	    "        inputs: ['/karma.conf.js']\n"
 	    "    smoke:\n"
 	    "      '{lane}-smoke': {run: [npm, run, smoke, -w, '{path}']}\n"
 	    "lanes:\n"
@@ -152,6 +153,12 @@ static void derive__lanes_gates_and_consumes(void **state)
 	assert_string_equal(g->shell, "npm test -w packages/web");
 	assert_string_equal(g->env[0].value, "@acme/web");
 	assert_int_equal(g->pos.line, 6);
+	/* Each derived gate gets the template's inputs, compiled. */
+	assert_int_equal(g->inputs.n, 1);
+	assert_string_equal(g->inputs.items[0].text, "/karma.conf.js");
+	assert_int_equal(sl_pattern_match(g->inputs.items[0].pattern,
+					  "karma.conf.js", 13, 0, NULL),
+			 1);
 	g = sl_rules_gate(r, "log-smoke");
 	assert_string_equal(g->argv.v[4], "packages/log");
 	assert_string_equal(owner_lane(r, "packages/web/src/a.js"), "web");
