@@ -13,6 +13,10 @@ its interquartile range: a slow stretch slows both halves of the pairs it
 covers. Each command is spawned directly (no shell), its output sent to
 /dev/null, and timed from spawn to exit.
 
+With PAIRED_CPU=1 in the environment, each run is timed by the CPU time
+it used (user and system, from wait4()) instead of from spawn to exit:
+what a machine shared with other jobs changes least.
+
 Prints one line of JSON: {"a_ms": median, "b_ms": median, "ratio": median
 of B/A, "ratio_q1": ..., "ratio_q3": ...}. With three commands or more,
 each round runs them all in order, and the line is {"ms": [the medians],
@@ -27,12 +31,17 @@ import sys
 import time
 
 
+CPU = os.environ.get("PAIRED_CPU") == "1"
+
+
 def run(argv, devnull):
     start = time.perf_counter_ns()
     pid = os.posix_spawnp(argv[0], argv, os.environ,
                           file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter_ns() - start
+    if CPU:
+        elapsed = (usage.ru_utime + usage.ru_stime) * 1e9
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("paired.py: %s failed" % " ".join(argv))
     return elapsed / 1e6
