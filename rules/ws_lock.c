@@ -415,7 +415,10 @@ static char *describe(const struct sl_ws_lock *old,
 			     ov);
 		sl_buf_adds3(&sb, " -> ", nv, "");
 	} else if (o != SL_LOCK_NONE && n != SL_LOCK_NONE) {
-		sl_buf_adds(&sb, sl_lock_s(new, new->entries[n].key));
+		const char *key = sl_lock_s(new, new->entries[n].key);
+
+		/* npm's root entry is keyed "": say what it is. */
+		sl_buf_adds(&sb, *key ? key : "(the root package)");
 		if (strcmp(ov, nv))
 			sl_buf_addf(&sb, " %s -> %s", *ov ? ov : "(none)",
 				    *nv ? nv : "(none)");
