@@ -20,6 +20,23 @@ static int mark_changed(size_t index, void *payload)
 	return 0;
 }
 
+/*
+ * A lockfile's entries attributed to lanes are names after the diff's
+ * (plan->nnames on), each with the lockfile's path: SLUICE_CHANGED lists
+ * that path once.
+ */
+static bool seen_before(const struct sl_plan *plan, const bool *seen, size_t i)
+{
+	const struct sl_touched *t = &plan->touched[i];
+	size_t j;
+
+	for (j = 0; i >= plan->nnames && j < i; j++)
+		if (seen[j] && plan->touched[j].len == t->len &&
+		    !memcmp(plan->touched[j].path, t->path, t->len))
+			return true;
+	return false;
+}
+
 /* Fills job with pick's gate as run runs it, without changed paths. */
 static void job_define(struct sl_job *job, const struct sl_plan *plan,
 		       const struct sl_pick *pick)
@@ -49,7 +66,7 @@ static int job_for_picks(struct sl_job *job, const struct sl_plan *plan,
 					   plan->touched, mark_changed, seen,
 					   err);
 	for (i = 0; i < nt && !ret; i++)
-		if (seen[i])
+		if (seen[i] && !seen_before(plan, seen, i))
 			sl_job_add_changed(job, plan->touched[i].path,
 					   plan->touched[i].len);
 	free(seen);

@@ -185,3 +185,24 @@ HEAD (before any CODEOWNERS file), and check passes on it.
         "{lane}-test": {run: "go test ./...", cwd: "{path}"}
   $ cd .. && git init -q empty && cd empty && sluice init --stdout | grep -c workspaces; true
   0
+
+run: a gate selected by lockfile entries sees the lockfile's path once in
+SLUICE_CHANGED, however many lanes' entries brought it in (a contract gate
+sees them all).
+
+  $ cd ../npm && git checkout -q main && git checkout -q -b two
+  $ python3 -c '
+  > import json
+  > d = json.load(open("package-lock.json"))
+  > for k in ("node_modules/debug", "node_modules/express"):
+  >     d["packages"][k]["integrity"] = "sha512-changed"
+  > open("package-lock.json", "w").write(json.dumps(d, indent=2) + "\n")' && commit two
+  $ printf 'version: 1\nunowned: global-only\nglobal:\n  gates:\n    all: {run: "cat \\"$SLUICE_CHANGED\\" > ../all"}\nworkspaces:\n  - kind: npm\n    gates:\n      "{lane}-unit": {run: "cat \\"$SLUICE_CHANGED\\" > ../changed-{lane}"}\n' > ../run.yml
+  $ sluice select --rules ../run.yml --base main | grep -c -- '-unit '
+  [2-9] (re)
+  $ sluice run --rules ../run.yml --base main > /dev/null; echo $?
+  0
+  $ cat ../all
+  package-lock.json
+  $ cat ../changed-web
+  package-lock.json
