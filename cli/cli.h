@@ -331,6 +331,15 @@ void cli_trust_release(struct cli_trust *ct);
 int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
 		   struct sl_error *err);
 
+/*
+ * The lanes of the working tree's rules' `workspaces`, derived from the
+ * manifests committed at HEAD (docs/workspaces.md) and added to rules;
+ * *out the workspaces (sl_ws_list_free(*out, rules->nworkspaces)), NULL
+ * without any. What owners and completion read.
+ */
+int cli_rules_derive_head(struct sl_ws ***out, struct sl_rules *rules,
+			  struct sl_error *err);
+
 /* Prints out to stdout; a short write is reported by main. */
 void cli_print(const struct sl_buf *out);
 

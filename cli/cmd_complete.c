@@ -138,11 +138,13 @@ static int rule_names(const struct cli_globals *g, bool lanes)
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_buf file = SL_BUF_INIT;
 	struct sl_rules *rules = NULL;
+	struct sl_ws **ws = NULL;
 	size_t i;
 	int code = CLI_EXIT_OK;
 
 	if (cli_rules_file(&file, g, &err) ||
-	    sl_rules_load_file(&rules, file.buf, &err)) {
+	    sl_rules_load_file(&rules, file.buf, &err) ||
+	    cli_rules_derive_head(&ws, rules, &err)) {
 		code = cli_fail(&err);
 		goto out;
 	}
@@ -151,6 +153,7 @@ static int rule_names(const struct cli_globals *g, bool lanes)
 	for (i = 0; !lanes && i < rules->ngates; i++)
 		printf("%s\n", rules->gates[i].name);
 out:
+	sl_ws_list_free(ws, rules ? rules->nworkspaces : 0);
 	sl_rules_free(rules);
 	sl_buf_release(&file);
 	sl_error_release(&err);

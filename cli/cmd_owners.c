@@ -476,6 +476,7 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_buf file = SL_BUF_INIT;
 	struct sl_rules *rules = NULL;
+	struct sl_ws **ws = NULL;
 	int first, i, code = CLI_EXIT_OK;
 
 	if (cli_wants_help(argc, argv, owners_usage))
@@ -490,7 +491,7 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 		goto fail;
 	if (cli_rules_file(&file, g, &err) ||
 	    sl_rules_load_file(&rules, file.buf, &err) ||
-	    resolve(&t, rules, &err))
+	    cli_rules_derive_head(&ws, rules, &err) || resolve(&t, rules, &err))
 		goto fail;
 	if (opts.format == FORMAT_JSON) {
 		if (print_json(rules, &t, &err))
@@ -502,6 +503,7 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 fail:
 	code = cli_fail(&err);
 out:
+	sl_ws_list_free(ws, rules ? rules->nworkspaces : 0);
 	sl_rules_free(rules);
 	sl_buf_release(&file);
 	sl_buf_release(&t.pool);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "selector/selector.h"
 
 int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
 		   struct sl_error *err)
@@ -59,5 +60,29 @@ int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
 out:
 	sl_buf_release(&dir);
 	sl_buf_release(&probe);
+	return ret;
+}
+
+int cli_rules_derive_head(struct sl_ws ***out, struct sl_rules *rules,
+			  struct sl_error *err)
+{
+	struct sl_repo *repo = NULL;
+	struct sl_ws_tree *tree = NULL;
+	char head[SL_OID_HEXSZ + 1];
+	int ret;
+
+	*out = NULL;
+	if (!rules->nworkspaces)
+		return 0;
+	ret = sl_repo_open(&repo, NULL, err);
+	if (!ret)
+		ret = sl_repo_resolve_commit(head, repo, "HEAD", err);
+	if (!ret)
+		ret = sl_ws_tree_open(&tree, repo, head, NULL, err);
+	if (!ret)
+		ret =
+		    sl_ws_derive_all(out, rules, sl_ws_tree_source(tree), err);
+	sl_ws_tree_free(tree);
+	sl_repo_free(repo);
 	return ret;
 }

@@ -206,3 +206,11 @@ sees them all).
   package-lock.json
   $ cat ../changed-web
   package-lock.json
+
+owners reads the working tree's rules, their workspaces derived from the
+manifests committed at HEAD:
+
+  $ git checkout -q main && sluice owners apps/web/src/x.ts packages/core/index.js README.md
+  apps/web/src/x.ts       web        -  sluice.yml:5
+  packages/core/index.js  core       -  sluice.yml:5
+  README.md               (unowned)  -  -
