@@ -24,7 +24,9 @@ static const char check_usage[] =
     "commit: files no lane owns; patterns that decide no file (matching\n"
     "none, or shadowed by later ones); run_all_on and when patterns that\n"
     "match no file; lanes whose changes run no gate; gates that no change\n"
-    "selects. Each finding is a note, a warning or an error; see\n"
+    "selects; lanes whose consumes miss a dependency that the npm, pnpm\n"
+    "or Go workspaces' manifests of the commit declare. Each finding is a\n"
+    "note, a warning or an error; see\n"
     "docs/check.md for what each means and how to fix it.\n"
     "\n"
     "    --strict           warnings fail the check too\n"
@@ -195,6 +197,21 @@ static int load_codeowners(struct check_ctx *x, const char *file,
 					       err);
 	x->have_co = !ret;
 	sl_buf_release(&text);
+	return ret;
+}
+
+/* The lanes' consumes against the workspaces' manifests, read as blobs
+ * from the commit whose files are checked. */
+static int check_consumes(struct check_ctx *x, struct sl_error *err)
+{
+	struct sl_ws_tree *t = NULL;
+	int ret;
+
+	ret = sl_ws_tree_open(&t, x->repo, x->commit, NULL, err);
+	if (!ret)
+		ret = sl_check_consumes(&x->report, x->rules,
+					sl_ws_tree_source(t), err);
+	sl_ws_tree_free(t);
 	return ret;
 }
 
@@ -567,6 +584,9 @@ static json_t *json_counts(const struct check_ctx *x)
 	sl_json_set(obj, "unowned", json_uint(r->nunowned));
 	sl_json_set(obj, "run_all", json_uint(r->nrun_all));
 	sl_json_set(obj, "inputs", json_uint(r->ninputs));
+	sl_json_set(obj, "workspaces", json_uint(r->consumes_workspaces));
+	sl_json_set(obj, "packages", json_uint(r->consumes_packages));
+	sl_json_set(obj, "package_edges", json_uint(r->consumes_edges));
 	sl_json_set(obj, "drift", json_uint(r->ndrift));
 	sl_json_set(obj, "errors", json_uint(r->count[SL_SEVERITY_ERROR]));
 	sl_json_set(obj, "warnings", json_uint(r->count[SL_SEVERITY_WARNING]));
@@ -647,7 +667,8 @@ int cmd_check(int argc, char **argv, const struct cli_globals *g)
 	x.rules_file = (struct sl_buf)SL_BUF_INIT;
 	x.files = (struct sl_file_list)SL_FILE_LIST_INIT;
 	if (gather(&x, &opts, g, &err) ||
-	    sl_check_tree(&x.report, x.rules, x.paths, x.files.n, &err))
+	    sl_check_tree(&x.report, x.rules, x.paths, x.files.n, &err) ||
+	    check_consumes(&x, &err))
 		goto fail;
 	if (x.ws)
 		sl_check_workspaces(&x.report, x.rules, x.ws);

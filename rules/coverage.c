@@ -28,6 +28,9 @@ static const char *const kind_names[] = {
     [SL_FINDING_RUN_ALL] = "run_all",
     [SL_FINDING_INPUT_UNMATCHED] = "input_unmatched",
     [SL_FINDING_INPUTS] = "inputs",
+    [SL_FINDING_CONSUMES_MISSING] = "consumes_missing",
+    [SL_FINDING_CONSUMES_UNSUPPORTED] = "consumes_unsupported",
+    [SL_FINDING_WORKSPACE_UNREADABLE] = "workspace_unreadable",
 };
 
 const char *sl_finding_kind_name(enum sl_finding_kind kind)
@@ -454,6 +457,23 @@ static int cmp_finding(const void *a, const void *b)
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
 	return strcmp(x->message, y->message);
+}
+
+void sl_cov_sort(struct sl_check_report *r, size_t keep, size_t before)
+{
+	size_t i, n = 0, m = r->nfindings;
+	struct sl_finding *v = sl_xcalloc(m + 1, sizeof(*v));
+
+	for (i = 0; i < m; i++)
+		if (i < keep || (i >= before && r->findings[i].file))
+			v[n++] = r->findings[i];
+	qsort(v, n, sizeof(*v), cmp_finding);
+	for (i = keep; i < m; i++)
+		if (i < before || !r->findings[i].file)
+			v[n++] = r->findings[i];
+	free(r->findings);
+	r->findings = v;
+	r->alloc_findings = m + 1;
 }
 
 int sl_check_tree(struct sl_check_report *out, const struct sl_rules *rules,

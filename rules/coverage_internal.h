@@ -61,6 +61,14 @@ int sl_cov_hits(size_t *hit, const struct sl_rule *const *patterns,
 		size_t npatterns, const struct sl_check_path *paths,
 		const size_t *idx, size_t m, struct sl_error *err);
 
+/*
+ * Puts the findings of report about a line of the rules file back in file
+ * order after more were added: findings[0..keep) are the sorted ones,
+ * [keep..before) the ones about no line, and those from before on are
+ * new; the new ones about no line go last.
+ */
+void sl_cov_sort(struct sl_check_report *report, size_t keep, size_t before);
+
 /* The ownership patterns that decide no path (coverage_dead.c). */
 int sl_cov_dead_rules(struct sl_cov *c, struct sl_error *err);
 

@@ -376,9 +376,12 @@ enum sl_finding_kind {
 	SL_FINDING_LEDGER_UNSIGNED,   /* a shared ledger, no allowed_signers */
 	SL_FINDING_WORKSPACE,	      /* the lanes a workspace derived */
 	SL_FINDING_CONSUMES_CONTRADICTS, /* written consumes, not in manifests */
-	SL_FINDING_RUN_ALL,	      /* tracked paths run_all_on matches */
-	SL_FINDING_INPUT_UNMATCHED,   /* a gate's input matches none */
-	SL_FINDING_INPUTS,	      /* unowned paths gate inputs cover */
+	SL_FINDING_RUN_ALL,		 /* tracked paths run_all_on matches */
+	SL_FINDING_INPUT_UNMATCHED,	 /* a gate's input matches none */
+	SL_FINDING_INPUTS,		 /* unowned paths gate inputs cover */
+	SL_FINDING_CONSUMES_MISSING, /* manifests: a dependency not consumed */
+	SL_FINDING_CONSUMES_UNSUPPORTED, /* consumes no manifest supports */
+	SL_FINDING_WORKSPACE_UNREADABLE, /* a workspace could not be read */
 };
 
 /* "unowned", "unmatched", "shadowed", ...: the names docs/check.md uses. */
@@ -433,6 +436,9 @@ struct sl_check_report {
 	struct sl_finding *findings;
 	size_t nfindings;
 	size_t alloc_findings;
+	/* sl_check_consumes(): the workspaces it read, their packages, and
+	 * the pairs of lanes a dependency between packages joins. */
+	size_t consumes_workspaces, consumes_packages, consumes_edges;
 	struct sl_check_drift *drift; /* in the order of the paths */
 	size_t ndrift;
 	size_t alloc_drift;
@@ -477,6 +483,28 @@ struct sl_ws; /* below: a workspace, derived from its manifests */
  */
 void sl_check_workspaces(struct sl_check_report *report,
 			 const struct sl_rules *rules, struct sl_ws *const *ws);
+
+/* The workspaces' manifests, sl_ws_source: below. */
+struct sl_ws_source;
+
+/*
+ * Adds to report (filled by sl_check_tree() for rules, before any
+ * CODEOWNERS findings) what the repository's own manifests say of the
+ * lanes' consumes (docs/check.md, "consumes and the manifests"): every
+ * npm (package.json with `workspaces`), pnpm (pnpm-workspace.yaml) and
+ * Go (go.work) workspace src finds, at any depth, that the rules' own
+ * `workspaces` do not derive, is derived; each package belongs to the
+ * lane that owns its manifest. A dependency of a package of lane A on
+ * one of lane B that selection does not follow (B is not upstream of A)
+ * is a warning when A has smoke gates (a change to B skips them), a note
+ * otherwise; a written consumes edge between two lanes that own packages
+ * with no dependency behind it is a note. A workspace whose manifests
+ * cannot be parsed is a warning. Returns src's errors (SL_EENV), or
+ * SL_ERULES when a pattern hits a match limit.
+ */
+int sl_check_consumes(struct sl_check_report *report,
+		      const struct sl_rules *rules,
+		      const struct sl_ws_source *src, struct sl_error *err);
 
 /* The owners a deciding rule gives (none for NULL: unowned). Borrowed. */
 const struct sl_strvec *sl_rules_owners_of(const struct sl_rules *rules,

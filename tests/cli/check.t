@@ -94,7 +94,7 @@ JSON for tools lists every finding, every unowned file and the counts:
   $ sluice check --format json > ../check.json
   $ python3 -c 'import json; d = json.load(open("../check.json")); print(d["schema"], d["ok"], d["strict"], d["rev"], len(d["commit"])); print(d["counts"]); print([p["path"] for p in d["unowned"]]); print([(f["kind"], f["severity"], f["line"], f["pattern"], f["lane"], f["gate"]) for f in d["findings"]])'
   sluice.check/1 True False HEAD 40
-  {'files': 7, 'unowned': 2, 'run_all': 0, 'inputs': 0, 'drift': 0, 'errors': 0, 'warnings': 8, 'notes': 1}
+  {'files': 7, 'unowned': 2, 'run_all': 0, 'inputs': 0, 'workspaces': 0, 'packages': 0, 'package_edges': 0, 'drift': 0, 'errors': 0, 'warnings': 8, 'notes': 1}
   ['LICENSE', 'tools/gen.sh']
   [('run_all_unmatched', 'warning', 2, 'meson.build', None, None), ('shadowed', 'warning', 6, 'src/', 'core', None), ('unmatched', 'warning', 6, 'lib/', 'core', None), ('gate_no_paths', 'warning', 8, None, 'core', 'core-unit'), ('lane_no_gates', 'warning', 11, None, 'web', None), ('lane_no_gates', 'note', 14, None, 'docs', None), ('unmatched', 'warning', 24, 'old/', 'ghost', None), ('gate_no_paths', 'warning', 26, None, 'ghost', 'ghost-unit'), ('unowned', 'warning', None, None, None, None)]
   $ python3 -c 'import json; d = json.load(open("../check.json")); f = [f for f in d["findings"] if f["kind"] == "shadowed"][0]; print(f["example"], f["decided_by"])'
@@ -314,3 +314,107 @@ selects.
   > EOF2
   sluice: 'LICENSE' is owned by no lane and sluice.yml@* says 'unowned: fail'; add it to a lane's paths (glob)
   [1]
+
+The lanes' consumes against the repository's own manifests, without
+`workspaces:` in the rules: each npm, pnpm and Go workspace of the
+commit is read (as blobs, not from the working tree), each package
+belongs to the lane owning its manifest, and a dependency between two
+lanes that selection does not follow is a warning when the dependent
+lane has smoke gates (a change skips them), a note otherwise; a written
+edge no manifest supports is a note.
+
+  $ cd "$(mktemp -d)" && git init -q && mkdir -p packages/api packages/log packages/web go/svc go/lib tools/ui tools/kit
+  $ echo '{"workspaces": ["packages/*"]}' > package.json
+  $ echo '{"name": "@acme/api", "dependencies": {"@acme/log": "^1"}}' > packages/api/package.json
+  $ echo '{"name": "@acme/log"}' > packages/log/package.json
+  $ echo '{"name": "@acme/web", "devDependencies": {"@acme/api": "*"}}' > packages/web/package.json
+  $ printf 'go 1.22\n\nuse (\n\t./go/svc\n\t./go/lib\n)\n' > go.work
+  $ printf 'module example.com/svc\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n' > go/svc/go.mod
+  $ printf 'module example.com/lib\n\ngo 1.22\n' > go/lib/go.mod
+  $ printf 'packages:\n  - "*"\n' > tools/pnpm-workspace.yaml && echo '{"name": "tools"}' > tools/package.json
+  $ echo '{"name": "ui", "dependencies": {"kit": "workspace:*"}}' > tools/ui/package.json && echo '{"name": "kit"}' > tools/kit/package.json
+  $ cat > sluice.yml <<'EOF'
+  > version: 1
+  > lanes:
+  >   log:
+  >     paths: [packages/log/]
+  >     gates: {log-unit: {run: "true"}}
+  >   api:
+  >     paths: [packages/api/]
+  >     consumes: [log, web]
+  >     gates: {api-unit: {run: "true"}}
+  >   web:
+  >     paths: [packages/web/]
+  >     consumes: [log]
+  >     gates: {web-unit: {run: "true"}}
+  >     smoke: {web-smoke: {run: "true"}}
+  >   svc:
+  >     paths: [go/svc/]
+  >     gates: {svc-unit: {run: "true"}}
+  >   lib:
+  >     paths: [go/lib/]
+  >     gates: {lib-unit: {run: "true"}}
+  >   ui:
+  >     paths: [tools/ui/]
+  >     gates: {ui-unit: {run: "true"}}
+  >     smoke: {ui-smoke: {run: "true"}}
+  >   kit:
+  >     paths: [tools/kit/]
+  >     gates: {kit-unit: {run: "true"}}
+  >   root:
+  >     paths: [/package.json, /go.work, /sluice.yml, /tools/*.*]
+  > EOF
+  $ git add -A && git -c user.email=a@b -c user.name=a commit -qm init
+  $ sluice check
+  sluice.yml:6:3: note: lane api consumes lane web, but no manifest of its packages depends on a package of web: remove web from its consumes unless something the manifests do not say ties them (an edge the packages do not need runs smoke gates for nothing)
+  sluice.yml:10:3: warning: lane web does not consume lane api, but packages/web/package.json (lane web) depends on @acme/api (packages/api/package.json, lane api) in devDependencies: a change to api does not run the smoke gates of web; add api to the consumes of web
+  sluice.yml:10:3: note: lane web consumes lane log, but no manifest of its packages depends on a package of log: remove log from its consumes unless something the manifests do not say ties them (an edge the packages do not need runs smoke gates for nothing)
+  sluice.yml:15:3: note: lane svc does not consume lane lib, but go/svc/go.mod (lane svc) depends on example.com/lib (go/lib/go.mod, lane lib) in require: a change to lib would not run (once it has some) the smoke gates of svc; add lib to the consumes of svc
+  sluice.yml:21:3: warning: lane ui does not consume lane kit, but tools/ui/package.json (lane ui) depends on kit (tools/kit/package.json, lane kit) in dependencies: a change to kit does not run the smoke gates of ui; add kit to the consumes of ui
+  sluice.yml:24:13: warning: smoke gate ui-smoke: lane ui consumes no lane, so no change selects it (only a run of every gate does); add the lanes it tests to its consumes, or make it a local gate
+  sluice.yml:28:3: note: lane root has no owners and no gates* (glob)
+  checked sluice.yml against 12 tracked files of HEAD (*): 3 warnings, 4 notes (glob)
+  $ sluice check --strict > /dev/null
+  [1]
+  $ sluice check --format json | python3 -c 'import json, sys; d = json.load(sys.stdin); c = d["counts"]; print(c["workspaces"], c["packages"], c["package_edges"]); print([(f["kind"], f["severity"], f["lane"]) for f in d["findings"] if f["kind"].startswith("consumes")])'
+  3 7 4
+  [('consumes_unsupported', 'note', 'api'), ('consumes_missing', 'warning', 'web'), ('consumes_unsupported', 'note', 'web'), ('consumes_missing', 'note', 'svc'), ('consumes_missing', 'warning', 'ui')]
+
+The manifests are the commit's: an edit in the working tree changes
+nothing until it is committed, and --rev checks another commit's.
+
+  $ echo '{"name": "@acme/web"}' > packages/web/package.json
+  $ sluice check | grep -c 'does not consume lane api'
+  1
+  $ git -c user.email=a@b -c user.name=a commit -qam 'web: no api'
+  $ sluice check | grep -c 'does not consume lane api'
+  0
+  [1]
+  $ sluice check --rev HEAD~1 | grep -c 'does not consume lane api'
+  1
+
+Written consumes that follow the manifests, through a chain as selection
+does (consumers: transitive), leave nothing to say:
+
+  $ git checkout -q HEAD~1 -- packages/web/package.json
+  $ python3 - <<'EOF2'
+  > import re
+  > s = open("sluice.yml").read()
+  > s = s.replace("consumes: [log, web]", "consumes: [log]")
+  > s = s.replace("    paths: [packages/web/]\n    consumes: [log]", "    paths: [packages/web/]\n    consumes: [api]")
+  > s = s.replace("    paths: [go/svc/]\n", "    paths: [go/svc/]\n    consumes: [lib]\n")
+  > s = s.replace("    paths: [tools/ui/]\n", "    paths: [tools/ui/]\n    consumes: [kit]\n")
+  > open("sluice.yml", "w").write(s)
+  > EOF2
+  $ git -c user.email=a@b -c user.name=a commit -qam 'consumes as the manifests say'
+  $ sluice check
+  sluice.yml:30:3: note: lane root has no owners and no gates* (glob)
+  checked sluice.yml against 12 tracked files of HEAD (*): 1 note (glob)
+
+A manifest that cannot be parsed is a warning naming it; the other
+workspaces are still read:
+
+  $ echo '{"name": "kit",' > tools/kit/package.json && git -c user.email=a@b -c user.name=a commit -qam broken
+  $ sluice check | grep -v root
+  warning: the pnpm workspace at tools could not be read, so its dependencies were not held against consumes: tools/kit/package.json@*: * (glob)
+  checked sluice.yml against 12 tracked files of HEAD (*): 1 warning, 1 note (glob)

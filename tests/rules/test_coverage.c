@@ -17,6 +17,8 @@
 
 #include "rules/rules.h"
 #include "tests/rules/random.h"
+#include "tests/support/sandbox.h"
+#include "tests/rules/ws_fixture.h"
 
 #define DEFAULT_SEED UINT64_C(2024)
 
@@ -794,6 +796,114 @@ static int reported(const struct fixture *f, size_t k)
 	return 3;
 }
 
+/* ---- consumes against the manifests -------------------------------- */
+
+static const char *const ws_files[] = {
+    "package.json",
+    "{\"workspaces\": [\"packages/*\"]}",
+    "packages/api/package.json",
+    "{\"name\": \"@acme/api\", \"dependencies\": {\"@acme/log\": \"*\"}}",
+    "packages/log/package.json",
+    "{\"name\": \"@acme/log\"}",
+    "packages/web/package.json",
+    "{\"name\": \"@acme/web\", \"devDependencies\": {\"@acme/api\": "
+    "\"*\", \"@acme/log\": \"*\"}}",
+    "tools/pnpm-workspace.yaml",
+    "packages: [",
+    NULL,
+    NULL};
+
+static void consumes__missing_and_unsupported_edges(void **state)
+{
+	static const char *const paths[] = {"packages/api/package.json",
+					    "packages/log/package.json",
+					    "packages/web/package.json", NULL};
+	struct sl_ws_source src = mem_source(ws_files);
+	struct sl_error err = SL_ERROR_INIT;
+	struct fixture f;
+	const struct sl_finding *x;
+
+	(void)state;
+	/* web consumes log only: its dependency on api is missed (web has
+	 * a smoke gate: a warning); api consumes web for nothing (a note). */
+	check(&f,
+	      "version: 1\n"
+	      "lanes:\n"
+	      "  log:\n"
+	      "    paths: [packages/log/]\n"
+	      "  api:\n"
+	      "    paths: [packages/api/]\n"
+	      "    consumes: [log, web]\n"
+	      "  web:\n"
+	      "    paths: [packages/web/]\n"
+	      "    consumes: [log]\n"
+	      "    smoke:\n"
+	      "      web-smoke: {run: x}\n",
+	      paths);
+	assert_int_equal(sl_check_consumes(&f.report, f.rules, &src, &err), 0);
+	assert_int_equal(f.report.consumes_workspaces, 1);
+	assert_int_equal(f.report.consumes_packages, 3);
+	assert_int_equal(f.report.consumes_edges, 3);
+	x = find(&f.report, SL_FINDING_CONSUMES_MISSING, 8);
+	assert_int_equal(x->severity, SL_SEVERITY_WARNING);
+	assert_string_equal(
+	    x->message,
+	    "lane web does not consume lane api, but "
+	    "packages/web/package.json (lane web) depends on @acme/api "
+	    "(packages/api/package.json, lane api) in devDependencies: a "
+	    "change to api does not run the smoke gates of web; add api to "
+	    "the consumes of web");
+	x = find(&f.report, SL_FINDING_CONSUMES_UNSUPPORTED, 5);
+	assert_int_equal(x->severity, SL_SEVERITY_NOTE);
+	x = find(&f.report, SL_FINDING_WORKSPACE_UNREADABLE, 0);
+	assert_int_equal(x->severity, SL_SEVERITY_WARNING);
+	assert_null(x->file);
+	/* In file order, then those about no line. */
+	assert_summary(&f.report, "5:3 lane_no_gates note\n"
+				  "5:3 consumes_unsupported note\n"
+				  "8:3 lane_no_gates note\n"
+				  "8:3 consumes_missing warning\n"
+				  "0:0 workspace_unreadable warning\n");
+	release(&f);
+	/* Through a chain (consumers: transitive) it is reached: nothing;
+	 * with consumers: direct, it is not. A lane without smoke gates
+	 * gets a note. */
+	check(&f,
+	      "version: 1\n"
+	      "lanes:\n"
+	      "  log: {paths: [packages/log/]}\n"
+	      "  api: {paths: [packages/api/], consumes: [log]}\n"
+	      "  web:\n"
+	      "    paths: [packages/web/]\n"
+	      "    consumes: [api]\n"
+	      "    smoke: {web-smoke: {run: x}}\n",
+	      paths);
+	assert_int_equal(sl_check_consumes(&f.report, f.rules, &src, &err), 0);
+	assert_int_equal(f.report.count[SL_SEVERITY_WARNING], 1);
+	find(&f.report, SL_FINDING_WORKSPACE_UNREADABLE, 0);
+	release(&f);
+	check(&f,
+	      "version: 1\n"
+	      "consumers: direct\n"
+	      "lanes:\n"
+	      "  log: {paths: [packages/log/]}\n"
+	      "  api: {paths: [packages/api/]}\n"
+	      "  web:\n"
+	      "    paths: [packages/web/]\n"
+	      "    consumes: [api]\n"
+	      "    smoke: {web-smoke: {run: x}}\n",
+	      paths);
+	assert_int_equal(sl_check_consumes(&f.report, f.rules, &src, &err), 0);
+	assert_int_equal(
+	    find(&f.report, SL_FINDING_CONSUMES_MISSING, 6)->severity,
+	    SL_SEVERITY_WARNING);
+	assert_int_equal(
+	    find(&f.report, SL_FINDING_CONSUMES_MISSING, 5)->severity,
+	    SL_SEVERITY_NOTE);
+	release(&f);
+	sl_error_release(&err);
+}
+
 static void random_rules(struct rng *r, struct sl_buf *yaml)
 {
 	size_t lanes = 1 + rng_below(r, 5), l, k, n;
@@ -885,6 +995,7 @@ int main(void)
 	    cmocka_unit_test(drift__differing_paths_listed_with_lines),
 	    cmocka_unit_test(drift__unowned_path_against_owners),
 	    cmocka_unit_test(drift__refused_input_is_an_error),
+	    cmocka_unit_test(consumes__missing_and_unsupported_edges),
 	    cmocka_unit_test(random__passes_equal_brute_force),
 	};
 
