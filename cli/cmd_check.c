@@ -209,8 +209,8 @@ static int check_consumes(struct check_ctx *x, struct sl_error *err)
 
 	ret = sl_ws_tree_open(&t, x->repo, x->commit, NULL, err);
 	if (!ret)
-		ret = sl_check_consumes(&x->report, x->rules,
-					sl_ws_tree_source(t), err);
+		ret = sl_check_consumes(&x->report, x->rules, x->paths,
+					x->files.n, sl_ws_tree_source(t), err);
 	sl_ws_tree_free(t);
 	return ret;
 }

@@ -2,7 +2,8 @@
  * coverage_consumes.c: sl_check_consumes(), the lanes' written `consumes`
  * held against the repository's own manifests (docs/check.md, "consumes
  * and the manifests"), for a rules file that derives no lanes itself.
- * It finds the workspaces of a tree (npm and pnpm, Go), derives each
+ * It finds the workspaces among a tree's paths (npm and pnpm, Go),
+ * derives each
  * through ws_*.c, gives each package the lane that owns its manifest, and
  * reports a dependency between two lanes that selection does not follow
  * (a consumer smoke that a change will not run), and a written edge no
@@ -79,34 +80,63 @@ static int npm_root(bool *out, struct consumes *c, const char *dir,
 	return ret;
 }
 
-/* Every workspace root of the tree, pnpm and Go first, then npm. */
-static int find_roots(struct consumes *c, struct sl_error *err)
+/* Is path's directory one a workspace search enters (none of its
+ * directories is node_modules or starts with '.')? Its length, or -1. */
+static ssize_t dir_len(const char *path, size_t len, const char *file)
 {
-	struct sl_strvec dirs = SL_STRVEC_INIT;
-	size_t i;
-	bool is_root;
-	int ret;
+	size_t fl = strlen(file), i, start = 0;
 
-	ret = c->src->find(c->src->ctx, "", "pnpm-workspace.yaml", UINT_MAX,
-			   &dirs, err);
-	for (i = 0; !ret && i < dirs.n; i++)
-		add_root(c, SL_WS_PNPM, dirs.v[i]);
-	sl_strvec_release(&dirs);
-	if (!ret)
-		ret = c->src->find(c->src->ctx, "", "go.work", UINT_MAX, &dirs,
-				   err);
-	for (i = 0; !ret && i < dirs.n; i++)
-		add_root(c, SL_WS_GO, dirs.v[i]);
-	sl_strvec_release(&dirs);
-	if (!ret)
-		ret = c->src->find(c->src->ctx, "", "package.json", UINT_MAX,
-				   &dirs, err);
-	for (i = 0; !ret && i < dirs.n; i++) {
-		ret = npm_root(&is_root, c, dirs.v[i], err);
-		if (!ret && is_root)
-			add_root(c, SL_WS_NPM, dirs.v[i]);
+	if (len < fl || memcmp(path + len - fl, file, fl) ||
+	    (len > fl && path[len - fl - 1] != '/'))
+		return -1;
+	len = len > fl ? len - fl - 1 : 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		if (i > start && (path[start] == '.' ||
+				  (i - start == 12 &&
+				   !memcmp(path + start, "node_modules", 12))))
+			return -1;
+		start = i + 1;
 	}
-	sl_strvec_release(&dirs);
+	return (ssize_t)len;
+}
+
+/*
+ * Every workspace root among the tracked paths (the commit's files, which
+ * check has listed already: no tree is walked again), pnpm and Go first,
+ * then npm.
+ */
+static int find_roots(struct consumes *c, const struct sl_check_path *paths,
+		      size_t n, struct sl_error *err)
+{
+	static const char *const files[] = {"pnpm-workspace.yaml", "go.work",
+					    "package.json"};
+	static const enum sl_ws_kind kinds[] = {SL_WS_PNPM, SL_WS_GO,
+						SL_WS_NPM};
+	size_t k, i;
+	bool is_root;
+	int ret = 0;
+
+	for (k = 0; k < 3 && !ret; k++) {
+		for (i = 0; i < n && !ret; i++) {
+			ssize_t dl = paths[i].flags & SL_MATCH_DIR
+					 ? -1
+					 : dir_len(paths[i].path, paths[i].len,
+						   files[k]);
+			char *dir;
+
+			if (dl < 0)
+				continue;
+			dir = sl_xmemdupz(paths[i].path, (size_t)dl);
+			is_root = kinds[k] != SL_WS_NPM;
+			if (!is_root)
+				ret = npm_root(&is_root, c, dir, err);
+			if (!ret && is_root)
+				add_root(c, kinds[k], dir);
+			free(dir);
+		}
+	}
 	return ret;
 }
 
@@ -342,6 +372,7 @@ static int check_roots(struct consumes *c, struct sl_error *err)
 
 int sl_check_consumes(struct sl_check_report *report,
 		      const struct sl_rules *rules,
+		      const struct sl_check_path *paths, size_t n,
 		      const struct sl_ws_source *src, struct sl_error *err)
 {
 	size_t i, before = report->nfindings, keep;
@@ -349,7 +380,7 @@ int sl_check_consumes(struct sl_check_report *report,
 	int ret;
 
 	c.has_pkg = sl_xcalloc(rules->nlanes + 1, sizeof(*c.has_pkg));
-	ret = find_roots(&c, err);
+	ret = find_roots(&c, paths, n, err);
 	if (!ret)
 		ret = check_roots(&c, err);
 	if (!ret) {

@@ -492,8 +492,9 @@ struct sl_ws_source;
  * CODEOWNERS findings) what the repository's own manifests say of the
  * lanes' consumes (docs/check.md, "consumes and the manifests"): every
  * npm (package.json with `workspaces`), pnpm (pnpm-workspace.yaml) and
- * Go (go.work) workspace src finds, at any depth, that the rules' own
- * `workspaces` do not derive, is derived; each package belongs to the
+ * Go (go.work) workspace among paths[0..n) (the tree's: outside
+ * node_modules and hidden directories) that the rules' own `workspaces`
+ * do not derive, is derived through src; each package belongs to the
  * lane that owns its manifest. A dependency of a package of lane A on
  * one of lane B that selection does not follow (B is not upstream of A)
  * is a warning when A has smoke gates (a change to B skips them), a note
@@ -504,6 +505,7 @@ struct sl_ws_source;
  */
 int sl_check_consumes(struct sl_check_report *report,
 		      const struct sl_rules *rules,
+		      const struct sl_check_path *paths, size_t n,
 		      const struct sl_ws_source *src, struct sl_error *err);
 
 /* The owners a deciding rule gives (none for NULL: unowned). Borrowed. */

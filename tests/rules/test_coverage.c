@@ -815,9 +815,14 @@ static const char *const ws_files[] = {
 
 static void consumes__missing_and_unsupported_edges(void **state)
 {
-	static const char *const paths[] = {"packages/api/package.json",
+	static const char *const paths[] = {"package.json",
+					    "packages/api/package.json",
 					    "packages/log/package.json",
-					    "packages/web/package.json", NULL};
+					    "packages/web/package.json",
+					    "tools/pnpm-workspace.yaml",
+					    "node_modules/x/package.json",
+					    ".hidden/go.work",
+					    NULL};
 	struct sl_ws_source src = mem_source(ws_files);
 	struct sl_error err = SL_ERROR_INIT;
 	struct fixture f;
@@ -840,7 +845,8 @@ static void consumes__missing_and_unsupported_edges(void **state)
 	      "    smoke:\n"
 	      "      web-smoke: {run: x}\n",
 	      paths);
-	assert_int_equal(sl_check_consumes(&f.report, f.rules, &src, &err), 0);
+	assert_int_equal(
+	    sl_check_consumes(&f.report, f.rules, f.paths, f.n, &src, &err), 0);
 	assert_int_equal(f.report.consumes_workspaces, 1);
 	assert_int_equal(f.report.consumes_packages, 3);
 	assert_int_equal(f.report.consumes_edges, 3);
@@ -863,6 +869,7 @@ static void consumes__missing_and_unsupported_edges(void **state)
 				  "5:3 consumes_unsupported note\n"
 				  "8:3 lane_no_gates note\n"
 				  "8:3 consumes_missing warning\n"
+				  "0:0 unowned warning\n"
 				  "0:0 workspace_unreadable warning\n");
 	release(&f);
 	/* Through a chain (consumers: transitive) it is reached: nothing;
@@ -878,8 +885,10 @@ static void consumes__missing_and_unsupported_edges(void **state)
 	      "    consumes: [api]\n"
 	      "    smoke: {web-smoke: {run: x}}\n",
 	      paths);
-	assert_int_equal(sl_check_consumes(&f.report, f.rules, &src, &err), 0);
-	assert_int_equal(f.report.count[SL_SEVERITY_WARNING], 1);
+	assert_int_equal(
+	    sl_check_consumes(&f.report, f.rules, f.paths, f.n, &src, &err), 0);
+	/* The unowned files and the unreadable workspace, nothing else. */
+	assert_int_equal(f.report.count[SL_SEVERITY_WARNING], 2);
 	find(&f.report, SL_FINDING_WORKSPACE_UNREADABLE, 0);
 	release(&f);
 	check(&f,
@@ -893,7 +902,8 @@ static void consumes__missing_and_unsupported_edges(void **state)
 	      "    consumes: [api]\n"
 	      "    smoke: {web-smoke: {run: x}}\n",
 	      paths);
-	assert_int_equal(sl_check_consumes(&f.report, f.rules, &src, &err), 0);
+	assert_int_equal(
+	    sl_check_consumes(&f.report, f.rules, f.paths, f.n, &src, &err), 0);
 	assert_int_equal(
 	    find(&f.report, SL_FINDING_CONSUMES_MISSING, 6)->severity,
 	    SL_SEVERITY_WARNING);
