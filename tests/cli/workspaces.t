@@ -214,3 +214,11 @@ manifests committed at HEAD:
   apps/web/src/x.ts       web        -  sluice.yml:5
   packages/core/index.js  core       -  sluice.yml:5
   README.md               (unowned)  -  -
+
+A head whose manifest cannot be read is refused as a head whose rules file
+cannot be, naming the file at the head's commit: never "no lanes".
+
+  $ git checkout -q -b badman && echo '{"name": ' > packages/core/package.json && commit badman
+  $ sluice select; echo $?
+  sluice: packages/core/package.json@[0-9a-f]{12}:2:1: not valid JSON: .* (re)
+  2
