@@ -335,10 +335,12 @@ int cli_rules_file(struct sl_buf *out, const struct cli_globals *g,
  * The lanes of the working tree's rules' `workspaces`, derived from the
  * manifests committed at HEAD (docs/workspaces.md) and added to rules;
  * *out the workspaces (sl_ws_list_free(*out, rules->nworkspaces)), NULL
- * without any. What owners and completion read.
+ * without any. What owners and completion read. With no repository or no
+ * commit, and skipped given, nothing is derived and skipped says why
+ * (the caller warns); otherwise that is SL_EENV.
  */
 int cli_rules_derive_head(struct sl_ws ***out, struct sl_rules *rules,
-			  struct sl_error *err);
+			  struct sl_buf *skipped, struct sl_error *err);
 
 /* Prints out to stdout; a short write is reported by main. */
 void cli_print(const struct sl_buf *out);

@@ -144,7 +144,7 @@ static int rule_names(const struct cli_globals *g, bool lanes)
 
 	if (cli_rules_file(&file, g, &err) ||
 	    sl_rules_load_file(&rules, file.buf, &err) ||
-	    cli_rules_derive_head(&ws, rules, &err)) {
+	    cli_rules_derive_head(&ws, rules, NULL, &err)) {
 		code = cli_fail(&err);
 		goto out;
 	}

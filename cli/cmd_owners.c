@@ -477,6 +477,7 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 	struct sl_buf file = SL_BUF_INIT;
 	struct sl_rules *rules = NULL;
 	struct sl_ws **ws = NULL;
+	struct sl_buf skipped = SL_BUF_INIT;
 	int first, i, code = CLI_EXIT_OK;
 
 	if (cli_wants_help(argc, argv, owners_usage))
@@ -491,8 +492,14 @@ int cmd_owners(int argc, char **argv, const struct cli_globals *g)
 		goto fail;
 	if (cli_rules_file(&file, g, &err) ||
 	    sl_rules_load_file(&rules, file.buf, &err) ||
-	    cli_rules_derive_head(&ws, rules, &err) || resolve(&t, rules, &err))
+	    cli_rules_derive_head(&ws, rules, &skipped, &err) ||
+	    resolve(&t, rules, &err))
 		goto fail;
+	if (skipped.len)
+		cli_printf_safe(stderr,
+				"sluice: warning: the lanes of 'workspaces' "
+				"are left out (%s)\n",
+				skipped.buf);
 	if (opts.format == FORMAT_JSON) {
 		if (print_json(rules, &t, &err))
 			goto fail;
@@ -505,6 +512,7 @@ fail:
 out:
 	sl_ws_list_free(ws, rules ? rules->nworkspaces : 0);
 	sl_rules_free(rules);
+	sl_buf_release(&skipped);
 	sl_buf_release(&file);
 	sl_buf_release(&t.pool);
 	free(t.rows);

@@ -64,7 +64,7 @@ out:
 }
 
 int cli_rules_derive_head(struct sl_ws ***out, struct sl_rules *rules,
-			  struct sl_error *err)
+			  struct sl_buf *skipped, struct sl_error *err)
 {
 	struct sl_repo *repo = NULL;
 	struct sl_ws_tree *tree = NULL;
@@ -77,6 +77,15 @@ int cli_rules_derive_head(struct sl_ws ***out, struct sl_rules *rules,
 	ret = sl_repo_open(&repo, NULL, err);
 	if (!ret)
 		ret = sl_repo_resolve_commit(head, repo, "HEAD", err);
+	if (ret == SL_EENV && skipped) {
+		/* No commit to read manifests from: the written lanes only,
+		 * and the caller says so. */
+		sl_buf_adds(skipped, sl_error_message(err));
+		sl_error_release(err);
+		*err = (struct sl_error)SL_ERROR_INIT;
+		sl_repo_free(repo);
+		return 0;
+	}
 	if (!ret)
 		ret = sl_ws_tree_open(&tree, repo, head, NULL, err);
 	if (!ret)
