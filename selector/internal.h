@@ -77,6 +77,32 @@ void sl_oid_hex(char out[SL_OID_HEXSZ + 1], const git_oid *oid);
 /* True when s is SL_OID_HEXSZ zeros: the "no commit" id of push events. */
 bool sl_oid_hex_is_zero(const char *s);
 
+/* ---- packs.c --------------------------------------------------------- */
+
+/* Objects larger than this are left to libgit2. */
+#define SL_PACKS_MAX_OBJECT ((size_t)1 << 30)
+
+/* The pack files of one repository, mapped for reading objects from them
+ * without libgit2; for one thread at a time. */
+struct sl_packs;
+
+/*
+ * Maps the packs in objects_dir/pack that can be read here (none, or a
+ * NULL objects_dir, is not an error: every read then says "not here").
+ * Caller owns the result (sl_packs_free()).
+ */
+struct sl_packs *sl_packs_open(const char *objects_dir);
+void sl_packs_free(struct sl_packs *packs);
+
+/*
+ * Reads the object id from the packs: true with its type, and its bytes
+ * in *data (followed by a NUL; caller frees) and *len. False when it is not
+ * in a pack, or not one this file reads, or does not decode: the caller
+ * asks libgit2 then, which reads it or says what is wrong.
+ */
+bool sl_packs_read(struct sl_packs *packs, const git_oid *id,
+		   git_object_t *type, unsigned char **data, size_t *len);
+
 /* ---- treewalk.c ----------------------------------------------------- */
 
 /*

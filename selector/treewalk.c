@@ -33,7 +33,8 @@ struct entry {
 
 /* A tree object being read, and its next entry. */
 struct tree {
-	git_odb_object *obj;
+	unsigned char *data; /* read from the packs (packs.c) */
+	git_odb_object *obj; /* or else read by libgit2 */
 	const char *p, *end;
 	struct entry cur;
 	bool has;
@@ -41,6 +42,7 @@ struct tree {
 
 struct walk {
 	struct sl_repo *repo;
+	struct sl_packs *packs;
 	git_odb *odb;
 	struct sl_change_list *out;
 	struct sl_buf path; /* the directory being compared, with '/' */
@@ -115,7 +117,17 @@ static int advance(struct walk *w, struct tree *t)
 
 static int open_tree(struct tree *t, struct walk *w, const git_oid *id)
 {
+	git_object_t type;
+	size_t len;
+
 	memset(t, 0, sizeof(*t));
+	if (sl_packs_read(w->packs, id, &type, &t->data, &len)) {
+		if (type != GIT_OBJECT_TREE)
+			return malformed(w);
+		t->p = (const char *)t->data;
+		t->end = t->p + len;
+		return advance(w, t);
+	}
 	if (git_odb_read(&t->obj, w->odb, id) < 0)
 		return sl_git_error(w->err, SL_EENV,
 				    "cannot read the tree '%s' (a damaged or "
@@ -130,6 +142,8 @@ static int open_tree(struct tree *t, struct walk *w, const git_oid *id)
 
 static void close_tree(struct tree *t)
 {
+	free(t->data);
+	t->data = NULL;
 	git_odb_object_free(t->obj);
 	t->obj = NULL;
 }
@@ -288,15 +302,30 @@ static int diff_trees(struct walk *w, struct tree *a, struct tree *b, int depth)
 
 static void walk_release(struct walk *w)
 {
+	sl_packs_free(w->packs);
 	git_odb_free(w->odb);
 	sl_buf_release(&w->path);
 }
 
+/*
+ * libgit2's object database, and the packs read without it (packs.c):
+ * those of the repository's own object directory, unless
+ * GIT_OBJECT_DIRECTORY names another (libgit2 then reads everything).
+ */
 static int open_odb(struct walk *w)
 {
+	git_buf objects = GIT_BUF_INIT;
+	bool own_dir;
+
 	if (git_repository_odb(&w->odb, w->repo->git) < 0)
 		return sl_git_error(w->err, SL_EENV,
 				    "cannot open the object database");
+	own_dir = !getenv("GIT_OBJECT_DIRECTORY") &&
+		  !git_repository_item_path(&objects, w->repo->git,
+					    GIT_REPOSITORY_ITEM_OBJECTS);
+	w->packs = sl_packs_open(own_dir ? objects.ptr : NULL);
+	git_buf_dispose(&objects);
+	git_error_clear();
 	return 0;
 }
 
@@ -304,7 +333,7 @@ int sl_tree_diff(struct sl_change_list *out, struct sl_repo *repo,
 		 const git_oid *old_tree, const git_oid *new_tree,
 		 struct sl_error *err)
 {
-	struct walk w = {repo, NULL, out, SL_BUF_INIT, err};
+	struct walk w = {repo, NULL, NULL, out, SL_BUF_INIT, err};
 	struct tree a = {0}, b = {0};
 	int ret;
 
@@ -379,7 +408,7 @@ static int list_tree(struct walk *w, struct tree *t, struct sl_file_list *out,
 int sl_tree_list(struct sl_file_list *out, struct sl_repo *repo,
 		 const git_oid *tree, struct sl_error *err)
 {
-	struct walk w = {repo, NULL, NULL, SL_BUF_INIT, err};
+	struct walk w = {repo, NULL, NULL, NULL, SL_BUF_INIT, err};
 	struct tree t = {0};
 	int ret;
 

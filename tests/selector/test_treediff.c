@@ -700,6 +700,112 @@ static void treediff__random_histories_match_git(void **state)
 	sl_repo_free(repo);
 }
 
+/*
+ * The same, with every tree read from a pack (selector/packs.c) as git
+ * gc leaves them, most of them deltas on others: first as OFS_DELTA, then
+ * as REF_DELTA, with part of the history in a second pack.
+ */
+static void treediff__random_packed_histories_match_git(void **state)
+{
+	enum { COMMITS = 24, EDITS = 6 };
+	static const char *const repack[] = {
+	    "git repack -q -a -d -f --depth=50 --window=50",
+	    "git -c repack.useDeltaBaseOffset=false repack -q -a -d -f",
+	    "git repack -q -a -d -f && git commit -q --allow-empty -m e && "
+	    "echo x > extra && git add extra && git commit -q -m x && "
+	    "git repack -q -d",
+	};
+	char ids[COMMITS + 1][SL_OID_HEXSZ + 1];
+	struct sl_repo *repo;
+	unsigned c, e, r;
+
+	(void)state;
+	gr_seed(20260102);
+	gr_write("base", "base\n");
+	gr_commit_all("base");
+	gr_rev(ids[0], "HEAD");
+	for (c = 1; c <= COMMITS; c++) {
+		for (e = 0; e < EDITS; e++)
+			random_edit();
+		gr_commit_all("random");
+		gr_rev(ids[c], "HEAD");
+	}
+	for (r = 0; r < sizeof(repack) / sizeof(repack[0]); r++) {
+		sl_sh_ok("%s && test -z \"$(find .git/objects -type f "
+			 "-path '*/objects/[0-9a-f][0-9a-f]/*')\"",
+			 repack[r]);
+		repo = gr_open(".");
+		for (c = 1; c <= COMMITS; c++) {
+			gr_check_commits(repo, ids[c - 1], ids[c]);
+			gr_check_commits(repo, ids[gr_rnd(c)], ids[c]);
+		}
+		gr_check_commits(repo, ids[COMMITS], ids[0]);
+		sl_repo_free(repo);
+	}
+}
+
+/*
+ * A packed tree whose data is damaged is refused by the pack reader and
+ * then by libgit2, which says why; a packed tree that is not well formed
+ * is malformed, as a loose one is.
+ */
+static void treediff__damaged_packed_trees_are_errors(void **state)
+{
+	struct sl_change_list list = SL_CHANGE_LIST_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf out = SL_BUF_INIT;
+	char id[SL_OID_HEXSZ + 1];
+	unsigned long size, packed, offset;
+	struct sl_repo *repo;
+	const char *line;
+
+	(void)state;
+	gr_write("x", "1\n");
+	gr_write("src/a/x.c", "1\n");
+	gr_commit_all("one");
+	gr_write("src/a/x.c", "2\n");
+	gr_commit_all("two");
+	sl_sh_ok("git repack -q -a -d -f");
+	gr_rev(id, "HEAD:src/a");
+	assert_int_equal(sl_sh_capture(&out,
+				       "git verify-pack -v "
+				       ".git/objects/pack/*.idx | "
+				       "grep '^%s '",
+				       id),
+			 0);
+	line = out.buf;
+	assert_int_equal(
+	    sscanf(line, "%*40s %*15s %lu %lu %lu", &size, &packed, &offset),
+	    3);
+	sl_sh_ok("p=$(ls .git/objects/pack/*.pack) && chmod u+w $p && "
+		 "printf '\\377\\377\\377' | dd of=$p bs=1 seek=%lu "
+		 "conv=notrunc 2>/dev/null",
+		 offset + packed - 6);
+	repo = gr_open(".");
+	assert_int_equal(
+	    sl_diff_commits(&list, repo, "HEAD~1", "HEAD", false, &err),
+	    SL_EENV);
+	assert_int_equal(list.n, 0);
+	assert_non_null(
+	    strstr(sl_error_message(&err), "cannot read the tree 'src/a'"));
+	sl_error_release(&err);
+	sl_repo_free(repo);
+	/* git packs no malformed tree it walks to; named, it packs one. */
+	commit_raw_tree("100644 no-terminator", 20, "worse");
+	gr_rev(id, "worse^{tree}");
+	sl_sh_ok("echo %s | git pack-objects -q .git/objects/pack/pack "
+		 ">/dev/null && rm .git/objects/%.2s/%s",
+		 id, id, id + 2);
+	repo = gr_open(".");
+	assert_int_equal(
+	    sl_diff_commits(&list, repo, "HEAD", "worse", false, &err),
+	    SL_EENV);
+	assert_non_null(strstr(sl_error_message(&err), "is malformed"));
+	sl_error_release(&err);
+	sl_repo_free(repo);
+	sl_buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +830,8 @@ int main(void)
 	    T(treediff__non_canonical_modes_read_as_git_reads_them),
 	    T(treediff__unknown_revision_is_an_error),
 	    T(treediff__random_histories_match_git),
+	    T(treediff__random_packed_histories_match_git),
+	    T(treediff__damaged_packed_trees_are_errors),
 #undef T
 	};
 
