@@ -155,9 +155,15 @@ static bool pack_check(struct pack *p)
 	p->offsets = p->ids + (size_t)p->count * (GIT_OID_RAWSZ + 4);
 	p->large = p->idx + tables;
 	p->n_large = (p->idx_len - tables - 40) / 8;
+	/* The index ends with the checksum of the pack it was made for,
+	 * which the pack ends with: an index of another pack (a copy gone
+	 * wrong, a repack half done) is refused, as git and libgit2 refuse
+	 * it, rather than read at the other pack's offsets. */
 	return p->data_len >= 12 + 20 && !memcmp(p->data, "PACK", 4) &&
 	       (be32(p->data + 4) == 2 || be32(p->data + 4) == 3) &&
-	       be32(p->data + 8) == p->count;
+	       be32(p->data + 8) == p->count &&
+	       !memcmp(p->idx + p->idx_len - 40, p->data + p->data_len - 20,
+		       20);
 }
 
 /* Maps pack-X.idx (name) and pack-X.pack in dir; false when it cannot
@@ -327,6 +333,18 @@ static bool read_header(const struct pack *p, uint64_t at, enum pack_type *type,
 	return q < end;
 }
 
+/* Deflate makes at most 1,032 bytes of each byte it reads (zlib's
+ * manual): an object claiming more than the rest of the pack can make is
+ * refused before anything is allocated for it. */
+#define MAX_INFLATE_RATIO 1032
+
+/* True when the stream at `stream` in p could inflate to size bytes. */
+static bool could_make(const struct pack *p, size_t stream, size_t size)
+{
+	return (uint64_t)size <=
+	       (uint64_t)(p->data_len - 20 - stream) * MAX_INFLATE_RATIO;
+}
+
 /* Inflates the zlib stream at `stream` in p into out, which has room for
  * exactly size bytes; false when it does not decode to that. */
 static bool inflate_into(struct sl_packs *packs, const struct pack *p,
@@ -347,7 +365,8 @@ static bool inflate_into(struct sl_packs *packs, const struct pack *p,
 static unsigned char *inflate_new(struct sl_packs *packs, const struct pack *p,
 				  size_t stream, size_t size)
 {
-	unsigned char *out = malloc(size + 1);
+	unsigned char *out =
+	    could_make(p, stream, size) ? malloc(size + 1) : NULL;
 
 	if (out && !inflate_into(packs, p, stream, out, size)) {
 		free(out);
@@ -364,6 +383,8 @@ static unsigned char *inflate_scratch(struct sl_packs *packs,
 				      const struct pack *p, size_t stream,
 				      size_t size)
 {
+	if (!could_make(p, stream, size))
+		return NULL;
 	if (size > packs->scratch_len) {
 		unsigned char *bigger = realloc(packs->scratch, size);
 
@@ -413,6 +434,12 @@ static unsigned char *apply_delta(const unsigned char *base, size_t base_len,
 
 	if (!delta_size(&q, end, &want_base) || want_base != base_len ||
 	    !delta_size(&q, end, &len))
+		return NULL;
+	/* Each op takes a byte of the delta at least, and makes at most the
+	 * whole base (a copy) or 127 bytes (an insert): a result claimed
+	 * larger is refused before it is allocated. */
+	if ((uint64_t)len >
+	    (uint64_t)(end - q) * (base_len > 127 ? base_len : 127))
 		return NULL;
 	out = malloc(len + 1);
 	if (!out)

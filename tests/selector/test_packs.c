@@ -186,21 +186,27 @@ static void packs__objects_in_several_packs_read(void **state)
 	assert_all_like_git();
 }
 
-static bool read_rev(struct sl_packs *packs, const char *rev)
+static bool read_hex(struct sl_packs *packs, const char *hex)
 {
-	char hex[SL_OID_HEXSZ + 1];
 	unsigned char *data = NULL;
 	git_object_t type;
 	size_t len;
 	git_oid id;
 	bool found;
 
-	gr_rev(hex, rev);
 	oid_of(&id, hex);
 	found = sl_packs_read(packs, &id, &type, &data, &len);
 	assert_true(found || !data);
 	free(data);
 	return found;
+}
+
+static bool read_rev(struct sl_packs *packs, const char *rev)
+{
+	char hex[SL_OID_HEXSZ + 1];
+
+	gr_rev(hex, rev);
+	return read_hex(packs, hex);
 }
 
 /* Loose objects, unknown ids, an index of version 1 and no object
@@ -290,6 +296,45 @@ static void packs__damaged_data_is_refused(void **state)
 				   &(unsigned char *){NULL}, &(size_t){0}));
 	sl_packs_free(packs);
 	sl_buf_release(&out);
+}
+
+/*
+ * An index of another pack of the same objects (here the one a repack
+ * replaced, put in the new one's place): its offsets are the other pack's,
+ * so nothing is read from it, as git and libgit2 read nothing from it.
+ */
+static void packs__an_index_of_another_pack_is_refused(void **state)
+{
+	struct sl_buf ids = SL_BUF_INIT;
+	struct sl_packs *packs;
+	const char *p;
+	size_t n = 0;
+
+	(void)state;
+	make_history(6);
+	sl_sh_ok("git repack -q -a -d -f --window=0 && "
+		 "cp .git/objects/pack/*.idx old.idx && "
+		 "git repack -q -a -d -f --window=50 && "
+		 "test $(ls .git/objects/pack/*.idx | wc -l) = 1 && "
+		 "! cmp -s old.idx .git/objects/pack/*.idx");
+	assert_int_equal(sl_sh_capture(&ids, "git cat-file --batch-all-objects "
+					     "--batch-check='%%(objectname)'"),
+			 0);
+	packs = open_here();
+	for (p = ids.buf; *p; p += SL_OID_HEXSZ + 1, n++)
+		assert_true(read_hex(packs, p));
+	sl_packs_free(packs);
+	sl_sh_ok("i=$(ls .git/objects/pack/*.idx) && chmod u+w $i && "
+		 "cp old.idx $i");
+	packs = open_here();
+	for (p = ids.buf; *p; p += SL_OID_HEXSZ + 1)
+		assert_false(read_hex(packs, p));
+	sl_packs_free(packs);
+	/* git refuses the pack too: the reference agrees. */
+	assert_int_not_equal(
+	    sl_sh("git cat-file -p %.40s >/dev/null 2>&1", ids.buf), 0);
+	assert_true(n > 40);
+	sl_buf_release(&ids);
 }
 
 /* ---- packs made by hand ------------------------------------------------ */
@@ -543,6 +588,7 @@ int main(void)
 	    T(packs__objects_in_several_packs_read),
 	    T(packs__what_is_not_in_a_pack_is_not_read),
 	    T(packs__damaged_data_is_refused),
+	    T(packs__an_index_of_another_pack_is_refused),
 	    T(packs__deltas_that_do_not_fit_are_refused),
 	    T(packs__misleading_headers_are_refused),
 #undef T
