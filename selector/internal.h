@@ -211,4 +211,41 @@ void sl_plan_ws_release(struct sl_plan *plan);
  * without them. */
 void sl_plan_write_workspaces(struct sl_buf *out, const struct sl_plan *plan);
 
+/* ---- select_inputs.c ------------------------------------------------- */
+
+/*
+ * The gates' `inputs` matched against one selection's touched names:
+ * gate g's k-th input is distinct pattern id[first[g] + k], whose
+ * matching names are hits[start[d] .. start[d + 1]). All NULL when no
+ * gate has inputs.
+ */
+struct sl_select_inputs {
+	size_t *first;
+	size_t *id;
+	const struct sl_rule **pattern; /* per distinct: its first rule */
+	size_t ndistinct;
+	size_t *start;
+	size_t *hits;
+	bool *covered; /* per touched name: an input matches it */
+};
+
+/*
+ * Matches every distinct input pattern of rules' gates once against
+ * touched[0..ntouched). Returns SL_ERULES when a pattern hits a match
+ * limit (never a silent "no match"). Release in with
+ * sl_select_inputs_release(), also on error.
+ */
+int sl_select_inputs_build(struct sl_select_inputs *in,
+			   const struct sl_rules *rules,
+			   const struct sl_touched *touched, size_t ntouched,
+			   struct sl_error *err);
+/* The touched names (indices, in order, *n of them) that the k-th input
+ * of gate index gate matches. Borrowed from in. */
+const size_t *sl_select_inputs_hits(size_t *n,
+				    const struct sl_select_inputs *in,
+				    size_t gate, size_t k);
+/* Does an input of any gate match touched name i? */
+bool sl_select_inputs_cover(const struct sl_select_inputs *in, size_t i);
+void sl_select_inputs_release(struct sl_select_inputs *in);
+
 #endif

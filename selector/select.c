@@ -2,30 +2,14 @@
  * select.c: selection (SPEC.md §2). For one copy of the rules, a "view"
  * maps every touched name to its lane and decides each gate: run-all, then
  * contract, local and consumer-smoke gates, each with the reasons that
- * chain it to a changed path. sl_select() builds the trusted copy's view
- * and, when the diff changes the rules file, the head's, and takes their
- * union. The consumer graph walk lives here too: it is only ever asked
+ * chain it to a changed path (gate inputs matched by select_inputs.c).
+ * sl_select() builds the trusted copy's view and, when the diff changes
+ * the rules file, the head's, and takes their union. The consumer graph walk lives here too: it is only ever asked
  * "which touched lanes are upstream of this one, and through whom?".
  */
 #include "common/common.h"
 
-#include "selector/selector.h"
-
-/*
- * The gates' `inputs`, each distinct pattern (by its text) matched once
- * against the touched names: templates give many gates the same ones.
- * Gate g's k-th input is distinct pattern id[first[g] + k], whose
- * matching names are hits[start[d] .. start[d + 1]).
- */
-struct inputs {
-	size_t *first; /* per gate, into id; NULL: no gate has inputs */
-	size_t *id;
-	const struct sl_rule **pattern; /* per distinct: its first rule */
-	size_t ndistinct;
-	size_t *start; /* ndistinct + 1 */
-	size_t *hits;
-	bool *covered; /* per touched name: an input matches it */
-};
+#include "selector/internal.h"
 
 /* Selection under one copy of the rules. */
 struct view {
@@ -40,7 +24,7 @@ struct view {
 	struct sl_strvec run_all_reasons;
 	size_t run_all_more;
 	struct sl_pick *picks; /* one per gate of rules, in order */
-	struct inputs in;
+	struct sl_select_inputs in;
 };
 
 static size_t lane_count(const struct view *v, size_t lane)
@@ -190,104 +174,6 @@ static int in_parts(struct view *v, struct sl_offer *offer, size_t n,
 
 /* ---- gate inputs ------------------------------------------------------- */
 
-struct input_ref {
-	const char *text;
-	size_t at; /* into inputs.id */
-	const struct sl_rule *rule;
-};
-
-static int cmp_input_ref(const void *a, const void *b)
-{
-	const struct input_ref *x = a, *y = b;
-	int c = strcmp(x->text, y->text);
-
-	if (c)
-		return c;
-	return x->at < y->at ? -1 : x->at > y->at;
-}
-
-/* Numbers the distinct patterns of every gate's inputs (by text). */
-static size_t inputs_number(struct inputs *in, const struct sl_rules *r)
-{
-	struct input_ref *refs;
-	size_t g, k, n = 0, d = 0;
-
-	for (g = 0; g < r->ngates; g++)
-		n += r->gates[g].inputs.n;
-	if (!n)
-		return 0;
-	in->first = sl_xcalloc(r->ngates + 1, sizeof(*in->first));
-	in->id = sl_xcalloc(n, sizeof(*in->id));
-	refs = sl_xcalloc(n, sizeof(*refs));
-	n = 0;
-	for (g = 0; g < r->ngates; g++) {
-		in->first[g] = n;
-		for (k = 0; k < r->gates[g].inputs.n; k++, n++)
-			refs[n] =
-			    (struct input_ref){r->gates[g].inputs.items[k].text,
-					       n, &r->gates[g].inputs.items[k]};
-	}
-	in->first[r->ngates] = n;
-	qsort(refs, n, sizeof(*refs), cmp_input_ref);
-	in->pattern = sl_xcalloc(n, sizeof(*in->pattern));
-	for (k = 0; k < n; k++) {
-		if (k && strcmp(refs[k].text, refs[k - 1].text))
-			d++;
-		if (!k || strcmp(refs[k].text, refs[k - 1].text))
-			in->pattern[d] = refs[k].rule;
-		in->id[refs[k].at] = d;
-	}
-	free(refs);
-	in->ndistinct = d + 1;
-	return n;
-}
-
-/*
- * Matches each distinct input pattern against every touched name, once:
- * the cost is the distinct patterns times the names, however many gates
- * share them.
- */
-static int view_inputs(struct view *v, struct sl_error *err)
-{
-	struct inputs *in = &v->in;
-	size_t d, i, n = 0, alloc = 0;
-	int ret = 0;
-
-	if (!inputs_number(in, v->rules))
-		return 0;
-	in->start = sl_xcalloc(in->ndistinct + 1, sizeof(*in->start));
-	in->covered = sl_xcalloc(v->ntouched + 1, sizeof(*in->covered));
-	for (d = 0; d < in->ndistinct && !ret; d++) {
-		in->start[d] = n;
-		for (i = 0; i < v->ntouched; i++) {
-			const struct sl_touched *t = &v->touched[i];
-
-			ret = sl_pattern_match(in->pattern[d]->pattern, t->path,
-					       t->len, t->flags, err);
-			if (ret < 0)
-				return ret;
-			if (!ret)
-				continue;
-			SL_ALLOC_GROW(in->hits, n + 1, alloc);
-			in->hits[n++] = i;
-			in->covered[i] = true;
-		}
-		ret = 0;
-	}
-	in->start[in->ndistinct] = n;
-	return 0;
-}
-
-static void inputs_release(struct inputs *in)
-{
-	free(in->first);
-	free(in->id);
-	free(in->pattern);
-	free(in->start);
-	free(in->hits);
-	free(in->covered);
-}
-
 /*
  * Selects pick for each touched name one of its gate's inputs matches,
  * each a reason "PATH -> input 'PATTERN' (FILE:LINE)".
@@ -295,24 +181,22 @@ static void inputs_release(struct inputs *in)
 static void pick_inputs(struct view *v, struct sl_pick *pick)
 {
 	const struct sl_gate *gate = pick->gate;
-	const struct inputs *in = &v->in;
-	size_t g = (size_t)(gate - v->rules->gates), k, h;
+	size_t g = (size_t)(gate - v->rules->gates), k, h, n;
 	struct sl_buf sb = SL_BUF_INIT;
+	const size_t *hits;
 
-	if (!in->first)
-		return;
 	for (k = 0; k < gate->inputs.n; k++) {
-		size_t d = in->id[in->first[g] + k];
 		const struct sl_rule *rule = &gate->inputs.items[k];
 
-		for (h = in->start[d]; h < in->start[d + 1]; h++) {
+		hits = sl_select_inputs_hits(&n, &v->in, g, k);
+		for (h = 0; h < n; h++) {
 			pick->selected = true;
 			if (reasons_full(pick)) {
 				pick->more_reasons++;
 				continue;
 			}
 			sl_buf_reset(&sb);
-			print_path(&sb, &v->touched[in->hits[h]]);
+			print_path(&sb, &v->touched[hits[h]]);
 			sl_buf_adds(&sb, " -> input '");
 			sl_buf_adds(&sb, rule->text);
 			sl_buf_addf(&sb, "' (%s:%u)", v->rules->file,
@@ -460,10 +344,10 @@ static int view_run_all(struct view *v, struct sl_error *err)
 		/* A run_all_on path is covered, owned or not: it already runs
 		 * every gate, so `unowned: fail` does not refuse it; one that
 		 * a gate's inputs name selects that gate. */
-		ret = v->owner[i] || matched ||
-			      (v->in.covered && v->in.covered[i])
-			  ? 0
-			  : unowned_policy(v, t, err);
+		ret =
+		    v->owner[i] || matched || sl_select_inputs_cover(&v->in, i)
+			? 0
+			: unowned_policy(v, t, err);
 	}
 out:
 	sl_buf_release(&sb);
@@ -835,7 +719,8 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
 	ret = view_own(v, opts->offer, err);
 	if (!ret)
-		ret = view_inputs(v, err);
+		ret = sl_select_inputs_build(&v->in, rules, touched, ntouched,
+					     err);
 	if (!ret)
 		ret = view_run_all(v, err);
 	if (!ret && opts->base_unavailable) {
@@ -866,7 +751,7 @@ static void view_release(struct view *v, bool keep_owner)
 	free(v->lane_paths);
 	free(v->lane_start);
 	sl_strvec_release(&v->run_all_reasons);
-	inputs_release(&v->in);
+	sl_select_inputs_release(&v->in);
 	if (v->picks)
 		for (i = 0; i < v->rules->ngates; i++)
 			pick_release(&v->picks[i]);
