@@ -115,20 +115,31 @@ int sl_ws_derive_go(struct sl_ws *ws, const struct sl_ws_source *src,
 		    struct sl_error *err);
 
 /*
- * Reads one package.json: its name (NULL when it has none), its
- * workspaces globs (npm's array or {packages: [...]} form) when globs is
- * given, and each dependency's name and field into deps (pairs: name,
- * field) when deps is given; with catalogs, pnpm's "catalog:" uses as
- * "name\0catalog" pairs. Caller owns what is returned.
+ * One package.json as deriving reads it: its name (NULL when it has
+ * none), its `workspaces` globs (npm's array or {packages: [...]} form;
+ * has_workspaces when the key is there), and each dependency of the four
+ * fields by the package it names: its own name, or an alias's target
+ * (npm:NAME@RANGE, workspace:NAME@RANGE). The names are kept end to end
+ * in one buffer, each NUL-terminated: a thousand manifests of forty
+ * dependencies are a thousand buffers, not 120,000 strings. Caller owns
+ * what is parsed and releases it with sl_pkg_json_release().
  */
+struct sl_pkg_dep {
+	size_t target;	   /* offset of the package's name in targets */
+	const char *field; /* "dependencies", ...: static */
+};
 struct sl_pkg_json {
 	char *name;
 	struct sl_strvec workspaces;
 	bool has_workspaces;
-	struct sl_strvec deps; /* name, field, spec, name, field, spec, ... */
+	struct sl_buf targets;
+	struct sl_pkg_dep *deps;
+	size_t ndeps, deps_alloc;
 };
 int sl_pkg_json_parse(struct sl_pkg_json *out, const char *file,
 		      const char *data, size_t len, struct sl_error *err);
+/* The name of the package dependency i names. Borrowed from pj. */
+const char *sl_pkg_json_target(const struct sl_pkg_json *pj, size_t i);
 void sl_pkg_json_release(struct sl_pkg_json *pj);
 
 /*

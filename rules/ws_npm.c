@@ -77,6 +77,32 @@ static int read_workspaces(struct sl_pkg_json *out, struct sl_jr *jr)
 	return ret < 0 ? ret : 0;
 }
 
+/* The package a dependency names, into pj->targets: an alias's target
+ * (npm:NAME@RANGE, workspace:NAME@RANGE) or its own name. */
+static void add_dep(struct sl_pkg_json *pj, const char *field,
+		    const struct sl_buf *name, const struct sl_buf *spec)
+{
+	const char *p = NULL, *at = NULL, *t = name->buf;
+	size_t n = name->len;
+
+	if (!strncmp(spec->buf, "npm:", 4))
+		p = spec->buf + 4;
+	else if (!strncmp(spec->buf, "workspace:", 10))
+		p = spec->buf + 10;
+	if (p && *p)
+		at = strchr(p + 1, '@');
+	if (at && (p[0] == '@' || (p[0] >= 'a' && p[0] <= 'z') ||
+		   (p[0] >= '0' && p[0] <= '9'))) {
+		t = p;
+		n = (size_t)(at - p);
+	}
+	SL_ALLOC_GROW(pj->deps, pj->ndeps + 1, pj->deps_alloc);
+	pj->deps[pj->ndeps].target = pj->targets.len;
+	pj->deps[pj->ndeps++].field = field;
+	sl_buf_add(&pj->targets, t, n);
+	sl_buf_add(&pj->targets, "", 1); /* each name NUL-terminated */
+}
+
 static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,
 		     const char *field)
 {
@@ -99,9 +125,7 @@ static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,
 		}
 		if (ret < 0)
 			break;
-		sl_strvec_push(&out->deps, name.buf);
-		sl_strvec_push(&out->deps, field);
-		sl_strvec_push(&out->deps, spec.buf);
+		add_dep(out, field, &name, &spec);
 	}
 	sl_buf_release(&name);
 	sl_buf_release(&spec);
@@ -143,7 +167,7 @@ int sl_pkg_json_parse(struct sl_pkg_json *out, const char *file,
 
 	memset(out, 0, sizeof(*out));
 	out->workspaces = (struct sl_strvec)SL_STRVEC_INIT;
-	out->deps = (struct sl_strvec)SL_STRVEC_INIT;
+	out->targets = (struct sl_buf)SL_BUF_INIT;
 	sl_jr_init(&jr, file, data, len, err);
 	ret = sl_jr_peek(&jr);
 	if (ret >= 0 && ret != SL_JT_OBJECT)
@@ -167,7 +191,15 @@ void sl_pkg_json_release(struct sl_pkg_json *pj)
 	free(pj->name);
 	pj->name = NULL;
 	sl_strvec_release(&pj->workspaces);
-	sl_strvec_release(&pj->deps);
+	sl_buf_release(&pj->targets);
+	free(pj->deps);
+	pj->deps = NULL;
+	pj->ndeps = pj->deps_alloc = 0;
+}
+
+const char *sl_pkg_json_target(const struct sl_pkg_json *pj, size_t i)
+{
+	return pj->targets.buf + pj->deps[i].target;
 }
 
 /* ---- the packages a workspace's globs find -------------------------- */
@@ -178,6 +210,7 @@ static int glob_dirs(struct sl_strvec *out, const struct sl_ws *ws,
 		     const struct sl_strvec *globs, struct sl_error *err)
 {
 	struct sl_strvec found = SL_STRVEC_INIT;
+	struct sl_strmap seen = {0}; /* of found's strings */
 	size_t i, j, k, rl = strlen(ws->root);
 	int ret = 0;
 
@@ -199,7 +232,9 @@ static int glob_dirs(struct sl_strvec *out, const struct sl_ws *ws,
 		    found.v[j] + (rl && found.v[j][rl] ? rl + 1 : rl);
 		bool in = false;
 
-		if (sl_strvec_has(out, rel))
+		/* Two globs can find one directory: a thousand packages'
+		 * directories are checked by hash, not against the list. */
+		if (sl_strmap_put(&seen, rel, j) != j)
 			continue;
 		for (k = 0; k < globs->n; k++) {
 			bool neg = globs->v[k][0] == '!';
@@ -210,37 +245,15 @@ static int glob_dirs(struct sl_strvec *out, const struct sl_ws *ws,
 		if (in)
 			sl_strvec_push(out, rel);
 	}
+	sl_strmap_release(&seen);
 	sl_strvec_release(&found);
 	return ret;
-}
-
-/* The package a dependency names: an alias's target (npm:NAME@RANGE,
- * workspace:NAME@RANGE) or its own name. */
-static const char *dep_target(struct sl_buf *sb, const char *name,
-			      const char *spec)
-{
-	const char *p = NULL, *at;
-
-	if (!strncmp(spec, "npm:", 4))
-		p = spec + 4;
-	else if (!strncmp(spec, "workspace:", 10))
-		p = spec + 10;
-	if (!p || !*p)
-		return name;
-	at = strchr(p + 1, '@');
-	if (!at || !(p[0] == '@' || (p[0] >= 'a' && p[0] <= 'z') ||
-		     (p[0] >= '0' && p[0] <= '9')))
-		return name;
-	sl_buf_reset(sb);
-	sl_buf_add(sb, p, (size_t)(at - p));
-	return sb->buf;
 }
 
 /* Edges of packages first .. first + n, whose package.json is pj[]. */
 static void add_edges(struct sl_ws *ws, struct sl_pkg_json *pj, size_t first,
 		      size_t n)
 {
-	struct sl_buf sb = SL_BUF_INIT;
 	struct sl_strmap by_name = {0};
 	size_t i, j;
 
@@ -249,19 +262,17 @@ static void add_edges(struct sl_ws *ws, struct sl_pkg_json *pj, size_t first,
 	for (i = 0; i < ws->npkgs; i++)
 		sl_strmap_put(&by_name, ws->pkgs[i].name, i);
 	for (i = 0; i < n; i++) {
-		for (j = 0; j + 2 < pj[i].deps.n; j += 3) {
-			const char *t = dep_target(&sb, pj[i].deps.v[j],
-						   pj[i].deps.v[j + 2]);
-			uint64_t got = sl_strmap_get(&by_name, t);
+		for (j = 0; j < pj[i].ndeps; j++) {
+			uint64_t got = sl_strmap_get(
+			    &by_name, sl_pkg_json_target(&pj[i], j));
 			size_t to = got == UINT64_MAX ? SIZE_MAX : (size_t)got;
 
 			if (to != SIZE_MAX && to != first + i)
 				sl_ws_add_edge(ws, first + i, to,
-					       dep_field(pj[i].deps.v[j + 1]));
+					       pj[i].deps[j].field);
 		}
 	}
 	sl_strmap_release(&by_name);
-	sl_buf_release(&sb);
 }
 
 int sl_ws_add_js_packages(struct sl_ws *ws, const struct sl_ws_source *src,

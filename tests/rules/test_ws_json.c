@@ -121,6 +121,44 @@ static void json__decoded_strings_and_hash(void **state)
 	sl_error_release(&err);
 }
 
+/* A package.json's dependencies, each by the package it names (an
+ * alias's target), with its field; kept in one buffer (ws_npm.c). */
+static void pkg_json__dependencies_by_target(void **state)
+{
+	static const char text[] =
+	    "{\"name\": \"@s/app\", \"workspaces\": {\"packages\": "
+	    "[\"libs/*\"]}, \"dependencies\": {\"x\": \"1\", \"al\": "
+	    "\"npm:@s/y@^2\", \"w\": \"workspace:z@*\", \"bare\": "
+	    "\"npm:\", \"odd\": \"npm:Q@1\", \"n\": 5}, "
+	    "\"peerDependencies\": {\"x\": \"*\"}, \"scripts\": {\"a\": "
+	    "\"b\"}, \"optionalDependencies\": {}}";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_pkg_json pj;
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+	    sl_pkg_json_parse(&pj, "package.json", text, strlen(text), &err),
+	    0);
+	assert_string_equal(pj.name, "@s/app");
+	assert_true(pj.has_workspaces);
+	assert_int_equal(pj.workspaces.n, 1);
+	assert_string_equal(pj.workspaces.v[0], "libs/*");
+	for (i = 0; i < pj.ndeps; i++)
+		sl_buf_addf(&sb, "%s(%s) ", sl_pkg_json_target(&pj, i),
+			    pj.deps[i].field);
+	assert_string_equal(sb.buf, "x(dependencies) @s/y(dependencies) "
+				    "z(dependencies) bare(dependencies) "
+				    "odd(dependencies) n(dependencies) "
+				    "x(peerDependencies) ");
+	sl_pkg_json_release(&pj);
+	assert_int_equal(pj.ndeps, 0);
+	sl_pkg_json_release(&pj); /* twice is harmless */
+	sl_buf_release(&sb);
+	sl_error_release(&err);
+}
+
 static void glob__minimatch_meaning(void **state)
 {
 	char *prefix;
@@ -161,6 +199,7 @@ int main(void)
 	    cmocka_unit_test(json__strict_json_with_positions),
 	    cmocka_unit_test(json__nesting_is_bounded),
 	    cmocka_unit_test(json__decoded_strings_and_hash),
+	    cmocka_unit_test(pkg_json__dependencies_by_target),
 	    cmocka_unit_test(glob__minimatch_meaning),
 	};
 

@@ -144,6 +144,41 @@ static void npm__array_form_negation_and_root(void **state)
 	sl_ws_free(ws);
 }
 
+/* Globs that find one directory twice (and a negation undone by a later
+ * glob) make one package of it. */
+static void npm__overlapping_globs_find_a_package_once(void **state)
+{
+	static const char *const files[] = {
+	    "package.json",
+	    "{\"workspaces\": [\"libs/*\", \"libs/a\", \"!libs/b\", "
+	    "\"libs/b\", \"libs/*\"]}",
+	    "libs/a/package.json",
+	    "{\"name\": \"a\", \"dependencies\": {\"b\": \"*\"}}",
+	    "libs/b/package.json",
+	    "{\"name\": \"b\", \"devDependencies\": {\"al\": "
+	    "\"workspace:a@*\"}}",
+	    NULL,
+	    NULL};
+	struct sl_ws_source src = mem_source(files);
+	struct sl_ws *ws = derive_ok(&src, SL_WS_NPM, "");
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < ws->npkgs; i++) {
+		sl_buf_addf(&sb, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
+		for (j = 0; j < ws->pkgs[i].ndeps; j++)
+			sl_buf_addf(&sb, ">%s(%s)",
+				    ws->pkgs[ws->pkgs[i].deps[j].to].lane,
+				    ws->pkgs[i].deps[j].field);
+		sl_buf_addch(&sb, ' ');
+	}
+	assert_string_equal(sb.buf, "libs/a=a>b(dependencies) "
+				    "libs/b=b>a(devDependencies) ");
+	sl_buf_release(&sb);
+	sl_ws_free(ws);
+}
+
 static void refused(const char *const *files, const char *message)
 {
 	struct sl_ws_source src = mem_source(files);
@@ -446,6 +481,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(npm__fixture_packages_edges_and_lanes),
 	    cmocka_unit_test(npm__array_form_negation_and_root),
+	    cmocka_unit_test(npm__overlapping_globs_find_a_package_once),
 	    cmocka_unit_test(npm__manifest_errors_name_the_file),
 	    cmocka_unit_test(npm__v3_closures_are_npm_ls),
 	    cmocka_unit_test(npm__v2_closures_are_npm_ls),
