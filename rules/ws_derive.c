@@ -29,6 +29,8 @@ struct deriver {
 	struct sl_error *err;
 	struct derived *d;
 	size_t nd, nfree;   /* derived lanes; those no written lane refines */
+	size_t *first_of;   /* workspace -> its first package's index in d */
+	size_t *at_lane;    /* new lane -> its derived index, or SIZE_MAX */
 	size_t *new_of;	    /* written lane -> its new index */
 	size_t *derived_of; /* written lane -> derived index, or SIZE_MAX */
 	struct sl_lane *lanes;
@@ -48,9 +50,13 @@ static char *fill(const char *text, const struct derived *d)
 {
 	const struct sl_ws_pkg *p = &d->ws->pkgs[d->pkg];
 	struct sl_buf sb = SL_BUF_INIT;
-	const char *c = text;
+	const char *c = text, *brace;
 
-	while (*c) {
+	/* Two thousand gates' names and commands: copied a span at a time
+	 * from one '{' to the next. */
+	while ((brace = strchr(c, '{'))) {
+		sl_buf_add(&sb, c, (size_t)(brace - c));
+		c = brace;
 		if (!strncmp(c, "{lane}", 6)) {
 			sl_buf_adds(&sb, p->lane);
 			c += 6;
@@ -64,6 +70,7 @@ static char *fill(const char *text, const struct derived *d)
 			sl_buf_addch(&sb, *c++);
 		}
 	}
+	sl_buf_adds(&sb, c);
 	return sl_buf_detach(&sb, NULL);
 }
 
@@ -127,10 +134,12 @@ static int collect(struct deriver *dv, struct sl_ws *const *ws)
 	for (w = 0; w < r->nworkspaces; w++)
 		n += ws[w]->npkgs;
 	dv->d = sl_xcalloc(n + 1, sizeof(*dv->d));
+	dv->first_of = sl_xcalloc(r->nworkspaces + 1, sizeof(size_t));
 	dv->derived_of = sl_xcalloc(r->nlanes + 1, sizeof(size_t));
 	for (i = 0; i < r->nlanes; i++)
 		dv->derived_of[i] = SIZE_MAX;
 	for (w = 0; w < r->nworkspaces && !ret; w++) {
+		dv->first_of[w] = dv->nd;
 		for (p = 0; p < ws[w]->npkgs && !ret; p++) {
 			struct derived *d = &dv->d[dv->nd];
 			const char *lane = ws[w]->pkgs[p].lane;
@@ -174,6 +183,11 @@ static int collect(struct deriver *dv, struct sl_ws *const *ws)
 	for (i = 0; i < dv->nd; i++)
 		if (dv->d[i].refines != SL_NO_LANE)
 			dv->d[i].lane = dv->new_of[dv->d[i].refines];
+	dv->at_lane = sl_xcalloc(dv->nfree + r->nlanes + 1, sizeof(size_t));
+	for (i = 0; i < dv->nfree + r->nlanes; i++)
+		dv->at_lane[i] = SIZE_MAX;
+	for (i = 0; i < dv->nd; i++)
+		dv->at_lane[dv->d[i].lane] = i;
 	dv->lane_list = sl_xcalloc(dv->nfree + r->nlanes + 1, sizeof(char *));
 	for (i = 0; i < dv->nd; i++)
 		dv->lane_list[dv->d[i].lane] =
@@ -185,16 +199,12 @@ static int collect(struct deriver *dv, struct sl_ws *const *ws)
 	return ret;
 }
 
-/* The lane a derived lane's package's dependency names. */
-static size_t lane_of_pkg(const struct deriver *dv, const struct sl_ws *ws,
+/* The lane of package pkg of d's workspace (a dependency of d's). Every
+ * package of a workspace is derived, in order, from first_of[w] on. */
+static size_t lane_of_pkg(const struct deriver *dv, const struct derived *d,
 			  size_t pkg)
 {
-	size_t i;
-
-	for (i = 0; i < dv->nd; i++)
-		if (dv->d[i].ws == ws && dv->d[i].pkg == pkg)
-			return dv->d[i].lane;
-	return SL_NO_LANE;
+	return dv->d[dv->first_of[d->w] + pkg].lane;
 }
 
 /* Adds lane l to c[0..*k) unless it is there. */
@@ -241,12 +251,8 @@ static int set_consumes(struct deriver *dv, struct sl_lane *lane,
 		total += old->nconsumes + old->later.n;
 	c = sl_xcalloc(total + 1, sizeof(size_t));
 	lane->consumes = c;
-	for (i = 0; p && i < p->ndeps; i++) {
-		size_t l = lane_of_pkg(dv, d->ws, p->deps[i].to);
-
-		if (l != SL_NO_LANE)
-			add_once(c, &k, l);
-	}
+	for (i = 0; p && i < p->ndeps; i++)
+		add_once(c, &k, lane_of_pkg(dv, d, p->deps[i].to));
 	lane->nderived = k;
 	for (i = 0; old && i <= old->nconsumes; i++) {
 		for (; j < old->later.n && old->later_at[j] == i; j++) {
@@ -413,7 +419,7 @@ static int add_gate(struct deriver *dv, struct sl_gate *moved,
 static int build_gates(struct deriver *dv, size_t total)
 {
 	struct sl_rules *r = dv->rules;
-	size_t i, l, k;
+	size_t i, l;
 	int ret = 0;
 
 	dv->gates = sl_xcalloc(total + 1, sizeof(*dv->gates));
@@ -422,12 +428,10 @@ static int build_gates(struct deriver *dv, size_t total)
 		if (r->gates[i].lane == SL_NO_LANE)
 			ret = add_gate(dv, &r->gates[i], NULL, NULL);
 	for (l = 0; l < dv->nlanes && !ret; l++) {
-		const struct derived *d = NULL;
+		size_t k = dv->at_lane[l];
+		const struct derived *d = k == SIZE_MAX ? NULL : &dv->d[k];
 		size_t old = l >= dv->nfree ? l - dv->nfree : SL_NO_LANE;
 
-		for (k = 0; k < dv->nd; k++)
-			if (dv->d[k].lane == l)
-				d = &dv->d[k];
 		for (i = 0; i < r->ngates && !ret && old != SL_NO_LANE; i++) {
 			if (r->gates[i].lane != old || !r->gates[i].name)
 				continue;
@@ -446,6 +450,8 @@ static void deriver_release(struct deriver *dv)
 	size_t i;
 
 	free(dv->d);
+	free(dv->first_of);
+	free(dv->at_lane);
 	free(dv->new_of);
 	free(dv->derived_of);
 	for (i = 0; i < dv->ngates; i++)

@@ -32,6 +32,12 @@ static const char *const files[] = {
     "{\"name\": \"log\"}",
     "other/pkgs/cli/package.json",
     "{\"name\": \"cli\"}",
+    "third/package.json",
+    "{\"workspaces\": [\"*\"]}",
+    "third/a/package.json",
+    "{\"name\": \"t-a\", \"dependencies\": {\"t-b\": \"*\"}}",
+    "third/b/package.json",
+    "{\"name\": \"t-b\", \"dependencies\": {\"t-a\": \"*\"}}",
     NULL,
     NULL};
 
@@ -234,6 +240,32 @@ static void derive__two_workspaces(void **state)
 	sl_error_release(&err);
 }
 
+/* The second workspace's edges are its own packages' lanes. */
+static void derive__second_workspace_edges(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "workspaces:\n"
+				   "  - kind: npm\n"
+				   "  - kind: npm\n"
+				   "    root: third\n";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+	struct sl_buf sb = SL_BUF_INIT;
+
+	(void)state;
+	if (derive(&r, yaml, &err))
+		fail_msg("%s", sl_error_message(&err));
+	describe_lanes(&sb, r);
+	assert_string_equal(sb.buf, "api[] /packages/api/ >log\n"
+				    "log[] /packages/log/\n"
+				    "web[] /packages/web/ >api\n"
+				    "t-a[] /third/a/ >t-b\n"
+				    "t-b[] /third/b/ >t-a\n");
+	sl_buf_release(&sb);
+	sl_rules_free(r);
+	sl_error_release(&err);
+}
+
 static void refused(const char *yaml, const char *message)
 {
 	struct sl_error err = SL_ERROR_INIT;
@@ -311,6 +343,7 @@ int main(void)
 	    cmocka_unit_test(derive__lanes_gates_and_consumes),
 	    cmocka_unit_test(derive__written_consumes_meet_derived),
 	    cmocka_unit_test(derive__two_workspaces),
+	    cmocka_unit_test(derive__second_workspace_edges),
 	    cmocka_unit_test(derive__refusals_at_their_place),
 	};
 
