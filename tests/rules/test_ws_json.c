@@ -72,6 +72,16 @@ static void json__strict_json_with_positions(void **state)
 	invalid("{\"a\": \"open", "f.json:1:7: not valid JSON: a string is "
 				  "not closed");
 	invalid("-", "f.json:1:1: not valid JSON: a bad number");
+	/* The string's end is found before its contents are judged. */
+	invalid("[\"a\nb", "f.json:1:2: not valid JSON: a string is not "
+			   "closed");
+	invalid("[\"ab\\", "f.json:1:2: not valid JSON: a string is not "
+			   "closed");
+	invalid("[\"a\\\"\n\"]", "f.json:1:6: not valid JSON: a control "
+				 "character in a string");
+	invalid("[\"a\\\n\"]", "f.json:1:5: not valid JSON: a control "
+			       "character in a string");
+	valid("[\"a\\\"b\\\\\", \"\\\\\"]");
 }
 
 static void json__nesting_is_bounded(void **state)
