@@ -36,6 +36,7 @@ struct npm_reader {
 	struct sl_ws_lock *nested;
 	uint64_t version;
 	bool has_packages, has_version;
+	bool pkgs_nested; /* a package's directory has "node_modules" */
 };
 
 static bool under_node_modules(const char *key)
@@ -149,7 +150,7 @@ static int read_entry(struct npm_reader *r)
 	struct sl_jr *jr = &r->jr;
 	const char *start;
 	uint32_t e, resolved = 0;
-	bool dup, link = false;
+	bool dup, link = false, nested;
 	int ret;
 
 	e = sl_lock_add(r->lock, r->key.buf, r->key.len, &dup);
@@ -164,8 +165,8 @@ static int read_entry(struct npm_reader *r)
 	if (ret < 0)
 		return ret;
 	start = jr->p;
-	ret = read_entry_fields(r, e, !under_node_modules(r->key.buf),
-				&resolved, &link);
+	nested = under_node_modules(r->key.buf);
+	ret = read_entry_fields(r, e, !nested, &resolved, &link);
 	if (ret)
 		return ret;
 	{
@@ -174,7 +175,11 @@ static int read_entry(struct npm_reader *r)
 
 		entry->hash = sl_jr_hash(start, (size_t)(jr->p - start));
 		entry->stop = link;
-		entry->pkg = package_of(r->lock->ws, key);
+		/* A package's directory has no node_modules in it (their
+		 * search skips those): 50,000 entries need no lookup. */
+		entry->pkg = nested && !r->pkgs_nested
+				 ? SL_LOCK_NONE
+				 : package_of(r->lock->ws, key);
 		if (entry->name == entry->key && *key)
 			entry->name = (uint32_t)(entry->key +
 						 (name_of_location(key) - key));
@@ -308,8 +313,12 @@ int sl_lock_parse_npm(struct sl_ws_lock *lock, const char *data, size_t len,
 {
 	struct npm_reader r = {
 	    .lock = lock, .key = SL_BUF_INIT, .s = SL_BUF_INIT};
+	size_t i;
 	int ret;
 
+	for (i = 0; i < lock->ws->npkgs; i++)
+		if (strstr(lock->ws->pkgs[i].dir, "node_modules"))
+			r.pkgs_nested = true;
 	sl_jr_init(&r.jr, lock->file, data, len, err);
 	ret = read_top(&r);
 	if (!ret && (!r.has_version || r.version < 2 || r.version > 3)) {
