@@ -167,7 +167,9 @@ int sl_pkg_json_parse(struct sl_pkg_json *out, const char *file,
 
 	memset(out, 0, sizeof(*out));
 	out->workspaces = (struct sl_strvec)SL_STRVEC_INIT;
-	out->targets = (struct sl_buf)SL_BUF_INIT;
+	/* The names are no longer than the text they are read from: one
+	 * allocation, not one per doubling. */
+	sl_buf_init(&out->targets, len);
 	sl_jr_init(&jr, file, data, len, err);
 	ret = sl_jr_peek(&jr);
 	if (ret >= 0 && ret != SL_JT_OBJECT)
