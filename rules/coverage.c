@@ -104,15 +104,19 @@ size_t sl_cov_upstream(size_t *out, bool *seen, const struct sl_rules *rules,
 
 /* ---- the deciding rule of every path ---------------------------------- */
 
-/* Does an input of any gate match path p? 1, 0, or SL_ERULES. */
+/* Does an input of any gate or lane match path p? 1, 0, or SL_ERULES. */
 static int input_match(const struct sl_cov *c, size_t p, struct sl_error *err)
 {
 	const struct sl_rules *rules = c->rules;
-	size_t g;
+	size_t g, l;
 	int ret = 0;
 
 	for (g = 0; g < rules->ngates && !ret; g++)
 		ret = sl_rule_list_match(&rules->gates[g].inputs,
+					 c->paths[p].path, c->paths[p].len,
+					 c->paths[p].flags, err);
+	for (l = 0; l < rules->nlanes && !ret; l++)
+		ret = sl_rule_list_match(&rules->lanes[l].inputs,
 					 c->paths[p].path, c->paths[p].len,
 					 c->paths[p].flags, err);
 	return ret;
@@ -120,7 +124,7 @@ static int input_match(const struct sl_cov *c, size_t p, struct sl_error *err)
 
 /*
  * The paths no lane owns and no run_all_on pattern matches, in order:
- * those a gate's inputs name are covered, the rest unowned.
+ * those a gate's or a lane's inputs name are covered, the rest unowned.
  */
 static int list_unowned(struct sl_cov *c, struct sl_error *err)
 {
@@ -216,7 +220,8 @@ static void report_run_all(struct sl_cov *c)
 	    r->nrun_all == 1 ? "it is" : "they are");
 }
 
-/* What an unowned path that gates' inputs name selects: those gates. */
+/* What an unowned path that gates' or lanes' inputs name selects: those
+ * gates, and those lanes' gates. */
 static void report_inputs(struct sl_cov *c)
 {
 	const struct sl_check_report *r = c->report;
@@ -225,8 +230,9 @@ static void report_inputs(struct sl_cov *c)
 		return;
 	sl_cov_add(c->report, SL_FINDING_INPUTS, SL_SEVERITY_NOTE,
 		   "%zu of %zu tracked files %s owned by no lane but named by "
-		   "the inputs of gates: a change to %s selects those gates "
-		   "(explain PATH names them), so %s covered",
+		   "the inputs of gates or lanes: a change to %s selects "
+		   "those gates, or touches those lanes (explain PATH names "
+		   "them), so %s covered",
 		   r->ninputs, c->n, r->ninputs == 1 ? "is" : "are",
 		   r->ninputs == 1 ? "it" : "one",
 		   r->ninputs == 1 ? "it is" : "they are");
@@ -313,6 +319,12 @@ static void report_lane(struct sl_cov *c, size_t lane, const bool *smoked)
 	const struct sl_lane *l = &c->rules->lanes[lane];
 	size_t nsmoke = count_gates(c->rules, lane, SL_GATE_SMOKE);
 
+	if (!l->nrules && l->inputs.n) {
+		add_lane(c, lane, SL_FINDING_LANE_NO_PATHS, SL_SEVERITY_NOTE,
+			 "has no paths: it owns no file, and only a change "
+			 "its inputs name touches it");
+		return;
+	}
 	if (!l->nrules) {
 		if (!nsmoke && !count_gates(c->rules, lane, SL_GATE_LOCAL))
 			add_lane(c, lane, SL_FINDING_LANE_NO_PATHS,
@@ -355,7 +367,8 @@ static bool upstream_owns(const struct sl_cov *c, size_t lane, size_t *up,
 	size_t i, n = sl_cov_upstream(up, seen, c->rules, lane);
 
 	for (i = 0; i < n; i++)
-		if (c->report->lane_paths[up[i]])
+		if (c->report->lane_paths[up[i]] ||
+		    c->rules->lanes[up[i]].inputs.n)
 			return true;
 	return false;
 }
@@ -370,8 +383,9 @@ static void report_gate(struct sl_cov *c, const struct sl_gate *g, size_t *up,
 		return;
 	l = &c->rules->lanes[g->lane];
 	/* A lane with no paths says so for its local gates; a gate with
-	 * inputs is selected by them (an unused one says so itself). */
-	if (g->inputs.n)
+	 * inputs, or whose lane has some, is selected by them (an unused
+	 * one says so itself). */
+	if (g->inputs.n || (g->kind == SL_GATE_LOCAL && l->inputs.n))
 		return;
 	if (g->kind == SL_GATE_LOCAL && !c->report->lane_paths[g->lane] &&
 	    l->nrules)

@@ -271,12 +271,13 @@ out:
 /* ---- run_all_on and `when` ---------------------------------------------- */
 
 /* A pattern that need match only among some paths: a run_all_on entry
- * (gate NULL), an entry of a gate's `when`, or of its `inputs` (every
- * path). */
+ * (gate NULL), an entry of a gate's `when`, or of a gate's or a lane's
+ * `inputs` (every path). */
 struct use {
 	const struct sl_rule *rule;
 	const struct sl_gate *gate;
-	bool input; /* an entry of the gate's inputs, not of its when */
+	bool input;  /* an entry of the gate's inputs, not of its when */
+	size_t lane; /* of a lane's inputs: that lane; else SL_NO_LANE */
 };
 
 struct use_list {
@@ -295,6 +296,7 @@ static void use_add(struct use_list *u, const struct sl_rule *rule,
 	u->v[u->n].rule = rule;
 	u->v[u->n].gate = gate;
 	u->v[u->n].input = false;
+	u->v[u->n].lane = SL_NO_LANE;
 	u->rules[u->n++] = rule;
 }
 
@@ -308,7 +310,13 @@ static void report_unused(struct sl_cov *c, const struct use *u)
 			       : NULL;
 
 	add_pattern(&pat, u->rule->text);
-	if (u->input)
+	if (u->lane != SL_NO_LANE)
+		f = sl_cov_add(c->report, SL_FINDING_INPUT_UNMATCHED,
+			       SL_SEVERITY_WARNING,
+			       "pattern '%s' in the inputs of lane %s matches "
+			       "no tracked file; fix it, or remove it",
+			       pat.buf, c->rules->lanes[u->lane].name);
+	else if (u->input)
 		f = sl_cov_add(c->report, SL_FINDING_INPUT_UNMATCHED,
 			       SL_SEVERITY_WARNING,
 			       "pattern '%s' in the inputs of gate %s matches "
@@ -345,7 +353,7 @@ static void report_unused(struct sl_cov *c, const struct use *u)
 	f->pos = u->rule->pos;
 	f->rule = u->rule;
 	f->gate = g;
-	f->lane = g ? g->lane : SL_NO_LANE;
+	f->lane = g ? g->lane : u->lane;
 	sl_buf_release(&pat);
 }
 
@@ -426,6 +434,13 @@ int sl_cov_unused_patterns(struct sl_cov *c, struct sl_error *err)
 			use_add(&u, &rules->gates[m].inputs.items[k],
 				&rules->gates[m]);
 			u.v[u.n - 1].input = true;
+		}
+	}
+	/* And every lane's. */
+	for (m = 0; m < rules->nlanes; m++) {
+		for (k = 0; k < rules->lanes[m].inputs.n; k++) {
+			use_add(&u, &rules->lanes[m].inputs.items[k], NULL);
+			u.v[u.n - 1].lane = m;
 		}
 	}
 	ret = check_uses(c, &u, c->by_lane, c->n, err);

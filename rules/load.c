@@ -410,10 +410,27 @@ static int read_lane_smoke(struct sl_loader *ld, uint32_t key, uint32_t value,
 			     lane_index(ld, obj));
 }
 
+static int read_lane_inputs(struct sl_loader *ld, uint32_t key,
+			    uint32_t value, void *obj)
+{
+	struct sl_lane *lane = obj;
+	int ret;
+
+	ret = sl_load_pattern_list(&lane->inputs, ld, value, "'inputs'");
+	if (ret)
+		return ret;
+	if (!lane->inputs.n)
+		return sl_load_error(ld, key,
+				     "'inputs' must list at least one pattern; "
+				     "remove it if the lane reads no file "
+				     "outside its paths");
+	return 0;
+}
+
 static const struct sl_field lane_fields[] = {
     {"owners", read_owners},	 {"paths", read_paths},
-    {"consumes", read_consumes}, {"gates", read_lane_gates},
-    {"smoke", read_lane_smoke},
+    {"consumes", read_consumes}, {"inputs", read_lane_inputs},
+    {"gates", read_lane_gates},	 {"smoke", read_lane_smoke},
 };
 
 static int read_lane(struct sl_loader *ld, uint32_t key)
@@ -446,7 +463,7 @@ static int read_lane(struct sl_loader *ld, uint32_t key)
 		sl_buf_addf(&where, "lane '%s'", name);
 		ret = sl_load_type_error(
 		    ld, value, where.buf,
-		    "a mapping of owners, paths, consumes, gates and smoke");
+		    "a mapping of owners, paths, consumes, inputs, gates and smoke");
 	} else {
 		sl_buf_adds3(&where, "in lane '", name, "'");
 		ret =

@@ -46,6 +46,7 @@ void sl_lane_release(struct sl_lane *lane)
 	free(lane->name);
 	sl_strvec_release(&lane->owners);
 	free(lane->consumes);
+	sl_rule_list_release(&lane->inputs);
 	free(lane->manifest);
 	sl_strvec_release(&lane->later);
 	free(lane->later_pos);

@@ -113,6 +113,13 @@ struct sl_lane {
 	struct sl_strvec later;
 	struct sl_pos *later_pos;
 	size_t *later_at;
+	/*
+	 * `inputs`: patterns matched against every changed path outside
+	 * the lane; one that matches touches the lane as one of its own
+	 * paths would (docs/rules.md), without changing who owns the path.
+	 * n == 0: none.
+	 */
+	struct sl_rule_list inputs;
 	/* This lane's ownership patterns: rules->rules.items[first_rule ..]. */
 	size_t first_rule;
 	size_t nrules;

@@ -51,18 +51,30 @@ static void owners_list(struct sl_buf *out, const struct sl_lane *lane)
 	}
 }
 
-/* The gates whose inputs name path: a change to it selects each. Returns
- * how many there are (out NULL: only counts them). */
+/* Which inputs explain_inputs() looks at. */
+#define INPUTS_OF_GATES 1u
+#define INPUTS_OF_LANES 2u
+
+/*
+ * The gates whose inputs name path (a change to it selects each), then
+ * the lanes (a change to it touches each), as which says. Returns how
+ * many there are (out NULL: only counts them).
+ */
 static int explain_inputs(struct sl_buf *out, const struct sl_rules *rules,
 			  const char *label, const char *path, unsigned flags,
-			  struct sl_error *err)
+			  unsigned which, struct sl_error *err)
 {
-	size_t g, k;
+	size_t g, k, nholders = rules->ngates + rules->nlanes;
 	int ret, n = 0;
 
-	for (g = 0; g < rules->ngates; g++) {
-		const struct sl_rule_list *in = &rules->gates[g].inputs;
+	for (g = 0; g < nholders; g++) {
+		bool lane = g >= rules->ngates;
+		const struct sl_rule_list *in =
+		    lane ? &rules->lanes[g - rules->ngates].inputs
+			 : &rules->gates[g].inputs;
 
+		if (!(which & (lane ? INPUTS_OF_LANES : INPUTS_OF_GATES)))
+			continue;
 		for (k = 0; k < in->n; k++) {
 			ret = sl_pattern_match(in->items[k].pattern, path,
 					       strlen(path), flags, err);
@@ -75,14 +87,15 @@ static int explain_inputs(struct sl_buf *out, const struct sl_rules *rules,
 				break;
 			sl_buf_addf(out, "  %sinput '", label);
 			sl_buf_adds_safe(out, in->items[k].text);
-			sl_buf_addf(out, "' of gate %s (",
-				    rules->gates[g].name);
+			sl_buf_addf(out, "' of %s %s (", lane ? "lane" : "gate",
+				    lane ? rules->lanes[g - rules->ngates].name
+					 : rules->gates[g].name);
 			sl_buf_adds_safe(out, rules->file);
-			sl_buf_addf(out,
-				    ":%u:%u): a change to it selects that "
-				    "gate\n",
-				    in->items[k].pos.line,
-				    in->items[k].pos.col);
+			sl_buf_addf(out, ":%u:%u): a change to it %s\n",
+				    in->items[k].pos.line, in->items[k].pos.col,
+				    lane ? "touches that lane, as a change "
+					   "to its paths does"
+					 : "selects that gate");
 			break;
 		}
 	}
@@ -123,11 +136,22 @@ static int explain_owner(struct sl_buf *out, const struct sl_rules *rules,
 		sl_buf_adds(out, "owned by no lane (covered by run_all_on)\n");
 		return 0;
 	}
-	ret = rule ? 0 : explain_inputs(NULL, rules, "", path, flags, err);
+	ret = rule ? 0
+		   : explain_inputs(NULL, rules, "", path, flags,
+				    INPUTS_OF_GATES, err);
 	if (ret < 0)
 		return ret;
 	if (ret) {
 		sl_buf_adds(out, "owned by no lane (covered by gate inputs)\n");
+		return 0;
+	}
+	ret = rule ? 0
+		   : explain_inputs(NULL, rules, "", path, flags,
+				    INPUTS_OF_LANES, err);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		sl_buf_adds(out, "owned by no lane (covered by lane inputs)\n");
 		return 0;
 	}
 	if (!rule) {
@@ -180,13 +204,15 @@ static int explain_path(struct sl_buf *out, const struct sl_plan *plan,
 	sl_buf_addch(out, '\n');
 	ret = explain_owner(out, plan->rules, "", path, flags, err);
 	if (!ret)
-		ret = explain_inputs(out, plan->rules, "", path, flags, err);
+		ret = explain_inputs(out, plan->rules, "", path, flags,
+				     INPUTS_OF_GATES | INPUTS_OF_LANES, err);
 	if (ret >= 0 && plan->head_rules)
 		ret = explain_owner(out, plan->head_rules, "head rules: ", path,
 				    flags, err);
 	if (ret >= 0 && plan->head_rules)
-		ret = explain_inputs(out, plan->head_rules,
-				     "head rules: ", path, flags, err);
+		ret = explain_inputs(out, plan->head_rules, "head rules: ",
+				     path, flags,
+				     INPUTS_OF_GATES | INPUTS_OF_LANES, err);
 	if (ret < 0)
 		return ret;
 	if (name)

@@ -214,12 +214,13 @@ void sl_plan_write_workspaces(struct sl_buf *out, const struct sl_plan *plan);
 /* ---- select_inputs.c ------------------------------------------------- */
 
 /*
- * The gates' `inputs` matched against one selection's touched names:
- * gate g's k-th input is distinct pattern id[first[g] + k], whose
- * matching names are hits[start[d] .. start[d + 1]). All NULL when no
- * gate has inputs.
+ * The gates' and lanes' `inputs` matched against one selection's touched
+ * names: gate g's k-th input is distinct pattern id[first[g] + k], lane
+ * l's id[first[ngates + l] + k], whose matching names are hits[start[d]
+ * .. start[d + 1]). All NULL when no gate or lane has inputs.
  */
 struct sl_select_inputs {
+	size_t ngates;
 	size_t *first;
 	size_t *id;
 	const struct sl_rule **pattern; /* per distinct: its first rule */
@@ -230,7 +231,7 @@ struct sl_select_inputs {
 };
 
 /*
- * Matches every distinct input pattern of rules' gates once against
+ * Matches every distinct input pattern of rules' gates and lanes once against
  * touched[0..ntouched). Returns SL_ERULES when a pattern hits a match
  * limit (never a silent "no match"). Release in with
  * sl_select_inputs_release(), also on error.
@@ -244,7 +245,11 @@ int sl_select_inputs_build(struct sl_select_inputs *in,
 const size_t *sl_select_inputs_hits(size_t *n,
 				    const struct sl_select_inputs *in,
 				    size_t gate, size_t k);
-/* Does an input of any gate match touched name i? */
+/* The same for the k-th input of lane index lane. */
+const size_t *sl_select_inputs_lane_hits(size_t *n,
+					 const struct sl_select_inputs *in,
+					 size_t lane, size_t k);
+/* Does an input of any gate or lane match touched name i? */
 bool sl_select_inputs_cover(const struct sl_select_inputs *in, size_t i);
 void sl_select_inputs_release(struct sl_select_inputs *in);
 

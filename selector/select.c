@@ -2,7 +2,8 @@
  * select.c: selection (SPEC.md §2). For one copy of the rules, a "view"
  * maps every touched name to its lane and decides each gate: run-all, then
  * contract, local and consumer-smoke gates, each with the reasons that
- * chain it to a changed path (gate inputs matched by select_inputs.c).
+ * chain it to a changed path (gate and lane inputs matched by
+ * select_inputs.c).
  * sl_select() builds the trusted copy's view and, when the diff changes
  * the rules file, the head's, and takes their union. The consumer graph walk lives here too: it is only ever asked
  * "which touched lanes are upstream of this one, and through whom?".
@@ -17,8 +18,11 @@ struct view {
 	const struct sl_touched *touched;
 	size_t ntouched;
 	const struct sl_rule **owner; /* per touched name; NULL: unowned */
-	/* Touched names grouped by lane: lane_paths[lane_start[l] ..]. */
+	/* Touched names grouped by lane: lane_paths[lane_start[l] ..], those
+	 * it owns first, then those its inputs name (lane_via[k], the input;
+	 * NULL for an owned one). */
 	size_t *lane_paths;
+	const struct sl_rule **lane_via;
 	size_t *lane_start; /* nlanes + 1 entries */
 	bool run_all;
 	struct sl_strvec run_all_reasons;
@@ -90,6 +94,17 @@ static void describe_when(struct sl_buf *sb, const struct sl_gate *gate)
 		sl_buf_adds(sb, gate->when.items[i].text);
 		sl_buf_addch(sb, '\'');
 	}
+}
+
+/* " -> input 'PATTERN' (FILE:LINE)", for a path a lane's input names. */
+static void add_via(struct sl_buf *sb, const struct sl_rules *r,
+		    const struct sl_rule *via)
+{
+	if (!via)
+		return;
+	sl_buf_adds(sb, " -> input '");
+	sl_buf_adds(sb, via->text);
+	sl_buf_addf(sb, "' (%s:%u)", r->file, via->pos.line);
 }
 
 /* Reasons are built by appending, not formatting: there is one for every
@@ -257,30 +272,78 @@ static int owners_of(struct view *v, size_t from, size_t to,
 /* Fewer paths are looked up sooner than a thread is woken for them. */
 #define OWNERS_APART 512
 
-static int view_own(struct view *v, struct sl_offer *offer,
-		    struct sl_error *err)
+/*
+ * Visits, pass by pass, each touched name lane l's inputs name and l does
+ * not own, once (mark keeps which lane and pass saw a name last): counts
+ * them (fill NULL) or puts them after l's own at fill[l].
+ */
+static size_t lane_inputs(struct view *v, size_t l, size_t *mark, size_t pass,
+			  size_t *fill)
+{
+	const struct sl_rule_list *inputs = &v->rules->lanes[l].inputs;
+	size_t k, h, n, count = 0, seen = pass * (v->rules->nlanes + 1) + l + 1;
+	const size_t *hits;
+
+	for (k = 0; k < inputs->n; k++) {
+		hits = sl_select_inputs_lane_hits(&n, &v->in, l, k);
+		for (h = 0; h < n; h++) {
+			size_t i = hits[h];
+
+			if ((v->owner[i] && v->owner[i]->lane == l) ||
+			    mark[i] == seen)
+				continue;
+			mark[i] = seen;
+			count++;
+			if (!fill)
+				continue;
+			v->lane_via[fill[l]] = &inputs->items[k];
+			v->lane_paths[fill[l]++] = i;
+		}
+	}
+	return count;
+}
+
+/* Groups the touched names by lane: a counting sort, keeping their order,
+ * the names a lane's inputs name after those it owns. */
+static void view_group(struct view *v)
 {
 	const struct sl_rules *r = v->rules;
-	size_t i, *fill;
-	int ret;
+	size_t i, total = 0, *fill, *mark;
 
-	v->owner = sl_xcalloc(v->ntouched + 1, sizeof(*v->owner));
 	v->lane_start = sl_xcalloc(r->nlanes + 2, sizeof(size_t));
-	ret = in_parts(v, offer, v->ntouched, OWNERS_APART, owners_of, err);
-	if (ret)
-		return ret;
+	mark = sl_xcalloc(v->ntouched + 1, sizeof(size_t));
 	for (i = 0; i < v->ntouched; i++)
 		if (v->owner[i])
 			v->lane_start[v->owner[i]->lane + 2]++;
-	/* A counting sort groups the names by lane, keeping their order. */
+	for (i = 0; v->in.first && i < r->nlanes; i++)
+		v->lane_start[i + 2] += lane_inputs(v, i, mark, 0, NULL);
 	for (i = 2; i < r->nlanes + 2; i++)
 		v->lane_start[i] += v->lane_start[i - 1];
-	v->lane_paths = sl_xcalloc(v->ntouched + 1, sizeof(size_t));
+	total = v->lane_start[r->nlanes + 1];
+	v->lane_paths = sl_xcalloc(total + 1, sizeof(size_t));
+	v->lane_via = sl_xcalloc(total + 1, sizeof(*v->lane_via));
 	fill = v->lane_start + 1;
 	for (i = 0; i < v->ntouched; i++)
 		if (v->owner[i])
 			v->lane_paths[fill[v->owner[i]->lane]++] = i;
-	return 0;
+	for (i = 0; v->in.first && i < r->nlanes; i++)
+		lane_inputs(v, i, mark, 1, fill);
+	free(mark);
+}
+
+static int view_own(struct view *v, struct sl_offer *offer,
+		    struct sl_error *err)
+{
+	int ret;
+
+	v->owner = sl_xcalloc(v->ntouched + 1, sizeof(*v->owner));
+	ret = in_parts(v, offer, v->ntouched, OWNERS_APART, owners_of, err);
+	if (!ret)
+		ret = sl_select_inputs_build(&v->in, v->rules, v->touched,
+					     v->ntouched, err);
+	if (!ret)
+		view_group(v);
+	return ret;
 }
 
 static void run_all_reason(struct view *v, struct sl_buf *text)
@@ -343,7 +406,8 @@ static int view_run_all(struct view *v, struct sl_error *err)
 		}
 		/* A run_all_on path is covered, owned or not: it already runs
 		 * every gate, so `unowned: fail` does not refuse it; one that
-		 * a gate's inputs name selects that gate. */
+		 * a gate's inputs name selects that gate, one that a lane's
+		 * inputs name touches that lane. */
 		ret =
 		    v->owner[i] || matched || sl_select_inputs_cover(&v->in, i)
 			? 0
@@ -366,11 +430,14 @@ static void not_selected(struct sl_pick *pick, struct sl_buf *why)
 /*
  * Selects pick for each of n touched names (touched[idx[k]], or
  * touched[k] with idx NULL) that its gate's `when` takes, each a reason:
- * "PATH -> lane LANE" for a local gate, "PATH -> when ..." or "PATH ->
- * any change" for a contract gate (lane NULL).
+ * "PATH -> lane LANE" for a local gate ("PATH -> input 'PATTERN'
+ * (FILE:LINE) -> lane LANE" for one the lane's input via[k] names),
+ * "PATH -> when ..." or "PATH -> any change" for a contract gate (lane
+ * NULL).
  */
 static int pick_paths(struct view *v, struct sl_pick *pick, const size_t *idx,
-		      size_t n, const char *lane, struct sl_error *err)
+		      const struct sl_rule *const *via, size_t n,
+		      const char *lane, struct sl_error *err)
 {
 	const struct sl_gate *gate = pick->gate;
 	struct sl_buf sb = SL_BUF_INIT;
@@ -400,6 +467,7 @@ static int pick_paths(struct view *v, struct sl_pick *pick, const size_t *idx,
 		sl_buf_reset(&sb);
 		print_path(&sb, t);
 		if (lane) {
+			add_via(&sb, v->rules, via ? via[k] : NULL);
 			sl_buf_adds(&sb, " -> lane ");
 			sl_buf_adds(&sb, lane);
 			add_when_suffix(&sb, when);
@@ -420,7 +488,7 @@ static int pick_contract(struct view *v, struct sl_pick *pick,
 			 struct sl_error *err)
 {
 	struct sl_buf sb = SL_BUF_INIT;
-	int ret = pick_paths(v, pick, NULL, v->ntouched, NULL, err);
+	int ret = pick_paths(v, pick, NULL, NULL, v->ntouched, NULL, err);
 
 	if (!ret)
 		pick_inputs(v, pick);
@@ -443,7 +511,7 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 	size_t lane_ix = pick->gate->lane, start = v->lane_start[lane_ix];
 	const char *lane = v->rules->lanes[lane_ix].name;
 	struct sl_buf sb = SL_BUF_INIT;
-	int ret = pick_paths(v, pick, v->lane_paths + start,
+	int ret = pick_paths(v, pick, v->lane_paths + start, v->lane_via + start,
 			     v->lane_start[lane_ix + 1] - start, lane, err);
 
 	if (!ret)
@@ -512,9 +580,10 @@ static void chain(struct sl_buf *sb, const struct sl_rules *r,
 }
 
 static void smoke_reason(struct view *v, struct sl_pick *pick, size_t u,
-			 const size_t *parent, const struct sl_touched *t,
+			 const size_t *parent, size_t k,
 			 const struct sl_rule *when)
 {
+	const struct sl_touched *t = &v->touched[v->lane_paths[k]];
 	struct sl_buf sb = SL_BUF_INIT;
 
 	if (reasons_full(pick)) {
@@ -524,6 +593,7 @@ static void smoke_reason(struct view *v, struct sl_pick *pick, size_t u,
 	/* One allocation for most chains, not one for each time it grows. */
 	sl_buf_grow(&sb, 200);
 	print_path(&sb, t);
+	add_via(&sb, v->rules, v->lane_via[k]);
 	chain(&sb, v->rules, parent, u, pick->gate->lane);
 	add_when_suffix(&sb, when);
 	add_reason(&pick->reasons, &pick->more_reasons, &sb);
@@ -558,7 +628,7 @@ static int smoke_from(struct view *v, struct sl_pick *pick, size_t u,
 			return ret;
 		if (!ret || (matched++ > 0) != (pass == 1))
 			continue;
-		smoke_reason(v, pick, u, parent, t, when);
+		smoke_reason(v, pick, u, parent, k, when);
 		if (pass == 0)
 			return 1;
 	}
@@ -719,9 +789,6 @@ static int view_build(struct view *v, const struct sl_rules *rules,
 	v->run_all_reasons = (struct sl_strvec)SL_STRVEC_INIT;
 	ret = view_own(v, opts->offer, err);
 	if (!ret)
-		ret = sl_select_inputs_build(&v->in, rules, touched, ntouched,
-					     err);
-	if (!ret)
 		ret = view_run_all(v, err);
 	if (!ret && opts->base_unavailable) {
 		sl_buf_addf(&sb,
@@ -749,6 +816,7 @@ static void view_release(struct view *v, bool keep_owner)
 	if (!keep_owner)
 		free(v->owner);
 	free(v->lane_paths);
+	free(v->lane_via);
 	free(v->lane_start);
 	sl_strvec_release(&v->run_all_reasons);
 	sl_select_inputs_release(&v->in);
@@ -908,18 +976,42 @@ const struct sl_pick *sl_selection_find(const struct sl_selection *sel,
 
 /* ---- the paths each gate sees --------------------------------------- */
 
-static bool path_brought_in(const struct sl_pick *pick, const bool *source,
-			    const struct sl_rule *owner)
+/* Whether lane l's inputs name touched name t. */
+static int lane_names(const struct sl_rules *rules, size_t l,
+		      const struct sl_touched *t, struct sl_error *err)
 {
+	return sl_rule_list_match(&rules->lanes[l].inputs, t->path, t->len,
+				  t->flags, err);
+}
+
+/* 1 when t is one of the paths that bring pick in (its lane's, or a
+ * source lane's, owned or named by the lane's inputs), 0 when not. */
+static int path_brought_in(const struct sl_pick *pick,
+			   const struct sl_rules *rules, const bool *source,
+			   const struct sl_rule *owner,
+			   const struct sl_touched *t, struct sl_error *err)
+{
+	size_t i;
+	int ret;
+
 	switch (pick->decided_by->kind) {
 	case SL_GATE_CONTRACT:
-		return true;
+		return 1;
 	case SL_GATE_LOCAL:
-		return owner && owner->lane == pick->decided_by->lane;
+		if (owner && owner->lane == pick->decided_by->lane)
+			return 1;
+		return lane_names(rules, pick->decided_by->lane, t, err);
 	case SL_GATE_SMOKE:
-		return owner && source[owner->lane];
+		if (owner && source[owner->lane])
+			return 1;
+		for (i = 0; i < pick->nsources; i++) {
+			ret = lane_names(rules, pick->sources[i], t, err);
+			if (ret)
+				return ret;
+		}
+		return 0;
 	}
-	return false;
+	return 0;
 }
 
 /*
@@ -967,7 +1059,11 @@ int sl_pick_foreach_path(const struct sl_selection *sel,
 				ret = fn(i, payload);
 				continue;
 			}
-			if (!path_brought_in(pick, source, owner[i]))
+			ret = path_brought_in(pick, rules, source, owner[i],
+					      &touched[i], err);
+			if (ret < 0)
+				break;
+			if (!ret)
 				continue;
 			ret = when_match(&when, pick->decided_by, &touched[i],
 					 err);

@@ -1,10 +1,11 @@
 /*
- * select_inputs.c: the gates' `inputs` (docs/rules.md) held against the
- * touched names of one selection, for select.c. Each distinct pattern
- * (by its text: gate templates give many gates the same ones) is matched
+ * select_inputs.c: the gates' and the lanes' `inputs` (docs/rules.md) held
+ * against the touched names of one selection, for select.c. Each distinct
+ * pattern (by its text: gate templates give many gates the same ones, and
+ * a lane may name what a gate does) is matched
  * once against every name, so the cost is the distinct patterns times the
- * names, however many gates share them. Which gate that selects, and the
- * reasons it gets, are select.c's.
+ * names, however many gates and lanes share them. Which gate or lane that
+ * selects, and the reasons it gets, are select.c's.
  */
 #include "common/common.h"
 
@@ -26,29 +27,38 @@ static int cmp_input_ref(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* Numbers the distinct patterns of every gate's inputs (by text); returns
- * how many inputs there are in all. */
+/* The inputs of holder o: gate o, then lane o - ngates. */
+static const struct sl_rule_list *inputs_of(const struct sl_rules *r, size_t o)
+{
+	return o < r->ngates ? &r->gates[o].inputs
+			     : &r->lanes[o - r->ngates].inputs;
+}
+
+/* Numbers the distinct patterns of every gate's and lane's inputs (by
+ * text); returns how many inputs there are in all. */
 static size_t number(struct sl_select_inputs *in, const struct sl_rules *r)
 {
+	size_t o, k, n = 0, d = 0, nholders = r->ngates + r->nlanes;
+	const struct sl_rule_list *list;
 	struct input_ref *refs;
-	size_t g, k, n = 0, d = 0;
 
-	for (g = 0; g < r->ngates; g++)
-		n += r->gates[g].inputs.n;
+	for (o = 0; o < nholders; o++)
+		n += inputs_of(r, o)->n;
 	if (!n)
 		return 0;
-	in->first = sl_xcalloc(r->ngates + 1, sizeof(*in->first));
+	in->ngates = r->ngates;
+	in->first = sl_xcalloc(nholders + 1, sizeof(*in->first));
 	in->id = sl_xcalloc(n, sizeof(*in->id));
 	refs = sl_xcalloc(n, sizeof(*refs));
 	n = 0;
-	for (g = 0; g < r->ngates; g++) {
-		in->first[g] = n;
-		for (k = 0; k < r->gates[g].inputs.n; k++, n++)
-			refs[n] =
-			    (struct input_ref){r->gates[g].inputs.items[k].text,
-					       n, &r->gates[g].inputs.items[k]};
+	for (o = 0; o < nholders; o++) {
+		in->first[o] = n;
+		list = inputs_of(r, o);
+		for (k = 0; k < list->n; k++, n++)
+			refs[n] = (struct input_ref){list->items[k].text, n,
+						     &list->items[k]};
 	}
-	in->first[r->ngates] = n;
+	in->first[nholders] = n;
 	qsort(refs, n, sizeof(*refs), cmp_input_ref);
 	in->pattern = sl_xcalloc(n, sizeof(*in->pattern));
 	for (k = 0; k < n; k++) {
@@ -107,6 +117,13 @@ const size_t *sl_select_inputs_hits(size_t *n,
 	d = in->id[in->first[gate] + k];
 	*n = in->start[d + 1] - in->start[d];
 	return in->hits + in->start[d];
+}
+
+const size_t *sl_select_inputs_lane_hits(size_t *n,
+					 const struct sl_select_inputs *in,
+					 size_t lane, size_t k)
+{
+	return sl_select_inputs_hits(n, in, in->ngates + lane, k);
 }
 
 bool sl_select_inputs_cover(const struct sl_select_inputs *in, size_t i)
