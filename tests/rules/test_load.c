@@ -877,7 +877,7 @@ static void refuse__unknown_keys_far_from_any(void **state)
 	(void)state;
 	refused("version: 1\nlanes:\n  a:\n    frobnicate: yes\n",
 		"sluice.yml:4:5: unknown key 'frobnicate' in lane 'a'; the "
-		"keys here are owners, paths, consumes, gates, smoke");
+		"keys here are owners, paths, consumes, inputs, gates, smoke");
 	refused("version: 1\nglobal:\n  gates:\n    g: {run: x, rn: y}\n",
 		"sluice.yml:4:17: unknown key 'rn' in gate 'g'; did you mean "
 		"'run'?");
@@ -1002,7 +1002,7 @@ static void refuse__wrong_types(void **state)
 		"lanes, not a list");
 	refused("version: 1\nlanes:\n  a: [x]\n",
 		"sluice.yml:3:6: lane 'a' must be a mapping of owners, paths, "
-		"consumes, gates and smoke, not a list");
+		"consumes, inputs, gates and smoke, not a list");
 	refused("version: 1\nlanes:\n  a: {owners: '@a'}\n",
 		"sluice.yml:3:15: 'owners' must be a list of strings, not a "
 		"string");
@@ -1338,6 +1338,62 @@ static void load__inputs_compiled_in_order(void **state)
 	sl_error_release(&err);
 }
 
+static void refuse__bad_lane_inputs(void **state)
+{
+	(void)state;
+	refused("version: 1\nlanes:\n  a:\n    inputs: []\n",
+		"sluice.yml:4:5: 'inputs' must list at least one pattern; "
+		"remove it if the lane reads no file outside its paths");
+	refused("version: 1\nlanes:\n  a:\n    inputs: karma.conf.js\n",
+		"sluice.yml:4:13: 'inputs' must be a list of patterns, not a "
+		"string");
+	refused("version: 1\nlanes:\n  a: {inputs: {x: 1}}\n",
+		"sluice.yml:3:15: 'inputs' must be a list of patterns, not a "
+		"mapping");
+	refused_prefix("version: 1\nlanes:\n  a:\n    paths: [a/]\n"
+		       "    inputs: [ok, 're:(']\n",
+		       "sluice.yml:5:18: ");
+}
+
+/* A lane's inputs are compiled in order, with their places, and own
+ * nothing: the path they name stays with its owner. */
+static void load__lane_inputs_compiled_in_order(void **state)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *rules = NULL;
+	const struct sl_rule *owner = NULL;
+	const char *yaml = "version: 1\n"
+			   "lanes:\n"
+			   "  config:\n"
+			   "    paths: [/karma.conf.js]\n"
+			   "  a:\n"
+			   "    paths: [a/]\n"
+			   "    inputs: [/karma.conf.js, 'config/*.json']\n";
+
+	(void)state;
+	assert_int_equal(sl_rules_load_buffer(&rules, "sluice.yml", yaml,
+					      strlen(yaml), &err),
+			 0);
+	assert_int_equal(rules->lanes[1].inputs.n, 2);
+	assert_int_equal(rules->lanes[0].inputs.n, 0);
+	assert_string_equal(rules->lanes[1].inputs.items[1].text,
+			    "config/*.json");
+	assert_int_equal(rules->lanes[1].inputs.items[1].pos.line, 7);
+	assert_int_equal(rules->lanes[1].inputs.items[1].pos.col, 30);
+	assert_int_equal(rules->lanes[1].inputs.items[1].lane, SL_NO_LANE);
+	assert_int_equal(
+	    sl_pattern_match(rules->lanes[1].inputs.items[0].pattern,
+			     "karma.conf.js", 13, 0, &err),
+	    1);
+	assert_int_equal(sl_rules_owner(&owner, rules, "karma.conf.js", 13, 0,
+					&err),
+			 0);
+	assert_non_null(owner);
+	assert_string_equal(rules->lanes[owner->lane].name, "config");
+	sl_rules_free(rules);
+	sl_error_release(&err);
+}
+
 /* ---- patterns ------------------------------------------------------------ */
 
 static void refuse__pattern_that_does_not_compile(void **state)
@@ -1404,7 +1460,7 @@ static void refuse__many_patterns_first_error_in_file_order(void **state)
 	many_lanes(&yaml, 300, 100);
 	refused(yaml.buf, "sluice.yml:205:5: unknown key 'bogus' in lane "
 			  "'lane-100'; the keys here are owners, paths, "
-			  "consumes, gates, smoke");
+			  "consumes, inputs, gates, smoke");
 	/* A bad pattern under a key refused first is never reported. */
 	sl_buf_reset(&yaml);
 	sl_buf_adds(&yaml, "version: 1\nbogus: {paths: ['re:(']}\n");
@@ -1643,6 +1699,8 @@ int main(void)
 	    cmocka_unit_test(refuse__empty_when),
 	    cmocka_unit_test(refuse__bad_inputs),
 	    cmocka_unit_test(load__inputs_compiled_in_order),
+	    cmocka_unit_test(refuse__bad_lane_inputs),
+	    cmocka_unit_test(load__lane_inputs_compiled_in_order),
 	    cmocka_unit_test(refuse__pattern_that_does_not_compile),
 	    cmocka_unit_test(refuse__consumes_unknown_lane),
 	    cmocka_unit_test(refuse__consumes_cycle_in_full),

@@ -214,6 +214,47 @@ static void derive__written_consumes_meet_derived(void **state)
 	sl_error_release(&err);
 }
 
+/*
+ * A refining lane's `inputs` go to the derived lane it refines, and to
+ * it alone (a template's inputs would go to every package); they own
+ * nothing: the file stays unowned.
+ */
+static void derive__refining_lane_inputs(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "workspaces:\n"
+				   "  - kind: npm\n"
+				   "    gates:\n"
+				   "      '{lane}-unit': {run: x}\n"
+				   "lanes:\n"
+				   "  web:\n"
+				   "    inputs: [/karma.conf.js, /test.env]\n";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_rules *r = NULL;
+	const struct sl_lane *web;
+	size_t i;
+
+	(void)state;
+	if (derive(&r, yaml, &err))
+		fail_msg("%s", sl_error_message(&err));
+	web = sl_rules_lane(r, "web");
+	assert_non_null(web);
+	assert_int_equal(web->inputs.n, 2);
+	assert_string_equal(web->inputs.items[1].text, "/test.env");
+	assert_int_equal(web->inputs.items[1].pos.line, 8);
+	assert_int_equal(web->inputs.items[1].pos.col, 30);
+	assert_int_equal(sl_pattern_match(web->inputs.items[0].pattern,
+					  "karma.conf.js", 13, 0, NULL),
+			 1);
+	for (i = 0; i < r->nlanes; i++)
+		if (&r->lanes[i] != web)
+			assert_int_equal(r->lanes[i].inputs.n, 0);
+	assert_string_equal(owner_lane(r, "karma.conf.js"), "(none)");
+	assert_string_equal(owner_lane(r, "packages/web/a.js"), "web");
+	sl_rules_free(r);
+	sl_error_release(&err);
+}
+
 /* Two workspaces, each a lane per package; names apart stay apart. */
 static void derive__two_workspaces(void **state)
 {
@@ -342,6 +383,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(derive__lanes_gates_and_consumes),
 	    cmocka_unit_test(derive__written_consumes_meet_derived),
+	    cmocka_unit_test(derive__refining_lane_inputs),
 	    cmocka_unit_test(derive__two_workspaces),
 	    cmocka_unit_test(derive__second_workspace_edges),
 	    cmocka_unit_test(derive__refusals_at_their_place),

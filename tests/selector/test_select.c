@@ -493,6 +493,102 @@ static void select__each_gate_sees_the_paths_that_brought_it_in(void **state)
 	sl_buf_release(&got);
 }
 
+/* billing reads a root karma config, its own sources (named twice) and a
+ * file docs owns: lane inputs. */
+static struct sl_rules *load_lane_inputs(const char *policy)
+{
+	struct sl_buf yaml = SL_BUF_INIT;
+	struct sl_rules *rules;
+
+	sl_buf_adds(&yaml, example);
+	replace(&yaml, "    consumes: [contracts]\n",
+		"    consumes: [contracts]\n"
+		"    inputs: [/karma.conf.js, 'services/billing/*.c', "
+		"/CHANGELOG.md]\n");
+	replace(&yaml, "version: 1\n", policy);
+	rules = load(yaml.buf);
+	sl_buf_release(&yaml);
+	return rules;
+}
+
+/*
+ * A path a lane's inputs name touches the lane as its own paths do: its
+ * local gates (narrowed by `when`) and its consumers' smoke gates, each
+ * with the input in the reason; it is covered (`unowned: fail` does not
+ * refuse it), its owner does not change, and each gate is given it.
+ */
+static void select__lane_inputs_touch_the_lane(void **state)
+{
+	static const char *const paths[] = {"karma.conf.js", "CHANGELOG.md",
+					    "apps/web/x.js", NULL};
+	struct sl_rules *rules =
+	    load_lane_inputs("version: 1\nunowned: fail\n");
+	struct sl_buf got = SL_BUF_INIT;
+	struct sl_touched touched[8];
+	struct sl_selection *sel = select_paths(rules, NULL, paths, touched);
+
+	(void)state;
+	assert_false(sel->run_all);
+	assert_selected(sel, "repo-lint,billing-unit,web-unit,web-smoke");
+	assert_reason(sel, "billing-unit", 0,
+		      "karma.conf.js -> input '/karma.conf.js' (test.yml:17) "
+		      "-> lane billing");
+	assert_reason(sel, "billing-unit", 1,
+		      "CHANGELOG.md -> input '/CHANGELOG.md' (test.yml:17) -> "
+		      "lane billing");
+	assert_int_equal(pick(sel, "billing-unit")->reasons.n, 2);
+	assert_reason(sel, "web-smoke", 0,
+		      "karma.conf.js -> input '/karma.conf.js' (test.yml:17) "
+		      "-> lane billing <- consumed by web");
+	/* `when` narrows a path an input names as it does an owned one. */
+	assert_reason(sel, "billing-migrations", 0,
+		      "lane billing changed (2 paths), but none matches when: "
+		      "'services/billing/migrations/**'");
+	/* billing's own smoke is for lanes it consumes, not for billing. */
+	assert_false(pick(sel, "billing-smoke")->selected);
+	/* Ownership is unchanged: karma.conf.js no lane's, CHANGELOG docs'. */
+	assert_null(sel->owner[0]);
+	assert_string_equal(rules->lanes[sel->owner[1]->lane].name, "docs");
+	paths_of(&got, sel, "billing-unit", touched);
+	assert_string_equal(got.buf, "0,1");
+	paths_of(&got, sel, "web-smoke", touched);
+	assert_string_equal(got.buf, "0,1");
+	paths_of(&got, sel, "web-unit", touched);
+	assert_string_equal(got.buf, "2");
+	sl_selection_free(sel);
+	sl_rules_free(rules);
+	sl_buf_release(&got);
+}
+
+/* An input that names one of the lane's own paths adds nothing: one
+ * reason per path. A path no input names is unowned as before. */
+static void select__lane_inputs_own_paths_once(void **state)
+{
+	static const char *const own[] = {"services/billing/api.c", NULL};
+	static const char *const other[] = {"Makefile", NULL};
+	struct sl_rules *rules =
+	    load_lane_inputs("version: 1\nunowned: fail\n");
+	struct sl_select_options opts = {.base = rules};
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_touched touched[8];
+	struct sl_selection *sel = select_paths(rules, NULL, own, touched);
+	size_t n;
+
+	(void)state;
+	assert_reason(sel, "billing-unit", 0,
+		      "services/billing/api.c -> lane billing");
+	assert_int_equal(pick(sel, "billing-unit")->reasons.n, 1);
+	assert_int_equal(pick(sel, "billing-unit")->more_reasons, 0);
+	sl_selection_free(sel);
+	n = touch(touched, other);
+	sel = NULL;
+	assert_int_equal(sl_select(&sel, &opts, touched, n, &err),
+			 SL_EREFUSED);
+	assert_null(sel);
+	sl_rules_free(rules);
+	sl_error_release(&err);
+}
+
 static void select__reasons_are_capped_and_counted(void **state)
 {
 	const char *paths[31];
@@ -688,6 +784,8 @@ int main(void)
 	    cmocka_unit_test(select__head_rules_add_gates_and_lanes),
 	    cmocka_unit_test(
 		select__each_gate_sees_the_paths_that_brought_it_in),
+	    cmocka_unit_test(select__lane_inputs_touch_the_lane),
+	    cmocka_unit_test(select__lane_inputs_own_paths_once),
 	    cmocka_unit_test(select__reasons_are_capped_and_counted),
 	    cmocka_unit_test(select__submodule_matches_directory_patterns),
 	    cmocka_unit_test(select__when_limit_is_an_error_not_a_skip),
