@@ -410,8 +410,8 @@ static int read_lane_smoke(struct sl_loader *ld, uint32_t key, uint32_t value,
 			     lane_index(ld, obj));
 }
 
-static int read_lane_inputs(struct sl_loader *ld, uint32_t key,
-			    uint32_t value, void *obj)
+static int read_lane_inputs(struct sl_loader *ld, uint32_t key, uint32_t value,
+			    void *obj)
 {
 	struct sl_lane *lane = obj;
 	int ret;
@@ -461,9 +461,9 @@ static int read_lane(struct sl_loader *ld, uint32_t key)
 	if (ld->doc.nodes[value].type != SL_YMAP &&
 	    sl_ydoc_kind(&ld->doc, value) != SL_YK_NULL) {
 		sl_buf_addf(&where, "lane '%s'", name);
-		ret = sl_load_type_error(
-		    ld, value, where.buf,
-		    "a mapping of owners, paths, consumes, inputs, gates and smoke");
+		ret = sl_load_type_error(ld, value, where.buf,
+					 "a mapping of owners, paths, "
+					 "consumes, inputs, gates and smoke");
 	} else {
 		sl_buf_adds3(&where, "in lane '", name, "'");
 		ret =

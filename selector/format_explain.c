@@ -210,8 +210,8 @@ static int explain_path(struct sl_buf *out, const struct sl_plan *plan,
 		ret = explain_owner(out, plan->head_rules, "head rules: ", path,
 				    flags, err);
 	if (ret >= 0 && plan->head_rules)
-		ret = explain_inputs(out, plan->head_rules, "head rules: ",
-				     path, flags,
+		ret = explain_inputs(out, plan->head_rules,
+				     "head rules: ", path, flags,
 				     INPUTS_OF_GATES | INPUTS_OF_LANES, err);
 	if (ret < 0)
 		return ret;

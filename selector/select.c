@@ -511,8 +511,9 @@ static int pick_local(struct view *v, struct sl_pick *pick,
 	size_t lane_ix = pick->gate->lane, start = v->lane_start[lane_ix];
 	const char *lane = v->rules->lanes[lane_ix].name;
 	struct sl_buf sb = SL_BUF_INIT;
-	int ret = pick_paths(v, pick, v->lane_paths + start, v->lane_via + start,
-			     v->lane_start[lane_ix + 1] - start, lane, err);
+	int ret =
+	    pick_paths(v, pick, v->lane_paths + start, v->lane_via + start,
+		       v->lane_start[lane_ix + 1] - start, lane, err);
 
 	if (!ret)
 		pick_inputs(v, pick);

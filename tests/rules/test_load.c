@@ -1385,9 +1385,8 @@ static void load__lane_inputs_compiled_in_order(void **state)
 	    sl_pattern_match(rules->lanes[1].inputs.items[0].pattern,
 			     "karma.conf.js", 13, 0, &err),
 	    1);
-	assert_int_equal(sl_rules_owner(&owner, rules, "karma.conf.js", 13, 0,
-					&err),
-			 0);
+	assert_int_equal(
+	    sl_rules_owner(&owner, rules, "karma.conf.js", 13, 0, &err), 0);
 	assert_non_null(owner);
 	assert_string_equal(rules->lanes[owner->lane].name, "config");
 	sl_rules_free(rules);

@@ -582,8 +582,7 @@ static void select__lane_inputs_own_paths_once(void **state)
 	sl_selection_free(sel);
 	n = touch(touched, other);
 	sel = NULL;
-	assert_int_equal(sl_select(&sel, &opts, touched, n, &err),
-			 SL_EREFUSED);
+	assert_int_equal(sl_select(&sel, &opts, touched, n, &err), SL_EREFUSED);
 	assert_null(sel);
 	sl_rules_free(rules);
 	sl_error_release(&err);
