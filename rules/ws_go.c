@@ -15,6 +15,7 @@
  */
 #include "common/common.h"
 
+#include "rules/load_internal.h"
 #include "rules/ws_internal.h"
 
 /* ---- the modfile syntax -------------------------------------------- */
@@ -317,43 +318,49 @@ static void sort_unique(struct sl_strvec *sv)
 	sv->v[k] = NULL;
 }
 
-/* Edges and closures, once every module is known. */
+/* Edges and closures, once every module is known. Modules are found by
+ * path and by directory through hash maps: a thousand modules naming
+ * dozens of paths each are not each held against every module. */
 static void link_modules(struct sl_ws *ws, struct gomod *mods, size_t n,
 			 const struct gowork *w)
 {
-	size_t i, j, to;
+	struct sl_strmap by_name = {0}, by_dir = {0};
+	size_t i, j;
+	uint64_t to;
 
+	for (i = 0; i < n; i++) {
+		sl_strmap_put(&by_name, ws->pkgs[i].name, i);
+		sl_strmap_put(&by_dir, mods[i].dir, i);
+	}
 	for (i = 0; i < n; i++) {
 		struct sl_ws_pkg *p = &ws->pkgs[i];
 
 		for (j = 0; j < mods[i].paths.n; j++) {
 			const char *path = mods[i].paths.v[j];
 
-			to = sl_ws_find_name(ws, path);
-			if (to != SIZE_MAX && to != i)
-				sl_ws_add_edge(ws, i, to, "require");
+			to = sl_strmap_get(&by_name, path);
+			if (to != UINT64_MAX && to != i)
+				sl_ws_add_edge(ws, i, (size_t)to, "require");
 			sl_strvec_push(&p->closure, path);
 		}
 		for (j = 0; j < mods[i].local.n; j++) {
-			to = SIZE_MAX;
-			for (size_t k = 0; k < n; k++)
-				if (!strcmp(mods[k].dir, mods[i].local.v[j]))
-					to = k;
-			if (to != SIZE_MAX && to != i)
-				sl_ws_add_edge(ws, i, to, "replace");
+			to = sl_strmap_get(&by_dir, mods[i].local.v[j]);
+			if (to != UINT64_MAX && to != i)
+				sl_ws_add_edge(ws, i, (size_t)to, "replace");
 		}
 		for (j = 0; w && j < w->replace_for.n; j++) {
 			if (!sl_strvec_has(&p->closure, w->replace_for.v[j]))
 				continue;
-			for (size_t k = 0; k < n; k++)
-				if (k != i &&
-				    !strcmp(mods[k].dir, w->replace_to.v[j]))
-					sl_ws_add_edge(ws, i, k, "replace");
+			to = sl_strmap_get(&by_dir, w->replace_to.v[j]);
+			if (to != UINT64_MAX && to != i)
+				sl_ws_add_edge(ws, i, (size_t)to, "replace");
 			if (!sl_modfile_local(w->replace_to.v[j]))
 				sl_strvec_push(&p->closure, w->replace_to.v[j]);
 		}
 		sort_unique(&p->closure);
 	}
+	sl_strmap_release(&by_name);
+	sl_strmap_release(&by_dir);
 }
 
 static void add_lockfiles(struct sl_ws *ws, struct gomod *mods, size_t n,
