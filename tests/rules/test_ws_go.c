@@ -257,6 +257,52 @@ static void go__sum_and_require_changes_by_module_path(void **state)
 	sl_ws_free(ws);
 }
 
+/* Quoted tokens ("..." with escapes, `...` raw), comments after them. */
+static void go__quoted_tokens_and_comments(void **state)
+{
+	static const char *const quoted_files[] = {
+	    "go.work",
+	    "go 1.22 // the toolchain\nuse (\n\t\"./a\" // the "
+	    "app\n\t`./b`\n)\n",
+	    "a/go.mod",
+	    "module \"example.com/\\a\" // quoted\n"
+	    "require example.com/b v0.0.0 // indirect\n",
+	    "b/go.mod",
+	    "module `example.com/b`\n",
+	    NULL,
+	    NULL};
+	static const char *const open_quote[] = {
+	    "go.mod", "module m\nrequire \"x v1\n", NULL, NULL};
+	struct sl_ws_source src = mem_source(quoted_files);
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ws *ws = NULL;
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i, j;
+
+	(void)state;
+	if (sl_ws_derive(&ws, SL_WS_GO, "", &src, &err))
+		fail_msg("derive: %s", sl_error_message(&err));
+	for (i = 0; i < ws->npkgs; i++) {
+		sl_buf_addf(&sb, "%s %s", ws->pkgs[i].dir, ws->pkgs[i].name);
+		for (j = 0; j < ws->pkgs[i].ndeps; j++)
+			sl_buf_addf(&sb, " >%s(%s)",
+				    ws->pkgs[ws->pkgs[i].deps[j].to].name,
+				    ws->pkgs[i].deps[j].field);
+		sl_buf_addch(&sb, '\n');
+	}
+	assert_string_equal(sb.buf, "a example.com/a >example.com/b(require)\n"
+				    "b example.com/b\n");
+	sl_ws_free(ws);
+	ws = NULL;
+	src = mem_source(open_quote);
+	assert_int_equal(sl_ws_derive(&ws, SL_WS_GO, "", &src, &err),
+			 SL_ERULES);
+	assert_string_equal(sl_error_message(&err),
+			    "go.mod:2: a quoted string is not closed");
+	sl_buf_release(&sb);
+	sl_error_release(&err);
+}
+
 static void go__errors_name_the_file(void **state)
 {
 	static const char *const no_mod[] = {"go.work", "use ./a\n", NULL,
@@ -297,6 +343,7 @@ int main(void)
 	    cmocka_unit_test(go__work_modules_edges_and_lockfiles),
 	    cmocka_unit_test(go__mod_alone_follows_local_replaces),
 	    cmocka_unit_test(go__sum_and_require_changes_by_module_path),
+	    cmocka_unit_test(go__quoted_tokens_and_comments),
 	    cmocka_unit_test(go__errors_name_the_file),
 	};
 
