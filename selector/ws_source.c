@@ -22,6 +22,7 @@ struct tree_slot {
 
 struct sl_ws_tree {
 	struct sl_repo *repo;
+	struct sl_packs *packs; /* blobs read without libgit2 (packs.c) */
 	char commit[SL_OID_HEXSZ + 1];
 	char *disk; /* NULL: every file from the commit */
 	char label[SL_OID_HEXSZ + 2];
@@ -140,6 +141,42 @@ static int read_disk(struct sl_ws_tree *t, const char *path, struct sl_buf *out,
 	return ret;
 }
 
+static int too_large(struct sl_ws_tree *t, const char *path,
+		     struct sl_error *err)
+{
+	return sl_error_set(err, SL_EUSAGE,
+			    "'%s' at '%.12s' is past sluice's limit of %u "
+			    "bytes for a file read from a commit",
+			    path, t->commit, SL_REPO_BLOB_MAX);
+}
+
+/*
+ * The blob id read from the packs without libgit2 (packs.c): for a
+ * thousand manifests, libgit2's object lookup and cache cost about as
+ * much as inflating them. 0 with the blob in out, 1 when libgit2 is to
+ * read it (not in a pack this reads), or the error.
+ */
+static int read_packed(struct sl_ws_tree *t, const char *path,
+		       const git_oid *id, struct sl_buf *out,
+		       struct sl_error *err)
+{
+	git_object_t type;
+	unsigned char *data;
+	size_t len;
+	int ret = 0;
+
+	if (!sl_packs_read(t->packs, id, &type, &data, &len))
+		return 1;
+	if (type != GIT_OBJECT_BLOB)
+		ret = 1; /* libgit2 says what is wrong */
+	else if (len > SL_REPO_BLOB_MAX)
+		ret = too_large(t, path, err);
+	else
+		sl_buf_add(out, data, len);
+	free(data);
+	return ret;
+}
+
 static int read_file(void *ctx, const char *path, struct sl_buf *out,
 		     bool *found, struct sl_error *err)
 {
@@ -170,16 +207,19 @@ static int read_file(void *ctx, const char *path, struct sl_buf *out,
 				    "link); sluice reads manifests from the "
 				    "commit and follows no links",
 				    path, t->commit);
+	ret = read_packed(t, path, git_tree_entry_id(e), out, err);
+	if (ret <= 0) {
+		*found = !ret;
+		return ret;
+	}
+	ret = 0;
 	if (git_blob_lookup(&blob, t->repo->git, git_tree_entry_id(e)))
 		return sl_git_error(err, SL_EENV,
 				    "cannot read '%s' at '%.12s' (a damaged or "
 				    "incomplete repository: run git fsck)",
 				    path, t->commit);
 	if ((uint64_t)git_blob_rawsize(blob) > SL_REPO_BLOB_MAX)
-		ret = sl_error_set(err, SL_EUSAGE,
-				   "'%s' at '%.12s' is past sluice's limit of "
-				   "%u bytes for a file read from a commit",
-				   path, t->commit, SL_REPO_BLOB_MAX);
+		ret = too_large(t, path, err);
 	else
 		sl_buf_add(out, git_blob_rawcontent(blob),
 			   (size_t)git_blob_rawsize(blob));
@@ -254,6 +294,23 @@ static int find_dirs(void *ctx, const char *dir, const char *file,
 	return ret;
 }
 
+/* The packs of the repository's own object directory, as the tree walk
+ * reads them (treewalk.c); none when GIT_OBJECT_DIRECTORY names another
+ * (libgit2 then reads everything). */
+static struct sl_packs *open_packs(struct sl_repo *repo)
+{
+	git_buf objects = GIT_BUF_INIT;
+	struct sl_packs *packs;
+	bool own_dir = !getenv("GIT_OBJECT_DIRECTORY") &&
+		       !git_repository_item_path(&objects, repo->git,
+						 GIT_REPOSITORY_ITEM_OBJECTS);
+
+	packs = sl_packs_open(own_dir ? objects.ptr : NULL);
+	git_buf_dispose(&objects);
+	git_error_clear();
+	return packs;
+}
+
 int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
 		    const char *commit, const char *disk, struct sl_error *err)
 {
@@ -272,6 +329,8 @@ int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
 	if (!ret && git_commit_tree(&root, c) < 0)
 		ret = tree_failed(t, "", err);
 	git_commit_free(c);
+	if (!ret && !disk)
+		t->packs = open_packs(repo);
 	if (ret) {
 		sl_ws_tree_free(t);
 		return ret;
@@ -302,5 +361,6 @@ void sl_ws_tree_free(struct sl_ws_tree *t)
 	}
 	free(t->slots);
 	free(t->disk);
+	sl_packs_free(t->packs);
 	free(t);
 }

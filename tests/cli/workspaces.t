@@ -46,6 +46,14 @@ entry named, and not run_all_on: only what no package holds would be.
   $ gates
   .*web-unit.* (re)
 
+Read from pack files, as in a clone (selector/packs.c, libgit2 for the
+rest), the manifests and lockfiles select the same gates with the same
+reasons as from loose objects.
+
+  $ sluice select > ../loose && git repack -adq && sluice select > ../packed && cmp ../loose ../packed && echo same && ls .git/objects/pack/*.pack | wc -l
+  same
+  1
+
 The working tree is never read for the manifests: a package.json edited on
 disk (not committed) changes nothing.
 
