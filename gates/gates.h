@@ -178,8 +178,9 @@ int sl_run(struct sl_run_result *out, const struct sl_job *jobs, size_t njobs,
 	   const struct sl_run_options *opts, struct sl_error *err);
 
 /*
- * Are a and b the same run: the same command (shell text or argv), cwd,
- * env (in order), timeout and retries? Their names, kinds, lanes and
+ * Are a and b the same run: gates of the same lane with the same command
+ * (shell text or argv), cwd, env (in order), timeout and retries, neither
+ * command naming SLUICE_GATE or SLUICE_KIND? Their names, kinds and
  * changed paths do not count (docs/running.md, "One run for identical
  * gates").
  */

@@ -1,10 +1,10 @@
 /*
- * run_same.c: which jobs of a run are the same run. Two gates whose
- * command, working directory, env, timeout and retries are all the same
- * run the same process to the same end (a package's smoke gate that is
- * its own unit test, templates that give two lanes one command), so a run
- * runs it once and both gates report that run (docs/running.md, "One run
- * for identical gates"). This file only decides; the CLI builds the job
+ * run_same.c: which jobs of a run are the same run. Two gates of one lane
+ * whose command, working directory, env, timeout and retries are all the
+ * same, and whose command does not read the gate's name or kind, run the
+ * same process to the same end (a package's smoke gate that is its own
+ * unit test), so a run runs it once and both gates report that run
+ * (docs/running.md, "One run for identical gates"). This file only decides; the CLI builds the job
  * that runs and copies its result to the gates that reused it.
  */
 #include "common/common.h"
@@ -18,10 +18,30 @@ static bool same_text(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+/* Does the command itself read the gate's name or kind? Then it can do
+ * something else for each gate, and no run stands for another's. */
+static bool reads_gate(const struct sl_job *job)
+{
+	size_t i;
+
+	if (job->shell && (strstr(job->shell, "SLUICE_GATE") ||
+			   strstr(job->shell, "SLUICE_KIND")))
+		return true;
+	for (i = 0; i < job->argv.n; i++)
+		if (strstr(job->argv.v[i], "SLUICE_GATE") ||
+		    strstr(job->argv.v[i], "SLUICE_KIND"))
+			return true;
+	return false;
+}
+
 bool sl_job_same_run(const struct sl_job *a, const struct sl_job *b)
 {
 	size_t i;
 
+	/* Gates of one lane only: a shared script that reads $SLUICE_LANE
+	 * (or the lane's files by it) tests another lane for each. */
+	if (!same_text(a->lane, b->lane) || reads_gate(a) || reads_gate(b))
+		return false;
 	if (!same_text(a->shell, b->shell) || a->argv.n != b->argv.n ||
 	    !same_text(a->cwd, b->cwd) || a->nenv != b->nenv ||
 	    a->timeout_ms != b->timeout_ms || a->retries != b->retries)
@@ -42,11 +62,11 @@ bool sl_job_same_run(const struct sl_job *a, const struct sl_job *b)
 static uint64_t hash_run(const struct sl_job *job)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	const char *parts[3] = {job->shell ? job->shell : "", job->cwd,
-				job->argv.n ? job->argv.v[0] : ""};
+	const char *parts[4] = {job->shell ? job->shell : "", job->cwd,
+				job->argv.n ? job->argv.v[0] : "", job->lane};
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		const char *s = parts[i] ? parts[i] : "";
 
 		for (; *s; s++)

@@ -204,7 +204,9 @@ timeout and retries are its lane's own unit gate's runs once, as the
 first of them, with the changed paths of both; the other gate reports
 that run (same status and log, "same_run_as" in the results, a line in
 JUnit and the summary), and repro reproduces that run. A difference in
-env keeps them apart.
+env keeps them apart; so do different lanes (c-smoke is a-unit's command,
+but a script may test the lane $SLUICE_LANE names) and a command that
+reads the gate's name (b-named-unit and b-named-smoke).
 
   $ cd "$(mktemp -d)" && mkdir same && cd same && git init -q && mkdir -p a b
   $ echo x > a/i.js && echo x > b/i.js
@@ -219,26 +221,39 @@ env keeps them apart.
   >     paths: ["b/"]
   >     consumes: [a]
   >     gates:
-  >       b-unit: {run: 'echo "$SLUICE_GATE" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'}
+  >       b-unit: {run: 'echo "b ${MODE:-unit}" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'}
+  >       b-named-unit: {run: 'echo "$SLUICE_GATE" >> ../runs'}
   >     smoke:
-  >       b-smoke: {run: 'echo "$SLUICE_GATE" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'}
+  >       b-smoke: {run: 'echo "b ${MODE:-unit}" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'}
   >       b-smoke-env:
-  >         run: 'echo "$SLUICE_GATE" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'
+  >         run: 'echo "b ${MODE:-unit}" >> ../runs; cat "$SLUICE_CHANGED"; exit 1'
   >         env: {MODE: smoke}
+  >       b-named-smoke: {run: 'echo "$SLUICE_GATE" >> ../runs'}
+  >   c:
+  >     paths: ["c/"]
+  >     consumes: [a]
+  >     smoke:
+  >       c-smoke: {run: 'echo a >> ../runs'}
   > EOF
   $ git add -A && git -c user.email=a@b -c user.name=a commit -qm init
   $ echo y >> a/i.js && echo y >> b/i.js
   $ sluice run --worktree --base HEAD -j1 --json ../r.json --junit ../r.xml --summary ../r.md 2>&1 | grep '^sluice: FAIL'
-  sluice: FAIL: 1 of 4 gates passed (3 runs: 1 reused an identical gate's run)
+  sluice: FAIL: 4 of 7 gates passed (6 runs: 1 reused an identical gate's run)
   $ sort ../runs
   a
-  b-smoke-env
-  b-unit
+  a
+  b smoke
+  b unit
+  b-named-smoke
+  b-named-unit
   $ python3 -c 'import json; d = json.load(open("../r.json")); [print(g["name"], g["status"], g["exit_code"], g.get("same_run_as"), g["log"].rsplit("/", 1)[1], g["reasons"]) for g in d["gates"]]'
   a-unit passed 0 None a-unit.log ['a/i.js -> lane a']
   b-unit failed 1 None b-unit.log ['b/i.js -> lane b']
+  b-named-unit passed 0 None b-named-unit.log ['b/i.js -> lane b']
   b-smoke failed 1 b-unit b-unit.log ['a/i.js -> lane a <- consumed by b']
   b-smoke-env failed 1 None b-smoke-env.log ['a/i.js -> lane a <- consumed by b']
+  b-named-smoke passed 0 None b-named-smoke.log ['a/i.js -> lane a <- consumed by b']
+  c-smoke passed 0 None c-smoke.log ['a/i.js -> lane a <- consumed by c']
   $ cat .sluice/logs/*/b-unit.log
   a/i.js
   b/i.js
@@ -247,7 +262,7 @@ env keeps them apart.
   $ grep -c '(same run as b-unit)' ../r.md
   1
   $ sluice merge ../r.json 2>/dev/null | python3 -c 'import json, sys; print([g.get("same_run_as") for g in json.load(sys.stdin)["gates"]])'
-  [None, None, 'b-unit', None]
+  [None, None, None, 'b-unit', None, None, None]
   $ sluice repro --worktree --base HEAD b-smoke 2>&1
   sluice: b-smoke is the same run as b-unit (identical command, cwd, env, timeout and retries): run ran it once, as b-unit
   sluice: running b-unit (local, lane b) as run does: head *, 2 changed paths in $SLUICE_CHANGED (glob)
@@ -258,9 +273,11 @@ env keeps them apart.
   $ sluice repro --worktree --base HEAD --print b-smoke 2>/dev/null | grep -c "'SLUICE_GATE=b-unit'"
   1
 
-A shard shares a run only among the gates it runs:
+A shard shares a run only among the gates it runs (one run, b-smoke's):
 
-  $ rm ../runs && sluice run --worktree --base HEAD --gate b-smoke > /dev/null 2>&1
+  $ rm ../runs && sluice run --worktree --base HEAD --gate b-smoke --json ../shard.json > /dev/null 2>&1
   [1]
   $ cat ../runs
-  b-smoke
+  b unit
+  $ python3 -c 'import json; print([(g["name"], g.get("same_run_as")) for g in json.load(open("../shard.json"))["gates"] if g["status"] != "not_run"])'
+  [('b-smoke', None)]

@@ -481,22 +481,23 @@ static void run__nothing_to_run_is_fine(void **state)
 	sl_run_result_release(&out);
 }
 
-/* One run for identical gates: what counts (command, cwd, env in order,
- * timeout, retries) and what does not (name, kind, lane, changed paths). */
+/* One run for identical gates: what counts (lane, command, cwd, env in
+ * order, timeout, retries, a command reading the gate's name or kind) and
+ * what does not (name, kind, changed paths). */
 static void run__same_runs_by_definition(void **state)
 {
-	struct sl_job jobs[7];
+	struct sl_job jobs[10];
 	size_t *same = NULL, i;
 
 	(void)state;
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 10; i++) {
 		sl_job_init(&jobs[i]);
 		jobs[i].shell = sl_xstrdup("npm test -w a");
 		jobs[i].cwd = sl_xstrdup("/repo");
 		sl_job_setenv(&jobs[i], "A", "1");
 		sl_job_setenv(&jobs[i], "B", "2");
 	}
-	/* 1: another name, kind, lane and changed paths: the same run. */
+	/* 1: another name, kind and changed paths: the same run. */
 	free(jobs[1].name);
 	jobs[1].name = sl_xstrdup("a-smoke");
 	free(jobs[1].kind);
@@ -519,17 +520,28 @@ static void run__same_runs_by_definition(void **state)
 	jobs[5].retries = 1;
 	free(jobs[6].cwd);
 	jobs[6].cwd = sl_xstrdup("/repo/a");
-	sl_jobs_same_runs(&same, jobs, 7);
+	/* 7: another lane (a script may test the lane $SLUICE_LANE names);
+	 * 8 and 9: the same command, which reads the gate's name: each its
+	 * own run, though identical to each other. */
+	free(jobs[7].lane);
+	jobs[7].lane = sl_xstrdup("b");
+	for (i = 8; i < 10; i++) {
+		free(jobs[i].shell);
+		jobs[i].shell = sl_xstrdup("./ci/gate.sh \"$SLUICE_GATE\"");
+	}
+	sl_jobs_same_runs(&same, jobs, 10);
 	assert_int_equal(same[0], 0);
 	assert_int_equal(same[1], 0);
-	for (i = 2; i < 7; i++)
+	for (i = 2; i < 10; i++)
 		assert_int_equal(same[i], i);
 	assert_true(sl_job_same_run(&jobs[0], &jobs[1]));
 	assert_false(sl_job_same_run(&jobs[0], &jobs[3]));
+	assert_false(sl_job_same_run(&jobs[0], &jobs[7]));
+	assert_false(sl_job_same_run(&jobs[8], &jobs[9]));
 	free(same);
 	sl_jobs_same_runs(&same, jobs, 0);
 	free(same);
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 10; i++)
 		sl_job_release(&jobs[i]);
 }
 
