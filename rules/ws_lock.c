@@ -392,10 +392,23 @@ static const char *version_of(const struct sl_ws_lock *lock, uint32_t e)
 
 /* "key version", or the key alone when it names the version already
  * (pnpm's "ms@2.1.2"). */
+/*
+ * An entry's key as a reason names it: pnpm's peer suffix, which can run
+ * to hundreds of characters ("x@1.0.0(a@1(b@2))(c@3)"), cut to "(...)";
+ * two variants of one version then read alike, as they are alike but for
+ * the peers they were resolved with.
+ */
 static void add_key_version(struct sl_buf *sb, const char *key,
 			    const char *version)
 {
-	sl_buf_adds(sb, key);
+	const char *peers = *key ? strchr(key + 1, '(') : NULL;
+
+	if (peers) {
+		sl_buf_add(sb, key, (size_t)(peers - key));
+		sl_buf_adds(sb, "(...)");
+	} else {
+		sl_buf_adds(sb, key);
+	}
 	if (*version && !strstr(key, version))
 		sl_buf_adds3(sb, " ", version, "");
 }
@@ -410,21 +423,27 @@ static char *describe(const struct sl_ws_lock *old,
 	if (o != SL_LOCK_NONE && n != SL_LOCK_NONE &&
 	    strcmp(sl_lock_s(old, old->entries[o].key),
 		   sl_lock_s(new, new->entries[n].key))) {
-		/* Paired by name: one version of it replaced another. */
+		/* Paired by name: one version of it replaced another, or
+		 * the same version resolved with other peers (pnpm). */
 		sl_buf_adds3(&sb, sl_lock_s(new, new->entries[n].name), " ",
 			     ov);
-		sl_buf_adds3(&sb, " -> ", nv, "");
+		if (strcmp(ov, nv))
+			sl_buf_adds3(&sb, " -> ", nv, "");
+		else
+			sl_buf_adds(&sb, " (its peers changed)");
 	} else if (o != SL_LOCK_NONE && n != SL_LOCK_NONE) {
 		const char *key = sl_lock_s(new, new->entries[n].key);
 
 		/* npm's root entry is keyed "": say what it is. */
-		sl_buf_adds(&sb, *key ? key : "(the root package)");
+		if (*key)
+			add_key_version(&sb, key, strcmp(ov, nv) ? "" : nv);
+		else
+			sl_buf_adds(&sb, "(the root package)");
 		if (strcmp(ov, nv))
 			sl_buf_addf(&sb, " %s -> %s", *ov ? ov : "(none)",
 				    *nv ? nv : "(none)");
 		else
-			sl_buf_adds3(&sb, *nv ? " " : "", nv,
-				     *nv ? " changed" : " changed");
+			sl_buf_adds(&sb, " changed");
 	} else if (n != SL_LOCK_NONE) {
 		add_key_version(&sb, sl_lock_s(new, new->entries[n].key), nv);
 		sl_buf_adds(&sb, " added");

@@ -190,6 +190,68 @@ static void pnpm__v9_bumps_selects_web_and_core(void **state)
 	sl_buf_release(&got);
 }
 
+/* Replaces the one occurrence of from in text with to. */
+static void replace_once(struct sl_buf *text, const char *from, const char *to)
+{
+	char *at = strstr(text->buf, from);
+	struct sl_buf out = SL_BUF_INIT;
+
+	assert_non_null(at);
+	assert_null(strstr(at + 1, from));
+	sl_buf_add(&out, text->buf, (size_t)(at - text->buf));
+	sl_buf_adds3(&out, to, at + strlen(from), "");
+	sl_buf_release(text);
+	*text = out;
+}
+
+static void diff_texts(struct sl_buf *out, const char *a, const char *b)
+{
+	struct dir_ctx d;
+	struct sl_ws *ws = derive_fixture(&d);
+	struct sl_ws_lock *la = lock_ok(ws, a), *lb = lock_ok(ws, b);
+	struct sl_ws_changes c = SL_WS_CHANGES_INIT;
+	size_t i;
+
+	sl_ws_lock_diff(&c, la, lb);
+	for (i = 0; i < c.nhits; i++)
+		sl_buf_addf(out, "%s: %s\n", c.hits[i].lane, c.hits[i].entry);
+	sl_ws_changes_release(&c);
+	sl_ws_lock_free(la);
+	sl_ws_lock_free(lb);
+	sl_ws_free(ws);
+}
+
+/* A snapshot resolved with other peers keeps its version: the reason says
+ * so, and a peer suffix (pnpm's can run to hundreds of characters) is
+ * cut to "(...)" where an entry is named by its key. */
+static void pnpm__peers_named_short(void **state)
+{
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT, c = SL_BUF_INIT;
+	struct sl_buf got = SL_BUF_INIT;
+
+	(void)state;
+	fixture_read(&a, "pnpm", "lock.pnpm9.a.yaml");
+	sl_buf_adds(&b, a.buf);
+	replace_once(&b, "specifier: 4.18.2\n        version: 4.18.2\n",
+		     "specifier: 4.18.2\n        version: 4.18.2(ms@2.1.3)\n");
+	replace_once(&b, "  express@4.18.2:\n    dependencies:",
+		     "  express@4.18.2(ms@2.1.3):\n    dependencies:");
+	diff_texts(&got, a.buf, b.buf);
+	assert_string_equal(got.buf, "web: express 4.18.2 (its peers changed)\n"
+				     "web: importers/apps/web changed\n");
+	sl_buf_adds(&c, b.buf);
+	replace_once(&c, "  express@4.18.2(ms@2.1.3):\n    dependencies:\n",
+		     "  express@4.18.2(ms@2.1.3):\n    dependencies:\n"
+		     "      ms: 2.1.3\n");
+	sl_buf_reset(&got);
+	diff_texts(&got, b.buf, c.buf);
+	assert_string_equal(got.buf, "web: express@4.18.2(...) changed\n");
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+	sl_buf_release(&c);
+	sl_buf_release(&got);
+}
+
 static void pnpm__v6_bumps_selects_web_and_core(void **state)
 {
 	struct sl_buf got = SL_BUF_INIT;
@@ -252,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(pnpm__v6_closures_are_pnpm_list),
 	    cmocka_unit_test(pnpm__v9_bumps_selects_web_and_core),
 	    cmocka_unit_test(pnpm__v6_bumps_selects_web_and_core),
+	    cmocka_unit_test(pnpm__peers_named_short),
 	    cmocka_unit_test(pnpm__unknown_versions_and_bad_yaml_refused),
 	};
 
