@@ -398,13 +398,22 @@ static void add_whens(struct use_list *u, const struct sl_rules *rules,
 	}
 }
 
-/* The paths of the lanes that lane consumes, into idx; returns how many. */
+/*
+ * The paths of the lanes that lane consumes, into idx; returns how many.
+ * When one of them has `inputs`, the paths they name reach its consumers
+ * too: every path then, a superset that spares a false warning.
+ */
 static size_t upstream_paths(size_t *idx, const struct sl_cov *c, size_t lane,
 			     size_t *up, bool *seen)
 {
 	size_t i, n = sl_cov_upstream(up, seen, c->rules, lane), m = 0;
 	size_t from, count;
 
+	for (i = 0; i < n; i++)
+		if (c->rules->lanes[up[i]].inputs.n) {
+			memcpy(idx, c->by_lane, c->n * sizeof(*idx));
+			return c->n;
+		}
 	for (i = 0; i < n; i++) {
 		from = c->lane_start[up[i]];
 		count = c->lane_start[up[i] + 1] - from;
@@ -445,11 +454,15 @@ int sl_cov_unused_patterns(struct sl_cov *c, struct sl_error *err)
 	}
 	ret = check_uses(c, &u, c->by_lane, c->n, err);
 	for (lane = 0; lane < rules->nlanes && !ret; lane++) {
-		/* A local gate sees its lane's changes... */
+		/* A local gate sees its lane's changes (and those its
+		 * lane's inputs name: among every path, then)... */
 		add_whens(&u, rules, SL_GATE_LOCAL, lane);
-		ret = check_uses(c, &u, c->by_lane + c->lane_start[lane],
-				 c->lane_start[lane + 1] - c->lane_start[lane],
-				 err);
+		if (rules->lanes[lane].inputs.n)
+			ret = check_uses(c, &u, c->by_lane, c->n, err);
+		else
+			ret = check_uses(
+			    c, &u, c->by_lane + c->lane_start[lane],
+			    c->lane_start[lane + 1] - c->lane_start[lane], err);
 		if (ret)
 			break;
 		/* ...a smoke gate those of the lanes its lane consumes. */

@@ -182,6 +182,40 @@ static void coverage__unowned_paths_in_order(void **state)
 	release(&f);
 }
 
+/* A lane's inputs reach its local gates and its consumers' smoke gates,
+ * so a `when` that matches only what they name is not unused; one that
+ * matches nothing at all still is. */
+static void coverage__when_sees_lane_inputs(void **state)
+{
+	static const char *const paths[] = {"karma.conf.js", "web/a.js",
+					    "app/b.js", NULL};
+	struct fixture f;
+	struct sl_buf got = SL_BUF_INIT;
+
+	(void)state;
+	check(&f,
+	      "version: 1\n"
+	      "lanes:\n"
+	      "  web:\n"
+	      "    paths: ['web/']\n"
+	      "    inputs: ['/karma.conf.js']\n"
+	      "    gates:\n"
+	      "      web-karma: {run: 'true', when: ['karma.conf.js']}\n"
+	      "      web-none: {run: 'true', when: ['*.nothing']}\n"
+	      "  app:\n"
+	      "    paths: ['app/']\n"
+	      "    consumes: [web]\n"
+	      "    smoke:\n"
+	      "      app-karma: {run: 'true', when: ['karma.conf.js']}\n",
+	      paths);
+	summary(&got, &f.report);
+	assert_string_equal(got.buf, "8:38 when_unmatched warning\n"
+				     "9:3 lane_no_gates note\n"
+				     "0:0 inputs note\n");
+	sl_buf_release(&got);
+	release(&f);
+}
+
 static void coverage__run_all_paths_are_covered_not_unowned(void **state)
 {
 	static const char *const paths[] = {"LICENSE", "meson.build",
@@ -990,6 +1024,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(coverage__clean_tree_has_no_findings),
 	    cmocka_unit_test(coverage__unowned_paths_in_order),
+	    cmocka_unit_test(coverage__when_sees_lane_inputs),
 	    cmocka_unit_test(coverage__run_all_paths_are_covered_not_unowned),
 	    cmocka_unit_test(coverage__unowned_with_fail_policy_is_an_error),
 	    cmocka_unit_test(coverage__submodule_matches_as_directory),
