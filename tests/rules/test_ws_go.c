@@ -127,17 +127,10 @@ static void go__work_modules_edges_and_lockfiles(void **state)
 {
 	struct sl_ws *ws = derive(files);
 	struct sl_buf sb = SL_BUF_INIT;
-	size_t i, j;
+	size_t i;
 
 	(void)state;
-	for (i = 0; i < ws->npkgs; i++) {
-		sl_buf_addf(&sb, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
-		for (j = 0; j < ws->pkgs[i].ndeps; j++)
-			sl_buf_addf(&sb, ">%s(%s)",
-				    ws->pkgs[ws->pkgs[i].deps[j].to].lane,
-				    ws->pkgs[i].deps[j].field);
-		sl_buf_addch(&sb, ' ');
-	}
+	ws_graph_text(&sb, ws, true);
 	assert_string_equal(sb.buf, "lib/log=log services/api=api>log(require) "
 				    "services/worker=worker>api(require) ");
 	assert_string_equal(ws->shared_lockfile, "go.work.sum");

@@ -123,16 +123,9 @@ static void npm__array_form_negation_and_root(void **state)
 	struct sl_ws_source src = mem_source(files);
 	struct sl_ws *ws = derive_ok(&src, SL_WS_NPM, "js");
 	struct sl_buf sb = SL_BUF_INIT;
-	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < ws->npkgs; i++) {
-		sl_buf_addf(&sb, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
-		for (j = 0; j < ws->pkgs[i].ndeps; j++)
-			sl_buf_addf(&sb, ">%s",
-				    ws->pkgs[ws->pkgs[i].deps[j].to].lane);
-		sl_buf_addch(&sb, ' ');
-	}
+	ws_graph_text(&sb, ws, false);
 	/* Two packages named a: each lane takes its scope as well. */
 	assert_string_equal(sb.buf, "js/app=app>x-a js/libs/a=x-a>y-a "
 				    "js/libs/b=y-a>app ");
@@ -162,17 +155,9 @@ static void npm__overlapping_globs_find_a_package_once(void **state)
 	struct sl_ws_source src = mem_source(files);
 	struct sl_ws *ws = derive_ok(&src, SL_WS_NPM, "");
 	struct sl_buf sb = SL_BUF_INIT;
-	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < ws->npkgs; i++) {
-		sl_buf_addf(&sb, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
-		for (j = 0; j < ws->pkgs[i].ndeps; j++)
-			sl_buf_addf(&sb, ">%s(%s)",
-				    ws->pkgs[ws->pkgs[i].deps[j].to].lane,
-				    ws->pkgs[i].deps[j].field);
-		sl_buf_addch(&sb, ' ');
-	}
+	ws_graph_text(&sb, ws, true);
 	assert_string_equal(sb.buf, "libs/a=a>b(dependencies) "
 				    "libs/b=b>a(devDependencies) ");
 	sl_buf_release(&sb);

@@ -48,16 +48,9 @@ static void pnpm__fixture_packages_and_edges(void **state)
 	struct dir_ctx d;
 	struct sl_ws *ws = derive_fixture(&d);
 	struct sl_buf sb = SL_BUF_INIT;
-	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < ws->npkgs; i++) {
-		sl_buf_addf(&sb, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
-		for (j = 0; j < ws->pkgs[i].ndeps; j++)
-			sl_buf_addf(&sb, ">%s",
-				    ws->pkgs[ws->pkgs[i].deps[j].to].lane);
-		sl_buf_addch(&sb, ' ');
-	}
+	ws_graph_text(&sb, ws, false);
 	assert_string_equal(sb.buf, "apps/web=web>util packages/core=core "
 				    "packages/util=util>core ");
 	assert_string_equal(ws->shared_lockfile, "pnpm-lock.yaml");
@@ -143,53 +136,6 @@ static void pnpm__v6_closures_are_pnpm_list(void **state)
 	closures_match("lock.pnpm8.b.yaml", "closures.pnpm8.b.expect");
 }
 
-static void diff_files(struct sl_buf *out, const char *a_file,
-		       const char *b_file)
-{
-	struct dir_ctx d;
-	struct sl_ws *ws = derive_fixture(&d);
-	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
-	struct sl_ws_lock *la, *lb;
-	struct sl_ws_changes c = SL_WS_CHANGES_INIT;
-	size_t i;
-
-	fixture_read(&a, "pnpm", a_file);
-	fixture_read(&b, "pnpm", b_file);
-	la = lock_ok(ws, a.buf);
-	lb = lock_ok(ws, b.buf);
-	sl_ws_lock_diff(&c, la, lb);
-	for (i = 0; i < c.nhits; i++)
-		sl_buf_addf(out, "%s: %s\n", c.hits[i].lane, c.hits[i].entry);
-	for (i = 0; i < c.unattributed.n; i++)
-		sl_buf_addf(out, "- %s\n", c.unattributed.v[i]);
-	sl_ws_changes_release(&c);
-	sl_ws_lock_free(la);
-	sl_ws_lock_free(lb);
-	sl_ws_free(ws);
-	sl_buf_release(&a);
-	sl_buf_release(&b);
-}
-
-static void pnpm__v9_bumps_selects_web_and_core(void **state)
-{
-	struct sl_buf got = SL_BUF_INIT;
-
-	(void)state;
-	diff_files(&got, "lock.pnpm9.a.yaml", "lock.pnpm9.b.yaml");
-	/* The catalog's ms moved for core (which uses it "catalog:"; the
-	 * ms@2.1.3 debug needs stays), and express for web; util uses
-	 * neither. */
-	assert_string_equal(got.buf, "core: catalogs/default/ms changed\n"
-				     "core: importers/packages/core changed\n"
-				     "core: ms@2.1.2 added\n"
-				     "web: body-parser 1.20.1 -> 1.20.2\n"
-				     "web: cookie 0.5.0 -> 0.6.0\n"
-				     "web: express 4.18.2 -> 4.19.2\n"
-				     "web: raw-body 2.5.1 -> 2.5.2\n"
-				     "web: importers/apps/web changed\n");
-	sl_buf_release(&got);
-}
-
 /* Replaces the one occurrence of from in text with to. */
 static void replace_once(struct sl_buf *text, const char *from, const char *to)
 {
@@ -215,10 +161,45 @@ static void diff_texts(struct sl_buf *out, const char *a, const char *b)
 	sl_ws_lock_diff(&c, la, lb);
 	for (i = 0; i < c.nhits; i++)
 		sl_buf_addf(out, "%s: %s\n", c.hits[i].lane, c.hits[i].entry);
+	for (i = 0; i < c.unattributed.n; i++)
+		sl_buf_addf(out, "- %s\n", c.unattributed.v[i]);
 	sl_ws_changes_release(&c);
 	sl_ws_lock_free(la);
 	sl_ws_lock_free(lb);
 	sl_ws_free(ws);
+}
+
+/* The changes between two fixture lockfiles, as "LANE: ENTRY" lines. */
+static void diff_files(struct sl_buf *out, const char *a_file,
+		       const char *b_file)
+{
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
+
+	fixture_read(&a, "pnpm", a_file);
+	fixture_read(&b, "pnpm", b_file);
+	diff_texts(out, a.buf, b.buf);
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+}
+
+static void pnpm__v9_bumps_selects_web_and_core(void **state)
+{
+	struct sl_buf got = SL_BUF_INIT;
+
+	(void)state;
+	diff_files(&got, "lock.pnpm9.a.yaml", "lock.pnpm9.b.yaml");
+	/* The catalog's ms moved for core (which uses it "catalog:"; the
+	 * ms@2.1.3 debug needs stays), and express for web; util uses
+	 * neither. */
+	assert_string_equal(got.buf, "core: catalogs/default/ms changed\n"
+				     "core: importers/packages/core changed\n"
+				     "core: ms@2.1.2 added\n"
+				     "web: body-parser 1.20.1 -> 1.20.2\n"
+				     "web: cookie 0.5.0 -> 0.6.0\n"
+				     "web: express 4.18.2 -> 4.19.2\n"
+				     "web: raw-body 2.5.1 -> 2.5.2\n"
+				     "web: importers/apps/web changed\n");
+	sl_buf_release(&got);
 }
 
 /* A snapshot resolved with other peers keeps its version: the reason says

@@ -84,6 +84,28 @@ static inline struct sl_ws_source mem_source(const char *const *files)
 	return src;
 }
 
+/* ---- what a derivation gave, as text --------------------------------- */
+
+/* Each package as "DIR=LANE" and its edges as ">LANE" (with fields:
+ * ">LANE(FIELD)"), each package followed by a space. */
+static inline void ws_graph_text(struct sl_buf *out, const struct sl_ws *ws,
+				 bool fields)
+{
+	size_t i, j;
+
+	for (i = 0; i < ws->npkgs; i++) {
+		sl_buf_addf(out, "%s=%s", ws->pkgs[i].dir, ws->pkgs[i].lane);
+		for (j = 0; j < ws->pkgs[i].ndeps; j++) {
+			sl_buf_addf(out, ">%s",
+				    ws->pkgs[ws->pkgs[i].deps[j].to].lane);
+			if (fields)
+				sl_buf_addf(out, "(%s)",
+					    ws->pkgs[i].deps[j].field);
+		}
+		sl_buf_addch(out, ' ');
+	}
+}
+
 /* ---- a fixture directory -------------------------------------------- */
 
 struct dir_ctx {
