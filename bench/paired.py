@@ -15,7 +15,9 @@ covers. Each command is spawned directly (no shell), its output sent to
 
 With PAIRED_CPU=1 in the environment, each run is timed by the CPU time
 it used (user and system, from wait4()) instead of from spawn to exit:
-what a machine shared with other jobs changes least.
+what a machine shared with other jobs changes least. With
+PAIRED_STDIN=FILE, every command reads FILE as its standard input (for a
+reference such as `git cat-file --batch`); otherwise /dev/null.
 
 Prints one line of JSON: {"a_ms": median, "b_ms": median, "ratio": median
 of B/A, "ratio_q1": ..., "ratio_q3": ...}. With three commands or more,
@@ -32,12 +34,16 @@ import time
 
 
 CPU = os.environ.get("PAIRED_CPU") == "1"
+STDIN = os.environ.get("PAIRED_STDIN", os.devnull)
 
 
 def run(argv, devnull):
+    stdin = os.open(STDIN, os.O_RDONLY)
     start = time.perf_counter_ns()
     pid = os.posix_spawnp(argv[0], argv, os.environ,
-                          file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
+                          file_actions=[(os.POSIX_SPAWN_DUP2, stdin, 0),
+                                        (os.POSIX_SPAWN_DUP2, devnull, 1)])
+    os.close(stdin)
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter_ns() - start
     if CPU:
