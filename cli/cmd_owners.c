@@ -26,9 +26,13 @@ static const char owners_usage[] =
     "them; a trailing '/' asks about a directory (a submodule).\n"
     "\n"
     "    --format text   one line per path, aligned: PATH LANE OWNERS RULE\n"
-    "                    (the default; '(unowned)' when no lane owns it)\n"
+    "                    (the default; '(unowned)' when no lane owns it, and\n"
+    "                    as RULE what a change to it selects instead:\n"
+    "                    'run_all_on FILE:LINE', 'inputs of gate|lane NAME\n"
+    "                    FILE:LINE', or '-')\n"
     "    --format json   {\"paths\": [{\"path\", \"lane\", \"owners\", "
-    "\"rule\"}]}\n"
+    "\"rule\",\n"
+    "                    \"covered_by\"}]}\n"
     "    --stdin         read the paths from stdin, one per line; a line in\n"
     "                    double quotes is unquoted as git quotes paths\n"
     "    -z              with --stdin: the paths are NUL-separated\n"
@@ -50,6 +54,7 @@ struct owners_row {
 	size_t len;
 	unsigned flags;
 	const struct sl_rule *rule;
+	struct sl_cover cover; /* when no lane owns it */
 };
 
 struct owners_table {
@@ -234,6 +239,11 @@ static int resolve(struct owners_table *t, const struct sl_rules *rules,
 
 		ret = sl_rules_owner(&row->rule, rules, t->pool.buf + row->off,
 				     row->len, row->flags, err);
+		row->cover = (struct sl_cover){SL_COVER_NONE, NULL, 0};
+		if (!ret && !row->rule)
+			ret = sl_rules_cover(&row->cover, rules,
+					     t->pool.buf + row->off, row->len,
+					     row->flags, err);
 		if (ret)
 			return ret;
 	}
@@ -259,6 +269,45 @@ static void add_uint(struct sl_buf *sb, unsigned n)
 		n /= 10;
 	} while (n);
 	sl_buf_add(sb, digits + i, sizeof(digits) - i);
+}
+
+/* The gate or lane whose inputs cover a path, or NULL. */
+static const char *cover_name(const struct sl_rules *rules,
+			      const struct sl_cover *cover)
+{
+	if (cover->kind == SL_COVER_GATE_INPUTS)
+		return rules->gates[cover->index].name;
+	if (cover->kind == SL_COVER_LANE_INPUTS)
+		return rules->lanes[cover->index].name;
+	return NULL;
+}
+
+/*
+ * The RULE column of a path no lane owns: what a change to it selects
+ * instead ("run_all_on FILE:LINE", "inputs of gate NAME FILE:LINE",
+ * "inputs of lane NAME FILE:LINE"), or '-'.
+ */
+static void add_cover(struct sl_buf *out, const struct sl_rules *rules,
+		      const struct sl_cover *cover)
+{
+	const char *name = cover_name(rules, cover);
+
+	if (cover->kind == SL_COVER_NONE) {
+		sl_buf_addch(out, '-');
+		return;
+	}
+	if (cover->kind == SL_COVER_RUN_ALL) {
+		sl_buf_adds(out, "run_all_on ");
+	} else {
+		sl_buf_adds(out, cover->kind == SL_COVER_GATE_INPUTS
+				     ? "inputs of gate "
+				     : "inputs of lane ");
+		sl_buf_adds_safe(out, name);
+		sl_buf_addch(out, ' ');
+	}
+	sl_buf_adds_safe(out, rules->file);
+	sl_buf_addch(out, ':');
+	add_uint(out, cover->rule->pos.line);
 }
 
 /* Columns on a terminal: UTF-8 continuation bytes take none. */
@@ -368,7 +417,7 @@ static void print_text(const struct sl_rules *rules,
 			sl_buf_addch(&out, ':');
 			add_uint(&out, row->rule->pos.line);
 		} else {
-			sl_buf_addch(&out, '-');
+			add_cover(&out, rules, &row->cover);
 		}
 		sl_buf_addch(&out, '\n');
 		if (out.len >= 65536 || i + 1 == t->n) {
@@ -382,6 +431,36 @@ static void print_text(const struct sl_rules *rules,
 	free(path_width);
 	sl_buf_release(&out);
 	sl_buf_release(&shown);
+}
+
+/* "covered_by" of a path no lane owns: {"kind", "name", "rule"} or null. */
+static json_t *json_cover(const struct sl_rules *rules,
+			  const struct sl_cover *cover)
+{
+	static const char *const kinds[] = {
+	    [SL_COVER_RUN_ALL] = "run_all_on",
+	    [SL_COVER_GATE_INPUTS] = "gate_inputs",
+	    [SL_COVER_LANE_INPUTS] = "lane_inputs"};
+	const char *name = cover_name(rules, cover);
+	struct sl_buf rule = SL_BUF_INIT;
+	json_t *obj;
+
+	if (cover->kind == SL_COVER_NONE)
+		return json_null();
+	obj = json_object();
+	if (!obj) {
+		fputs("sluice: out of memory\n", stderr);
+		abort();
+	}
+	sl_json_set(
+	    obj, "kind",
+	    sl_json_text(kinds[cover->kind], strlen(kinds[cover->kind])));
+	sl_json_set(obj, "name",
+		    name ? sl_json_text(name, strlen(name)) : json_null());
+	sl_buf_addf(&rule, "%s:%u", rules->file, cover->rule->pos.line);
+	sl_json_set(obj, "rule", sl_json_text(rule.buf, rule.len));
+	sl_buf_release(&rule);
+	return obj;
 }
 
 /* One element of "paths"; jansson's _new calls steal the reference. */
@@ -416,6 +495,7 @@ static json_t *json_row(const struct sl_rules *rules,
 	} else {
 		sl_json_set(obj, "rule", json_null());
 	}
+	sl_json_set(obj, "covered_by", json_cover(rules, &row->cover));
 	sl_buf_release(&path);
 	sl_buf_release(&rule);
 	return obj;

@@ -104,24 +104,6 @@ size_t sl_cov_upstream(size_t *out, bool *seen, const struct sl_rules *rules,
 
 /* ---- the deciding rule of every path ---------------------------------- */
 
-/* Does an input of any gate or lane match path p? 1, 0, or SL_ERULES. */
-static int input_match(const struct sl_cov *c, size_t p, struct sl_error *err)
-{
-	const struct sl_rules *rules = c->rules;
-	size_t g, l;
-	int ret = 0;
-
-	for (g = 0; g < rules->ngates && !ret; g++)
-		ret = sl_rule_list_match(&rules->gates[g].inputs,
-					 c->paths[p].path, c->paths[p].len,
-					 c->paths[p].flags, err);
-	for (l = 0; l < rules->nlanes && !ret; l++)
-		ret = sl_rule_list_match(&rules->lanes[l].inputs,
-					 c->paths[p].path, c->paths[p].len,
-					 c->paths[p].flags, err);
-	return ret;
-}
-
 /*
  * The paths no lane owns and no run_all_on pattern matches, in order:
  * those a gate's or a lane's inputs name are covered, the rest unowned.
@@ -130,6 +112,7 @@ static int list_unowned(struct sl_cov *c, struct sl_error *err)
 {
 	struct sl_check_report *r = c->report;
 	size_t i, a = 0, start = c->lane_start[c->rules->nlanes];
+	struct sl_cover cover;
 	int ret;
 
 	r->unowned = sl_xmalloc(sl_st_mult(r->nunowned + 1, sizeof(size_t)));
@@ -142,10 +125,11 @@ static int list_unowned(struct sl_cov *c, struct sl_error *err)
 			a++;
 		if (a < r->nrun_all && r->run_all[a] == p)
 			continue;
-		ret = input_match(c, p, err);
+		ret = sl_rules_cover(&cover, c->rules, c->paths[p].path,
+				     c->paths[p].len, c->paths[p].flags, err);
 		if (ret < 0)
 			return ret;
-		if (ret)
+		if (cover.kind != SL_COVER_NONE)
 			r->inputs[r->ninputs++] = p;
 		else
 			r->unowned[r->nunowned++] = p;

@@ -62,7 +62,9 @@ int sl_pattern_match(const struct sl_pattern *pattern, const char *path,
 	return sl_glob_match(pattern->glob, path, len, flags);
 }
 
-int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
+/* The first rule of list that matches path: 1 (*out set), 0 or SL_ERULES. */
+static int first_match(const struct sl_rule **out,
+		       const struct sl_rule_list *list, const char *path,
 		       size_t len, unsigned flags, struct sl_error *err)
 {
 	size_t i;
@@ -71,10 +73,51 @@ int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
 	for (i = 0; i < list->n; i++) {
 		ret = sl_pattern_match(list->items[i].pattern, path, len, flags,
 				       err);
+		if (ret > 0)
+			*out = &list->items[i];
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
+		       size_t len, unsigned flags, struct sl_error *err)
+{
+	const struct sl_rule *rule;
+
+	return first_match(&rule, list, path, len, flags, err);
+}
+
+int sl_rules_cover(struct sl_cover *out, const struct sl_rules *rules,
+		   const char *path, size_t len, unsigned flags,
+		   struct sl_error *err)
+{
+	size_t i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret =
+	    first_match(&out->rule, &rules->run_all_on, path, len, flags, err);
+	if (ret > 0)
+		out->kind = SL_COVER_RUN_ALL;
+	for (i = 0; !ret && i < rules->ngates; i++) {
+		ret = first_match(&out->rule, &rules->gates[i].inputs, path,
+				  len, flags, err);
+		if (ret > 0) {
+			out->kind = SL_COVER_GATE_INPUTS;
+			out->index = i;
+		}
+	}
+	for (i = 0; !ret && i < rules->nlanes; i++) {
+		ret = first_match(&out->rule, &rules->lanes[i].inputs, path,
+				  len, flags, err);
+		if (ret > 0) {
+			out->kind = SL_COVER_LANE_INPUTS;
+			out->index = i;
+		}
+	}
+	return ret < 0 ? ret : 0;
 }
 
 void sl_pattern_index_key(const struct sl_pattern *pattern,

@@ -260,6 +260,29 @@ int sl_pattern_match(const struct sl_pattern *pattern, const char *path,
 int sl_rule_list_match(const struct sl_rule_list *list, const char *path,
 		       size_t len, unsigned flags, struct sl_error *err);
 
+/*
+ * What a change to a path selects besides its lane's gates: the first
+ * run_all_on pattern that matches it (every gate), else the first input
+ * of a gate (that gate), else of a lane (that lane is touched), in file
+ * order; what check counts as covered and explain names. kind is
+ * SL_COVER_NONE (rule NULL) when none matches.
+ */
+enum sl_cover_kind {
+	SL_COVER_NONE,
+	SL_COVER_RUN_ALL,
+	SL_COVER_GATE_INPUTS,
+	SL_COVER_LANE_INPUTS
+};
+struct sl_cover {
+	enum sl_cover_kind kind;
+	const struct sl_rule *rule; /* the pattern that matches */
+	size_t index;		    /* the gate's or lane's (inputs) */
+};
+/* Returns 0, or SL_ERULES when a pattern hit a limit. */
+int sl_rules_cover(struct sl_cover *out, const struct sl_rules *rules,
+		   const char *path, size_t len, unsigned flags,
+		   struct sl_error *err);
+
 /* ---- ownership -------------------------------------------------------- */
 
 /*

@@ -190,10 +190,11 @@ cli's, not app's own:
   karma.conf.js
 
 Ownership does not change: owners and explain still say no lane owns
-it; explain names the lanes whose inputs name it:
+it; owners says which lane's inputs cover it, explain names every lane
+whose inputs name it:
 
   $ sluice owners karma.conf.js
-  karma.conf.js  (unowned)  -  -
+  karma.conf.js  (unowned)  -  inputs of lane web sluice.yml:13
   $ sluice explain --worktree --base HEAD karma.conf.js web-unit | sed 's/@[0-9a-f]*:/@C:/g'
   path karma.conf.js
     owned by no lane (covered by lane inputs)

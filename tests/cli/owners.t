@@ -38,23 +38,64 @@ JSON, with null for an unowned path, and non-UTF-8 paths kept recoverable:
         "owners": [
           "@platform/api"
         ],
-        "rule": "sluice.yml:33"
+        "rule": "sluice.yml:33",
+        "covered_by": null
       },
       {
         "path": "lib/x.c",
         "lane": null,
         "owners": [],
-        "rule": null
+        "rule": null,
+        "covered_by": null
       },
       {
         "path": "d/�.md",
         "path_base64": "ZC//Lm1k",
         "lane": "docs",
         "owners": [],
-        "rule": "sluice.yml:56"
+        "rule": "sluice.yml:56",
+        "covered_by": null
       }
     ]
   }
+
+A path no lane owns can still select gates: run_all_on (every gate), a
+gate's inputs (that gate) or a lane's inputs (that lane). RULE says which,
+first match in that order, as check counts it covered and explain names it
+(issue 16: it used to print a bare '-'):
+
+  $ cat > ../cover.yml <<'EOF'
+  > version: 1
+  > run_all_on: [package-lock.json, "toolchain/**"]
+  > lanes:
+  >   web:
+  >     paths: ["web/"]
+  >     inputs: [karma.conf.js, "tsconfig*.json"]
+  >     gates:
+  >       web-unit: {run: "true"}
+  >       web-e2e:
+  >         run: "true"
+  >         inputs: [playwright.config.ts, tsconfig.base.json]
+  > EOF
+  $ sluice --rules ../cover.yml owners package-lock.json tsconfig.base.json tsconfig.json playwright.config.ts lib/x web/a
+  package-lock.json     (unowned)  -  run_all_on ../cover.yml:2
+  tsconfig.base.json    (unowned)  -  inputs of gate web-e2e ../cover.yml:11
+  tsconfig.json         (unowned)  -  inputs of lane web ../cover.yml:6
+  playwright.config.ts  (unowned)  -  inputs of gate web-e2e ../cover.yml:11
+  lib/x                 (unowned)  -  -
+  web/a                 web        -  ../cover.yml:5
+  $ sluice --rules ../cover.yml owners --format json tsconfig.json package-lock.json | grep -A4 covered_by
+        "covered_by": {
+          "kind": "lane_inputs",
+          "name": "web",
+          "rule": "../cover.yml:6"
+        }
+  --
+        "covered_by": {
+          "kind": "run_all_on",
+          "name": null,
+          "rule": "../cover.yml:2"
+        }
 
 Paths from stdin, one per line, as `git diff --name-only` prints them
 (quoted when odd, which is undone); empty lines are skipped. Odd paths
