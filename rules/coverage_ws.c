@@ -69,11 +69,16 @@ static void contradictions(struct sl_check_report *report,
 void sl_check_workspaces(struct sl_check_report *report,
 			 const struct sl_rules *rules, struct sl_ws *const *ws)
 {
-	size_t i;
+	size_t i, keep, before = report->nfindings;
 
 	for (i = 0; i < rules->nworkspaces; i++)
 		note_workspace(report, rules, i, ws[i]);
 	for (i = 0; i < rules->nlanes; i++)
 		if (rules->lanes[i].manifest)
 			contradictions(report, rules, i);
+	/* Each at its place among the rules file's findings, which stay in
+	 * file order before those about no line (the unowned files, ...). */
+	for (keep = 0; keep < before && report->findings[keep].file; keep++)
+		;
+	sl_cov_sort(report, keep, before);
 }

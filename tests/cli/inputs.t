@@ -217,15 +217,17 @@ its own reason:
   $ git checkout -q .
 
 check counts the files lanes' inputs name as covered, not unowned, and
-warns of a lane input that matches no tracked file:
+warns of a lane input that matches no tracked file; the workspace's note
+sits at its line among the rules file's findings, before those about no
+line:
 
   $ sluice check 2>&1 | grep -v 'consumes no lane'
+  sluice.yml:4:5: note: workspace npm at . derives 4 lanes and 1 edge from its manifests: app, cli, lib, web
   sluice.yml:10:3: note: lane root has no owners and no gates* (glob)
   sluice.yml:15:32: warning: pattern '/jest.config.js' in the inputs of lane lib matches no tracked file; fix it, or remove it
   note: 2 of 10 tracked files are owned by no lane but named by the inputs of gates or lanes: a change to one selects those gates, or touches those lanes (explain PATH names them), so they are covered
     karma.conf.js
     test.env
-  sluice.yml:4:5: note: workspace npm at . derives 4 lanes and 1 edge from its manifests: app, cli, lib, web
   checked sluice.yml against 10 tracked files of HEAD (*): 4 warnings, 3 notes (glob)
   $ sluice check --format json | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["counts"]["inputs"], d["counts"]["unowned"], [(f["kind"], f["lane"], f["pattern"]) for f in d["findings"] if f["kind"] == "input_unmatched"])'
   2 0 [('input_unmatched', 'lib', '/jest.config.js')]
