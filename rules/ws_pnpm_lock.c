@@ -1,6 +1,6 @@
 /*
  * ws_pnpm_lock.c: pnpm-lock.yaml, lockfileVersion 6.x (pnpm 8) and 9.x
- * (pnpm 9 and 10), as a graph of entries (docs/workspaces.md, "pnpm").
+ * (pnpm 9 to 11), as a graph of entries (docs/workspaces.md, "pnpm").
  * `importers` has one entry per workspace package ("." is the root), each
  * dependency with its resolved version; version 6 keys `packages` by
  * "/name@version(peers)" with each package's dependencies, version 9
@@ -10,12 +10,24 @@
  * alias: "string-width@4.2.3"), or "link:DIR" (a workspace package: its
  * changes reach consumers through their edges). A dependency written
  * "catalog:" also depends on its entry in the lockfile's `catalogs`.
+ *
+ * A pnpm that manages its own version (pnpm 11, or a `packageManager` or
+ * `devEngines.packageManager` it installs) writes the file as two YAML
+ * documents, split as pnpm splits them (its lockfile/fs yamlDocuments):
+ * a file that opens on "---" holds an environment document up to the
+ * next "\n---\n" (configDependencies and packageManagerDependencies:
+ * pnpm itself and what its configuration loads), then the lockfile of
+ * the workspace. The environment's entries are read with their keys and
+ * names prefixed "environment: " and belong to no package: a change to
+ * them (a pnpm upgrade) leaves the lockfile's path changed.
  */
 #include "common/common.h"
 
 #include "rules/load_internal.h"
 #include "rules/ws_internal.h"
 #include "rules/ws_yaml.h"
+
+#define ENV_PREFIX "environment: "
 
 static const char *const dep_keys[] = {"dependencies", "devDependencies",
 				       "optionalDependencies"};
@@ -25,6 +37,7 @@ struct pnpm_reader {
 	const struct sl_ydoc *doc;
 	unsigned major; /* 6 or 9 */
 	uint32_t packages, snapshots, importers, catalogs;
+	const char *prefix; /* of every key and name: "" or ENV_PREFIX */
 	struct sl_buf sb;
 	struct sl_error *err;
 };
@@ -39,7 +52,10 @@ static void split_key(struct pnpm_reader *r, uint32_t e, const char *key)
 	if (!at)
 		return;
 	paren = strchr(at, '(');
-	entry->name = sl_lock_str(r->lock, k, (size_t)(at - k));
+	sl_buf_reset(&r->sb);
+	sl_buf_adds(&r->sb, r->prefix);
+	sl_buf_add(&r->sb, k, (size_t)(at - k));
+	entry->name = sl_lock_str(r->lock, r->sb.buf, r->sb.len);
 	entry->version = sl_lock_str(
 	    r->lock, at + 1, paren ? (size_t)(paren - at - 1) : strlen(at + 1));
 }
@@ -56,6 +72,7 @@ static const char *dep_key(struct pnpm_reader *r, const char *name,
 	else /* an alias's version is a whole key: "string-width@4.2.3" */
 		whole = head > 1 && memchr(version + 1, '@', head - 1);
 	sl_buf_reset(&r->sb);
+	sl_buf_adds(&r->sb, r->prefix);
 	if (!whole)
 		sl_buf_adds3(&r->sb, r->major == 6 ? "/" : "", name, "@");
 	sl_buf_adds(&r->sb, version);
@@ -112,7 +129,11 @@ static int add_packages(struct pnpm_reader *r, uint32_t map)
 	while (!ret && sl_ymap_next(&it)) {
 		const char *key = sl_ydoc_str(doc, it.k);
 		uint64_t h = sl_ynode_hash(doc, it.v), m;
-		uint32_t e = sl_lock_add(r->lock, key, strlen(key), &dup);
+		uint32_t e;
+
+		sl_buf_reset(&r->sb);
+		sl_buf_adds3(&r->sb, r->prefix, key, "");
+		e = sl_lock_add(r->lock, r->sb.buf, r->sb.len, &dup);
 
 		if (dup) {
 			ret = sl_ws_yaml_error(r->err, r->lock->file, doc, it.k,
@@ -165,8 +186,8 @@ static void add_catalog_edges(struct pnpm_reader *r, uint32_t e, uint32_t deps)
 		if (strncmp(s, "catalog:", 8))
 			continue;
 		sl_buf_reset(&r->sb);
-		sl_buf_adds3(&r->sb, "catalogs/", s[8] ? s + 8 : "default",
-			     "/");
+		sl_buf_adds3(&r->sb, r->prefix, "catalogs/", "");
+		sl_buf_adds3(&r->sb, s[8] ? s + 8 : "default", "/", "");
 		sl_buf_adds(&r->sb, sl_ydoc_str(doc, k));
 		to = sl_lock_find(r->lock, r->sb.buf, r->sb.len);
 		if (to != SL_LOCK_NONE)
@@ -190,14 +211,16 @@ static void add_catalogs(struct pnpm_reader *r)
 			uint32_t dk = it.k, dv = it.v;
 
 			sl_buf_reset(&r->sb);
-			sl_buf_adds3(&r->sb, "catalogs/", sl_ydoc_str(doc, k),
-				     "/");
-			sl_buf_adds(&r->sb, sl_ydoc_str(doc, dk));
+			sl_buf_adds3(&r->sb, r->prefix, "catalogs/",
+				     sl_ydoc_str(doc, k));
+			sl_buf_adds3(&r->sb, "/", sl_ydoc_str(doc, dk), "");
 			e = sl_lock_add(r->lock, r->sb.buf, r->sb.len, &dup);
 			r->lock->entries[e].hash = sl_ynode_hash(doc, dv);
+			sl_buf_reset(&r->sb);
+			sl_buf_adds3(&r->sb, r->prefix, sl_ydoc_str(doc, dk),
+				     "");
 			r->lock->entries[e].name =
-			    sl_lock_str(r->lock, sl_ydoc_str(doc, dk),
-					strlen(sl_ydoc_str(doc, dk)));
+			    sl_lock_str(r->lock, r->sb.buf, r->sb.len);
 		}
 	}
 }
@@ -216,12 +239,16 @@ static void add_importers(struct pnpm_reader *r)
 		const char *path = sl_ydoc_str(doc, k);
 
 		sl_buf_reset(&r->sb);
-		sl_buf_adds3(&r->sb, "importers/", path, "");
+		sl_buf_adds3(&r->sb, r->prefix, "importers/", path);
 		e = sl_lock_add(r->lock, r->sb.buf, r->sb.len, &dup);
 		r->lock->entries[e].hash = sl_ynode_hash(doc, v);
-		r->lock->entries[e].pkg = importer_pkg(r->lock->ws, path);
+		/* The environment's importer is pnpm's, not a package's. */
+		r->lock->entries[e].pkg =
+		    *r->prefix ? SL_LOCK_NONE : importer_pkg(r->lock->ws, path);
+		sl_buf_reset(&r->sb);
+		sl_buf_adds3(&r->sb, r->prefix, path, "");
 		r->lock->entries[e].name =
-		    sl_lock_str(r->lock, path, strlen(path));
+		    sl_lock_str(r->lock, r->sb.buf, r->sb.len);
 		for (f = 0; f < SL_ARRAY_SIZE(dep_keys); f++) {
 			uint32_t deps = sl_ymap_get(doc, v, dep_keys[f]);
 
@@ -246,9 +273,9 @@ static void add_package_edges(struct pnpm_reader *r, uint32_t map)
 	sl_ymap_iter_init(&it, doc, map);
 	while (map && sl_ymap_next(&it)) {
 		uint32_t v = it.v;
-		const char *key = sl_ydoc_str(doc, it.k);
-
-		e = sl_lock_find(r->lock, key, strlen(key));
+		sl_buf_reset(&r->sb);
+		sl_buf_adds3(&r->sb, r->prefix, sl_ydoc_str(doc, it.k), "");
+		e = sl_lock_find(r->lock, r->sb.buf, r->sb.len);
 		for (f = 0; f < SL_ARRAY_SIZE(keys); f++) {
 			uint32_t deps = sl_ymap_get(doc, v, keys[f]);
 
@@ -271,12 +298,16 @@ static unsigned major_of(const struct sl_ydoc *doc, uint32_t node)
 	return 0;
 }
 
-int sl_lock_parse_pnpm(struct sl_ws_lock *lock, const char *data, size_t len,
-		       struct sl_error *err)
+/* Reads one lockfile document of data into lock, its keys prefixed. */
+static int read_document(struct sl_ws_lock *lock, const char *data, size_t len,
+			 const char *prefix, struct sl_error *err)
 {
 	struct sl_ydoc doc = SL_YDOC_INIT;
-	struct pnpm_reader r = {
-	    .lock = lock, .doc = &doc, .err = err, .sb = SL_BUF_INIT};
+	struct pnpm_reader r = {.lock = lock,
+				.doc = &doc,
+				.err = err,
+				.sb = SL_BUF_INIT,
+				.prefix = prefix};
 	uint32_t version = 0;
 	int ret = sl_ydoc_parse(&doc, lock->file, data, len, err);
 
@@ -291,7 +322,7 @@ int sl_lock_parse_pnpm(struct sl_ws_lock *lock, const char *data, size_t len,
 			ret = sl_error_set(
 			    err, SL_ERULES,
 			    "%s: lockfileVersion '%s' is not one sluice reads "
-			    "(6.x and 9.x, pnpm 8 to 10); run 'pnpm install' "
+			    "(6.x and 9.x, pnpm 8 to 11); run 'pnpm install' "
 			    "with one of those to rewrite it",
 			    lock->file,
 			    version && doc.nodes[version].type == SL_YSCALAR
@@ -319,5 +350,71 @@ int sl_lock_parse_pnpm(struct sl_ws_lock *lock, const char *data, size_t len,
 	}
 	sl_buf_release(&r.sb);
 	sl_ydoc_release(&doc);
+	return ret;
+}
+
+/* A document start marker "---" ending a line at s (LF or CRLF): the
+ * length of the line with its end, or 0. */
+static size_t marker_at(const char *s, const char *end)
+{
+	if (end - s >= 4 && !memcmp(s, "---\n", 4))
+		return 4;
+	if (end - s >= 5 && !memcmp(s, "---\r\n", 5))
+		return 5;
+	return 0;
+}
+
+/*
+ * Where the environment document ends: the offset of the line that
+ * starts the lockfile's own document, or 0 when the file does not open
+ * on "---" (one document, the lockfile). *env_only: the file opens on
+ * "---" and no second document follows (pnpm reads no lockfile then).
+ */
+static size_t env_end(const char *data, size_t len, bool *env_only)
+{
+	const char *end = data + len, *s = data, *nl;
+
+	*env_only = false;
+	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		s += 3;
+	if (!marker_at(s, end))
+		return 0;
+	for (nl = memchr(s, '\n', (size_t)(end - s)); nl;
+	     nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1))) {
+		if (marker_at(nl + 1, end))
+			return (size_t)(nl + 1 - data);
+	}
+	*env_only = true;
+	return len;
+}
+
+int sl_lock_parse_pnpm(struct sl_ws_lock *lock, const char *data, size_t len,
+		       struct sl_error *err)
+{
+	struct sl_buf main_doc = SL_BUF_INIT;
+	bool env_only;
+	size_t split = env_end(data, len, &env_only), i;
+	int ret;
+
+	if (!split)
+		return read_document(lock, data, len, "", err);
+	if (env_only)
+		return sl_error_set(err, SL_ERULES,
+				    "%s: holds only pnpm's environment "
+				    "document ('---' first, no second "
+				    "document): no lockfile of the workspace; "
+				    "run 'pnpm install' to write it",
+				    lock->file);
+	ret = read_document(lock, data, split, ENV_PREFIX, err);
+	if (ret)
+		return ret;
+	/* The lockfile's document with the environment's lines blanked, so
+	 * that an error in it names the line and column of the file. */
+	sl_buf_add(&main_doc, data, len);
+	for (i = 0; i < split; i++)
+		if (main_doc.buf[i] != '\n')
+			main_doc.buf[i] = ' ';
+	ret = read_document(lock, main_doc.buf, main_doc.len, "", err);
+	sl_buf_release(&main_doc);
 	return ret;
 }

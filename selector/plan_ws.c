@@ -427,6 +427,11 @@ void sl_plan_touch_lockfiles(struct sl_plan *plan)
 		if (self == SIZE_MAX)
 			continue;
 		if (lf->failed) {
+			/* The path stays changed, and says why to whatever
+			 * else it selects (run_all_on, its owner). */
+			sl_strvec_push_take(&plan->whys, every_lane_why(lf));
+			plan->touched[self].why =
+			    plan->whys.v[plan->whys.n - 1];
 			every_lane(&a, lf);
 			continue;
 		}

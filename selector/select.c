@@ -901,6 +901,9 @@ static void merge_views(struct sl_selection *sel, struct view *base,
 		sel->nselected += sel->picks[i].selected;
 }
 
+/* The head's rules (or manifests) mostly give the base's reasons again
+ * (the same lockfile path, the same run_all_on): each is said once, and
+ * of the reasons left out, the larger count. */
 static void merge_run_all(struct sl_selection *sel, struct view *v)
 {
 	size_t i;
@@ -909,8 +912,12 @@ static void merge_run_all(struct sl_selection *sel, struct view *v)
 		return;
 	sel->run_all = true;
 	for (i = 0; i < v->run_all_reasons.n; i++)
-		sl_strvec_push(&sel->run_all_reasons, v->run_all_reasons.v[i]);
-	sel->run_all_more += v->run_all_more;
+		if (!sl_strvec_has(&sel->run_all_reasons,
+				   v->run_all_reasons.v[i]))
+			sl_strvec_push(&sel->run_all_reasons,
+				       v->run_all_reasons.v[i]);
+	if (v->run_all_more > sel->run_all_more)
+		sel->run_all_more = v->run_all_more;
 }
 
 int sl_select(struct sl_selection **out, const struct sl_select_options *opts,

@@ -108,6 +108,43 @@ pnpm: the lockfile of pnpm 9 and the one pnpm wrote after an update.
   $ echo 'lockfileVersion: 3.0' > pnpm-lock.yaml && commit old
   $ sluice select | grep -m1 -o 'cannot be compared, so every lane of its workspace: pnpm-lock.yaml@[0-9a-f]*'
   cannot be compared, so every lane of its workspace: pnpm-lock.yaml@[0-9a-f]{12} (re)
+
+With the lockfile in run_all_on, a change of the root's own dependencies
+runs everything, the reason said once though the change also edits a
+manifest (the head's derivation gives the same reason as the trusted
+one's); and a lockfile that cannot be compared says why.
+
+  $ git checkout -q -b root-dep bump~1
+  $ printf 'run_all_on: [pnpm-lock.yaml]\n' >> sluice.yml && commit run-all-on
+  $ sed -i 's/^  left-pad@1.3.0:/  left-pad@1.3.1:/; s/^        version: 1.3.0$/        version: 1.3.1/' pnpm-lock.yaml
+  $ sed -i 's/"name"/"description": "x", "name"/' packages/util/package.json && commit root-dep
+  $ sluice select --base HEAD~1 | sed -n '/^run-all/,/^$/p' | sed 's/@[0-9a-f]\{12\}//g'
+  run-all: every gate runs
+    pnpm-lock.yaml (left-pad 1.3.0 -> 1.3.1; importers/. changed) -> run_all_on 'pnpm-lock.yaml' (sluice.yml:7)
+  
+  $ echo 'lockfileVersion: 3.0' > pnpm-lock.yaml && commit old-and-manifest
+  $ sluice select --base HEAD~1 | sed -n '/^run-all/,/^$/p' | sed 's/@[0-9a-f]\{12\}//g'
+  run-all: every gate runs
+    pnpm-lock.yaml (cannot be compared, so every lane of its workspace: pnpm-lock.yaml: lockfileVersion '3.0' is not one sluice reads (6.x and 9.x, pnpm 8 to 11); run 'pnpm install' with one of those to rewrite it) -> run_all_on 'pnpm-lock.yaml' (sluice.yml:7)
+  
+
+pnpm 11 (or a pnpm that pins itself) writes two YAML documents: the
+environment (pnpm itself, as packageManagerDependencies) opening on
+'---', then the workspace's lockfile. Upgrading pnpm belongs to no
+package: it selects no lane, and run_all_on names the entries.
+
+  $ git checkout -q -b pin bump~1
+  $ printf 'run_all_on: [pnpm-lock.yaml]\n' >> sluice.yml && commit run-all-on
+  $ env_doc() { printf -- "---\nlockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    configDependencies: {}\n    packageManagerDependencies:\n      pnpm:\n        specifier: $1\n        version: $1\n\npackages:\n\n  pnpm@$1:\n    resolution: {integrity: sha512-$1}\n\nsnapshots:\n\n  pnpm@$1: {}\n\n---\n"; }
+  $ { env_doc 11.1.0; cat "$FIXTURES/workspaces/pnpm/lock.pnpm9.b.yaml"; } > pnpm-lock.yaml && commit pin
+  $ sluice select --base HEAD~1 | sed -n '/^run-all/,/^$/p' | sed 's/@[0-9a-f]\{12\}//g'
+  run-all: every gate runs
+    pnpm-lock.yaml (environment: pnpm@11.1.0 added; environment: importers/. added) -> run_all_on 'pnpm-lock.yaml' (sluice.yml:7)
+  
+  $ { env_doc 11.1.0; cat "$FIXTURES/workspaces/pnpm/lock.pnpm9.a.yaml"; } > pnpm-lock.yaml && commit downgrade
+  $ sluice select --base HEAD~1 | grep -c run-all; sluice select --base HEAD~1 | grep 'web-unit' | sed 's/  */ /g'
+  0
+   web-unit pnpm-lock.yaml (body-parser 1.20.2 -> 1.20.1; cookie 0.6.0 -> 0.5.0; express 4.19.2 -> 4.18.2; raw-body 2.5.2 -> 2.5.1; importers/apps/web changed) -> lane web
   $ cd ..
 
 Go: a go.work of two modules, worker requiring api through a replace.

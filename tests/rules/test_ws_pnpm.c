@@ -268,11 +268,11 @@ static void pnpm__unknown_versions_and_bad_yaml_refused(void **state)
 	(void)state;
 	lock_refused("lockfileVersion: 5.4\nimporters: {}\n",
 		     "pnpm-lock.yaml: lockfileVersion '5.4' is not one "
-		     "sluice reads (6.x and 9.x, pnpm 8 to 10); run 'pnpm "
+		     "sluice reads (6.x and 9.x, pnpm 8 to 11); run 'pnpm "
 		     "install' with one of those to rewrite it");
 	lock_refused("lockfileVersion: '10.0'\n",
 		     "pnpm-lock.yaml: lockfileVersion '10.0' is not one "
-		     "sluice reads (6.x and 9.x, pnpm 8 to 10); run 'pnpm "
+		     "sluice reads (6.x and 9.x, pnpm 8 to 11); run 'pnpm "
 		     "install' with one of those to rewrite it");
 	lock_refused("lockfileVersion: '9.0'\npackages: {}\n",
 		     "pnpm-lock.yaml: no 'importers'; the lockfile of a pnpm "
@@ -286,6 +286,70 @@ static void pnpm__unknown_versions_and_bad_yaml_refused(void **state)
 		     "the quoting here");
 }
 
+/* pnpm's environment document (pnpm 11, or a pnpm that pins itself):
+ * "---" opens the file, configDependencies and packageManagerDependencies
+ * come first, the workspace's lockfile after the next "---". */
+static void env_doc(struct sl_buf *out, const char *pnpm, const char *lock)
+{
+	sl_buf_addf(out,
+		    "---\nlockfileVersion: '9.0'\n\nimporters:\n\n  .:\n"
+		    "    configDependencies: {}\n"
+		    "    packageManagerDependencies:\n      pnpm:\n"
+		    "        specifier: %s\n        version: %s\n\n"
+		    "packages:\n\n  pnpm@%s:\n"
+		    "    resolution: {integrity: sha512-%s}\n"
+		    "    hasBin: true\n\nsnapshots:\n\n  pnpm@%s: {}\n"
+		    "\n---\n%s",
+		    pnpm, pnpm, pnpm, pnpm, pnpm, lock);
+}
+
+static void pnpm__environment_document_read(void **state)
+{
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT, x = SL_BUF_INIT;
+	struct sl_buf y = SL_BUF_INIT, got = SL_BUF_INIT;
+	struct sl_buf want = SL_BUF_INIT, bad = SL_BUF_INIT;
+
+	(void)state;
+	fixture_read(&a, "pnpm", "lock.pnpm9.a.yaml");
+	fixture_read(&b, "pnpm", "lock.pnpm9.b.yaml");
+	/* Upgrading pnpm belongs to no package: the path stays changed. */
+	env_doc(&x, "11.1.0", a.buf);
+	env_doc(&y, "11.2.0", a.buf);
+	diff_texts(&got, x.buf, y.buf);
+	assert_string_equal(got.buf, "- environment: pnpm 11.1.0 -> 11.2.0\n"
+				     "- environment: importers/. changed\n");
+	/* The workspace's document compares as a lone one does. */
+	sl_buf_reset(&y);
+	env_doc(&y, "11.1.0", b.buf);
+	sl_buf_reset(&got);
+	diff_texts(&got, x.buf, y.buf);
+	diff_texts(&want, a.buf, b.buf);
+	assert_string_equal(got.buf, want.buf);
+	/* pnpm starting to pin itself adds the environment, no more. */
+	sl_buf_reset(&got);
+	diff_texts(&got, a.buf, x.buf);
+	assert_string_equal(got.buf, "- environment: pnpm@11.1.0 added\n"
+				     "- environment: importers/. added\n");
+	/* An error in the second document names the file's line. */
+	env_doc(&bad, "11.1.0", "lockfileVersion: '9.0'\nimporters:\n  a: [\n");
+	lock_refused(bad.buf,
+		     "pnpm-lock.yaml:27:1: YAML syntax error: did not find "
+		     "expected node content (while parsing a flow node that "
+		     "starts at line 27, column 1); check the indentation and "
+		     "the quoting here");
+	lock_refused("---\nlockfileVersion: '9.0'\nimporters: {}\n",
+		     "pnpm-lock.yaml: holds only pnpm's environment document "
+		     "('---' first, no second document): no lockfile of the "
+		     "workspace; run 'pnpm install' to write it");
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+	sl_buf_release(&x);
+	sl_buf_release(&y);
+	sl_buf_release(&got);
+	sl_buf_release(&want);
+	sl_buf_release(&bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +361,7 @@ int main(void)
 	    cmocka_unit_test(pnpm__v6_bumps_selects_web_and_core),
 	    cmocka_unit_test(pnpm__peers_named_short),
 	    cmocka_unit_test(pnpm__unknown_versions_and_bad_yaml_refused),
+	    cmocka_unit_test(pnpm__environment_document_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
