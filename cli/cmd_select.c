@@ -7,6 +7,7 @@
 #include <getopt.h>
 
 #include "cli/cli.h"
+#include "cli/run.h"
 
 static const char usage[] =
     "usage: sluice select [options]\n\n"
@@ -33,6 +34,7 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 	enum sl_select_format format = SL_FORMAT_TEXT;
 	struct sl_plan_options opts;
 	struct sl_buf out = SL_BUF_INIT;
+	size_t *same_run = NULL;
 	struct sl_plan *plan;
 	struct sl_repo *repo;
 	bool taken;
@@ -64,7 +66,12 @@ int cmd_select(int argc, char **argv, const struct cli_globals *g)
 	code = cli_plan(&repo, &plan, &opts);
 	if (code)
 		return code;
-	sl_plan_write(&out, plan, format);
+	/* Which gates one run stands for: what a fanned-out run's jobs
+	 * are, and what JSON says; text lists gates, not runs. */
+	if (format != SL_FORMAT_TEXT)
+		same_run = cli_same_run_leaders(plan);
+	sl_plan_write(&out, plan, format, same_run);
+	free(same_run);
 	cli_print(&out);
 	sl_buf_release(&out);
 	cli_plan_done(repo, plan);

@@ -37,6 +37,16 @@ int cli_jobs_for_picks(struct sl_job **out, size_t *njobs, size_t **run_of,
 		       const struct sl_pick *const *picks, size_t n,
 		       struct sl_error *err);
 
+/*
+ * For each pick of plan's selection, the pick whose run stands for it when
+ * the selected gates run (docs/running.md, "One run for identical gates"):
+ * the first selected pick of an identical run, or itself (always itself
+ * when not selected). A fanned-out run's matrix lists only the picks that
+ * stand for themselves, and `run --gate NAME` of such a pick runs those it
+ * stands for too. Caller frees.
+ */
+size_t *cli_same_run_leaders(const struct sl_plan *plan);
+
 /* A run's jobs and which job each pick's result is. */
 struct cli_runs {
 	const struct sl_job *jobs;

@@ -114,12 +114,38 @@ int cli_jobs_for_picks(struct sl_job **out, size_t *njobs, size_t **run_of,
 	return ret;
 }
 
+size_t *cli_same_run_leaders(const struct sl_plan *plan)
+{
+	const struct sl_selection *sel = plan->selection;
+	size_t *lead = sl_xcalloc(sel->npicks + 1, sizeof(*lead));
+	size_t *idx = sl_xcalloc(sel->npicks + 1, sizeof(*idx));
+	struct sl_job *defs = sl_xcalloc(sel->npicks + 1, sizeof(*defs));
+	size_t *same, i, n = 0;
+
+	for (i = 0; i < sel->npicks; i++) {
+		lead[i] = i;
+		if (sel->picks[i].selected) {
+			job_define(&defs[n], plan, &sel->picks[i]);
+			idx[n++] = i;
+		}
+	}
+	sl_jobs_same_runs(&same, defs, n);
+	for (i = 0; i < n; i++) {
+		lead[idx[i]] = idx[same[i]];
+		sl_job_release(&defs[i]);
+	}
+	free(same);
+	free(defs);
+	free(idx);
+	return lead;
+}
+
 int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
 		     const struct sl_plan *plan, const struct sl_strvec *names,
 		     struct sl_error *err)
 {
 	const struct sl_selection *sel = plan->selection;
-	size_t i;
+	size_t i, *lead = NULL;
 
 	*out = sl_xcalloc(sel->npicks + 1, sizeof(**out));
 	*n = 0;
@@ -129,13 +155,23 @@ int cli_picks_to_run(const struct sl_pick ***out, size_t *n,
 					    "no gate named '%s' in %s; 'sluice "
 					    "select' lists them",
 					    names->v[i], plan->rules_source);
+	/* A shard of a named gate runs the selected gates its run stands
+	 * for too: the matrix has no job of their own for them. */
+	if (names->n)
+		lead = cli_same_run_leaders(plan);
 	for (i = 0; i < sel->npicks; i++) {
 		const struct sl_pick *p = &sel->picks[i];
+		bool in = p->selected;
 
-		if (names->n ? sl_strvec_has(names, p->gate->name)
-			     : p->selected)
+		if (names->n)
+			in = sl_strvec_has(names, p->gate->name) ||
+			     (lead[i] != i &&
+			      sl_strvec_has(names,
+					    sel->picks[lead[i]].gate->name));
+		if (in)
 			(*out)[(*n)++] = p;
 	}
+	free(lead);
 	return 0;
 }
 

@@ -202,7 +202,8 @@ static void changed_write(struct sl_json_writer *w, const struct sl_plan *plan,
 	sl_jw_end(w, '}');
 }
 
-static void pick_write(struct sl_json_writer *w, const struct sl_pick *p)
+static void pick_write(struct sl_json_writer *w, const struct sl_pick *p,
+		       const struct sl_pick *same_run_as)
 {
 	sl_jw_object(w);
 	sl_jw_key(w, "name");
@@ -228,6 +229,10 @@ static void pick_write(struct sl_json_writer *w, const struct sl_pick *p)
 	if (p->by & SL_BY_HEAD)
 		sl_jw_str(w, "head");
 	sl_jw_end(w, ']');
+	if (same_run_as != p) {
+		sl_jw_key(w, "same_run_as");
+		sl_jw_str(w, same_run_as->gate->name);
+	}
 	sl_jw_end(w, '}');
 }
 
@@ -236,8 +241,16 @@ static const char *id_or_null(const char *id)
 	return *id ? id : NULL;
 }
 
+/* The pick whose run stands for pick i: itself without same_run. */
+static const struct sl_pick *run_of(const struct sl_selection *sel,
+				    const size_t *same_run, size_t i)
+{
+	return &sel->picks[same_run ? same_run[i] : i];
+}
+
 static void picks_write(struct sl_json_writer *w,
-			const struct sl_selection *sel, bool selected)
+			const struct sl_selection *sel, bool selected,
+			const size_t *same_run)
 {
 	size_t i;
 
@@ -245,8 +258,25 @@ static void picks_write(struct sl_json_writer *w,
 	sl_jw_array(w);
 	for (i = 0; i < sel->npicks; i++)
 		if (sel->picks[i].selected == selected)
-			pick_write(w, &sel->picks[i]);
+			pick_write(w, &sel->picks[i], run_of(sel, same_run, i));
 	sl_jw_end(w, ']');
+}
+
+/* The gates whose run pick i's stands for besides its own, joined by
+ * spaces (empty for none). */
+static void others_of(struct sl_buf *out, const struct sl_selection *sel,
+		      const size_t *same_run, size_t i)
+{
+	size_t k;
+
+	sl_buf_reset(out);
+	for (k = i + 1; same_run && k < sel->npicks; k++) {
+		if (same_run[k] != i || k == i)
+			continue;
+		if (out->len)
+			sl_buf_addch(out, ' ');
+		sl_buf_adds(out, sel->picks[k].gate->name);
+	}
 }
 
 static void head_write(struct sl_json_writer *w, const struct sl_plan *plan)
@@ -275,7 +305,8 @@ static void head_write(struct sl_json_writer *w, const struct sl_plan *plan)
 	sl_jw_bool(w, plan->rules_changed);
 }
 
-static void write_json(struct sl_buf *out, const struct sl_plan *plan)
+static void write_json(struct sl_buf *out, const struct sl_plan *plan,
+		       const size_t *same_run)
 {
 	const struct sl_selection *sel = plan->selection;
 	const struct sl_diff *d = plan->diff;
@@ -300,24 +331,27 @@ static void write_json(struct sl_buf *out, const struct sl_plan *plan)
 	for (i = 0; i < plan->nnames; i++)
 		changed_write(&w, plan, i);
 	sl_jw_end(&w, ']');
-	picks_write(&w, sel, true);
-	picks_write(&w, sel, false);
+	picks_write(&w, sel, true, same_run);
+	picks_write(&w, sel, false, same_run);
 	sl_jw_end(&w, '}');
 }
 
 /* ---- CI fan-out ------------------------------------------------------ */
 
-static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan)
+/* One job per run: a gate another's run stands for is that job's. */
+static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan,
+				const size_t *same_run)
 {
 	const struct sl_selection *sel = plan->selection;
 	json_t *root = json_object(), *include = json_array();
+	struct sl_buf also = SL_BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < sel->npicks; i++) {
 		const struct sl_pick *p = &sel->picks[i];
 		json_t *job;
 
-		if (!p->selected)
+		if (!p->selected || run_of(sel, same_run, i) != p)
 			continue;
 		job = json_object();
 		sl_json_set(job, "gate", json_string(p->gate->name));
@@ -326,10 +360,14 @@ static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan)
 		sl_json_set(job, "lane",
 			    lane_name(p) ? json_string(lane_name(p))
 					 : json_null());
+		others_of(&also, sel, same_run, i);
+		if (also.len)
+			sl_json_set(job, "also", json_string(also.buf));
 		sl_json_append(include, job);
 	}
 	sl_json_set(root, "include", include);
 	sl_json_dump(out, root, JSON_COMPACT);
+	sl_buf_release(&also);
 }
 
 /* The selection options a shard's `sluice run` needs to select the same. */
@@ -358,8 +396,10 @@ static void run_args(struct sl_buf *out, const struct sl_plan *plan)
  * first: `run --json` writes a file, not the folders above it.
  */
 static void gitlab_job(struct sl_buf *out, const char *gate,
-		       const struct sl_buf *args)
+		       const struct sl_buf *args, const struct sl_buf *also)
 {
+	if (also->len)
+		sl_buf_addf(out, "\n# Its run stands for: %s", also->buf);
 	sl_buf_addf(
 	    out,
 	    "\n\"gate/%s\":\n"
@@ -377,25 +417,30 @@ static void gitlab_job(struct sl_buf *out, const char *gate,
 	    gate, gate, args->buf, gate, gate, gate);
 }
 
-static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan)
+static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan,
+			    const size_t *same_run)
 {
 	const struct sl_selection *sel = plan->selection;
-	struct sl_buf args = SL_BUF_INIT;
+	struct sl_buf args = SL_BUF_INIT, also = SL_BUF_INIT;
 	size_t i;
 
 	run_args(&args, plan);
 	sl_buf_addf(out,
 		    "# A GitLab CI child pipeline written by `sluice select "
 		    "--format gitlab-ci`:\n# one job per selected gate "
-		    "(%zu of %zu) for head %s.\n"
+		    "(%zu of %zu; identical gates share one) for head %s.\n"
 		    "stages: [gates]\n"
 		    "variables:\n"
 		    "  # Each job selects again: it needs the base commit.\n"
 		    "  GIT_DEPTH: \"0\"\n",
 		    sel->nselected, sel->npicks, plan->diff->head);
-	for (i = 0; i < sel->npicks; i++)
-		if (sel->picks[i].selected)
-			gitlab_job(out, sel->picks[i].gate->name, &args);
+	for (i = 0; i < sel->npicks; i++) {
+		if (!sel->picks[i].selected ||
+		    run_of(sel, same_run, i) != &sel->picks[i])
+			continue;
+		others_of(&also, sel, same_run, i);
+		gitlab_job(out, sel->picks[i].gate->name, &args, &also);
+	}
 	/* GitLab refuses a pipeline without jobs: say so in one. */
 	if (!sel->nselected)
 		sl_buf_adds(out, "\nsluice-nothing-selected:\n"
@@ -404,23 +449,24 @@ static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan)
 				 "    - echo 'sluice selected no gate for this "
 				 "change'\n");
 	sl_buf_release(&args);
+	sl_buf_release(&also);
 }
 
 void sl_plan_write(struct sl_buf *out, const struct sl_plan *plan,
-		   enum sl_select_format format)
+		   enum sl_select_format format, const size_t *same_run)
 {
 	switch (format) {
 	case SL_FORMAT_TEXT:
 		write_text(out, plan);
 		break;
 	case SL_FORMAT_JSON:
-		write_json(out, plan);
+		write_json(out, plan, same_run);
 		break;
 	case SL_FORMAT_GITHUB_MATRIX:
-		write_github_matrix(out, plan);
+		write_github_matrix(out, plan, same_run);
 		break;
 	case SL_FORMAT_GITLAB_CI:
-		write_gitlab_ci(out, plan);
+		write_gitlab_ci(out, plan, same_run);
 		break;
 	}
 }

@@ -735,8 +735,14 @@ int sl_select_format_parse(enum sl_select_format *out, const char *name);
  * grouped by kind with reasons; JSON (SPEC.md §2-§4); a GitHub Actions
  * matrix object; a GitLab CI child pipeline with one job per gate.
  */
+/*
+ * same_run (NULL: none) gives for each pick the pick whose run stands for
+ * it when the selection runs (itself, or an identical gate's: cli's
+ * cli_same_run_leaders()): JSON says "same_run_as", and the matrix and
+ * the pipeline have one job per run, whose gate's shard runs the others.
+ */
 void sl_plan_write(struct sl_buf *out, const struct sl_plan *plan,
-		   enum sl_select_format format);
+		   enum sl_select_format format, const size_t *same_run);
 
 /*
  * Appends, for each argument, why the gate it names was or was not

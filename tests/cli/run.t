@@ -281,3 +281,36 @@ A shard shares a run only among the gates it runs (one run, b-smoke's):
   b unit
   $ python3 -c 'import json; print([(g["name"], g.get("same_run_as")) for g in json.load(open("../shard.json"))["gates"] if g["status"] != "not_run"])'
   [('b-smoke', None)]
+
+Fanned out, identical gates are one job too (issue 16: they ran twice,
+once per matrix job): the matrix and the GitLab pipeline have a job per
+run, its gate's shard runs the gates that run stands for, and the shards
+merge to every selected gate:
+
+  $ sluice select --worktree --base HEAD --format github-matrix | python3 -c 'import json, sys; [print(j["gate"], j.get("also")) for j in json.load(sys.stdin)["include"]]'
+  a-unit None
+  b-unit b-smoke
+  b-named-unit None
+  b-smoke-env None
+  b-named-smoke None
+  c-smoke None
+  $ sluice select --worktree --base HEAD --format json | python3 -c 'import json, sys; print([(g["name"], g.get("same_run_as")) for g in json.load(sys.stdin)["gates"] if "same_run_as" in g])'
+  [('b-smoke', 'b-unit')]
+  $ sluice select --worktree --base HEAD --format gitlab-ci | grep -A1 'stands for'
+  # Its run stands for: b-smoke
+  "gate/b-unit":
+  $ sluice select --worktree --base HEAD --format gitlab-ci | grep -c '^"gate/'
+  6
+  $ rm ../runs && mkdir ../shards
+  $ for g in a-unit b-unit b-named-unit b-smoke-env b-named-smoke c-smoke; do sluice run --worktree --base HEAD --gate $g --json ../shards/$g.json > /dev/null 2>&1; done
+  $ sort ../runs
+  a
+  a
+  b smoke
+  b unit
+  b-named-smoke
+  b-named-unit
+  $ python3 -c 'import json; print([(g["name"], g.get("same_run_as")) for g in json.load(open("../shards/b-unit.json"))["gates"] if g["status"] != "not_run"])'
+  [('b-unit', None), ('b-smoke', 'b-unit')]
+  $ sluice merge ../shards/*.json 2>/dev/null | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["verdict"], d["not_run"], sorted((g["name"], g["status"]) for g in d["gates"]))'
+  fail [] [('a-unit', 'passed'), ('b-named-smoke', 'passed'), ('b-named-unit', 'passed'), ('b-smoke', 'failed'), ('b-smoke-env', 'failed'), ('b-unit', 'failed'), ('c-smoke', 'passed')]

@@ -147,20 +147,21 @@ def head_of(repo):
                           text=True).stdout.strip()
 
 
+# Each command differs: identical gates of a lane would share one job.
 KEYWORD_RULES = """version: 1
 lanes:
   "123":
     paths: ["a/"]
     gates:
       default: {run: "exit 0"}
-      variables: {run: "exit 0"}
-      stages: {run: "exit 0"}
-      workflow: {run: "exit 0"}
-      include: {run: "exit 0"}
-      image: {run: "exit 0"}
-      pages: {run: "exit 0"}
-      "true": {run: "exit 0"}
-      "123": {run: "exit 0"}
+      variables: {run: "exit 0 # variables"}
+      stages: {run: "exit 0 # stages"}
+      workflow: {run: "exit 0 # workflow"}
+      include: {run: "exit 0 # include"}
+      image: {run: "exit 0 # image"}
+      pages: {run: "exit 0 # pages"}
+      "true": {run: "exit 0 # true"}
+      "123": {run: "exit 0 # 123"}
 """
 
 
