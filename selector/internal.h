@@ -103,6 +103,59 @@ void sl_packs_free(struct sl_packs *packs);
 bool sl_packs_read(struct sl_packs *packs, const git_oid *id,
 		   git_object_t *type, unsigned char **data, size_t *len);
 
+/* ---- treeread.c ----------------------------------------------------- */
+
+/* A repository's objects as the tree walks read them: from the packs
+ * that packs.c reads, else through libgit2's object database. */
+struct sl_objects {
+	struct sl_packs *packs;
+	git_odb *odb;
+};
+
+/*
+ * Opens repo's objects into out: the packs of its own object directory
+ * (none when GIT_OBJECT_DIRECTORY names another: libgit2 then reads
+ * everything). SL_EENV when libgit2 cannot open its object database.
+ * Release out with sl_objects_release(), also on error.
+ */
+int sl_objects_open(struct sl_objects *out, struct sl_repo *repo,
+		    struct sl_error *err);
+void sl_objects_release(struct sl_objects *objs);
+
+/* One entry of a raw tree object: "<octal mode> <name>\0<20-byte id>". */
+struct sl_tree_entry {
+	const char *name; /* not NUL-terminated by itself: use len */
+	size_t len;
+	uint32_t mode; /* canonical, as git_tree_entry_filemode() gives it */
+	git_oid id;
+};
+
+/* A tree object being read, in git's order, and its current entry. */
+struct sl_tree_reader {
+	unsigned char *data;	  /* read from the packs */
+	git_odb_object *obj;	  /* or else by libgit2 */
+	const char *p, *end;	  /* what is left after cur */
+	struct sl_tree_entry cur; /* borrowed from the object's bytes */
+	bool has;		  /* false: no entry left */
+};
+
+/*
+ * Reads the tree id from objs into r, its first entry in r->cur (r->has
+ * false for an empty tree). name is the tree's path, for messages: SL_EENV
+ * "cannot read the tree 'name'" when the object cannot be read (libgit2's
+ * reason appended), "the tree 'name' is malformed" when it is not a tree
+ * or its entry is not one. Release r with sl_tree_reader_release(), also on
+ * error.
+ */
+int sl_tree_reader_open(struct sl_tree_reader *r, struct sl_objects *objs,
+			const git_oid *id, const char *name,
+			struct sl_error *err);
+/* Moves r->cur to the next entry (r->has false at the end); SL_EENV
+ * "the tree 'name' is malformed" when the bytes are not an entry. */
+int sl_tree_reader_next(struct sl_tree_reader *r, const char *name,
+			struct sl_error *err);
+void sl_tree_reader_release(struct sl_tree_reader *r);
+
 /* ---- treewalk.c ----------------------------------------------------- */
 
 /*
