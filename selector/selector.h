@@ -613,8 +613,8 @@ struct sl_ws_tree; /* opaque */
 
 /*
  * A struct sl_ws_source (rules.h) reading a commit's tree (SPEC.md §7:
- * manifests are read as blobs, never from the work tree), its trees kept
- * once read. With disk (a work tree's root, for --worktree) files are
+ * manifests are read as blobs, never from the work tree), the entries it
+ * met kept by path. With disk (a work tree's root, for --worktree) files are
  * read from there instead, and only the search for packages' directories
  * uses the commit. Messages name files "FILE@COMMIT12". SL_EENV when the
  * commit cannot be read. Caller owns *out (sl_ws_tree_free()).

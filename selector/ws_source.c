@@ -2,8 +2,11 @@
  * ws_source.c: a workspace's manifests and lockfiles read as blobs from a
  * commit's tree (SPEC.md §7: from the trusted commit, as the rules file
  * is, and from the head for the union), handed to rules/ as a struct
- * sl_ws_source. Trees are kept by directory once read, so that a
- * thousand packages' manifests do not each walk from the root again.
+ * sl_ws_source. Trees are read raw (treeread.c) and blobs from the packs
+ * (packs.c), libgit2 reading only what those do not. The entries met on
+ * the way to a file, and the files the search for packages finds, are
+ * kept by path, so that a thousand packages' manifests are read without
+ * reading a tree again.
  * With a disk root (--worktree, whose head is the work tree as it is for
  * the rules file) files are read from there, and only the search for
  * packages' directories uses the commit.
@@ -15,111 +18,166 @@
 
 #include "selector/internal.h"
 
-struct tree_slot {
-	char *dir; /* NULL: empty slot */
-	git_tree *tree;
+/*
+ * An entry of the commit's tree known by its path: every entry of a
+ * directory read on the way to a file (so that the next file of that
+ * directory, or of a directory beside it, reads no tree again), and each
+ * file the search for packages finds (so that reading a thousand
+ * packages' manifests reads no tree at all).
+ */
+struct known {
+	char *path;    /* NULL: an empty slot */
+	uint32_t mode; /* 0: an empty slot's */
+	bool listed;   /* a directory whose entries are all kept */
+	git_oid id;
 };
 
 struct sl_ws_tree {
-	struct sl_repo *repo;
-	struct sl_packs *packs; /* blobs read without libgit2 (packs.c) */
+	struct sl_objects objs; /* read without libgit2's object layer */
 	char commit[SL_OID_HEXSZ + 1];
 	char *disk; /* NULL: every file from the commit */
 	char label[SL_OID_HEXSZ + 2];
-	struct tree_slot *slots;
+	struct known *slots;
 	size_t cap, n;
+	struct sl_buf path; /* the directory being read, for the walk */
 	struct sl_ws_source src;
 };
 
-static uint64_t hash_dir(const char *s)
+static uint64_t hash_path(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;
+	size_t i;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
 	return h;
 }
 
-static struct tree_slot *slot_of(struct sl_ws_tree *t, const char *dir)
+/* The slot of path[0..len): its entry, or the empty slot it would take. */
+static struct known *slot_of(struct sl_ws_tree *t, const char *path, size_t len)
 {
-	size_t i = (size_t)hash_dir(dir) & (t->cap - 1);
+	size_t i = (size_t)hash_path(path, len) & (t->cap - 1);
 
-	while (t->slots[i].dir && strcmp(t->slots[i].dir, dir))
+	while (t->slots[i].path &&
+	       (strncmp(t->slots[i].path, path, len) || t->slots[i].path[len]))
 		i = (i + 1) & (t->cap - 1);
 	return &t->slots[i];
 }
 
-static void grow(struct sl_ws_tree *t)
+/* Keeps path[0..len) as an entry of mode with id; returns it. */
+static struct known *keep(struct sl_ws_tree *t, const char *path, size_t len,
+			  uint32_t mode, const git_oid *id)
 {
-	struct tree_slot *old = t->slots;
-	size_t i, cap = t->cap;
+	struct known *k;
+	size_t i;
 
-	t->cap = cap ? cap * 2 : 64;
-	t->slots = sl_xcalloc(t->cap, sizeof(*t->slots));
-	for (i = 0; i < cap; i++)
-		if (old[i].dir)
-			*slot_of(t, old[i].dir) = old[i];
-	free(old);
+	if ((t->n + 1) * 2 > t->cap) {
+		struct known *old = t->slots;
+		size_t cap = t->cap;
+
+		t->cap = cap ? cap * 2 : 64;
+		t->slots = sl_xcalloc(t->cap, sizeof(*t->slots));
+		for (i = 0; i < cap; i++)
+			if (old[i].path)
+				*slot_of(t, old[i].path, strlen(old[i].path)) =
+				    old[i];
+		free(old);
+	}
+	k = slot_of(t, path, len);
+	if (!k->path) {
+		k->path = sl_xmemdupz(path, len);
+		t->n++;
+	}
+	k->mode = mode;
+	git_oid_cpy(&k->id, id);
+	return k;
 }
 
-/* Keeps tree (NULL: dir is not a directory of the commit) as dir's. */
-static git_tree *keep(struct sl_ws_tree *t, const char *dir, git_tree *tree)
+/* The directory being read, as the tree reader names it in messages. */
+static const char *tree_name(const struct sl_ws_tree *t)
 {
-	struct tree_slot *s;
-
-	if ((t->n + 1) * 2 > t->cap)
-		grow(t);
-	s = slot_of(t, dir);
-	s->dir = sl_xstrdup(dir);
-	s->tree = tree;
-	t->n++;
-	return tree;
+	return t->path.len ? t->path.buf : ".";
 }
 
-static int tree_failed(struct sl_ws_tree *t, const char *dir,
-		       struct sl_error *err)
+/* The reader's errors name the commit the tree was read at. */
+static int tree_failed(struct sl_ws_tree *t, int ret, struct sl_error *err)
 {
-	return sl_git_error(
-	    err, SL_EENV,
-	    "cannot read the tree of '%s' at '%.12s' (a damaged "
-	    "or incomplete repository: run git fsck)",
-	    *dir ? dir : ".", t->commit);
+	if (ret)
+		sl_error_prefix(err, "workspace manifests at '%.12s'",
+				t->commit);
+	return ret;
 }
 
-/* The tree of dir ("" the root) at the commit; *out NULL when the
- * commit has no such directory. Borrowed from t. */
-static int tree_of(git_tree **out, struct sl_ws_tree *t, const char *dir,
-		   struct sl_error *err)
+/* Opens the tree id of the directory t->path names. */
+static int open_tree(struct sl_tree_reader *r, struct sl_ws_tree *t,
+		     const git_oid *id, struct sl_error *err)
 {
-	struct tree_slot *s = slot_of(t, dir);
-	const char *slash = strrchr(dir, '/');
-	const git_tree_entry *e;
-	git_tree *parent, *tree;
-	char *up;
+	return tree_failed(
+	    t, sl_tree_reader_open(r, &t->objs, id, tree_name(t), err), err);
+}
+
+static int next_entry(struct sl_tree_reader *r, struct sl_ws_tree *t,
+		      struct sl_error *err)
+{
+	return tree_failed(t, sl_tree_reader_next(r, tree_name(t), err), err);
+}
+
+/* Keeps every entry of the directory path[0..len), whose tree is id. */
+static int list_dir(struct sl_ws_tree *t, const char *path, size_t len,
+		    const git_oid *id, struct sl_error *err)
+{
+	struct sl_tree_reader r;
 	int ret;
 
+	sl_buf_reset(&t->path);
+	sl_buf_add(&t->path, path, len);
+	ret = open_tree(&r, t, id, err);
+	while (!ret && r.has) {
+		if (len)
+			sl_buf_addch(&t->path, '/');
+		sl_buf_add(&t->path, r.cur.name, r.cur.len);
+		keep(t, t->path.buf, t->path.len, r.cur.mode, &r.cur.id);
+		sl_buf_setlen(&t->path, len);
+		ret = next_entry(&r, t, err);
+	}
+	sl_tree_reader_release(&r);
+	if (!ret)
+		slot_of(t, path, len)->listed = true;
+	return ret;
+}
+
+/*
+ * The entry path[0..len) of the commit ("" the root): kept, or found by
+ * reading the directories down to it from the root. *out NULL when the
+ * commit has none. Borrowed from t until the next entry is kept.
+ */
+static int lookup(const struct known **out, struct sl_ws_tree *t,
+		  const char *path, size_t len, struct sl_error *err)
+{
+	const struct known *k = slot_of(t, path, len);
+	size_t at = 0, start, end;
+	int ret = 0;
+
 	*out = NULL;
-	if (s->dir) {
-		*out = s->tree;
+	if (k->path) {
+		*out = k->mode ? k : NULL;
 		return 0;
 	}
-	up = sl_xmemdupz(dir, slash ? (size_t)(slash - dir) : 0);
-	ret = tree_of(&parent, t, up, err);
-	free(up);
-	if (ret || !parent) {
-		if (!ret)
-			keep(t, dir, NULL);
-		return ret;
+	k = slot_of(t, "", 0); /* the root is always kept */
+	while (!ret && k->mode == GIT_FILEMODE_TREE && at < len) {
+		start = at ? at + 1 : 0;
+		for (end = start; end < len && path[end] != '/'; end++)
+			;
+		if (end == start)
+			break; /* an empty name is no entry: "a//b", "/a" */
+		if (!k->listed)
+			ret = list_dir(t, path, at, &k->id, err);
+		k = slot_of(t, path, end);
+		at = end;
 	}
-	e = git_tree_entry_byname(parent, slash ? slash + 1 : dir);
-	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE) {
-		keep(t, dir, NULL);
-		return 0;
-	}
-	if (git_tree_lookup(&tree, t->repo->git, git_tree_entry_id(e)))
-		return tree_failed(t, dir, err);
-	*out = keep(t, dir, tree);
-	return 0;
+	if (!ret && at == len && k->mode)
+		*out = k;
+	return ret;
 }
 
 static int read_disk(struct sl_ws_tree *t, const char *path, struct sl_buf *out,
@@ -150,30 +208,41 @@ static int too_large(struct sl_ws_tree *t, const char *path,
 			    path, t->commit, SL_REPO_BLOB_MAX);
 }
 
-/*
- * The blob id read from the packs without libgit2 (packs.c): for a
- * thousand manifests, libgit2's object lookup and cache cost about as
- * much as inflating them. 0 with the blob in out, 1 when libgit2 is to
- * read it (not in a pack this reads), or the error.
- */
-static int read_packed(struct sl_ws_tree *t, const char *path,
-		       const git_oid *id, struct sl_buf *out,
-		       struct sl_error *err)
+/* The blob id (path's) appended to out: from the packs (packs.c), else
+ * through libgit2's object database. */
+static int read_blob(struct sl_ws_tree *t, const char *path, const git_oid *id,
+		     struct sl_buf *out, struct sl_error *err)
 {
+	git_odb_object *obj = NULL;
+	unsigned char *data = NULL;
+	const void *bytes = NULL;
 	git_object_t type;
-	unsigned char *data;
 	size_t len;
 	int ret = 0;
 
-	if (!sl_packs_read(t->packs, id, &type, &data, &len))
-		return 1;
+	if (sl_packs_read(t->objs.packs, id, &type, &data, &len)) {
+		bytes = data;
+	} else if (git_odb_read(&obj, t->objs.odb, id) < 0) {
+		return sl_git_error(err, SL_EENV,
+				    "cannot read '%s' at '%.12s' (a damaged or "
+				    "incomplete repository: run git fsck)",
+				    path, t->commit);
+	} else {
+		type = git_odb_object_type(obj);
+		bytes = git_odb_object_data(obj);
+		len = git_odb_object_size(obj);
+	}
 	if (type != GIT_OBJECT_BLOB)
-		ret = 1; /* libgit2 says what is wrong */
+		ret = sl_error_set(err, SL_EENV,
+				   "'%s' at '%.12s' is not a blob (a damaged "
+				   "repository: run git fsck)",
+				   path, t->commit);
 	else if (len > SL_REPO_BLOB_MAX)
 		ret = too_large(t, path, err);
 	else
-		sl_buf_add(out, data, len);
+		sl_buf_add(out, bytes, len);
 	free(data);
+	git_odb_object_free(obj);
 	return ret;
 }
 
@@ -181,95 +250,104 @@ static int read_file(void *ctx, const char *path, struct sl_buf *out,
 		     bool *found, struct sl_error *err)
 {
 	struct sl_ws_tree *t = ctx;
-	const char *slash = strrchr(path, '/');
-	char *dir = sl_xmemdupz(path, slash ? (size_t)(slash - path) : 0);
-	const git_tree_entry *e = NULL;
-	git_blob *blob = NULL;
-	git_tree *tree;
+	const struct known *k;
+	git_oid id;
 	int ret;
 
 	*found = false;
-	if (t->disk) {
-		free(dir);
+	if (t->disk)
 		return read_disk(t, path, out, found, err);
-	}
-	ret = tree_of(&tree, t, dir, err);
-	free(dir);
-	if (!ret && tree)
-		e = git_tree_entry_byname(tree, slash ? slash + 1 : path);
-	if (ret || !e)
+	ret = lookup(&k, t, path, strlen(path), err);
+	if (ret || !k)
 		return ret;
-	if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
-	    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
+	if (k->mode != GIT_FILEMODE_BLOB &&
+	    k->mode != GIT_FILEMODE_BLOB_EXECUTABLE)
 		return sl_error_set(err, SL_EENV,
 				    "'%s' at '%.12s' is not a file (a "
 				    "directory, a submodule or a symbolic "
 				    "link); sluice reads manifests from the "
 				    "commit and follows no links",
 				    path, t->commit);
-	ret = read_packed(t, path, git_tree_entry_id(e), out, err);
-	if (ret <= 0) {
-		*found = !ret;
-		return ret;
-	}
-	ret = 0;
-	if (git_blob_lookup(&blob, t->repo->git, git_tree_entry_id(e)))
-		return sl_git_error(err, SL_EENV,
-				    "cannot read '%s' at '%.12s' (a damaged or "
-				    "incomplete repository: run git fsck)",
-				    path, t->commit);
-	if ((uint64_t)git_blob_rawsize(blob) > SL_REPO_BLOB_MAX)
-		ret = too_large(t, path, err);
-	else
-		sl_buf_add(out, git_blob_rawcontent(blob),
-			   (size_t)git_blob_rawsize(blob));
+	git_oid_cpy(&id, &k->id);
+	ret = read_blob(t, path, &id, out, err);
 	*found = !ret;
-	git_blob_free(blob);
 	return ret;
 }
 
-static char *join(const char *dir, const char *name)
-{
-	struct sl_buf sb = SL_BUF_INIT;
+static int walk(struct sl_ws_tree *t, const git_oid *id, const char *file,
+		unsigned depth, int level, struct sl_strvec *out,
+		struct sl_error *err);
 
-	if (*dir)
-		sl_buf_adds3(&sb, dir, "/", name);
+/* Walks the directory e of the one t->path names. */
+static int descend(struct sl_ws_tree *t, const struct sl_tree_entry *e,
+		   const char *file, unsigned depth, int level,
+		   struct sl_strvec *out, struct sl_error *err)
+{
+	size_t base = t->path.len;
+	int ret;
+
+	if (base)
+		sl_buf_addch(&t->path, '/');
+	sl_buf_add(&t->path, e->name, e->len);
+	if (level >= SL_TREE_MAX_DEPTH)
+		ret = sl_error_set(err, SL_EENV,
+				   "'%s' at '%.12s' is nested deeper than %d "
+				   "directories",
+				   t->path.buf, t->commit, SL_TREE_MAX_DEPTH);
 	else
-		sl_buf_adds(&sb, name);
-	return sl_buf_detach(&sb, NULL);
+		ret =
+		    walk(t, &e->id, file, depth == UINT_MAX ? depth : depth - 1,
+			 level + 1, out, err);
+	sl_buf_setlen(&t->path, base);
+	return ret;
 }
 
-/* Appends dir when its tree holds file, then walks down depth levels. */
-static int walk(struct sl_ws_tree *t, const char *dir, git_tree *tree,
-		const char *file, unsigned depth, struct sl_strvec *out,
+/* The file found in the directory t->path names: listed, and kept for
+ * reading it without its tree. */
+static void found(struct sl_ws_tree *t, const struct sl_tree_entry *e,
+		  struct sl_strvec *out)
+{
+	size_t base = t->path.len;
+
+	sl_strvec_push(out, t->path.buf);
+	if (base)
+		sl_buf_addch(&t->path, '/');
+	sl_buf_add(&t->path, e->name, e->len);
+	keep(t, t->path.buf, t->path.len, e->mode, &e->id);
+	sl_buf_setlen(&t->path, base);
+}
+
+/*
+ * Lists the directory t->path names (its tree id) when it holds file, then
+ * walks down depth levels (level: how far below the search's start).
+ * Symbolic links and submodules are not directories here, and directories
+ * named node_modules or starting with '.' are not entered.
+ */
+static int walk(struct sl_ws_tree *t, const git_oid *id, const char *file,
+		unsigned depth, int level, struct sl_strvec *out,
 		struct sl_error *err)
 {
-	const git_tree_entry *e = git_tree_entry_byname(tree, file);
-	size_t i, n = git_tree_entrycount(tree);
-	int ret = 0;
+	size_t flen = strlen(file);
+	struct sl_tree_reader r;
+	int ret = open_tree(&r, t, id, err);
 
-	if (e && git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		sl_strvec_push(out, dir);
-	if (!depth)
-		return 0;
-	for (i = 0; i < n && !ret; i++) {
-		const char *name;
-		git_tree *sub;
-		char *path;
+	while (!ret && r.has) {
+		const struct sl_tree_entry *e = &r.cur;
 
-		e = git_tree_entry_byindex(tree, i);
-		name = git_tree_entry_name(e);
-		if (git_tree_entry_type(e) != GIT_OBJECT_TREE ||
-		    name[0] == '.' || !strcmp(name, "node_modules"))
-			continue;
-		path = join(dir, name);
-		ret = tree_of(&sub, t, path, err);
-		if (!ret && sub)
-			ret = walk(t, path, sub, file,
-				   depth == UINT_MAX ? depth : depth - 1, out,
-				   err);
-		free(path);
+		if (e->mode == GIT_FILEMODE_TREE) {
+			if (depth && e->name[0] != '.' &&
+			    !(e->len == 12 &&
+			      !memcmp(e->name, "node_modules", 12)))
+				ret =
+				    descend(t, e, file, depth, level, out, err);
+		} else if (e->mode != GIT_FILEMODE_COMMIT && e->len == flen &&
+			   !memcmp(e->name, file, flen)) {
+			found(t, e, out);
+		}
+		if (!ret)
+			ret = next_entry(&r, t, err);
 	}
+	sl_tree_reader_release(&r);
 	return ret;
 }
 
@@ -284,31 +362,23 @@ static int find_dirs(void *ctx, const char *dir, const char *file,
 {
 	struct sl_ws_tree *t = ctx;
 	size_t first = out->n;
-	git_tree *tree;
-	int ret = tree_of(&tree, t, dir, err);
+	const struct known *k;
+	git_oid tree;
+	int ret = lookup(&k, t, dir, strlen(dir), err);
 
-	if (!ret && tree)
-		ret = walk(t, dir, tree, file, depth, out, err);
+	if (!ret && k && k->mode == GIT_FILEMODE_TREE) {
+		git_oid_cpy(&tree, &k->id); /* k moves as entries are kept */
+		sl_buf_reset(&t->path);
+		sl_buf_adds(&t->path, dir);
+		ret = walk(t, &tree, file, depth, 0, out, err);
+	}
+	while (ret && out->n > first) { /* an error finds nothing */
+		free(out->v[--out->n]);
+		out->v[out->n] = NULL;
+	}
 	if (!ret)
 		qsort(out->v + first, out->n - first, sizeof(char *), cmp_str);
 	return ret;
-}
-
-/* The packs of the repository's own object directory, as the tree walk
- * reads them (treewalk.c); none when GIT_OBJECT_DIRECTORY names another
- * (libgit2 then reads everything). */
-static struct sl_packs *open_packs(struct sl_repo *repo)
-{
-	git_buf objects = GIT_BUF_INIT;
-	struct sl_packs *packs;
-	bool own_dir = !getenv("GIT_OBJECT_DIRECTORY") &&
-		       !git_repository_item_path(&objects, repo->git,
-						 GIT_REPOSITORY_ITEM_OBJECTS);
-
-	packs = sl_packs_open(own_dir ? objects.ptr : NULL);
-	git_buf_dispose(&objects);
-	git_error_clear();
-	return packs;
 }
 
 int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
@@ -316,26 +386,24 @@ int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
 {
 	struct sl_ws_tree *t = sl_xcalloc(1, sizeof(*t));
 	git_commit *c = NULL;
-	git_tree *root = NULL;
 	int ret;
 
 	*out = NULL;
-	t->repo = repo;
+	t->path = (struct sl_buf)SL_BUF_INIT;
 	snprintf(t->commit, sizeof(t->commit), "%s", commit);
 	t->disk = disk ? sl_xstrdup(disk) : NULL;
 	if (!disk)
 		snprintf(t->label, sizeof(t->label), "@%.12s", commit);
 	ret = sl_repo_lookup_commit(&c, repo, commit, "commit", err);
-	if (!ret && git_commit_tree(&root, c) < 0)
-		ret = tree_failed(t, "", err);
+	if (!ret)
+		ret = sl_objects_open(&t->objs, repo, err);
+	if (!ret)
+		keep(t, "", 0, GIT_FILEMODE_TREE, git_commit_tree_id(c));
 	git_commit_free(c);
-	if (!ret && !disk)
-		t->packs = open_packs(repo);
 	if (ret) {
 		sl_ws_tree_free(t);
 		return ret;
 	}
-	keep(t, "", root);
 	t->src = (struct sl_ws_source){.read = read_file,
 				       .find = find_dirs,
 				       .ctx = t,
@@ -355,12 +423,11 @@ void sl_ws_tree_free(struct sl_ws_tree *t)
 
 	if (!t)
 		return;
-	for (i = 0; i < t->cap; i++) {
-		free(t->slots[i].dir);
-		git_tree_free(t->slots[i].tree);
-	}
+	for (i = 0; i < t->cap; i++)
+		free(t->slots[i].path);
 	free(t->slots);
 	free(t->disk);
-	sl_packs_free(t->packs);
+	sl_objects_release(&t->objs);
+	sl_buf_release(&t->path);
 	free(t);
 }
