@@ -41,13 +41,36 @@ int sl_jr_peek(struct sl_jr *jr);
 int sl_jr_object(struct sl_jr *jr);
 int sl_jr_array(struct sl_jr *jr);
 /*
- * In an open object: 1 with the next member's key decoded into key and
- * its value next; 0 at the closing '}' (the object is then closed).
+ * A string as read: s[0..n), not NUL-terminated. It points into the
+ * text when the string holds no escape (no copy: almost every key and
+ * value), else into dec, its decoding. Borrowed either way: valid while
+ * the text lives and until the next read into the same struct. Caller
+ * owns dec and frees it with sl_jstr_release().
  */
+struct sl_jstr {
+	const char *s;
+	size_t n;
+	struct sl_buf dec;
+};
+#define SL_JSTR_INIT                                                           \
+	{                                                                      \
+		.s = NULL, .n = 0, .dec = SL_BUF_INIT                          \
+	}
+void sl_jstr_release(struct sl_jstr *js);
+/* Is js the string lit (compared decoded, as JSON compares keys)? */
+bool sl_jstr_is(const struct sl_jstr *js, const char *lit);
+/*
+ * In an open object: 1 with the next member's key in key and its value
+ * next; 0 at the closing '}' (the object is then closed).
+ */
+int sl_jr_key(struct sl_jr *jr, struct sl_jstr *key);
+/* The same with the key decoded into key (replaced): a copy. */
 int sl_jr_member(struct sl_jr *jr, struct sl_buf *key);
 /* In an open array: 1 when an element is next; 0 at the closing ']'. */
 int sl_jr_element(struct sl_jr *jr);
-/* The string that must come next, decoded, into out (replaced). */
+/* The string that must come next, in out (see struct sl_jstr). */
+int sl_jr_str(struct sl_jr *jr, struct sl_jstr *out);
+/* The same decoded into out (replaced): a NUL-terminated copy. */
 int sl_jr_string(struct sl_jr *jr, struct sl_buf *out);
 /* The number that must come next; UINT64_MAX unless a whole number. */
 int sl_jr_uint(struct sl_jr *jr, uint64_t *out);

@@ -262,32 +262,75 @@ static int unescape(struct sl_buf *out, const char *s, size_t n)
 	return 0;
 }
 
-int sl_jr_string(struct sl_jr *jr, struct sl_buf *out)
+/*
+ * The string that must come next as s[0..n): the text's own bytes when
+ * it holds no escape (no copy: most keys and values), else its decoding
+ * in dec.
+ */
+static int read_string(struct sl_jr *jr, const char **s, size_t *n,
+		       struct sl_buf *dec)
 {
-	const char *s;
-	size_t n;
+	const char *raw = NULL;
+	size_t len = 0;
 	bool escaped;
 	int ret;
 
 	skip_ws(jr);
 	if (jr->p >= jr->end || *jr->p != '"')
 		return sl_jr_error(jr, "expected a string");
-	ret = scan_string(jr, &s, &n, &escaped);
+	ret = scan_string(jr, &raw, &len, &escaped);
 	if (ret)
 		return ret;
-	sl_buf_reset(out);
 	if (!escaped) {
-		sl_buf_add(out, s, n);
+		*s = raw;
+		*n = len;
 		return 0;
 	}
-	if (unescape(out, s, n)) {
-		jr->p = s;
+	sl_buf_reset(dec);
+	if (unescape(dec, raw, len)) {
+		jr->p = raw;
 		return sl_jr_error(jr, "a bad escape in a string");
 	}
+	*s = dec->buf;
+	*n = dec->len;
 	return 0;
 }
 
-int sl_jr_member(struct sl_jr *jr, struct sl_buf *key)
+int sl_jr_str(struct sl_jr *jr, struct sl_jstr *out)
+{
+	return read_string(jr, &out->s, &out->n, &out->dec);
+}
+
+int sl_jr_string(struct sl_jr *jr, struct sl_buf *out)
+{
+	const char *s;
+	size_t n;
+	int ret = read_string(jr, &s, &n, out);
+
+	if (!ret && s != out->buf) {
+		sl_buf_reset(out);
+		sl_buf_add(out, s, n);
+	}
+	return ret;
+}
+
+void sl_jstr_release(struct sl_jstr *js)
+{
+	sl_buf_release(&js->dec);
+	js->s = NULL;
+	js->n = 0;
+}
+
+bool sl_jstr_is(const struct sl_jstr *js, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return js->n == n && !memcmp(js->s, lit, n);
+}
+
+/* The key of the next member, as read_string() reads it, and its ':'. */
+static int member(struct sl_jr *jr, const char **s, size_t *n,
+		  struct sl_buf *dec)
 {
 	int ret = next_item(jr, '}');
 
@@ -295,7 +338,7 @@ int sl_jr_member(struct sl_jr *jr, struct sl_buf *key)
 		return ret;
 	if (jr->p >= jr->end || *jr->p != '"')
 		return sl_jr_error(jr, "expected a key in double quotes");
-	ret = sl_jr_string(jr, key);
+	ret = read_string(jr, s, n, dec);
 	if (ret)
 		return ret;
 	skip_ws(jr);
@@ -303,6 +346,24 @@ int sl_jr_member(struct sl_jr *jr, struct sl_buf *key)
 		return sl_jr_error(jr, "expected ':' after a key");
 	jr->p++;
 	return 1;
+}
+
+int sl_jr_key(struct sl_jr *jr, struct sl_jstr *key)
+{
+	return member(jr, &key->s, &key->n, &key->dec);
+}
+
+int sl_jr_member(struct sl_jr *jr, struct sl_buf *key)
+{
+	const char *s;
+	size_t n;
+	int ret = member(jr, &s, &n, key);
+
+	if (ret > 0 && s != key->buf) {
+		sl_buf_reset(key);
+		sl_buf_add(key, s, n);
+	}
+	return ret;
 }
 
 int sl_jr_element(struct sl_jr *jr)
@@ -384,16 +445,12 @@ int sl_jr_uint(struct sl_jr *jr, uint64_t *out)
 
 int sl_jr_skip(struct sl_jr *jr)
 {
-	struct sl_buf key = SL_BUF_INIT;
+	struct sl_jstr key = SL_JSTR_INIT;
 	unsigned base = jr->depth;
 	int ret;
 
 	/* Iterative: a skipped value may be as deep as the limit allows. */
 	do {
-		const char *s;
-		size_t n;
-		bool escaped;
-
 		ret = sl_jr_peek(jr);
 		if (ret < 0)
 			break;
@@ -405,15 +462,7 @@ int sl_jr_skip(struct sl_jr *jr)
 			ret = sl_jr_array(jr);
 			break;
 		case SL_JT_STRING:
-			ret = scan_string(jr, &s, &n, &escaped);
-			if (!ret && escaped) {
-				sl_buf_reset(&key);
-				if (unescape(&key, s, n)) {
-					jr->p = s;
-					ret = sl_jr_error(jr, "a bad escape "
-							      "in a string");
-				}
-			}
+			ret = sl_jr_str(jr, &key); /* checks its escapes */
 			break;
 		case SL_JT_TRUE:
 			ret = literal(jr, "true");
@@ -432,14 +481,14 @@ int sl_jr_skip(struct sl_jr *jr)
 		while (!ret && jr->depth > base) {
 			bool obj = jr->open_obj[jr->depth - 1];
 
-			ret = obj ? sl_jr_member(jr, &key) : sl_jr_element(jr);
+			ret = obj ? sl_jr_key(jr, &key) : sl_jr_element(jr);
 			if (ret > 0) {
 				ret = 0;
 				break;
 			}
 		}
 	} while (!ret && jr->depth > base);
-	sl_buf_release(&key);
+	sl_jstr_release(&key);
 	return ret < 0 ? ret : 0;
 }
 

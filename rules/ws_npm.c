@@ -17,12 +17,12 @@ static const char *const dep_fields[] = {"dependencies", "devDependencies",
 					 "peerDependencies",
 					 "optionalDependencies"};
 
-static const char *dep_field(const char *key)
+static const char *dep_field(const struct sl_jstr *key)
 {
 	size_t i;
 
 	for (i = 0; i < SL_ARRAY_SIZE(dep_fields); i++)
-		if (!strcmp(key, dep_fields[i]))
+		if (sl_jstr_is(key, dep_fields[i]))
 			return dep_fields[i];
 	return NULL;
 }
@@ -56,7 +56,7 @@ static int read_workspaces(struct sl_pkg_json *out, struct sl_jr *jr)
 {
 	static const char what[] = "'workspaces' must be a list of globs, or "
 				   "an object with a 'packages' list";
-	struct sl_buf key = SL_BUF_INIT;
+	struct sl_jstr key = SL_JSTR_INIT;
 	int ret = sl_jr_peek(jr);
 
 	out->has_workspaces = true;
@@ -67,30 +67,35 @@ static int read_workspaces(struct sl_pkg_json *out, struct sl_jr *jr)
 		ret = sl_jr_error(jr, what);
 	if (ret >= 0)
 		ret = sl_jr_object(jr);
-	while (ret >= 0 && (ret = sl_jr_member(jr, &key)) > 0) {
-		if (!strcmp(key.buf, "packages"))
+	while (ret >= 0 && (ret = sl_jr_key(jr, &key)) > 0) {
+		if (sl_jstr_is(&key, "packages"))
 			ret = read_string_list(&out->workspaces, jr, what);
 		else
 			ret = sl_jr_skip(jr);
 	}
-	sl_buf_release(&key);
+	sl_jstr_release(&key);
 	return ret < 0 ? ret : 0;
 }
 
 /* The package a dependency names, into pj->targets: an alias's target
- * (npm:NAME@RANGE, workspace:NAME@RANGE) or its own name. */
+ * (npm:NAME@RANGE, workspace:NAME@RANGE) or its own name. spec is NULL
+ * when the value is not a string. */
 static void add_dep(struct sl_pkg_json *pj, const char *field,
-		    const struct sl_buf *name, const struct sl_buf *spec)
+		    const struct sl_jstr *name, const struct sl_jstr *spec)
 {
-	const char *p = NULL, *at = NULL, *t = name->buf;
-	size_t n = name->len;
+	const char *p = NULL, *at = NULL, *t = name->s;
+	size_t n = name->n, rest = 0;
 
-	if (!strncmp(spec->buf, "npm:", 4))
-		p = spec->buf + 4;
-	else if (!strncmp(spec->buf, "workspace:", 10))
-		p = spec->buf + 10;
-	if (p && *p)
-		at = strchr(p + 1, '@');
+	if (spec && spec->n >= 4 && !memcmp(spec->s, "npm:", 4)) {
+		p = spec->s + 4;
+		rest = spec->n - 4;
+	} else if (spec && spec->n >= 10 &&
+		   !memcmp(spec->s, "workspace:", 10)) {
+		p = spec->s + 10;
+		rest = spec->n - 10;
+	}
+	if (rest > 1)
+		at = memchr(p + 1, '@', rest - 1);
 	if (at && (p[0] == '@' || (p[0] >= 'a' && p[0] <= 'z') ||
 		   (p[0] >= '0' && p[0] <= '9'))) {
 		t = p;
@@ -106,7 +111,7 @@ static void add_dep(struct sl_pkg_json *pj, const char *field,
 static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,
 		     const char *field)
 {
-	struct sl_buf name = SL_BUF_INIT, spec = SL_BUF_INIT;
+	struct sl_jstr name = SL_JSTR_INIT, spec = SL_JSTR_INIT;
 	int ret = sl_jr_peek(jr);
 
 	if (ret >= 0 && ret != SL_JT_OBJECT)
@@ -114,26 +119,22 @@ static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,
 				      "names and versions");
 	if (ret >= 0)
 		ret = sl_jr_object(jr);
-	while (ret >= 0 && (ret = sl_jr_member(jr, &name)) > 0) {
-		ret = sl_jr_peek(jr);
-		if (ret == SL_JT_STRING) {
-			ret = sl_jr_string(jr, &spec);
-		} else if (ret >= 0) {
-			/* npm itself ignores what is not a string here. */
-			sl_buf_reset(&spec);
-			ret = sl_jr_skip(jr);
-		}
+	while (ret >= 0 && (ret = sl_jr_key(jr, &name)) > 0) {
+		bool is_string = sl_jr_peek(jr) == SL_JT_STRING;
+
+		/* npm itself ignores what is not a string here. */
+		ret = is_string ? sl_jr_str(jr, &spec) : sl_jr_skip(jr);
 		if (ret < 0)
 			break;
-		add_dep(out, field, &name, &spec);
+		add_dep(out, field, &name, is_string ? &spec : NULL);
 	}
-	sl_buf_release(&name);
-	sl_buf_release(&spec);
+	sl_jstr_release(&name);
+	sl_jstr_release(&spec);
 	return ret < 0 ? ret : 0;
 }
 
 static int read_member(struct sl_pkg_json *out, struct sl_jr *jr,
-		       const char *key)
+		       const struct sl_jstr *key)
 {
 	struct sl_buf s = SL_BUF_INIT;
 	const char *field = dep_field(key);
@@ -141,9 +142,9 @@ static int read_member(struct sl_pkg_json *out, struct sl_jr *jr,
 
 	if (field)
 		return read_deps(out, jr, field);
-	if (!strcmp(key, "workspaces"))
+	if (sl_jstr_is(key, "workspaces"))
 		return read_workspaces(out, jr);
-	if (strcmp(key, "name"))
+	if (!sl_jstr_is(key, "name"))
 		return sl_jr_skip(jr);
 	ret = sl_jr_peek(jr);
 	if (ret >= 0 && ret != SL_JT_STRING)
@@ -161,7 +162,7 @@ static int read_member(struct sl_pkg_json *out, struct sl_jr *jr,
 int sl_pkg_json_parse(struct sl_pkg_json *out, const char *file,
 		      const char *data, size_t len, struct sl_error *err)
 {
-	struct sl_buf key = SL_BUF_INIT;
+	struct sl_jstr key = SL_JSTR_INIT;
 	struct sl_jr jr;
 	int ret;
 
@@ -176,11 +177,11 @@ int sl_pkg_json_parse(struct sl_pkg_json *out, const char *file,
 		ret = sl_jr_error(&jr, "a package.json must be an object");
 	if (ret >= 0)
 		ret = sl_jr_object(&jr);
-	while (ret >= 0 && (ret = sl_jr_member(&jr, &key)) > 0)
-		ret = read_member(out, &jr, key.buf);
+	while (ret >= 0 && (ret = sl_jr_key(&jr, &key)) > 0)
+		ret = read_member(out, &jr, &key);
 	if (ret >= 0)
 		ret = sl_jr_end(&jr);
-	sl_buf_release(&key);
+	sl_jstr_release(&key);
 	if (ret < 0) {
 		sl_pkg_json_release(out);
 		return ret;

@@ -26,7 +26,7 @@ struct pending {
 struct npm_reader {
 	struct sl_ws_lock *lock;
 	struct sl_jr jr;
-	struct sl_buf key, s;
+	struct sl_jstr key, s;
 	uint32_t *names; /* pool offsets of dependency names */
 	size_t nnames, names_alloc;
 	struct pending *pending; /* by entry */
@@ -69,7 +69,7 @@ static int read_dep_names(struct npm_reader *r, uint32_t entry)
 		return sl_jr_error(jr, "dependencies must be an object");
 	if (ret >= 0)
 		ret = sl_jr_object(jr);
-	while (ret >= 0 && (ret = sl_jr_member(jr, &r->key)) > 0) {
+	while (ret >= 0 && (ret = sl_jr_key(jr, &r->key)) > 0) {
 		ret = sl_jr_skip(jr);
 		if (ret < 0)
 			break;
@@ -79,7 +79,7 @@ static int read_dep_names(struct npm_reader *r, uint32_t entry)
 			return sl_jr_error(jr, "BUG: dependency names apart");
 		SL_ALLOC_GROW(r->names, r->nnames + 1, r->names_alloc);
 		r->names[r->nnames++] =
-		    sl_lock_str(r->lock, r->key.buf, r->key.len);
+		    sl_lock_str(r->lock, r->key.s, r->key.n);
 		p->n++;
 	}
 	return ret < 0 ? ret : 0;
@@ -91,9 +91,9 @@ static int read_str(struct npm_reader *r, uint32_t *out)
 
 	if (ret != SL_JT_STRING)
 		return ret < 0 ? ret : sl_jr_skip(&r->jr);
-	ret = sl_jr_string(&r->jr, &r->s);
+	ret = sl_jr_str(&r->jr, &r->s);
 	if (!ret)
-		*out = sl_lock_str(r->lock, r->s.buf, r->s.len);
+		*out = sl_lock_str(r->lock, r->s.s, r->s.n);
 	return ret;
 }
 
@@ -102,32 +102,31 @@ static int read_entry_fields(struct npm_reader *r, uint32_t e, bool dev,
 			     uint32_t *resolved, bool *link)
 {
 	struct sl_jr *jr = &r->jr;
-	struct sl_buf field = SL_BUF_INIT;
+	struct sl_jstr f = SL_JSTR_INIT;
 	int ret = sl_jr_object(jr);
 
-	while (ret >= 0 && (ret = sl_jr_member(jr, &field)) > 0) {
+	while (ret >= 0 && (ret = sl_jr_key(jr, &f)) > 0) {
 		struct sl_lock_entry *entry = &r->lock->entries[e];
-		const char *f = field.buf;
 
-		if (!strcmp(f, "version")) {
+		if (sl_jstr_is(&f, "version")) {
 			ret = read_str(r, &entry->version);
-		} else if (!strcmp(f, "resolved")) {
+		} else if (sl_jstr_is(&f, "resolved")) {
 			ret = read_str(r, resolved);
-		} else if (!strcmp(f, "name")) {
+		} else if (sl_jstr_is(&f, "name")) {
 			ret = read_str(r, &entry->name);
-		} else if (!strcmp(f, "link")) {
+		} else if (sl_jstr_is(&f, "link")) {
 			*link = sl_jr_peek(jr) == SL_JT_TRUE;
 			ret = sl_jr_skip(jr);
-		} else if (!strcmp(f, "dependencies") ||
-			   !strcmp(f, "optionalDependencies") ||
-			   !strcmp(f, "peerDependencies") ||
-			   (dev && !strcmp(f, "devDependencies"))) {
+		} else if (sl_jstr_is(&f, "dependencies") ||
+			   sl_jstr_is(&f, "optionalDependencies") ||
+			   sl_jstr_is(&f, "peerDependencies") ||
+			   (dev && sl_jstr_is(&f, "devDependencies"))) {
 			ret = read_dep_names(r, e);
 		} else {
 			ret = sl_jr_skip(jr);
 		}
 	}
-	sl_buf_release(&field);
+	sl_jstr_release(&f);
 	return ret < 0 ? ret : 0;
 }
 
@@ -153,9 +152,12 @@ static int read_entry(struct npm_reader *r)
 	bool dup, link = false, nested;
 	int ret;
 
-	e = sl_lock_add(r->lock, r->key.buf, r->key.len, &dup);
+	e = sl_lock_add(r->lock, r->key.s, r->key.n, &dup);
 	if (dup)
 		return sl_jr_error(jr, "a key of 'packages' is written twice");
+	/* The pool's copy is NUL-terminated; read before the pool grows. */
+	nested =
+	    under_node_modules(sl_lock_s(r->lock, r->lock->entries[e].key));
 	SL_ALLOC_GROW(r->pending, r->lock->n, r->pending_alloc);
 	r->pending[e].n = 0;
 	ret = sl_jr_peek(jr);
@@ -165,7 +167,6 @@ static int read_entry(struct npm_reader *r)
 	if (ret < 0)
 		return ret;
 	start = jr->p;
-	nested = under_node_modules(r->key.buf);
 	ret = read_entry_fields(r, e, !nested, &resolved, &link);
 	if (ret)
 		return ret;
@@ -198,7 +199,7 @@ static int read_packages(struct npm_reader *r)
 	if (ret >= 0)
 		ret = sl_jr_object(jr);
 	r->has_packages = true;
-	while (ret >= 0 && (ret = sl_jr_member(jr, &r->key)) > 0)
+	while (ret >= 0 && (ret = sl_jr_key(jr, &r->key)) > 0)
 		ret = read_entry(r);
 	return ret < 0 ? ret : 0;
 }
@@ -212,10 +213,10 @@ static int read_top(struct npm_reader *r)
 		return sl_jr_error(jr, "a package-lock.json must be an object");
 	if (ret >= 0)
 		ret = sl_jr_object(jr);
-	while (ret >= 0 && (ret = sl_jr_member(jr, &r->key)) > 0) {
-		if (!strcmp(r->key.buf, "packages")) {
+	while (ret >= 0 && (ret = sl_jr_key(jr, &r->key)) > 0) {
+		if (sl_jstr_is(&r->key, "packages")) {
 			ret = read_packages(r);
-		} else if (!strcmp(r->key.buf, "lockfileVersion")) {
+		} else if (sl_jstr_is(&r->key, "lockfileVersion")) {
 			ret = sl_jr_uint(jr, &r->version);
 			r->has_version = true;
 		} else {
@@ -312,7 +313,8 @@ int sl_lock_parse_npm(struct sl_ws_lock *lock, const char *data, size_t len,
 		      struct sl_error *err)
 {
 	struct npm_reader r = {
-	    .lock = lock, .key = SL_BUF_INIT, .s = SL_BUF_INIT};
+	    .lock = lock, .key = SL_JSTR_INIT, .s = SL_JSTR_INIT};
+	struct sl_buf version = SL_BUF_INIT;
 	size_t i;
 	int ret;
 
@@ -322,19 +324,18 @@ int sl_lock_parse_npm(struct sl_ws_lock *lock, const char *data, size_t len,
 	sl_jr_init(&r.jr, lock->file, data, len, err);
 	ret = read_top(&r);
 	if (!ret && (!r.has_version || r.version < 2 || r.version > 3)) {
-		sl_buf_reset(&r.s);
 		if (!r.has_version)
-			sl_buf_adds(&r.s, "(none)");
+			sl_buf_adds(&version, "(none)");
 		else if (r.version == UINT64_MAX)
-			sl_buf_adds(&r.s, "(not a whole number)");
+			sl_buf_adds(&version, "(not a whole number)");
 		else
-			sl_buf_addf(&r.s, "%" PRIu64, r.version);
+			sl_buf_addf(&version, "%" PRIu64, r.version);
 		ret = sl_error_set(err, SL_ERULES,
 				   "%s: lockfileVersion %s is not one sluice "
 				   "reads (2 and 3, npm 7 and later); run "
 				   "'npm install' with npm 7 or later to "
 				   "rewrite it",
-				   lock->file, r.s.buf);
+				   lock->file, version.buf);
 	}
 	if (!ret && !r.has_packages)
 		ret = sl_error_set(err, SL_ERULES,
@@ -344,8 +345,9 @@ int sl_lock_parse_npm(struct sl_ws_lock *lock, const char *data, size_t len,
 	if (!ret)
 		resolve_all(&r);
 	sl_ws_lock_free(r.nested);
-	sl_buf_release(&r.key);
-	sl_buf_release(&r.s);
+	sl_jstr_release(&r.key);
+	sl_jstr_release(&r.s);
+	sl_buf_release(&version);
 	free(r.names);
 	free(r.pending);
 	return ret;
