@@ -131,6 +131,147 @@ static void json__decoded_strings_and_hash(void **state)
 	sl_error_release(&err);
 }
 
+/* A string without an escape is the text's own bytes, not a copy; one
+ * with an escape is its decoding; both are the same key to a caller. */
+static void json__plain_strings_borrowed_escaped_decoded(void **state)
+{
+	static const char text[] = "{\"key\": \"v/w\", \"k\\u0065y\": "
+				   "\"v\\/w\", \"\": \"\\ud83d\\ude00\"}";
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_jstr key = SL_JSTR_INIT, val = SL_JSTR_INIT;
+	struct sl_jr jr;
+
+	(void)state;
+	sl_jr_init(&jr, "f.json", text, strlen(text), &err);
+	assert_int_equal(sl_jr_object(&jr), 0);
+	assert_int_equal(sl_jr_key(&jr, &key), 1);
+	assert_ptr_equal(key.s, text + 2);
+	assert_true(sl_jstr_is(&key, "key"));
+	assert_false(sl_jstr_is(&key, "ke"));
+	assert_false(sl_jstr_is(&key, "keys"));
+	assert_int_equal(sl_jr_str(&jr, &val), 0);
+	assert_ptr_equal(val.s, text + 9);
+	assert_true(sl_jstr_is(&val, "v/w"));
+	assert_int_equal(sl_jr_key(&jr, &key), 1);
+	assert_ptr_equal(key.s, key.dec.buf);
+	assert_true(sl_jstr_is(&key, "key"));
+	assert_int_equal(sl_jr_str(&jr, &val), 0);
+	assert_ptr_equal(val.s, val.dec.buf);
+	assert_true(sl_jstr_is(&val, "v/w"));
+	assert_int_equal(sl_jr_key(&jr, &key), 1);
+	assert_true(sl_jstr_is(&key, ""));
+	assert_int_equal(sl_jr_str(&jr, &val), 0);
+	assert_true(sl_jstr_is(&val, "\xF0\x9F\x98\x80"));
+	assert_int_equal(sl_jr_key(&jr, &key), 0);
+	assert_int_equal(sl_jr_end(&jr), 0);
+	sl_jstr_release(&key);
+	sl_jstr_release(&val);
+	sl_jstr_release(&val); /* twice is harmless */
+	sl_error_release(&err);
+}
+
+/* The first error of a key or value read as a slice, at its place. */
+static char *slice_error(const char *text)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_jstr key = SL_JSTR_INIT, val = SL_JSTR_INIT;
+	struct sl_jr jr;
+	int ret;
+	char *msg;
+
+	sl_jr_init(&jr, "f.json", text, strlen(text), &err);
+	ret = sl_jr_object(&jr);
+	while (!ret && (ret = sl_jr_key(&jr, &key)) > 0)
+		ret = sl_jr_str(&jr, &val);
+	msg = sl_xstrdup(sl_error_message(&err));
+	sl_jstr_release(&key);
+	sl_jstr_release(&val);
+	sl_error_release(&err);
+	return msg;
+}
+
+static void json__slices_keep_every_check(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+	    {"{\"a\\x\": \"1\"}",
+	     "f.json:1:3: not valid JSON: a bad escape in a string"},
+	    {"{\"a\": \"\\ud800\\u0000\"}",
+	     "f.json:1:8: not valid JSON: a bad escape in a string"},
+	    {"{\"a\":\n \"b\x01\"}",
+	     "f.json:2:4: not valid JSON: a control character in a string"},
+	    {"{\"a\x1f\": \"b\"}",
+	     "f.json:1:4: not valid JSON: a control character in a string"},
+	    {"{\"a\": \"b", "f.json:1:7: not valid JSON: a string is not "
+			    "closed"},
+	    {"{\"a\": 1}", "f.json:1:7: not valid JSON: expected a string"},
+	    {"{\"a\" \"b\"}", "f.json:1:6: not valid JSON: expected ':' after "
+			      "a key"},
+	    {"{a: \"b\"}", "f.json:1:2: not valid JSON: expected a key in "
+			   "double quotes"},
+	    {"{\"a\": \"\\ud800\", \"\\udc00x\": \"\\u00e9\"}", ""},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < SL_ARRAY_SIZE(cases); i++) {
+		char *msg = slice_error(cases[i].text);
+
+		if (strcmp(msg, cases[i].msg))
+			fail_msg("'%s': '%s', not '%s'", cases[i].text, msg,
+				 cases[i].msg);
+		free(msg);
+	}
+}
+
+/* name, workspaces and "target(field)" of each dependency: one line. */
+static char *pkg_text(const char *text)
+{
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_pkg_json pj;
+	struct sl_buf sb = SL_BUF_INIT;
+	size_t i;
+
+	if (sl_pkg_json_parse(&pj, "package.json", text, strlen(text), &err))
+		fail_msg("%s", sl_error_message(&err));
+	sl_buf_addf(&sb, "%s [", pj.name ? pj.name : "(none)");
+	for (i = 0; i < pj.workspaces.n; i++)
+		sl_buf_addf(&sb, " %s", pj.workspaces.v[i]);
+	sl_buf_adds(&sb, " ]");
+	for (i = 0; i < pj.ndeps; i++)
+		sl_buf_addf(&sb, " %s(%s)", sl_pkg_json_target(&pj, i),
+			    pj.deps[i].field);
+	sl_pkg_json_release(&pj);
+	sl_error_release(&err);
+	return sl_buf_detach(&sb, NULL);
+}
+
+/* JSON compares keys decoded: "dep\u0065ndencies" is dependencies. */
+static void pkg_json__escaped_keys_and_values_read_alike(void **state)
+{
+	static const char plain[] =
+	    "{\"name\": \"@s/app\", \"workspaces\": {\"packages\": "
+	    "[\"libs/*\"]}, \"dependencies\": {\"x\": \"1\", \"al\": "
+	    "\"npm:@s/y@^2\"}, \"devDependencies\": {\"w\": "
+	    "\"workspace:z@*\", \"\xC3\xA9\": \"2\"}}";
+	static const char escaped[] =
+	    "{\"n\\u0061me\": \"@s\\/app\", \"w\\u006frkspaces\": "
+	    "{\"p\\u0061ckages\": [\"libs\\/*\"]}, \"dep\\u0065ndencies\": "
+	    "{\"\\u0078\": \"1\", \"al\": \"npm:@s\\/y\\u0040^2\"}, "
+	    "\"devDependencies\": {\"w\": \"w\\u006frkspace:z@*\", "
+	    "\"\\u00e9\": \"2\"}}";
+	char *a = pkg_text(plain), *b = pkg_text(escaped);
+
+	(void)state;
+	assert_string_equal(a, "@s/app [ libs/* ] x(dependencies) "
+			       "@s/y(dependencies) z(devDependencies) "
+			       "\xC3\xA9(devDependencies)");
+	assert_string_equal(b, a);
+	free(a);
+	free(b);
+}
+
 /* A package.json's dependencies, each by the package it names (an
  * alias's target), with its field; kept in one buffer (ws_npm.c). */
 static void pkg_json__dependencies_by_target(void **state)
@@ -209,7 +350,10 @@ int main(void)
 	    cmocka_unit_test(json__strict_json_with_positions),
 	    cmocka_unit_test(json__nesting_is_bounded),
 	    cmocka_unit_test(json__decoded_strings_and_hash),
+	    cmocka_unit_test(json__plain_strings_borrowed_escaped_decoded),
+	    cmocka_unit_test(json__slices_keep_every_check),
 	    cmocka_unit_test(pkg_json__dependencies_by_target),
+	    cmocka_unit_test(pkg_json__escaped_keys_and_values_read_alike),
 	    cmocka_unit_test(glob__minimatch_meaning),
 	};
 

@@ -395,6 +395,63 @@ static void npm__bundled_links_and_orphans(void **state)
 	       "");
 }
 
+/* text with every from replaced by to. Caller owns it. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+	struct sl_buf sb = SL_BUF_INIT;
+	const char *at;
+
+	while ((at = strstr(text, from)) != NULL) {
+		sl_buf_add(&sb, text, (size_t)(at - text));
+		sl_buf_adds(&sb, to);
+		text = at + strlen(from);
+	}
+	sl_buf_adds(&sb, text);
+	return sl_buf_detach(&sb, NULL);
+}
+
+/* A lockfile whose keys and strings are written with escapes is read as
+ * the same lockfile: JSON compares them decoded. */
+static void npm__escaped_keys_read_as_written_plain(void **state)
+{
+	static const char *const escapes[][2] = {
+	    {"\"packages\"", "\"p\\u0061ckages\""},
+	    {"\"lockfileVersion\"", "\"lockfileV\\u0065rsion\""},
+	    {"\"dependencies\"", "\"dep\\u0065ndencies\""},
+	    {"\"devDependencies\"", "\"devDep\\u0065ndencies\""},
+	    {"\"link\"", "\"l\\u0069nk\""},
+	    {"\"version\"", "\"v\\u0065rsion\""},
+	    {"node_modules/", "node_modules\\/"},
+	    {"\"foo\"", "\"\\u0066oo\""},
+	};
+	struct sl_ws_source src = mem_source(corner_files);
+	struct sl_ws *ws = derive_ok(&src, SL_WS_NPM, "");
+	struct sl_buf want = SL_BUF_INIT, got = SL_BUF_INIT;
+	struct sl_ws_lock *lock = lock_ok(ws, "package-lock.json", corner_lock);
+	char *text = sl_xstrdup(corner_lock);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < SL_ARRAY_SIZE(escapes); i++) {
+		char *next = replaced(text, escapes[i][0], escapes[i][1]);
+
+		assert_string_not_equal(next, text);
+		free(text);
+		text = next;
+	}
+	closures_text(&want, lock, ws);
+	sl_ws_lock_free(lock);
+	lock = lock_ok(ws, "package-lock.json", text);
+	closures_text(&got, lock, ws);
+	assert_non_null(strstr(want.buf, "a\tfoo@2.0.0\n"));
+	assert_string_equal(got.buf, want.buf);
+	sl_ws_lock_free(lock);
+	free(text);
+	sl_buf_release(&want);
+	sl_buf_release(&got);
+	sl_ws_free(ws);
+}
+
 static void lock_refused(const char *text, const char *message)
 {
 	struct sl_ws_source src = mem_source(corner_files);
@@ -476,6 +533,7 @@ int main(void)
 	    cmocka_unit_test(npm__bundled_links_and_orphans),
 	    cmocka_unit_test(npm__unknown_versions_and_bad_json_refused),
 	    cmocka_unit_test(npm__lockfile_added_or_removed),
+	    cmocka_unit_test(npm__escaped_keys_read_as_written_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
