@@ -133,6 +133,37 @@ static int next_item(struct sl_jr *jr, char close)
 	return 1;
 }
 
+/*
+ * Eight bytes at a time, whether any of them is '"', '\\' or a control
+ * byte (below 0x20): the bytes a string's scan must stop at. (v - ONES)
+ * & ~v & HIGHS is nonzero when a byte of v is zero, (v - n * ONES) & ~v
+ * & HIGHS when one is below n ("Bit Twiddling Hacks", haszero and
+ * hasless): exact for "any", which is all that is asked.
+ */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static bool stop_in_word(const char *c)
+{
+	uint64_t v;
+
+	memcpy(&v, c, 8);
+	return (((v ^ ONES * '"') - ONES) & ~(v ^ ONES * '"') & HIGHS) ||
+	       (((v ^ ONES * '\\') - ONES) & ~(v ^ ONES * '\\') & HIGHS) ||
+	       ((v - ONES * 0x20) & ~v & HIGHS);
+}
+
+/* The first '"', '\\' or control byte at or after c, or end. Most of a
+ * lockfile's bytes are in strings (hashes, URLs): skipped by the word. */
+static const char *plain_end(const char *c, const char *end)
+{
+	while (end - c >= 8 && !stop_in_word(c))
+		c += 8;
+	while (c < end && *c != '"' && *c != '\\' && (unsigned char)*c >= 0x20)
+		c++;
+	return c;
+}
+
 /* Scans the string at jr->p (the opening quote): sets *s, *n to its raw
  * contents and *escaped when it holds a backslash. One pass over the
  * bytes (a lockfile's 33 MB are mostly strings): a string not closed is
@@ -143,7 +174,10 @@ static int scan_string(struct sl_jr *jr, const char **s, size_t *n,
 	const char *c = jr->p + 1, *ctl = NULL;
 
 	*escaped = false;
-	for (; c < jr->end && *c != '"'; c++) {
+	for (;;) {
+		c = plain_end(c, jr->end);
+		if (c >= jr->end || *c == '"')
+			break;
 		if (*c == '\\') {
 			*escaped = true;
 			if (++c == jr->end)
@@ -151,6 +185,7 @@ static int scan_string(struct sl_jr *jr, const char **s, size_t *n,
 		}
 		if ((unsigned char)*c < 0x20 && !ctl)
 			ctl = c;
+		c++;
 	}
 	if (c >= jr->end)
 		return sl_jr_error(jr, "a string is not closed");
