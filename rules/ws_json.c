@@ -535,28 +535,54 @@ int sl_jr_end(struct sl_jr *jr)
 	return 0;
 }
 
+/* One step of the hash: a bijection of h for each v, so two texts that
+ * differ in one byte or word never hash alike. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+	return h ^ h >> 32;
+}
+
+/* The end of the string whose contents start at c: its closing quote,
+ * or end. */
+static const char *string_end(const char *c, const char *end)
+{
+	for (;;) {
+		c = plain_end(c, end);
+		if (c >= end || *c == '"')
+			return c;
+		c += *c == '\\' && c + 1 < end ? 2 : 1;
+	}
+}
+
 uint64_t sl_jr_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	bool in_string = false;
-	size_t i;
+	const char *p = s, *end = s + n;
+	uint64_t h = 0;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (p < end) {
+		const char *q;
 
-		if (in_string) {
-			if (c == '\\' && i + 1 < n) {
-				h = (h ^ c) * 1099511628211ull;
-				c = (unsigned char)s[++i];
-			} else if (c == '"') {
-				in_string = false;
-			}
-		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
+			p++;
 			continue;
-		} else if (c == '"') {
-			in_string = true;
 		}
-		h = (h ^ c) * 1099511628211ull;
+		if (*p != '"') {
+			h = mix(h, (unsigned char)*p++);
+			continue;
+		}
+		/* A string as written, quotes included: by the word, then
+		 * the bytes left. */
+		q = string_end(p + 1, end);
+		q = q < end ? q + 1 : q;
+		for (; q - p >= 8; p += 8) {
+			uint64_t w;
+
+			memcpy(&w, p, 8);
+			h = mix(h, w);
+		}
+		while (p < q)
+			h = mix(h, (unsigned char)*p++);
 	}
 	return h;
 }
