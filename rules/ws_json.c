@@ -134,31 +134,44 @@ static int next_item(struct sl_jr *jr, char close)
 }
 
 /*
- * Eight bytes at a time, whether any of them is '"', '\\' or a control
- * byte (below 0x20): the bytes a string's scan must stop at. (v - ONES)
- * & ~v & HIGHS is nonzero when a byte of v is zero, (v - n * ONES) & ~v
- * & HIGHS when one is below n ("Bit Twiddling Hacks", haszero and
- * hasless): exact for "any", which is all that is asked.
+ * Eight bytes at a time: 0x80 in each byte of c[0..8) that is '"', '\\'
+ * or a control byte (below 0x20), the bytes a string's scan stops at,
+ * and maybe in bytes after the first such. (v - ONES) & ~v & HIGHS marks
+ * the bytes of v that are zero, (v - n * ONES) & ~v & HIGHS those below
+ * n ("Bit Twiddling Hacks", haszero and hasless): exact up to the first
+ * byte marked, which is all that is asked.
  */
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
-static bool stop_in_word(const char *c)
+static uint64_t stops_in_word(const char *c)
 {
-	uint64_t v;
+	uint64_t v, q, b;
 
 	memcpy(&v, c, 8);
-	return (((v ^ ONES * '"') - ONES) & ~(v ^ ONES * '"') & HIGHS) ||
-	       (((v ^ ONES * '\\') - ONES) & ~(v ^ ONES * '\\') & HIGHS) ||
+	q = v ^ ONES * '"';
+	b = v ^ ONES * '\\';
+	return ((q - ONES) & ~q & HIGHS) | ((b - ONES) & ~b & HIGHS) |
 	       ((v - ONES * 0x20) & ~v & HIGHS);
 }
 
 /* The first '"', '\\' or control byte at or after c, or end. Most of a
- * lockfile's bytes are in strings (hashes, URLs): skipped by the word. */
+ * lockfile's bytes are in strings (hashes, URLs): skipped by the word,
+ * and where the word's memory order is its bits' order the byte that
+ * stops is found from its mark. */
 static const char *plain_end(const char *c, const char *end)
 {
-	while (end - c >= 8 && !stop_in_word(c))
-		c += 8;
+	for (; end - c >= 8; c += 8) {
+		uint64_t m = stops_in_word(c);
+
+		if (!m)
+			continue;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		return c + (__builtin_ctzll(m) >> 3);
+#else
+		break;
+#endif
+	}
 	while (c < end && *c != '"' && *c != '\\' && (unsigned char)*c >= 0x20)
 		c++;
 	return c;

@@ -105,7 +105,7 @@ static void add_dep(struct sl_pkg_json *pj, const char *field,
 	pj->deps[pj->ndeps].target = pj->targets.len;
 	pj->deps[pj->ndeps++].field = field;
 	sl_buf_add(&pj->targets, t, n);
-	sl_buf_add(&pj->targets, "", 1); /* each name NUL-terminated */
+	sl_buf_addch(&pj->targets, '\0'); /* each name NUL-terminated */
 }
 
 static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,

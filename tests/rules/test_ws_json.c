@@ -225,6 +225,78 @@ static void json__slices_keep_every_check(void **state)
 	}
 }
 
+/* Strings are scanned eight bytes at a time: a byte that stops the scan
+ * (a control byte, a backslash, the closing quote) is found at each place
+ * of a word, and bytes past 0x7F never stop it. */
+static void json__every_place_of_a_word_is_checked(void **state)
+{
+	struct sl_buf text = SL_BUF_INIT, want = SL_BUF_INIT, got = SL_BUF_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_jr jr;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		char *msg;
+
+		sl_buf_reset(&text);
+		sl_buf_adds(&text, "[\"");
+		while (text.len < i + 2)
+			sl_buf_addch(&text, 'a');
+		sl_buf_adds(&text, "\x01"
+				   "bcdefghij\"]");
+		msg = check(text.buf);
+		sl_buf_reset(&want);
+		sl_buf_addf(&want,
+			    "f.json:1:%zu: not valid JSON: a control "
+			    "character in a string",
+			    i + 3);
+		assert_string_equal(msg, want.buf);
+		free(msg);
+
+		/* An escaped quote anywhere, then more than a word. */
+		sl_buf_setlen(&text, i + 2);
+		sl_buf_adds(&text, "\\\"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9z\"]");
+		sl_jr_init(&jr, "f.json", text.buf, text.len, &err);
+		assert_int_equal(sl_jr_array(&jr), 0);
+		assert_int_equal(sl_jr_element(&jr), 1);
+		assert_int_equal(sl_jr_string(&jr, &got), 0);
+		sl_buf_reset(&want);
+		sl_buf_add(&want, text.buf + 2, i);
+		sl_buf_adds(&want, "\"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9z");
+		assert_string_equal(got.buf, want.buf);
+		assert_int_equal(sl_jr_element(&jr), 0);
+		assert_int_equal(sl_jr_end(&jr), 0);
+	}
+	sl_buf_release(&text);
+	sl_buf_release(&want);
+	sl_buf_release(&got);
+	sl_error_release(&err);
+}
+
+/* The hash reads long strings by the word: each byte of one counts. */
+static void json__hash_counts_each_byte_of_a_long_string(void **state)
+{
+	static const char base[] = "{\"integrity\": \"sha512-abcdefghijklmnop"
+				   "qrstuvwxyz0123456789\", \"v\": [1, 2]}";
+	static const char layout[] = "{\n  \"integrity\": \"sha512-abcdefghijk"
+				     "lmnopqrstuvwxyz0123456789\",\n  \"v\": "
+				     "[1,2]\n}";
+	char text[sizeof(base)];
+	uint64_t h = sl_jr_hash(base, strlen(base));
+	size_t i;
+
+	(void)state;
+	assert_true(sl_jr_hash(layout, strlen(layout)) == h);
+	for (i = 0; i < strlen(base); i++) {
+		if (base[i] == ' ')
+			continue;
+		memcpy(text, base, sizeof(base));
+		text[i] ^= 0x40;
+		assert_true(sl_jr_hash(text, strlen(base)) != h);
+	}
+}
+
 /* name, workspaces and "target(field)" of each dependency: one line. */
 static char *pkg_text(const char *text)
 {
@@ -352,6 +424,8 @@ int main(void)
 	    cmocka_unit_test(json__decoded_strings_and_hash),
 	    cmocka_unit_test(json__plain_strings_borrowed_escaped_decoded),
 	    cmocka_unit_test(json__slices_keep_every_check),
+	    cmocka_unit_test(json__every_place_of_a_word_is_checked),
+	    cmocka_unit_test(json__hash_counts_each_byte_of_a_long_string),
 	    cmocka_unit_test(pkg_json__dependencies_by_target),
 	    cmocka_unit_test(pkg_json__escaped_keys_and_values_read_alike),
 	    cmocka_unit_test(glob__minimatch_meaning),
