@@ -337,6 +337,44 @@ static void ws_source__truncated_tree_entry_is_an_error(void **state)
 	sl_buf_release(&tree);
 }
 
+/*
+ * A package 4,097 directories deep (built by git fast-import, which
+ * packs it): a search of any depth stops at git's core.maxTreeDepth
+ * (4,096) with an error, never a stack overflow or "no packages"; a
+ * search of one level does not go that far.
+ */
+static void ws_source__search_deeper_than_git_allows_is_an_error(void **state)
+{
+	struct sl_strvec found = SL_STRVEC_INIT;
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_buf out = SL_BUF_INIT;
+	const struct sl_ws_source *src;
+	struct sl_ws_tree *t;
+	struct sl_repo *repo;
+
+	(void)state;
+	sl_sh_ok("p=d; i=1; while [ $i -lt 4097 ]; do p=$p/d; i=$((i + 1)); "
+		 "done; printf 'commit refs/heads/main\\ncommitter a <a@b> 0 "
+		 "+0000\\ndata 0\\nM 100644 inline %%s/package.json\\ndata "
+		 "3\\n{}\\n\\n' \"$p\" | git fast-import --quiet");
+	repo = gr_open(".");
+	t = open_at(repo, "main");
+	src = sl_ws_tree_source(t);
+	find(&out, src, "", 1);
+	assert_string_equal(out.buf, "");
+	assert_int_equal(
+	    src->find(src->ctx, "", "package.json", UINT_MAX, &found, &err),
+	    SL_EENV);
+	assert_non_null(
+	    strstr(sl_error_message(&err), "is nested deeper than 4096"));
+	assert_int_equal(found.n, 0);
+	sl_ws_tree_free(t);
+	sl_repo_free(repo);
+	sl_strvec_release(&found);
+	sl_buf_release(&out);
+	sl_error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +382,7 @@ int main(void)
 	    T(ws_source__finds_what_the_commit_holds),
 	    T(ws_source__loose_and_packed_trees_give_the_same_packages),
 	    T(ws_source__truncated_tree_entry_is_an_error),
+	    T(ws_source__search_deeper_than_git_allows_is_an_error),
 #undef T
 	};
 
