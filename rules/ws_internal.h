@@ -57,8 +57,14 @@ struct sl_jstr {
 		.s = NULL, .n = 0, .dec = SL_BUF_INIT                          \
 	}
 void sl_jstr_release(struct sl_jstr *js);
-/* Is js the string lit (compared decoded, as JSON compares keys)? */
-bool sl_jstr_is(const struct sl_jstr *js, const char *lit);
+/* Is js the string lit (compared decoded, as JSON compares keys)?
+ * Inline: with lit a literal, its length is known where it is called. */
+static inline bool sl_jstr_is(const struct sl_jstr *js, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return js->n == n && !memcmp(js->s, lit, n);
+}
 /*
  * In an open object: 1 with the next member's key in key and its value
  * next; 0 at the closing '}' (the object is then closed).

@@ -369,13 +369,6 @@ void sl_jstr_release(struct sl_jstr *js)
 	js->n = 0;
 }
 
-bool sl_jstr_is(const struct sl_jstr *js, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return js->n == n && !memcmp(js->s, lit, n);
-}
-
 /* The key of the next member, as read_string() reads it, and its ':'. */
 static int member(struct sl_jr *jr, const char **s, size_t *n,
 		  struct sl_buf *dec)
