@@ -208,8 +208,17 @@ static int too_large(struct sl_ws_tree *t, const char *path,
 			    path, t->commit, SL_REPO_BLOB_MAX);
 }
 
+static int unreadable(struct sl_ws_tree *t, const char *path,
+		      struct sl_error *err)
+{
+	return sl_git_error(err, SL_EENV,
+			    "cannot read '%s' at '%.12s' (a damaged or "
+			    "incomplete repository: run git fsck)",
+			    path, t->commit);
+}
+
 /* The blob id (path's) appended to out: from the packs (packs.c), else
- * through libgit2's object database. */
+ * through libgit2's object database, its size looked at first. */
 static int read_blob(struct sl_ws_tree *t, const char *path, const git_oid *id,
 		     struct sl_buf *out, struct sl_error *err)
 {
@@ -222,11 +231,12 @@ static int read_blob(struct sl_ws_tree *t, const char *path, const git_oid *id,
 
 	if (sl_packs_read(t->objs.packs, id, &type, &data, &len)) {
 		bytes = data;
+	} else if (git_odb_read_header(&len, &type, t->objs.odb, id) < 0) {
+		return unreadable(t, path, err);
+	} else if (len > SL_REPO_BLOB_MAX) {
+		return too_large(t, path, err);
 	} else if (git_odb_read(&obj, t->objs.odb, id) < 0) {
-		return sl_git_error(err, SL_EENV,
-				    "cannot read '%s' at '%.12s' (a damaged or "
-				    "incomplete repository: run git fsck)",
-				    path, t->commit);
+		return unreadable(t, path, err);
 	} else {
 		type = git_odb_object_type(obj);
 		bytes = git_odb_object_data(obj);

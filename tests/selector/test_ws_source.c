@@ -337,6 +337,33 @@ static void ws_source__truncated_tree_entry_is_an_error(void **state)
 	sl_buf_release(&tree);
 }
 
+/* A loose manifest past SL_REPO_BLOB_MAX is refused (its size read from
+ * the object's header), saying which file at which commit. */
+static void ws_source__manifest_past_the_limit_is_refused(void **state)
+{
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_ws_tree *t;
+	struct sl_repo *repo;
+
+	(void)state;
+	gr_write("package.json", "{}\n");
+	gr_commit_all("small");
+	sl_sh_ok("truncate -s %u package.json && git commit -qam big",
+		 SL_REPO_BLOB_MAX + 1);
+	repo = gr_open(".");
+	t = open_at(repo, "HEAD");
+	read_path(&out, sl_ws_tree_source(t), "package.json");
+	assert_non_null(strstr(out.buf, "error: 'package.json' at '"));
+	assert_non_null(strstr(out.buf, "past sluice's limit"));
+	sl_ws_tree_free(t);
+	t = open_at(repo, "HEAD~1");
+	read_path(&out, sl_ws_tree_source(t), "package.json");
+	assert_string_equal(out.buf, "{}\n");
+	sl_ws_tree_free(t);
+	sl_repo_free(repo);
+	sl_buf_release(&out);
+}
+
 /*
  * A package 4,097 directories deep (built by git fast-import, which
  * packs it): a search of any depth stops at git's core.maxTreeDepth
@@ -382,6 +409,7 @@ int main(void)
 	    T(ws_source__finds_what_the_commit_holds),
 	    T(ws_source__loose_and_packed_trees_give_the_same_packages),
 	    T(ws_source__truncated_tree_entry_is_an_error),
+	    T(ws_source__manifest_past_the_limit_is_refused),
 	    T(ws_source__search_deeper_than_git_allows_is_an_error),
 #undef T
 	};
