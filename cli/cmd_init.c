@@ -227,6 +227,17 @@ static const struct ws_guess ws_guesses[] = {
     {SL_WS_GO, "go.work", NULL, "go.work.sum", "go test ./...", "go vet ./..."},
 };
 
+/* Does the commit hold path? */
+static int src_has(bool *yes, const struct sl_ws_source *src, const char *path,
+		   struct sl_error *err)
+{
+	struct sl_buf data = SL_BUF_INIT;
+	int ret = src->read(src->ctx, path, &data, yes, err);
+
+	sl_buf_release(&data);
+	return ret;
+}
+
 /* Does the commit's root hold g's marker (with its needle)? */
 static int guess_holds(bool *yes, const struct sl_ws_source *src,
 		       const struct ws_guess *g, struct sl_error *err)
@@ -301,14 +312,24 @@ static int from_workspaces(struct sl_buf *out, struct sl_repo *repo,
 		if (!ret && yes)
 			ret = sl_ws_derive(&ws, g->kind, "",
 					   sl_ws_tree_source(tree), err);
+		/* A pnpm-workspace.yaml of settings alone derives nothing. */
+		if (!ret && yes && !ws->npkgs) {
+			sl_ws_free(ws);
+			continue;
+		}
 		if (ret || !yes)
 			continue;
 		npm_or_pnpm |= g->kind != SL_WS_GO;
 		write_entry(&entries, g, ws);
-		sl_buf_addf(&lockfiles, "%s%s", found ? ", " : "", g->lockfile);
+		sl_ws_free(ws);
+		/* Only a lockfile the commit has: one it lacks (a go.work
+		 * with no go.work.sum) would be a pattern check warns of. */
+		ret = src_has(&yes, sl_ws_tree_source(tree), g->lockfile, err);
+		if (!ret && yes)
+			sl_buf_addf(&lockfiles, "%s%s",
+				    lockfiles.len ? ", " : "", g->lockfile);
 		*from = found ? "the workspace manifests" : g->marker;
 		found++;
-		sl_ws_free(ws);
 	}
 	if (!ret && found) {
 		sl_buf_adds(out, header);
@@ -321,13 +342,15 @@ static int from_workspaces(struct sl_buf *out, struct sl_repo *repo,
 			    "# A changed path no lane owns runs the global "
 			    "gates only.\n"
 			    "unowned: global-only\n\n"
-			    "# Lockfile changes select the packages whose "
-			    "dependencies changed; what\n"
-			    "# no package accounts for (the root's own) runs "
-			    "everything.\n"
-			    "run_all_on: [%s]\n\n"
+			    "%s%s%s"
 			    "workspaces:\n",
-			    lockfiles.buf);
+			    lockfiles.len ? "# Lockfile changes select the "
+					    "packages whose dependencies "
+					    "changed; what\n# no package "
+					    "accounts for (the root's own) "
+					    "runs everything.\nrun_all_on: ["
+					  : "",
+			    lockfiles.buf, lockfiles.len ? "]\n\n" : "");
 		sl_buf_add(out, entries.buf, entries.len);
 	}
 	sl_ws_tree_free(tree);

@@ -156,6 +156,9 @@ int sl_ws_derive_go(struct sl_ws *ws, const struct sl_ws_source *src,
 struct sl_pkg_dep {
 	size_t target;	   /* offset of the package's name in targets */
 	const char *field; /* "dependencies", ...: static */
+	/* A `file:` or `link:` dependency: the offset of its path (relative
+	 * to the package's directory) in targets; SIZE_MAX: none. */
+	size_t local;
 };
 struct sl_pkg_json {
 	char *name;

@@ -199,6 +199,30 @@ static void name_parts(struct sl_strvec *out, const char *name)
 	}
 }
 
+/*
+ * What a package's lane name is made of: its name's parts, or, for a
+ * name another package has too (pnpm allows it: a test fixture's copies,
+ * packages with no name, named after their directory), its directory's
+ * components, which tell them apart ("opt-nested", "ssr-nested").
+ */
+static void lane_parts(struct sl_strvec *out, const struct sl_ws_pkg *p,
+		       bool shared)
+{
+	const char *c = p->dir;
+
+	if (!shared || !*c) {
+		name_parts(out, p->name);
+		return;
+	}
+	while (*c) {
+		size_t n = strcspn(c, "/");
+
+		if (n)
+			sl_strvec_push_take(out, sl_xmemdupz(c, n));
+		c += n + (c[n] != '\0');
+	}
+}
+
 static bool lane_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -242,12 +266,21 @@ static void name_lanes(struct sl_ws *ws)
 {
 	struct sl_strvec *parts = sl_xcalloc(ws->npkgs + 1, sizeof(*parts));
 	size_t *k = sl_xcalloc(ws->npkgs + 1, sizeof(size_t));
+	bool *shared = sl_xcalloc(ws->npkgs + 1, sizeof(bool));
+	struct sl_strmap names = {0};
 	bool again = true;
 	size_t i, round;
 
 	for (i = 0; i < ws->npkgs; i++) {
+		uint64_t first = sl_strmap_put(&names, ws->pkgs[i].name, i);
+
+		if (first != i)
+			shared[i] = shared[first] = true;
+	}
+	sl_strmap_release(&names);
+	for (i = 0; i < ws->npkgs; i++) {
 		parts[i] = (struct sl_strvec)SL_STRVEC_INIT;
-		name_parts(&parts[i], ws->pkgs[i].name);
+		lane_parts(&parts[i], &ws->pkgs[i], shared[i]);
 		k[i] = 1;
 		ws->pkgs[i].lane = lane_of(&parts[i], 1);
 	}
@@ -287,6 +320,7 @@ static void name_lanes(struct sl_ws *ws)
 		sl_strvec_release(&parts[i]);
 	free(parts);
 	free(k);
+	free(shared);
 }
 
 int sl_ws_finish(struct sl_ws *ws, struct sl_error *err)
@@ -301,7 +335,10 @@ int sl_ws_finish(struct sl_ws *ws, struct sl_error *err)
 					    "'%s' is listed twice as a "
 					    "package of the workspace",
 					    ws->pkgs[i].manifest);
-	for (i = 0; i < ws->npkgs; i++) {
+	/* pnpm takes two packages of one name (a test fixture's copies);
+	 * npm refuses them (EDUPLICATEWORKSPACE), and go a module path
+	 * used twice in a go.work. */
+	for (i = 0; ws->kind != SL_WS_PNPM && i < ws->npkgs; i++) {
 		uint64_t first = sl_strmap_put(&names, ws->pkgs[i].name, i);
 
 		j = (size_t)first;

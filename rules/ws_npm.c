@@ -103,9 +103,19 @@ static void add_dep(struct sl_pkg_json *pj, const char *field,
 	}
 	SL_ALLOC_GROW(pj->deps, pj->ndeps + 1, pj->deps_alloc);
 	pj->deps[pj->ndeps].target = pj->targets.len;
-	pj->deps[pj->ndeps++].field = field;
+	pj->deps[pj->ndeps].field = field;
+	pj->deps[pj->ndeps].local = SIZE_MAX;
 	sl_buf_add(&pj->targets, t, n);
 	sl_buf_addch(&pj->targets, '\0'); /* each name NUL-terminated */
+	/* A directory (npm's and pnpm's file:, pnpm's link:) is the package
+	 * there, whatever its name: two of one name are told apart so. */
+	if (spec && spec->n >= 5 &&
+	    (!memcmp(spec->s, "file:", 5) || !memcmp(spec->s, "link:", 5))) {
+		pj->deps[pj->ndeps].local = pj->targets.len;
+		sl_buf_add(&pj->targets, spec->s + 5, spec->n - 5);
+		sl_buf_addch(&pj->targets, '\0');
+	}
+	pj->ndeps++;
 }
 
 static int read_deps(struct sl_pkg_json *out, struct sl_jr *jr,
@@ -253,29 +263,70 @@ static int glob_dirs(struct sl_strvec *out, const struct sl_ws *ws,
 	return ret;
 }
 
+/* The package dependency j of package i names: by directory for a
+ * `file:` or `link:` path (none when no package is there), else by name;
+ * *dup: more packages have that name (pnpm takes them). */
+struct pkg_index {
+	struct sl_strmap by_name, by_dir;
+	struct sl_strmap dups; /* names more packages than one have */
+};
+
+static size_t dep_to(bool *dup, const struct sl_ws *ws,
+		     const struct sl_pkg_json *pj, size_t i, size_t j,
+		     const struct pkg_index *x)
+{
+	uint64_t got;
+
+	*dup = false;
+	if (pj->deps[j].local != SIZE_MAX) {
+		char *dir = sl_modfile_dir(ws->pkgs[i].dir,
+					   pj->targets.buf + pj->deps[j].local);
+
+		got = dir ? sl_strmap_get(&x->by_dir, dir) : UINT64_MAX;
+		free(dir);
+		return got == UINT64_MAX ? SIZE_MAX : (size_t)got;
+	}
+	got = sl_strmap_get(&x->by_name, sl_pkg_json_target(pj, j));
+	if (got == UINT64_MAX)
+		return SIZE_MAX;
+	*dup = sl_strmap_get(&x->dups, sl_pkg_json_target(pj, j)) != UINT64_MAX;
+	return (size_t)got;
+}
+
 /* Edges of packages first .. first + n, whose package.json is pj[]. */
 static void add_edges(struct sl_ws *ws, struct sl_pkg_json *pj, size_t first,
 		      size_t n)
 {
-	struct sl_strmap by_name = {0};
-	size_t i, j;
+	struct pkg_index x = {{0}, {0}, {0}};
+	size_t i, j, k;
 
 	/* A thousand packages of forty dependencies each: looked up by
-	 * hash, not against every package's name. */
-	for (i = 0; i < ws->npkgs; i++)
-		sl_strmap_put(&by_name, ws->pkgs[i].name, i);
+	 * hash, not against every package's name. A name two packages
+	 * have is marked, its dependents joined to each. */
+	for (i = 0; i < ws->npkgs; i++) {
+		if (sl_strmap_put(&x.by_name, ws->pkgs[i].name, i) != i)
+			sl_strmap_put(&x.dups, ws->pkgs[i].name, i);
+		sl_strmap_put(&x.by_dir, ws->pkgs[i].dir, i);
+	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < pj[i].ndeps; j++) {
-			uint64_t got = sl_strmap_get(
-			    &by_name, sl_pkg_json_target(&pj[i], j));
-			size_t to = got == UINT64_MAX ? SIZE_MAX : (size_t)got;
+			bool dup;
+			size_t to = dep_to(&dup, ws, &pj[i], first + i, j, &x);
 
 			if (to != SIZE_MAX && to != first + i)
 				sl_ws_add_edge(ws, first + i, to,
 					       pj[i].deps[j].field);
+			for (k = 0; dup && k < ws->npkgs; k++)
+				if (k != first + i && k != to &&
+				    !strcmp(ws->pkgs[k].name,
+					    ws->pkgs[to].name))
+					sl_ws_add_edge(ws, first + i, k,
+						       pj[i].deps[j].field);
 		}
 	}
-	sl_strmap_release(&by_name);
+	sl_strmap_release(&x.by_name);
+	sl_strmap_release(&x.by_dir);
+	sl_strmap_release(&x.dups);
 }
 
 int sl_ws_add_js_packages(struct sl_ws *ws, const struct sl_ws_source *src,

@@ -124,12 +124,10 @@ int sl_ws_derive_pnpm(struct sl_ws *ws, const struct sl_ws_source *src,
 		ret = sl_ydoc_parse(&doc, label.buf, data.buf, data.len, err);
 	if (!ret && doc.nnodes)
 		list = sl_ymap_get(&doc, 0, "packages");
-	if (!ret && !list)
-		ret = sl_error_set(err, SL_ERULES,
-				   "'%s' has no 'packages'; list the "
-				   "packages' directories there, as pnpm does",
-				   label.buf);
-	if (!ret)
+	/* pnpm 10 reads its settings there too: without `packages` (or an
+	 * empty file, as a test fixture may have) the workspace is the root
+	 * alone, a package of no lane. */
+	if (!ret && list)
 		ret = read_globs(&globs, &doc, list, label.buf, err);
 	if (!ret)
 		ret = sl_ws_add_js_packages(ws, src, &globs, err);

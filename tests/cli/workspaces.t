@@ -223,11 +223,27 @@ HEAD (before any CODEOWNERS file), and check passes on it.
   sluice: wrote ../init.yml from package.json; next: add gates to its lanes, then 'sluice check'
   $ sluice check --rules ../init.yml > /dev/null && echo check passes
   check passes
-  $ cd ../go && sluice init --stdout | grep -E 'kind|go.work|test'
-  run_all_on: [go.work.sum]
+
+A pnpm-workspace.yaml of settings alone (pnpm 10 keeps them there) has
+no packages: the workspace is the root alone, and init goes on to the
+npm workspaces package.json names.
+
+  $ printf 'onlyBuiltDependencies: [esbuild]\n' > pnpm-workspace.yaml && git add pnpm-workspace.yaml && git commit -qm settings
+  $ sluice init --stdout | grep -E '^  - kind|^run_all_on'
+  run_all_on: [package-lock.json]
+    - kind: npm
+  $ git reset -q --hard HEAD~1
+
+A go.work with no go.work.sum (the go command writes one only when it
+needs to) gets no run_all_on, which would name a file the repository
+does not have; check passes on what init writes without warning of it.
+
+  $ cd ../go && sluice init --stdout | grep -E 'kind|go.work|test|run_all_on'
     # go.work: 2 packages and 1 internal dependencies today
     - kind: go
         "{lane}-test": {run: "go test ./...", cwd: "{path}"}
+  $ sluice init -o ../go-init.yml 2>/dev/null && sluice check --rules ../go-init.yml 2>&1 | grep -c 'matches no tracked file'; true
+  0
   $ cd .. && git init -q empty && cd empty && sluice init --stdout | grep -c workspaces; true
   0
 

@@ -76,6 +76,8 @@ static void pnpm__globs_exclude_and_errors(void **state)
 					  "packages: [a\n", NULL, NULL};
 	static const char *const none[] = {"pnpm-workspace.yaml",
 					   "catalog:\n  a: 1\n", NULL, NULL};
+	static const char *const empty[] = {"pnpm-workspace.yaml", "", NULL,
+					    NULL};
 	struct sl_ws_source src = mem_source(files);
 	struct sl_error err = SL_ERROR_INIT;
 	struct sl_ws *ws = NULL;
@@ -94,12 +96,75 @@ static void pnpm__globs_exclude_and_errors(void **state)
 			 SL_ERULES);
 	assert_non_null(strstr(sl_error_message(&err),
 			       "pnpm-workspace.yaml:2:1: YAML syntax error"));
+	/* pnpm 10 keeps settings there: without `packages` (or empty) the
+	 * workspace is the root alone, as `pnpm ls -r` lists it. */
 	src = mem_source(none);
-	assert_int_equal(sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err),
-			 SL_ERULES);
-	assert_string_equal(sl_error_message(&err),
-			    "'pnpm-workspace.yaml' has no 'packages'; list the "
-			    "packages' directories there, as pnpm does");
+	assert_int_equal(sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err), 0);
+	assert_int_equal(ws->npkgs, 0);
+	sl_ws_free(ws);
+	src = mem_source(empty);
+	assert_int_equal(sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err), 0);
+	assert_int_equal(ws->npkgs, 0);
+	sl_ws_free(ws);
+	sl_error_release(&err);
+}
+
+/*
+ * The shape of vitejs/vite's playground: pnpm takes two packages of one
+ * name (test fixtures' copies, and packages with no name at all), which
+ * their dependents reach by `file:` or `link:` path. Each is its own
+ * lane, told apart by its directory; a path dependency is an edge to
+ * the package in that directory; a dependency by a name two packages
+ * have is an edge to each. npm refuses such names (test_ws_npm.c).
+ */
+static void pnpm__same_names_and_path_dependencies(void **state)
+{
+	static const char *const files[] = {
+	    "pnpm-workspace.yaml",
+	    "packages:\n  - 'playground/**'\n",
+	    "playground/ssr/package.json",
+	    "{\"name\": \"@x/test-ssr\", \"dependencies\": "
+	    "{\"@x/test-nested\": \"file:./nested\"}}",
+	    "playground/ssr/nested/package.json",
+	    "{\"name\": \"@x/test-nested\"}",
+	    "playground/opt/package.json",
+	    "{\"name\": \"@x/test-opt\", \"dependencies\": "
+	    "{\"@x/test-nested\": \"file:./nested\", \"gone\": "
+	    "\"file:../../outside\"}}",
+	    "playground/opt/nested/package.json",
+	    "{\"name\": \"@x/test-nested\", \"dependencies\": "
+	    "{\"inc\": \"link:../inc\"}}",
+	    "playground/opt/inc/package.json",
+	    "{\"name\": \"@x/test-inc\"}",
+	    "playground/fix/a/nested/package.json",
+	    "{}",
+	    "playground/fix/b/nested/package.json",
+	    "{\"version\": \"1.0.0\"}",
+	    "playground/user/package.json",
+	    "{\"name\": \"user\", \"devDependencies\": "
+	    "{\"@x/test-nested\": \"workspace:*\"}}",
+	    NULL,
+	    NULL};
+	struct sl_ws_source src = mem_source(files);
+	struct sl_error err = SL_ERROR_INIT;
+	struct sl_ws *ws = NULL;
+	struct sl_buf sb = SL_BUF_INIT;
+
+	(void)state;
+	if (sl_ws_derive(&ws, SL_WS_PNPM, "", &src, &err))
+		fail_msg("derive: %s", sl_error_message(&err));
+	ws_graph_text(&sb, ws, false);
+	assert_string_equal(sb.buf,
+			    "playground/fix/a/nested=a-nested "
+			    "playground/fix/b/nested=b-nested "
+			    "playground/opt=test-opt>opt-nested "
+			    "playground/opt/inc=test-inc "
+			    "playground/opt/nested=opt-nested>test-inc "
+			    "playground/ssr=test-ssr>ssr-nested "
+			    "playground/ssr/nested=ssr-nested "
+			    "playground/user=user>opt-nested>ssr-nested ");
+	sl_buf_release(&sb);
+	sl_ws_free(ws);
 	sl_error_release(&err);
 }
 
@@ -355,6 +420,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pnpm__fixture_packages_and_edges),
 	    cmocka_unit_test(pnpm__globs_exclude_and_errors),
+	    cmocka_unit_test(pnpm__same_names_and_path_dependencies),
 	    cmocka_unit_test(pnpm__v9_closures_are_pnpm_list),
 	    cmocka_unit_test(pnpm__v6_closures_are_pnpm_list),
 	    cmocka_unit_test(pnpm__v9_bumps_selects_web_and_core),
