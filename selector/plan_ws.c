@@ -78,12 +78,24 @@ static bool manifests_changed(const struct sl_plan *plan)
 	return false;
 }
 
+/* The head's files: its commit's, or with --worktree the work tree's
+ * (packages it adds found by the diff's added files). */
+static int open_head(struct ws_step *s, struct sl_error *err)
+{
+	const struct sl_diff *diff = s->plan->diff;
+	int ret = sl_ws_tree_open(&s->head, s->repo, diff->head,
+				  diff->worktree ? s->plan->root : NULL, err);
+
+	if (!ret && diff->worktree)
+		sl_ws_tree_add_worktree(s->head, &diff->changes);
+	return ret;
+}
+
 /* The head's copy, derived at the head: the head's rules when it changes
  * them, else the trusted copy read again. */
 static int derive_head(struct ws_step *s, struct sl_error *err)
 {
 	struct sl_plan *plan = s->plan;
-	const struct sl_diff *diff = plan->diff;
 	const struct sl_plan_ws_input *in = s->in;
 	int ret = 0;
 
@@ -98,8 +110,7 @@ static int derive_head(struct ws_step *s, struct sl_error *err)
 		plan->manifests_changed = true;
 	}
 	if (!ret)
-		ret = sl_ws_tree_open(&s->head, s->repo, diff->head,
-				      diff->worktree ? plan->root : NULL, err);
+		ret = open_head(s, err);
 	if (!ret)
 		ret = sl_ws_derive_all(&plan->head_ws, plan->head_rules,
 				       sl_ws_tree_source(s->head), err);
@@ -245,9 +256,7 @@ static int open_trees(struct ws_step *s, struct sl_error *err)
 		ret = sl_ws_tree_open(&s->base, s->repo, diff->merge_base, NULL,
 				      err);
 	if (!ret && !s->head)
-		ret =
-		    sl_ws_tree_open(&s->head, s->repo, diff->head,
-				    diff->worktree ? s->plan->root : NULL, err);
+		ret = open_head(s, err);
 	return ret;
 }
 

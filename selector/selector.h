@@ -621,6 +621,13 @@ struct sl_ws_tree; /* opaque */
  */
 int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
 		    const char *commit, const char *disk, struct sl_error *err);
+/*
+ * With a disk root: the files changes (the work tree's diff) adds to the
+ * commit take part in the search for packages' directories, so that a
+ * package the work tree adds is found as it will be once committed.
+ */
+void sl_ws_tree_add_worktree(struct sl_ws_tree *t,
+			     const struct sl_change_list *changes);
 /* Borrowed from t. */
 const struct sl_ws_source *sl_ws_tree_source(const struct sl_ws_tree *t);
 void sl_ws_tree_free(struct sl_ws_tree *t);

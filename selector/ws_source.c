@@ -8,8 +8,8 @@
  * kept by path, so that a thousand packages' manifests are read without
  * reading a tree again.
  * With a disk root (--worktree, whose head is the work tree as it is for
- * the rules file) files are read from there, and only the search for
- * packages' directories uses the commit.
+ * the rules file) files are read from there, and the search for packages'
+ * directories uses the commit and the files the work tree adds to it.
  */
 #include "common/common.h"
 
@@ -35,7 +35,8 @@ struct known {
 struct sl_ws_tree {
 	struct sl_objects objs; /* read without libgit2's object layer */
 	char commit[SL_OID_HEXSZ + 1];
-	char *disk; /* NULL: every file from the commit */
+	char *disk;		/* NULL: every file from the commit */
+	struct sl_strvec added; /* with disk: files the work tree adds */
 	char label[SL_OID_HEXSZ + 2];
 	struct known *slots;
 	size_t cap, n;
@@ -366,29 +367,96 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Would the walk enter the directory component c[0..n)? */
+static bool entered(const char *c, size_t n)
+{
+	return n && c[0] != '.' && !(n == 12 && !memcmp(c, "node_modules", 12));
+}
+
+/*
+ * The directories below dir (depth levels at most) where the work tree
+ * adds file, as the walk would have found them in the commit had they
+ * been committed: what `git commit -a` of the change would show CI.
+ */
+static void find_added(struct sl_ws_tree *t, const char *dir, const char *file,
+		       unsigned depth, struct sl_strvec *out)
+{
+	size_t dl = strlen(dir), i;
+
+	for (i = 0; i < t->added.n; i++) {
+		const char *p = t->added.v[i], *rel = p, *c, *slash;
+		const char *name = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		unsigned levels = 0;
+		bool in = !strcmp(name, file);
+
+		if (in && dl) {
+			in = !strncmp(p, dir, dl) && p[dl] == '/';
+			rel = p + dl + 1;
+		}
+		for (c = rel; in && c < name; c = slash + 1, levels++) {
+			slash = strchr(c, '/');
+			in = entered(c, (size_t)(slash - c));
+		}
+		if (in && (depth == UINT_MAX || levels <= depth))
+			sl_strvec_push_take(
+			    out, sl_xmemdupz(p, (size_t)(name - p) -
+						    (name > p ? 1 : 0)));
+	}
+}
+
 static int find_dirs(void *ctx, const char *dir, const char *file,
 		     unsigned depth, struct sl_strvec *out,
 		     struct sl_error *err)
 {
 	struct sl_ws_tree *t = ctx;
-	size_t first = out->n;
-	const struct known *k;
+	size_t first = out->n, k;
+	const struct known *known;
 	git_oid tree;
-	int ret = lookup(&k, t, dir, strlen(dir), err);
+	int ret = lookup(&known, t, dir, strlen(dir), err);
 
-	if (!ret && k && k->mode == GIT_FILEMODE_TREE) {
-		git_oid_cpy(&tree, &k->id); /* k moves as entries are kept */
+	if (!ret && known && known->mode == GIT_FILEMODE_TREE) {
+		/* known moves as entries are kept */
+		git_oid_cpy(&tree, &known->id);
 		sl_buf_reset(&t->path);
 		sl_buf_adds(&t->path, dir);
 		ret = walk(t, &tree, file, depth, 0, out, err);
 	}
+	if (!ret)
+		find_added(t, dir, file, depth, out);
 	while (ret && out->n > first) { /* an error finds nothing */
 		free(out->v[--out->n]);
 		out->v[out->n] = NULL;
 	}
 	if (!ret)
 		qsort(out->v + first, out->n - first, sizeof(char *), cmp_str);
+	for (k = first + 1; !ret && k < out->n;) { /* once each */
+		if (strcmp(out->v[k - 1], out->v[k])) {
+			k++;
+			continue;
+		}
+		free(out->v[k]);
+		memmove(&out->v[k], &out->v[k + 1],
+			(out->n - k) * sizeof(*out->v)); /* and the NULL */
+		out->n--;
+	}
 	return ret;
+}
+
+void sl_ws_tree_add_worktree(struct sl_ws_tree *t,
+			     const struct sl_change_list *changes)
+{
+	size_t i;
+
+	for (i = 0; t->disk && i < changes->n; i++) {
+		const struct sl_change *ch = &changes->items[i];
+
+		if ((ch->status == SL_CHANGE_ADDED ||
+		     ch->status == SL_CHANGE_RENAMED ||
+		     ch->status == SL_CHANGE_TYPECHANGE) &&
+		    !ch->submodule)
+			sl_strvec_push_take(&t->added,
+					    sl_xmemdupz(ch->path, ch->len));
+	}
 }
 
 int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
@@ -400,6 +468,7 @@ int sl_ws_tree_open(struct sl_ws_tree **out, struct sl_repo *repo,
 
 	*out = NULL;
 	t->path = (struct sl_buf)SL_BUF_INIT;
+	t->added = (struct sl_strvec)SL_STRVEC_INIT;
 	snprintf(t->commit, sizeof(t->commit), "%s", commit);
 	t->disk = disk ? sl_xstrdup(disk) : NULL;
 	if (!disk)
@@ -437,6 +506,7 @@ void sl_ws_tree_free(struct sl_ws_tree *t)
 		free(t->slots[i].path);
 	free(t->slots);
 	free(t->disk);
+	sl_strvec_release(&t->added);
 	sl_objects_release(&t->objs);
 	sl_buf_release(&t->path);
 	free(t);

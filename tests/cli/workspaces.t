@@ -61,6 +61,24 @@ disk (not committed) changes nothing.
   $ gates > ../with-edit && git checkout -q apps/web/package.json && gates > ../without && cmp ../with-edit ../without && echo same
   same
 
+With --worktree the head is the work tree, and a package it adds (not
+committed, not even in the index) is found as it will be once committed,
+so that a developer sees what CI will select (it was owned by no lane).
+A package.json under node_modules, in a hidden directory or deeper than
+the glob reaches is no package there, as in a commit:
+
+  $ mkdir -p packages/new/src packages/new/node_modules/dep packages/new/.cache packages/new/deep
+  $ echo '{"name": "@acme/new", "dependencies": {"@acme/core": "1"}}' > packages/new/package.json
+  $ echo 'export {}' > packages/new/src/index.js
+  $ for d in node_modules/dep .cache deep; do echo '{"name": "nested"}' > packages/new/$d/package.json; done
+  $ gates --worktree --base HEAD
+  new-unit
+  $ sluice explain --worktree --base HEAD packages/new/deep/package.json | sed -n 3p
+    head rules: lane new, no owners; decided by sluice.yml@*:5:5 '/packages/new/' (derived from packages/new/package.json) (glob)
+  $ git add -A && git commit -qm new && gates --base HEAD~1
+  new-unit
+  $ git reset -q --hard HEAD~1 && git status --short
+
 A lockfile that is not JSON leaves its path changed (here run_all_on
 runs everything) and selects every lane of the workspace, saying why: the
 same rules without run_all_on show it (--rules: trusted as they are, the
