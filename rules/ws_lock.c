@@ -261,15 +261,10 @@ static void attributor_release(struct attributor *a)
 	free(a->queued);
 }
 
+/* A hit the other side gives again is dropped by drop_repeats(). */
 static void add_hit(struct sl_ws_changes *out, const char *lane,
 		    const char *entry)
 {
-	size_t i;
-
-	for (i = out->nhits; i-- > 0;)
-		if (!strcmp(out->hits[i].lane, lane) &&
-		    !strcmp(out->hits[i].entry, entry))
-			return;
 	SL_ALLOC_GROW(out->hits, out->nhits + 1, out->alloc);
 	out->hits[out->nhits].lane = sl_xstrdup(lane);
 	out->hits[out->nhits++].entry = sl_xstrdup(entry);
@@ -590,6 +585,35 @@ static int by_lane(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/*
+ * Drops the hits of hits[from..] (grouped by lane) that name an entry
+ * their lane has already: one change seen from both sides. By hash: a
+ * go.work of 160 modules bumping 70 modules each gives ten thousand hits
+ * a lockfile, which comparing each with all before took seconds over.
+ */
+static void drop_repeats(struct sl_ws_changes *out, size_t from)
+{
+	size_t i = from, j, k = from;
+
+	while (i < out->nhits) {
+		struct sl_strmap seen = {0};
+		const char *lane = out->hits[i].lane; /* kept: the first */
+
+		for (j = i; j < out->nhits && !strcmp(out->hits[j].lane, lane);
+		     j++) {
+			if (sl_strmap_put(&seen, out->hits[j].entry, j) != j) {
+				free(out->hits[j].lane);
+				free(out->hits[j].entry);
+				continue;
+			}
+			out->hits[k++] = out->hits[j];
+		}
+		sl_strmap_release(&seen);
+		i = j;
+	}
+	out->nhits = k;
+}
+
 /* Groups hits[from..] by lane, each lane's entries in the order they came. */
 static void group_hits(struct sl_ws_changes *out, size_t from)
 {
@@ -625,6 +649,7 @@ void sl_ws_lock_diff(struct sl_ws_changes *out, const struct sl_ws_lock *old,
 	attributor_release(&ao);
 	attributor_release(&an);
 	group_hits(out, from);
+	drop_repeats(out, from);
 	cap_hits(out, from);
 	for (i = 0; i < n; i++) {
 		if (!c[i].hit || c[i].root)

@@ -86,7 +86,16 @@ def load_lock(repo, rev):
         text = git(repo, "show", "%s:%s" % (rev, LOCK))
     except subprocess.CalledProcessError:
         return None
-    return yaml.load(text, Loader=yaml.CSafeLoader)
+    # pnpm 11 (or a pnpm that pins itself) writes its environment first,
+    # as a YAML document of its own: split as pnpm does. The environment
+    # is no package's: a change to it is the root's.
+    env = None
+    if text.startswith("---\n"):
+        sep = text.find("\n---\n", 4)
+        env, text = text[4:sep], text[sep + 5:]
+    lock = yaml.load(text, Loader=yaml.CSafeLoader)
+    lock["importers"]["(environment)"] = {"text": env}
+    return lock
 
 
 def closure(lock, importer):
@@ -132,7 +141,7 @@ def reference(old, new):
                 hit.add(imp)
     for imp in set(old["importers"]) | set(new["importers"]):
         if repr(old["importers"].get(imp)) != repr(new["importers"].get(imp)):
-            hit.add(imp)
+            hit.add("." if imp == "(environment)" else imp)
     return hit
 
 
