@@ -21,6 +21,21 @@ void gr_init(const char *dir)
 	sl_sh_ok("git init -q -b main '%s'", dir);
 }
 
+int gr_setup_repo(void **state)
+{
+	(void)state;
+	sl_sandbox_enter();
+	gr_init(".");
+	return 0;
+}
+
+int gr_teardown_repo(void **state)
+{
+	(void)state;
+	sl_sandbox_leave();
+	return 0;
+}
+
 void gr_commit_all(const char *msg)
 {
 	sl_sh_ok("git add -A . && git commit -q --allow-empty -m '%s'", msg);

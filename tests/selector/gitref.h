@@ -14,6 +14,10 @@
 
 /* `git init` of a repository on branch main in dir ("." for the sandbox). */
 void gr_init(const char *dir);
+/* cmocka set-up and tear-down of a test in a new sandbox that is a fresh
+ * repository (gr_init(".")), and of leaving it. */
+int gr_setup_repo(void **state);
+int gr_teardown_repo(void **state);
 /* Stages everything in the current directory and commits it. */
 void gr_commit_all(const char *msg);
 /* The full id of rev, as git resolves it in the current directory. */

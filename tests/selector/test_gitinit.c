@@ -28,21 +28,6 @@
 
 static char self[PATH_MAX]; /* this executable, for the traced child */
 
-static int setup(void **state)
-{
-	(void)state;
-	sl_sandbox_enter();
-	gr_init(".");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sl_sandbox_leave();
-	return 0;
-}
-
 /* What this build promises of a process's start. */
 #ifdef SL_WRAP_MBEDTLS
 static const bool no_ca_bundle = true;
@@ -143,7 +128,8 @@ static void gitinit__every_start_is_balanced(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, gr_setup_repo, gr_teardown_repo)
 	    T(gitinit__opening_a_repository_loads_no_ca_bundle_and_no_libgit2),
 	    T(gitinit__explicit_certificate_locations_still_work),
 	    T(gitinit__ssh_starts_when_first_used),

@@ -21,21 +21,6 @@
 #include "tests/selector/gitref.h"
 #include "tests/support/sandbox.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	sl_sandbox_enter();
-	gr_init(".");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sl_sandbox_leave();
-	return 0;
-}
-
 static struct sl_packs *open_here(void)
 {
 	return sl_packs_open(".git/objects");
@@ -581,7 +566,8 @@ static void packs__misleading_headers_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, gr_setup_repo, gr_teardown_repo)
 	    T(packs__every_object_reads_as_git_has_it),
 	    T(packs__ref_deltas_read_as_git_has_them),
 	    T(packs__large_offsets_read),

@@ -17,21 +17,6 @@
 #include "tests/selector/gitref.h"
 #include "tests/support/sandbox.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	sl_sandbox_enter();
-	gr_init(".");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sl_sandbox_leave();
-	return 0;
-}
-
 /* Diffs old..new (exact renames only); fails the test on error. */
 static void diff(struct sl_change_list *out, struct sl_repo *repo,
 		 const char *old_rev, const char *new_rev, bool find_renames)
@@ -809,7 +794,8 @@ static void treediff__damaged_packed_trees_are_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, gr_setup_repo, gr_teardown_repo)
 	    T(treediff__adds_deletes_and_modifies_match_git),
 	    T(treediff__exact_rename_across_directories_has_both_names),
 	    T(treediff__rename_with_changed_content_needs_find_renames),

@@ -20,21 +20,6 @@
 #include "tests/selector/gitref.h"
 #include "tests/support/sandbox.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	sl_sandbox_enter();
-	gr_init(".");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sl_sandbox_leave();
-	return 0;
-}
-
 /* The source of rev's tree; fails the test on error. */
 static struct sl_ws_tree *open_at(struct sl_repo *repo, const char *rev)
 {
@@ -405,7 +390,8 @@ static void ws_source__search_deeper_than_git_allows_is_an_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, gr_setup_repo, gr_teardown_repo)
 	    T(ws_source__finds_what_the_commit_holds),
 	    T(ws_source__loose_and_packed_trees_give_the_same_packages),
 	    T(ws_source__truncated_tree_entry_is_an_error),
