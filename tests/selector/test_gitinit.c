@@ -21,6 +21,7 @@
 
 #include "selector/internal.h"
 #include "tests/selector/gitref.h"
+#include "tests/support/sandbox.h"
 
 /* Where Debian's libgit2 looks, fixed when it was built. */
 #define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"

@@ -19,6 +19,7 @@
 
 #include "selector/internal.h"
 #include "tests/selector/gitref.h"
+#include "tests/support/sandbox.h"
 
 static struct sl_packs *open_here(void)
 {

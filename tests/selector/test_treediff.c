@@ -15,6 +15,7 @@
 
 #include "selector/selector.h"
 #include "tests/selector/gitref.h"
+#include "tests/support/sandbox.h"
 
 /* Diffs old..new (exact renames only); fails the test on error. */
 static void diff(struct sl_change_list *out, struct sl_repo *repo,

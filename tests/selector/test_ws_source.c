@@ -18,6 +18,7 @@
 #include "rules/rules.h"
 #include "selector/selector.h"
 #include "tests/selector/gitref.h"
+#include "tests/support/sandbox.h"
 
 /* The source of rev's tree; fails the test on error. */
 static struct sl_ws_tree *open_at(struct sl_repo *repo, const char *rev)
