@@ -225,7 +225,7 @@ sluice init writes a workspaces entry from the manifests committed at
 HEAD (before any CODEOWNERS file), and check passes on it.
 
   $ sluice init --stdout | sed -n '/^run_all_on/,$p'
-  run_all_on: [package-lock.json]
+  run_all_on: [/package-lock.json]
   
   workspaces:
     # package.json: 4 packages and 3 internal dependencies today
@@ -242,13 +242,26 @@ HEAD (before any CODEOWNERS file), and check passes on it.
   $ sluice check --rules ../init.yml > /dev/null && echo check passes
   check passes
 
+The lockfile is anchored at the root: a test fixture's own lockfile
+(npm/cli has 95) is a file of its package, not a reason to run all; the
+workspace's lockfile still is, for what no package accounts for.
+
+  $ mkdir -p apps/web/test/fixture && echo '{}' > apps/web/test/fixture/package-lock.json && git add apps && git commit -qm fixture
+  $ sluice select --rules ../init.yml --base HEAD~1 | grep -c 'run-all'; true
+  0
+  $ git reset -q --hard HEAD~1
+  $ sed -i 's/"version": "1.3.0",/"version": "1.3.1",/' package-lock.json && git commit -qam root-dep
+  $ sluice select --rules ../init.yml --base HEAD~1 | grep -m1 'run_all_on' | sed 's/  */ /g'
+   package-lock.json (node_modules/left-pad 1.3.0 -> 1.3.1) -> run_all_on '/package-lock.json' (../init.yml:16)
+  $ git reset -q --hard HEAD~1
+
 A pnpm-workspace.yaml of settings alone (pnpm 10 keeps them there) has
 no packages: the workspace is the root alone, and init goes on to the
 npm workspaces package.json names.
 
   $ printf 'onlyBuiltDependencies: [esbuild]\n' > pnpm-workspace.yaml && git add pnpm-workspace.yaml && git commit -qm settings
   $ sluice init --stdout | grep -E '^  - kind|^run_all_on'
-  run_all_on: [package-lock.json]
+  run_all_on: [/package-lock.json]
     - kind: npm
   $ git reset -q --hard HEAD~1
 
