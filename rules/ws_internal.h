@@ -70,8 +70,6 @@ static inline bool sl_jstr_is(const struct sl_jstr *js, const char *lit)
  * next; 0 at the closing '}' (the object is then closed).
  */
 int sl_jr_key(struct sl_jr *jr, struct sl_jstr *key);
-/* The same with the key decoded into key (replaced): a copy. */
-int sl_jr_member(struct sl_jr *jr, struct sl_buf *key);
 /* In an open array: 1 when an element is next; 0 at the closing ']'. */
 int sl_jr_element(struct sl_jr *jr);
 /* The string that must come next, in out (see struct sl_jstr). */

@@ -394,19 +394,6 @@ int sl_jr_key(struct sl_jr *jr, struct sl_jstr *key)
 	return member(jr, &key->s, &key->n, &key->dec);
 }
 
-int sl_jr_member(struct sl_jr *jr, struct sl_buf *key)
-{
-	const char *s;
-	size_t n;
-	int ret = member(jr, &s, &n, key);
-
-	if (ret > 0 && s != key->buf) {
-		sl_buf_reset(key);
-		sl_buf_add(key, s, n);
-	}
-	return ret;
-}
-
 int sl_jr_element(struct sl_jr *jr)
 {
 	return next_item(jr, ']');

@@ -107,17 +107,18 @@ static void json__decoded_strings_and_hash(void **state)
 {
 	static const char text[] = "{\"k\\u00e9y\": \"a\\\"b\\/c\"}";
 	struct sl_error err = SL_ERROR_INIT;
-	struct sl_buf key = SL_BUF_INIT, val = SL_BUF_INIT;
+	struct sl_buf val = SL_BUF_INIT;
+	struct sl_jstr key = SL_JSTR_INIT;
 	struct sl_jr jr;
 
 	(void)state;
 	sl_jr_init(&jr, "f.json", text, strlen(text), &err);
 	assert_int_equal(sl_jr_object(&jr), 0);
-	assert_int_equal(sl_jr_member(&jr, &key), 1);
-	assert_string_equal(key.buf, "k\xC3\xA9y");
+	assert_int_equal(sl_jr_key(&jr, &key), 1);
+	assert_true(sl_jstr_is(&key, "k\xC3\xA9y"));
 	assert_int_equal(sl_jr_string(&jr, &val), 0);
 	assert_string_equal(val.buf, "a\"b/c");
-	assert_int_equal(sl_jr_member(&jr, &key), 0);
+	assert_int_equal(sl_jr_key(&jr, &key), 0);
 	assert_int_equal(sl_jr_end(&jr), 0);
 	/* Layout does not count; content and string contents do. */
 	assert_true(sl_jr_hash("{\"a\": [1, 2]}", 13) ==
@@ -126,7 +127,7 @@ static void json__decoded_strings_and_hash(void **state)
 		    sl_jr_hash("{\"a\": \"xy\"}", 11));
 	assert_true(sl_jr_hash("[\"\\\"\", 1]", 9) !=
 		    sl_jr_hash("[\"\\\",1\"]", 8));
-	sl_buf_release(&key);
+	sl_jstr_release(&key);
 	sl_buf_release(&val);
 	sl_error_release(&err);
 }
