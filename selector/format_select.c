@@ -262,21 +262,36 @@ static void picks_write(struct sl_json_writer *w,
 	sl_jw_end(w, ']');
 }
 
-/* The gates whose run pick i's stands for besides its own, joined by
- * spaces (empty for none). */
-static void others_of(struct sl_buf *out, const struct sl_selection *sel,
-		      const size_t *same_run, size_t i)
+/* For each pick, the gates its run stands for besides its own, joined by
+ * spaces (empty for none): one pass, however many gates. Caller releases
+ * each of sel->npicks buffers and frees the array. */
+static struct sl_buf *others_all(const struct sl_selection *sel,
+				 const size_t *same_run)
+{
+	struct sl_buf *also = sl_xcalloc(sel->npicks + 1, sizeof(*also));
+	size_t k;
+
+	for (k = 0; k < sel->npicks; k++)
+		sl_buf_init(&also[k], 0);
+	for (k = 0; same_run && k < sel->npicks; k++) {
+		struct sl_buf *b = &also[same_run[k]];
+
+		if (same_run[k] == k)
+			continue;
+		if (b->len)
+			sl_buf_addch(b, ' ');
+		sl_buf_adds(b, sel->picks[k].gate->name);
+	}
+	return also;
+}
+
+static void others_free(struct sl_buf *also, size_t n)
 {
 	size_t k;
 
-	sl_buf_reset(out);
-	for (k = i + 1; same_run && k < sel->npicks; k++) {
-		if (same_run[k] != i || k == i)
-			continue;
-		if (out->len)
-			sl_buf_addch(out, ' ');
-		sl_buf_adds(out, sel->picks[k].gate->name);
-	}
+	for (k = 0; k < n; k++)
+		sl_buf_release(&also[k]);
+	free(also);
 }
 
 static void head_write(struct sl_json_writer *w, const struct sl_plan *plan)
@@ -344,7 +359,7 @@ static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan,
 {
 	const struct sl_selection *sel = plan->selection;
 	json_t *root = json_object(), *include = json_array();
-	struct sl_buf also = SL_BUF_INIT;
+	struct sl_buf *also = others_all(sel, same_run);
 	size_t i;
 
 	for (i = 0; i < sel->npicks; i++) {
@@ -360,14 +375,13 @@ static void write_github_matrix(struct sl_buf *out, const struct sl_plan *plan,
 		sl_json_set(job, "lane",
 			    lane_name(p) ? json_string(lane_name(p))
 					 : json_null());
-		others_of(&also, sel, same_run, i);
-		if (also.len)
-			sl_json_set(job, "also", json_string(also.buf));
+		if (also[i].len)
+			sl_json_set(job, "also", json_string(also[i].buf));
 		sl_json_append(include, job);
 	}
 	sl_json_set(root, "include", include);
 	sl_json_dump(out, root, JSON_COMPACT);
-	sl_buf_release(&also);
+	others_free(also, sel->npicks);
 }
 
 /* The selection options a shard's `sluice run` needs to select the same. */
@@ -421,7 +435,7 @@ static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan,
 			    const size_t *same_run)
 {
 	const struct sl_selection *sel = plan->selection;
-	struct sl_buf args = SL_BUF_INIT, also = SL_BUF_INIT;
+	struct sl_buf args = SL_BUF_INIT, *also = others_all(sel, same_run);
 	size_t i;
 
 	run_args(&args, plan);
@@ -438,8 +452,7 @@ static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan,
 		if (!sel->picks[i].selected ||
 		    run_of(sel, same_run, i) != &sel->picks[i])
 			continue;
-		others_of(&also, sel, same_run, i);
-		gitlab_job(out, sel->picks[i].gate->name, &args, &also);
+		gitlab_job(out, sel->picks[i].gate->name, &args, &also[i]);
 	}
 	/* GitLab refuses a pipeline without jobs: say so in one. */
 	if (!sel->nselected)
@@ -449,7 +462,7 @@ static void write_gitlab_ci(struct sl_buf *out, const struct sl_plan *plan,
 				 "    - echo 'sluice selected no gate for this "
 				 "change'\n");
 	sl_buf_release(&args);
-	sl_buf_release(&also);
+	others_free(also, sel->npicks);
 }
 
 void sl_plan_write(struct sl_buf *out, const struct sl_plan *plan,
