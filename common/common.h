@@ -63,6 +63,32 @@ size_t sl_st_add(size_t a, size_t b);
 		}                                                              \
 	} while (0)
 
+/* ---- hashing for in-memory tables ----------------------------------- */
+
+/* FNV-1a of s[0..n): the hash of sluice's open-addressing tables. Not
+ * for anything an attacker could choose to collide on purpose at scale:
+ * the tables stay correct, only slower. */
+static inline uint64_t sl_hash_bytes(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The same of the NUL-terminated s, in one pass. */
+static inline uint64_t sl_hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 /* ---- status and errors ---------------------------------------------- */
 
 /*

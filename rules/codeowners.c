@@ -346,19 +346,10 @@ struct name_set {
 	size_t mask;
 };
 
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
-
 /* Adds s unless it is there: false when it was. */
 static bool name_set_add(struct name_set *set, const char *s)
 {
-	size_t k = (size_t)name_hash(s) & set->mask;
+	size_t k = (size_t)sl_hash_str(s) & set->mask;
 
 	while (set->slot[k]) {
 		if (!strcmp(set->slot[k], s))

@@ -18,20 +18,9 @@
 
 /* ---- a string -> number map ------------------------------------------ */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static size_t slot_of(const struct sl_strmap *map, const char *key)
 {
-	size_t i = (size_t)hash_str(key) & (map->cap - 1);
+	size_t i = (size_t)sl_hash_str(key) & (map->cap - 1);
 
 	while (map->slots[i].key && strcmp(map->slots[i].key, key))
 		i = (i + 1) & (map->cap - 1);

@@ -44,20 +44,10 @@ uint32_t sl_lock_str(struct sl_ws_lock *lock, const char *s, size_t n)
 	return (uint32_t)off;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
 static size_t slot_of(const struct sl_ws_lock *lock, const char *key,
 		      size_t len)
 {
-	size_t i = (size_t)hash_bytes(key, len) & (lock->cap - 1);
+	size_t i = (size_t)sl_hash_bytes(key, len) & (lock->cap - 1);
 
 	for (;; i = (i + 1) & (lock->cap - 1)) {
 		uint32_t e = lock->slots[i];

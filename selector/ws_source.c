@@ -44,20 +44,10 @@ struct sl_ws_tree {
 	struct sl_ws_source src;
 };
 
-static uint64_t hash_path(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
 /* The slot of path[0..len): its entry, or the empty slot it would take. */
 static struct known *slot_of(struct sl_ws_tree *t, const char *path, size_t len)
 {
-	size_t i = (size_t)hash_path(path, len) & (t->cap - 1);
+	size_t i = (size_t)sl_hash_bytes(path, len) & (t->cap - 1);
 
 	while (t->slots[i].path &&
 	       (strncmp(t->slots[i].path, path, len) || t->slots[i].path[len]))
